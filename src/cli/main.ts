@@ -1,0 +1,41 @@
+/**
+ * The `nonadj` command line. Each command lives in its own file and only parses, calls the library, renders and
+ * sets the exit code. Exit codes: 0 success, 1 findings (e.g. `check` found forbidden contacts), 2 errors
+ * (bad arguments, unreadable or invalid input). Errors print one line (`nonadj <command>: <message>`), never a
+ * stack trace unless `NONADJ_DEBUG=1`.
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { makeExtractCommand } from './extract.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** The program with every command registered (exported for tests). */
+export function makeProgram(): Command {
+  const program = new Command('nonadj')
+    .description('Anatomically plausible segmentations: adjacency priors, NonAdjLoss training and the abnormal-adjacency metric.')
+    .version(pkg.version)
+    .showHelpAfterError()
+    .exitOverride();
+  program.addCommand(makeExtractCommand());
+  for (const command of program.commands) command.exitOverride().showHelpAfterError();
+  return program;
+}
+
+/** Run the CLI on `argv` (without the node and script entries); resolves to the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = makeProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; commander already printed its message otherwise.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
+    }
+    const command = program.args[0] && program.commands.some((c) => c.name() === program.args[0]) ? ` ${program.args[0]}` : '';
+    if (process.env.NONADJ_DEBUG === '1') process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`nonadj${command}: ${(error as Error).message}\n`);
+    return 2;
+  }
+}
