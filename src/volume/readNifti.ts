@@ -1,0 +1,344 @@
+import { gunzipSync } from 'node:zlib';
+import { qformToAffine } from './qform.js';
+import type { NiftiDatatype, Volume, VolumeHeader, VoxelArray } from './Volume.js';
+
+/** Options of {@link readNifti}. */
+export interface ReadNiftiOptions {
+  /** File name used in error messages (default `'<buffer>'`). */
+  source?: string;
+  /** Which 3D frame (0-based) of a 4D file to keep; default `'all'` (every frame, `Volume.frames` = nt). */
+  frame?: number | 'all';
+  /** `'3d'`: throw when the file has more than one frame; default `'any'`. */
+  expect?: '3d' | 'any';
+}
+
+/** On-disk datatype codes nonadj reads, with their names and sizes in bytes. */
+const DATATYPES: ReadonlyMap<number, { name: NiftiDatatype; bytes: number }> = new Map([
+  [2, { name: 'uint8', bytes: 1 }],
+  [4, { name: 'int16', bytes: 2 }],
+  [8, { name: 'int32', bytes: 4 }],
+  [16, { name: 'float32', bytes: 4 }],
+  [64, { name: 'float64', bytes: 8 }],
+  [256, { name: 'int8', bytes: 1 }],
+  [512, { name: 'uint16', bytes: 2 }],
+  [768, { name: 'uint32', bytes: 4 }],
+  [1024, { name: 'int64', bytes: 8 }],
+  [1280, { name: 'uint64', bytes: 8 }],
+]);
+
+/** Standard NIfTI datatypes that are not scalar (or not a JS number), for the error message. */
+const UNSUPPORTED_DATATYPES: Readonly<Record<number, string>> = {
+  1: 'BINARY',
+  32: 'COMPLEX64',
+  128: 'RGB24',
+  1536: 'FLOAT128',
+  1792: 'COMPLEX128',
+  2048: 'COMPLEX256',
+  2304: 'RGBA32',
+};
+
+const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The header fields nonadj uses, in one shape for NIfTI-1 and NIfTI-2. */
+interface RawHeader {
+  version: 1 | 2;
+  littleEndian: boolean;
+  dim: number[];
+  datatypeCode: number;
+  pixdim: number[];
+  voxOffset: number;
+  sclSlope: number;
+  sclInter: number;
+  qformCode: number;
+  sformCode: number;
+  quatern: [number, number, number];
+  qoffset: [number, number, number];
+  srow: number[];
+  intentCode: number;
+  description: string;
+  xyztUnits: number;
+}
+
+/**
+ * Read a NIfTI-1 or NIfTI-2 single file (`n+1` / `n+2`), plain or gzip-compressed, into a {@link Volume}.
+ *
+ * - Gzip is detected from the `1f 8b` magic, not the name. Little- and big-endian files are read.
+ * - Data: uint8, int8, int16, uint16, int32, uint32, float32, float64 keep their type; int64/uint64 become
+ *   `Float64Array`. When `scl_slope` is finite, non-zero and `(scl_slope, scl_inter) ≠ (1, 0)`, the scaled
+ *   values are returned as `Float32Array` for 8/16-bit and float32 sources and `Float64Array` for 32/64-bit
+ *   integer and float64 sources (numpy's promotion of the source type with a float32 slope, which nibabel follows;
+ *   float32 cannot hold every int32).
+ * - Geometry: `affine` is the sform when `sform_code > 0`, else the qform when `qform_code > 0`, else
+ *   `diag(|pixdim[1]|, |pixdim[2]|, |pixdim[3]|)` with the origin at voxel 0; `spacingMm` = `|pixdim[1..3]|`
+ *   (taken as millimetres whatever `xyzt_units` says).
+ * - Dimensions: `dim[0]` < 3 reads as nz = 1 (and ny = 1); trailing dimensions of size 1 are dropped, so a
+ *   181×217×181×1 file is 3D.
+ * - Memory: when the file was compressed and the data can be viewed in place (aligned, native byte order),
+ *   `data` is a view into the decompressed buffer (its `.buffer` also holds the 352-byte header); for plain
+ *   input `data` never shares memory with `bytes`.
+ *
+ * @param bytes - the whole file.
+ * @throws Error naming `source` when the bytes are not NIfTI (header size not 348/540, bad magic, a `.hdr/.img`
+ *   pair header), the gzip stream is corrupt, the data are truncated, the datatype is not a supported scalar,
+ *   the file has more than 4 dimensions, or an int64/uint64 value exceeds 2^53 in magnitude.
+ * @throws RangeError when `frame` is out of range, or the file is 4D and `expect` is `'3d'`.
+ */
+export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Volume {
+  const source = options.source ?? '<buffer>';
+  const fail = (message: string) => new Error(`readNifti: ${source}: ${message}`);
+
+  let file = bytes;
+  let owned = false;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      file = gunzipSync(bytes);
+    } catch (error) {
+      throw new Error(`readNifti: ${source}: corrupt gzip stream (${(error as Error).message})`, { cause: error });
+    }
+    owned = true;
+  }
+
+  const hdr = parseHeader(file, fail);
+  const dt = DATATYPES.get(hdr.datatypeCode);
+  if (!dt) {
+    const name = UNSUPPORTED_DATATYPES[hdr.datatypeCode];
+    throw fail(
+      `datatype ${hdr.datatypeCode}${name ? ` (${name})` : ''} is not supported, expected a scalar type ` +
+        '(uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64)',
+    );
+  }
+
+  const ndim = hdr.dim[0];
+  const size = (axis: number) => (axis <= ndim ? hdr.dim[axis] : 1);
+  const shape = [1, 2, 3, 4, 5, 6, 7].map(size);
+  for (let axis = 1; axis <= ndim; axis++) {
+    if (!Number.isSafeInteger(hdr.dim[axis]) || hdr.dim[axis] < 1) {
+      throw fail(`dim[${axis}] is ${hdr.dim[axis]}, expected a positive integer`);
+    }
+  }
+  if (shape.slice(4).some((n) => n > 1)) {
+    throw fail(`is ${ndim}D (${shape.slice(0, ndim).join('×')}), expected at most 4 dimensions`);
+  }
+  const [nx, ny, nz, nt] = shape;
+  if (options.expect === '3d' && nt > 1) {
+    throw new RangeError(`readNifti: ${source} is 4D (${nx}×${ny}×${nz}×${nt}), expected a 3D volume`);
+  }
+  const frame = options.frame ?? 'all';
+  if (frame !== 'all' && !(Number.isInteger(frame) && frame >= 0 && frame < nt)) {
+    throw new RangeError(`readNifti: ${source}: frame ${frame} is out of range, expected an integer in 0..${nt - 1} (file has ${nt} frames)`);
+  }
+
+  const perFrame = nx * ny * nz;
+  const minOffset = hdr.version === 1 ? 352 : 544;
+  // Some writers leave vox_offset at 0 in single files; the data then start right after the header.
+  const voxOffset = hdr.voxOffset < minOffset - 4 ? minOffset : hdr.voxOffset;
+  if (!Number.isSafeInteger(voxOffset)) throw fail(`vox_offset is ${hdr.voxOffset}, expected an integer`);
+  const needed = voxOffset + perFrame * nt * dt.bytes;
+  if (file.length < needed) {
+    throw fail(
+      `${owned ? 'decompressed file' : 'file'} has ${file.length} bytes, header needs ${needed} ` +
+        `(vox_offset ${voxOffset} + ${[nx, ny, nz, nt].join('×')} × ${dt.bytes} bytes): truncated`,
+    );
+  }
+
+  const first = frame === 'all' ? 0 : frame;
+  const frames = frame === 'all' ? nt : 1;
+  // A single frame out of many is copied so that the other frames' memory can be freed.
+  const canView = owned && frames === nt;
+  let data = readVoxels(file, voxOffset + first * perFrame * dt.bytes, perFrame * frames, dt, hdr.littleEndian, canView, fail);
+
+  const slope = hdr.sclSlope;
+  if (Number.isFinite(slope) && slope !== 0 && !(slope === 1 && hdr.sclInter === 0)) {
+    if (!Number.isFinite(hdr.sclInter)) throw fail(`scl_inter is ${hdr.sclInter} with scl_slope ${slope}, expected a finite intercept`);
+    data = applyScaling(data, dt.name, slope, hdr.sclInter);
+  }
+
+  const qform =
+    hdr.qformCode > 0
+      ? qformToAffine({
+          quaternB: hdr.quatern[0],
+          quaternC: hdr.quatern[1],
+          quaternD: hdr.quatern[2],
+          qoffset: hdr.qoffset,
+          pixdim: [hdr.pixdim[1], hdr.pixdim[2], hdr.pixdim[3]],
+          qfac: hdr.pixdim[0] < 0 ? -1 : 1,
+        })
+      : null;
+  const sform = hdr.sformCode > 0 ? Float64Array.from([...hdr.srow, 0, 0, 0, 1]) : null;
+  const spacingMm: [number, number, number] = [Math.abs(hdr.pixdim[1]), Math.abs(hdr.pixdim[2]), Math.abs(hdr.pixdim[3])];
+  const affine = Float64Array.from(
+    sform ?? qform ?? [spacingMm[0], 0, 0, 0, 0, spacingMm[1], 0, 0, 0, 0, spacingMm[2], 0, 0, 0, 0, 1],
+  );
+
+  const header: VolumeHeader = {
+    niftiVersion: hdr.version,
+    datatype: dt.name,
+    sclSlope: hdr.sclSlope,
+    sclInter: hdr.sclInter,
+    qformCode: hdr.qformCode,
+    sformCode: hdr.sformCode,
+    qform,
+    sform,
+    intentCode: hdr.intentCode,
+    description: hdr.description,
+    xyztUnits: hdr.xyztUnits,
+    framesInFile: nt,
+  };
+  return { dims: [nx, ny, nz], frames, spacingMm, affine, data, header };
+}
+
+function parseHeader(file: Uint8Array, fail: (message: string) => Error): RawHeader {
+  if (file.length < 348) throw fail(`file has ${file.length} bytes, too short for a NIfTI header (348 bytes), not NIfTI`);
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const sizeLe = view.getInt32(0, true);
+  const sizeBe = view.getInt32(0, false);
+  const littleEndian = sizeLe === 348 || sizeLe === 540;
+  if (!littleEndian && sizeBe !== 348 && sizeBe !== 540) {
+    throw fail(`sizeof_hdr is ${sizeLe}, expected 348 (NIfTI-1) or 540 (NIfTI-2): not NIfTI`);
+  }
+  const version = (littleEndian ? sizeLe : sizeBe) === 348 ? 1 : 2;
+  if (version === 2 && file.length < 540) throw fail(`file has ${file.length} bytes, too short for a NIfTI-2 header (540 bytes)`);
+  const le = littleEndian;
+  const text = (offset: number, length: number) => {
+    const raw = file.subarray(offset, offset + length);
+    const end = raw.indexOf(0);
+    return new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end));
+  };
+  const magic = text(version === 1 ? 344 : 4, 4);
+  const expected = version === 1 ? 'n+1' : 'n+2';
+  if (magic === (version === 1 ? 'ni1' : 'ni2')) {
+    throw fail(`magic is "${magic}" (header of a .hdr/.img pair), expected "${expected}" (single .nii file)`);
+  }
+  if (magic !== expected) throw fail(`magic is ${JSON.stringify(magic)}, expected "${expected}": not NIfTI`);
+
+  if (version === 1) {
+    const dim = Array.from({ length: 8 }, (_, i) => view.getInt16(40 + 2 * i, le));
+    checkDim0(dim[0], fail);
+    return {
+      version,
+      littleEndian,
+      dim,
+      datatypeCode: view.getInt16(70, le),
+      pixdim: Array.from({ length: 8 }, (_, i) => view.getFloat32(76 + 4 * i, le)),
+      voxOffset: view.getFloat32(108, le),
+      sclSlope: view.getFloat32(112, le),
+      sclInter: view.getFloat32(116, le),
+      xyztUnits: view.getUint8(123),
+      description: text(148, 80),
+      qformCode: view.getInt16(252, le),
+      sformCode: view.getInt16(254, le),
+      quatern: [view.getFloat32(256, le), view.getFloat32(260, le), view.getFloat32(264, le)],
+      qoffset: [view.getFloat32(268, le), view.getFloat32(272, le), view.getFloat32(276, le)],
+      srow: Array.from({ length: 12 }, (_, i) => view.getFloat32(280 + 4 * i, le)),
+      intentCode: view.getInt16(68, le),
+    };
+  }
+  const dim = Array.from({ length: 8 }, (_, i) => Number(view.getBigInt64(16 + 8 * i, le)));
+  checkDim0(dim[0], fail);
+  return {
+    version,
+    littleEndian,
+    dim,
+    datatypeCode: view.getInt16(12, le),
+    pixdim: Array.from({ length: 8 }, (_, i) => view.getFloat64(104 + 8 * i, le)),
+    voxOffset: Number(view.getBigInt64(168, le)),
+    sclSlope: view.getFloat64(176, le),
+    sclInter: view.getFloat64(184, le),
+    description: text(240, 80),
+    qformCode: view.getInt32(344, le),
+    sformCode: view.getInt32(348, le),
+    quatern: [view.getFloat64(352, le), view.getFloat64(360, le), view.getFloat64(368, le)],
+    qoffset: [view.getFloat64(376, le), view.getFloat64(384, le), view.getFloat64(392, le)],
+    srow: Array.from({ length: 12 }, (_, i) => view.getFloat64(400 + 8 * i, le)),
+    xyztUnits: view.getInt32(500, le),
+    intentCode: view.getInt32(504, le),
+  };
+}
+
+function checkDim0(dim0: number, fail: (message: string) => Error): void {
+  if (!(dim0 >= 1 && dim0 <= 7)) throw fail(`dim[0] is ${dim0}, expected 1..7`);
+}
+
+/**
+ * `count` voxels starting at byte `start`, in native order. Views `file` in place when allowed and possible
+ * (aligned, native byte order); otherwise copies (and byte-swaps with Buffer's swap16/32/64, which are native).
+ */
+function readVoxels(
+  file: Uint8Array,
+  start: number,
+  count: number,
+  dt: { name: NiftiDatatype; bytes: number },
+  littleEndian: boolean,
+  canView: boolean,
+  fail: (message: string) => Error,
+): VoxelArray {
+  const length = count * dt.bytes;
+  const swap = dt.bytes > 1 && littleEndian !== PLATFORM_LITTLE_ENDIAN;
+  let buffer: ArrayBufferLike;
+  let offset: number;
+  if (canView && !swap && (file.byteOffset + start) % dt.bytes === 0) {
+    buffer = file.buffer;
+    offset = file.byteOffset + start;
+  } else {
+    // Not file.slice(): on a Buffer (what gunzipSync returns) slice is a view, not a copy.
+    const copy = new Uint8Array(length);
+    copy.set(file.subarray(start, start + length));
+    if (swap) {
+      const asBuffer = Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
+      if (dt.bytes === 2) asBuffer.swap16();
+      else if (dt.bytes === 4) asBuffer.swap32();
+      else asBuffer.swap64();
+    }
+    buffer = copy.buffer;
+    offset = copy.byteOffset;
+  }
+  switch (dt.name) {
+    case 'uint8':
+      return new Uint8Array(buffer, offset, count);
+    case 'int8':
+      return new Int8Array(buffer, offset, count);
+    case 'int16':
+      return new Int16Array(buffer, offset, count);
+    case 'uint16':
+      return new Uint16Array(buffer, offset, count);
+    case 'int32':
+      return new Int32Array(buffer, offset, count);
+    case 'uint32':
+      return new Uint32Array(buffer, offset, count);
+    case 'float32':
+      return new Float32Array(buffer, offset, count);
+    case 'float64':
+      return new Float64Array(buffer, offset, count);
+    case 'int64':
+    case 'uint64':
+      return int64ToFloat64(buffer, offset, count, dt.name === 'int64', fail);
+  }
+}
+
+/** 64-bit integers (native order) → doubles, refusing any value a double cannot hold exactly (|v| > 2^53). */
+function int64ToFloat64(buffer: ArrayBufferLike, offset: number, count: number, signed: boolean, fail: (message: string) => Error): Float64Array {
+  const words = new Uint32Array(buffer, offset, 2 * count);
+  const [loAt, hiAt] = PLATFORM_LITTLE_ENDIAN ? [0, 1] : [1, 0];
+  const out = new Float64Array(count);
+  const LIMIT_HI = 2 ** 21; // 2^53 = 2^21 · 2^32
+  for (let i = 0; i < count; i++) {
+    const lo = words[2 * i + loAt];
+    const hiWord = words[2 * i + hiAt];
+    const hi = signed ? hiWord | 0 : hiWord;
+    // v = hi·2^32 + lo with 0 ≤ lo < 2^32, so |v| ≤ 2^53 ⇔ -2^21 ≤ hi < 2^21, or v = 2^53 exactly.
+    if ((hi >= LIMIT_HI || hi < -LIMIT_HI) && !(hi === LIMIT_HI && lo === 0)) {
+      const value = BigInt(hi) * 4294967296n + BigInt(lo);
+      throw fail(`voxel ${i} holds ${value} (${signed ? 'int64' : 'uint64'}), which exceeds 2^53 in magnitude and cannot be read exactly`);
+    }
+    out[i] = hi * 4294967296 + lo;
+  }
+  return out;
+}
+
+/** `value · slope + inter`, into the float type numpy would promote the source type and a float32 slope to. */
+function applyScaling(data: VoxelArray, datatype: NiftiDatatype, slope: number, inter: number): Float32Array | Float64Array {
+  const wide = datatype === 'float64' || datatype === 'int32' || datatype === 'uint32' || datatype === 'int64' || datatype === 'uint64';
+  const out = wide ? new Float64Array(data.length) : new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] * slope + inter;
+  return out;
+}

@@ -1,0 +1,168 @@
+import { gzipSync } from 'node:zlib';
+import { affineToQform } from './qform.js';
+import type { NiftiDatatype, Volume } from './Volume.js';
+
+/** Options of {@link writeNifti}. */
+export interface WriteNiftiOptions {
+  /**
+   * `'labels'`: integer label map, written with `intent_code` 1002 (NIFTI_INTENT_LABEL) in the smallest integer
+   * datatype holding the data's range (see {@link smallestLabelDatatype}).
+   * `'image'`: intensities, written as float32.
+   */
+  kind: 'labels' | 'image';
+  /** Gzip-compress the whole file (`.nii.gz`); default false. */
+  gzip?: boolean;
+  /** `descrip` field, at most 80 bytes of UTF-8; default empty. */
+  description?: string;
+}
+
+/** Header size of a NIfTI-1 single file plus the 4-byte extension flag: the data start here. */
+const VOX_OFFSET = 352;
+const NIFTI_INTENT_LABEL = 1002;
+const DATATYPE_CODES: Readonly<Record<'uint8' | 'int16' | 'uint16' | 'int32' | 'float32', number>> = {
+  uint8: 2,
+  int16: 4,
+  uint16: 512,
+  int32: 8,
+  float32: 16,
+};
+/** Level 6 is zlib's default; on label maps level 1 is faster but the files grow (see bench/nifti.bench.ts). */
+const GZIP_LEVEL = 6;
+
+/**
+ * The smallest NIfTI integer datatype holding every integer in `min..max`: uint8 for 0..255, else int16
+ * when within −32768..32767, else uint16 for 0..65535, else int32.
+ *
+ * @example smallestLabelDatatype(0, 116) === 'uint8'; smallestLabelDatatype(-1, 300) === 'int16'
+ * @throws RangeError when `min`/`max` are not integers, `min > max`, or the range exceeds int32.
+ */
+export function smallestLabelDatatype(min: number, max: number): NiftiDatatype {
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min > max) {
+    throw new RangeError(`smallestLabelDatatype: range ${min}..${max} is not an integer range with min ≤ max`);
+  }
+  if (min >= 0 && max <= 255) return 'uint8';
+  if (min >= -32768 && max <= 32767) return 'int16';
+  if (min >= 0 && max <= 65535) return 'uint16';
+  if (min >= -2147483648 && max <= 2147483647) return 'int32';
+  throw new RangeError(`smallestLabelDatatype: range ${min}..${max} does not fit in int32, expected labels within −2^31..2^31−1`);
+}
+
+/**
+ * Encode a volume as a NIfTI-1 single file (`n+1`, little-endian, `vox_offset` 352, no extensions).
+ *
+ * Geometry is preserved: the sform is `volume.affine` with the header's `sform_code` (2, aligned, when the
+ * header has none); the qform is the header's qform with its code when it has one, else `volume.affine` with
+ * `qform_code` 0, converted to quaternion + qfac + pixdim as nibabel's `set_qform` does (a sheared matrix
+ * keeps only its nearest rotation there; the sform stays exact). `pixdim[1..3]` are the qform's voxel sizes.
+ * Values go through float32 on disk, so an affine read back equals the written one to float32 precision
+ * (exactly when its entries are float32 numbers, as those of an affine read from NIfTI-1 are).
+ *
+ * Also written: `dim[0]` = 4 with `dim[4]` = frames for a stack of frames (else 3), `xyzt_units` = mm
+ * (+ seconds for 4D), `scl_slope` 1 and `scl_inter` 0, `descrip` from `options.description`.
+ *
+ * @returns the file bytes (gzip-compressed when `options.gzip`).
+ * @throws RangeError when `dims`/`frames` do not match `data.length`, a `'labels'` value is not an integer
+ *   (the message names the value and the voxel) or its range exceeds int32, a dimension exceeds 32767
+ *   (NIfTI-1's int16 `dim`), the affine is singular, or the description is longer than 80 bytes.
+ */
+export function writeNifti(volume: Volume, options: WriteNiftiOptions): Uint8Array {
+  const { dims, frames, data } = volume;
+  const perFrame = dims[0] * dims[1] * dims[2];
+  if (!dims.every((d) => Number.isInteger(d) && d >= 1) || !(Number.isInteger(frames) && frames >= 1)) {
+    throw new RangeError(`writeNifti: dims ${dims.join('×')} × ${frames} frames, expected positive integers`);
+  }
+  if (data.length !== perFrame * frames) {
+    throw new RangeError(`writeNifti: data has ${data.length} values, expected ${dims.join('×')}×${frames} = ${perFrame * frames}`);
+  }
+  const shape = frames > 1 ? [...dims, frames] : [...dims];
+  if (shape.some((n) => n > 32767)) {
+    throw new RangeError(`writeNifti: shape ${shape.join('×')} has a dimension above 32767, which NIfTI-1 cannot store`);
+  }
+  const description = new TextEncoder().encode(options.description ?? '');
+  if (description.length > 80) {
+    throw new RangeError(`writeNifti: description is ${description.length} bytes, expected at most 80`);
+  }
+
+  const datatype = options.kind === 'labels' ? labelDatatype(volume) : 'float32';
+  const bytesPer = datatype === 'uint8' ? 1 : datatype === 'int16' || datatype === 'uint16' ? 2 : 4;
+  const out = new Uint8Array(VOX_OFFSET + data.length * bytesPer);
+  const view = new DataView(out.buffer);
+
+  const header = volume.header;
+  const hasQform = header.qformCode > 0 && header.qform !== null;
+  let qform;
+  try {
+    qform = affineToQform(hasQform ? header.qform! : volume.affine);
+  } catch (error) {
+    throw new RangeError(`writeNifti: ${hasQform ? 'header qform' : 'affine'} is singular (${(error as Error).message})`, { cause: error });
+  }
+
+  view.setInt32(0, 348, true);
+  view.setInt16(40, shape.length, true);
+  for (let axis = 1; axis <= 7; axis++) view.setInt16(40 + 2 * axis, shape[axis - 1] ?? 1, true);
+  view.setInt16(68, options.kind === 'labels' ? NIFTI_INTENT_LABEL : 0, true);
+  view.setInt16(70, DATATYPE_CODES[datatype as keyof typeof DATATYPE_CODES], true);
+  view.setInt16(72, 8 * bytesPer, true);
+  const pixdim = [qform.qfac, ...qform.pixdim, 1, 1, 1, 1];
+  pixdim.forEach((value, i) => view.setFloat32(76 + 4 * i, value, true));
+  view.setFloat32(108, VOX_OFFSET, true);
+  view.setFloat32(112, 1, true);
+  view.setFloat32(116, 0, true);
+  view.setUint8(123, frames > 1 ? 2 | 8 : 2); // NIFTI_UNITS_MM (| NIFTI_UNITS_SEC)
+  out.set(description, 148);
+  view.setInt16(252, hasQform ? header.qformCode : 0, true);
+  view.setInt16(254, header.sformCode > 0 ? header.sformCode : 2, true);
+  [qform.quaternB, qform.quaternC, qform.quaternD, ...qform.qoffset].forEach((value, i) => view.setFloat32(256 + 4 * i, value, true));
+  for (let i = 0; i < 12; i++) view.setFloat32(280 + 4 * i, volume.affine[i], true);
+  out.set([0x6e, 0x2b, 0x31, 0x00], 344); // "n+1\0"
+
+  // Typed-array set() converts element by element (ToUint8, ToInt16, … or rounding to float32); the label
+  // range was checked above, so no value wraps.
+  const target = new (datatype === 'uint8'
+    ? Uint8Array
+    : datatype === 'int16'
+      ? Int16Array
+      : datatype === 'uint16'
+        ? Uint16Array
+        : datatype === 'int32'
+          ? Int32Array
+          : Float32Array)(out.buffer, VOX_OFFSET, data.length);
+  target.set(data);
+  if (!PLATFORM_LITTLE_ENDIAN && bytesPer > 1) {
+    const raw = Buffer.from(out.buffer, VOX_OFFSET, data.length * bytesPer);
+    if (bytesPer === 2) raw.swap16();
+    else raw.swap32();
+  }
+
+  if (!options.gzip) return out;
+  const zipped = gzipSync(out, { level: GZIP_LEVEL });
+  return new Uint8Array(zipped.buffer, zipped.byteOffset, zipped.byteLength);
+}
+
+const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Scan the labels once: every value must be an integer; the range picks the datatype. */
+function labelDatatype(volume: Volume): NiftiDatatype {
+  const { data, dims } = volume;
+  const isIntegerArray = !(data instanceof Float32Array || data instanceof Float64Array);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (!isIntegerArray && !Number.isInteger(v)) {
+      const [nx, ny, nz] = dims;
+      const [x, y, z, t] = [i % nx, Math.floor(i / nx) % ny, Math.floor(i / (nx * ny)) % nz, Math.floor(i / (nx * ny * nz))];
+      throw new RangeError(
+        `writeNifti: label value ${v} at voxel ${i} (i=${x}, j=${y}, k=${z}${volume.frames > 1 ? `, frame ${t}` : ''}) ` +
+          "is not an integer, expected integer labels (use kind: 'image' for intensities)",
+      );
+    }
+  }
+  try {
+    return smallestLabelDatatype(min, max);
+  } catch (error) {
+    throw new RangeError(`writeNifti: labels span ${min}..${max}, which does not fit in int32`, { cause: error });
+  }
+}
