@@ -5,16 +5,14 @@
  * stack trace unless `NONADJ_DEBUG=1`.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { makeExtractCommand } from './extract.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+import { toolName } from './toolName.js';
 
 /** The program with every command registered (exported for tests). */
 export function makeProgram(): Command {
   const program = new Command('nonadj')
     .description('Anatomically plausible segmentations: adjacency priors, NonAdjLoss training and the abnormal-adjacency metric.')
-    .version(pkg.version)
+    .version(toolName().split(' ')[1])
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(makeExtractCommand());

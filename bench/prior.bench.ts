@@ -1,0 +1,86 @@
+/**
+ * Label-adjacency counting and `extract` on the bundled AAL atlas (181×217×181, 117 labels, 26-connectivity).
+ *
+ * Run `npm run build` first: the worker-thread figures use the built code in dist/.
+ *
+ * Baseline run alongside: a naive single pass (every voxel, every forward offset, bounds checks per neighbour),
+ * which is what a direct port of the reference's loop does. The published Python script (one-hot + 3D
+ * convolution in PyTorch) was measured at 90 s for this volume on this machine kind (issue #2; not rerun here).
+ */
+import { mkdtemp, mkdir, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { countAdjacency } from '../src/prior/countAdjacency.js';
+import { extractPrior } from '../src/prior/extractPrior.js';
+import { forwardOffsets } from '../src/prior/neighbourhood.js';
+import { readNiftiFile } from '../src/volume/niftiFile.js';
+import { machineLine, median, SMOKE, timeRuns } from './machine.js';
+
+/** The baseline: one pass over voxels, 13 forward offsets each, explicit bounds checks. */
+function naiveCount(labels: ArrayLike<number>, dims: readonly [number, number, number], L: number): Float64Array {
+  const [nx, ny, nz] = dims;
+  const half = new Float64Array(L * L);
+  const offsets = forwardOffsets();
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const a = labels[i + nx * (j + ny * k)];
+        for (const [di, dj, dk] of offsets) {
+          const u = i + di, v = j + dj, w = k + dk;
+          if (u < 0 || v < 0 || w < 0 || u >= nx || v >= ny || w >= nz) continue;
+          half[a * L + labels[u + nx * (v + ny * w)]]++;
+        }
+      }
+  const out = new Float64Array(L * L);
+  for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) out[a * L + b] = half[a * L + b] + half[b * L + a];
+  return out;
+}
+
+const file = 'data/aal.nii.gz';
+const repeats = SMOKE ? 1 : 7;
+const volume = await readNiftiFile(file, { expect: '3d' });
+const nvox = volume.data.length;
+
+const readMs = await timeRuns(() => readNiftiFile(file, { expect: '3d' }), repeats);
+const countMs = await timeRuns(() => countAdjacency(volume.data, volume.dims, { numLabels: 117 }), repeats);
+const endToEndMs = await timeRuns(async () => {
+  const v = await readNiftiFile(file, { expect: '3d' });
+  countAdjacency(v.data, v.dims, { numLabels: 117 });
+}, repeats);
+const naiveMs = await timeRuns(() => naiveCount(volume.data, volume.dims, 117), SMOKE ? 1 : 3);
+
+// Same answer, or the comparison means nothing.
+const a = countAdjacency(volume.data, volume.dims, { numLabels: 117 }).counts;
+const b = naiveCount(volume.data, volume.dims, 117);
+if (a.some((x, i) => x !== b[i])) throw new Error('prior bench: run-length and naive counts differ');
+
+// Several exams: the same file linked N times, counted with 1 and with 2 worker threads.
+const nExams = SMOKE ? 2 : 8;
+const dir = await mkdtemp(path.join(os.tmpdir(), 'nonadj-bench-'));
+const exams: Array<{ id: string; file: string }> = [];
+for (let e = 0; e < nExams; e++) {
+  await mkdir(path.join(dir, `e${e}`));
+  const target = path.join(dir, `e${e}`, 'prepro_seg_mni.nii.gz');
+  await symlink(path.resolve(file), target);
+  exams.push({ id: `e${e}`, file: target });
+}
+// The built code, as users run it: under tsx every worker would first compile the TypeScript sources.
+const built = (await import(new URL('../dist/prior/extractPrior.js', import.meta.url).href)) as { extractPrior: typeof extractPrior };
+const t1 = median(await timeRuns(() => built.extractPrior(exams, { threads: 1 }), SMOKE ? 1 : 3, SMOKE ? 0 : 1));
+const t2 = median(await timeRuns(() => built.extractPrior(exams, { threads: 2 }), SMOKE ? 1 : 3, SMOKE ? 0 : 1));
+await rm(dir, { recursive: true, force: true });
+const rssMb = process.memoryUsage().rss / 2 ** 20;
+
+const m = (xs: number[]) => median(xs);
+console.log(`Machine: ${machineLine()}; ${file} ${volume.dims.join('×')} (${(nvox / 1e6).toFixed(1)} M voxels), 117 labels, 26-connectivity, medians of ${repeats}\n`);
+console.log('| what | ms per volume | voxels/s | vs naive single pass |');
+console.log('|---|---:|---:|---:|');
+console.log(`| naive single pass (baseline, counting only) | ${m(naiveMs).toFixed(0)} | ${(nvox / m(naiveMs) / 1e3).toFixed(0)} M | 1.0× |`);
+console.log(`| countAdjacency (run-length rows) | ${m(countMs).toFixed(1)} | ${(nvox / m(countMs) / 1e3).toFixed(0)} M | ${(m(naiveMs) / m(countMs)).toFixed(1)}× |`);
+console.log(`| readNiftiFile (.nii.gz) | ${m(readMs).toFixed(1)} | | |`);
+console.log(`| read + count (end to end) | ${m(endToEndMs).toFixed(1)} | ${(nvox / m(endToEndMs) / 1e3).toFixed(0)} M | ${(90000 / m(endToEndMs)).toFixed(0)}× vs the published script's 90 s (quoted) |`);
+console.log(`\n| extractPrior, ${nExams} exams | s | speed-up |`);
+console.log('|---|---:|---:|');
+console.log(`| 1 thread | ${(t1 / 1000).toFixed(2)} | 1.0× |`);
+console.log(`| 2 worker threads | ${(t2 / 1000).toFixed(2)} | ${(t1 / t2).toFixed(2)}× |`);
+console.log(`\nResident memory at the end: ${rssMb.toFixed(0)} MB (one AAL volume as uint8 is ${(nvox / 2 ** 20).toFixed(1)} MB).\n`);
