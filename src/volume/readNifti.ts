@@ -188,7 +188,7 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Vo
 }
 
 function parseHeader(file: Uint8Array, fail: (message: string) => Error): RawHeader {
-  if (file.length < 348) throw fail(`file has ${file.length} bytes, too short for a NIfTI header (348 bytes), not NIfTI`);
+  if (file.length < 348) throw fail(`file has ${file.length} bytes, too short for a NIfTI header (348 bytes): not NIfTI`);
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const sizeLe = view.getInt32(0, true);
   const sizeBe = view.getInt32(0, false);
