@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeGraphPng } from '../prior/encodeGraphPng.js';
@@ -22,13 +22,18 @@ interface ExtractFlags {
   quiet?: boolean;
 }
 
-/** Parse a positive integer option, with commander's error style. */
-export function positiveInteger(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} is "${value}", expected a positive integer`);
-    return n;
-  };
+/** Parse a positive integer option (commander names the option and value in its error). */
+export function positiveIntegerOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Parse `--connectivity`: 6, 18 or 26. */
+export function connectivityOption(value: string): Connectivity {
+  const n = Number(value);
+  if (n !== 6 && n !== 18 && n !== 26) throw new InvalidArgumentError('expected 6, 18 or 26');
+  return n;
 }
 
 /** `nonadj extract <data> <output> [nb_labels]`: the seed's command (METHOD.md §1). */
@@ -51,16 +56,11 @@ export function makeExtractCommand(): Command {
     .argument('[nb_labels]', 'number of labels L (labels 0..L-1; -1 = ignored); default: largest label + 1')
     .option('--seg-name <name>', 'label-map file name inside each exam folder', DEFAULT_SEG_NAME)
     .option('--files <files...>', 'label maps to use instead of a dataset folder')
-    .addOption(
-      new Option('--connectivity <n>', 'neighbourhood: 6 faces, 18 faces+edges, 26 faces+edges+corners')
-        .choices(['6', '18', '26'])
-        .default(26)
-        .argParser((v) => Number(v) as Connectivity),
-    )
-    .option('--radius <r>', 'Chebyshev radius of the neighbourhood in voxels', positiveInteger('--radius'), 1)
+    .option('--connectivity <n>', 'neighbourhood: 6 faces, 18 faces+edges, 26 faces+edges+corners', connectivityOption, 26)
+    .option('--radius <r>', 'Chebyshev radius of the neighbourhood in voxels', positiveIntegerOption, 1)
     .option('--names <file>', 'label names: "index name [code]" lines (aal.nii.txt), a FreeSurfer LUT or an ITK-SNAP label file')
     .option('--contiguous', 'drop labels that never occur and renumber the rest 0..K-1 (mapping kept in graph.json)')
-    .option('--threads <n>', 'worker threads (default: number of cores)', positiveInteger('--threads'))
+    .option('--threads <n>', 'worker threads (default: number of cores)', positiveIntegerOption)
     .option('--skip-missing', 'skip exam folders without the label map instead of stopping')
     .option('-q, --quiet', 'no progress output')
     .action(async (dataArg: string | undefined, outputArg: string | undefined, nbArg: string | undefined, flags: ExtractFlags) => {

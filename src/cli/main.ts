@@ -13,10 +13,16 @@ export function makeProgram(): Command {
   const program = new Command('nonadj')
     .description('Anatomically plausible segmentations: adjacency priors, NonAdjLoss training and the abnormal-adjacency metric.')
     .version(toolName().split(' ')[1])
-    .showHelpAfterError()
     .exitOverride();
   program.addCommand(makeExtractCommand());
-  for (const command of program.commands) command.exitOverride().showHelpAfterError();
+  for (const command of [program, ...program.commands]) {
+    // One line, in the same "nonadj <command>: …" form as every other error, and a pointer to --help.
+    const prefix = command === program ? 'nonadj: ' : `nonadj ${command.name()}: `;
+    command
+      .exitOverride()
+      .showHelpAfterError(`(see nonadj ${command === program ? '' : command.name() + ' '}--help)`)
+      .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, prefix)) });
+  }
   return program;
 }
 
