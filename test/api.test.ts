@@ -1,0 +1,17 @@
+/** A snapshot of the exported names, so an accidental change to the public API shows up in review. */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ROOT } from './helpers/runCliSnapshot.js';
+
+test('public API names', async () => {
+  const api = await import('../src/index.js');
+  const names = Object.keys(api).sort().join('\n') + '\n';
+  const file = path.join(ROOT, 'test', 'api-names.txt');
+  if (process.env.UPDATE_SNAPSHOTS === '1' || (!existsSync(file) && process.env.CI !== 'true')) {
+    writeFileSync(file, names);
+    return;
+  }
+  assert.equal(names, readFileSync(file, 'utf8'), 'the exported names changed; if intended, rerun with UPDATE_SNAPSHOTS=1');
+});

@@ -1,0 +1,51 @@
+/**
+ * Imports point one way, in the order the data flows (STYLE.md): volume → prior → metric, engine → loss → train,
+ * and only cli (and the index) may import everything. Nothing imports cli.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ROOT } from './helpers/runCliSnapshot.js';
+
+const ALLOWED: Record<string, string[]> = {
+  volume: ['volume'],
+  prior: ['volume', 'prior'],
+  metric: ['volume', 'prior', 'metric'],
+  engine: ['engine'],
+  loss: ['engine', 'prior', 'volume', 'loss'],
+  train: ['engine', 'loss', 'prior', 'metric', 'volume', 'train'],
+  cli: ['volume', 'prior', 'metric', 'engine', 'loss', 'train', 'cli'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
+}
+
+test('imports between src/ folders follow the data flow', () => {
+  const src = path.join(ROOT, 'src');
+  const problems: string[] = [];
+  for (const file of sourceFiles(src)) {
+    const rel = path.relative(src, file);
+    const folder = rel.includes(path.sep) ? rel.split(path.sep)[0] : null;
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = path.relative(src, path.resolve(path.dirname(file), m[1]));
+      if (target.startsWith('..')) {
+        if (!file.endsWith('.test.ts')) problems.push(`${rel} imports ${m[1]}, outside src/`);
+        continue;
+      }
+      const targetFolder = target.split(path.sep)[0];
+      if (folder === null) {
+        if (targetFolder === 'cli') problems.push(`${rel} imports ${m[1]}: nothing outside cli/ imports cli/`);
+        continue;
+      }
+      const allowed = ALLOWED[folder];
+      assert.ok(allowed, `src/${folder}/ is not in the architecture table of this test`);
+      if (!allowed.includes(targetFolder)) problems.push(`${rel} imports ${m[1]} (${folder}/ may import ${allowed.join(', ')})`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
