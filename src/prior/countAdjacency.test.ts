@@ -38,6 +38,12 @@ describe('countAdjacency: golden values', () => {
     assert.deepEqual([...countAdjacency(labels, [3, 1, 1], { radius: 2 }).counts], [0, 1, 1, 0]);
   });
 
+  test('many runs per row (the run buffers grow past their first size) still match the oracle', () => {
+    const dims: [number, number, number] = [400, 2, 2];
+    const labels = Uint8Array.from({ length: 1600 }, (_, v) => (v * 7 + (v >> 3)) % 3);
+    assert.deepEqual([...countAdjacency(labels, dims).counts], [...bruteForceAdjacency(labels, dims, 3)]);
+  });
+
   test('numLabels defaults to max + 1 and may be larger', () => {
     assert.equal(countAdjacency(Uint8Array.from([0, 2]), [2, 1, 1]).numLabels, 3);
     assert.equal(countAdjacency(Uint8Array.from([0, 2]), [2, 1, 1], { numLabels: 5 }).counts.length, 25);

@@ -47,16 +47,18 @@ export function countAdjacency(
   if (labels.length !== nx * ny * nz) {
     throw new RangeError(`${source}: ${labels.length} labels for a ${nx}×${ny}×${nz} grid, expected ${nx * ny * nz}`);
   }
-  const stats = assertLabelMap(labels, { numLabels: options.numLabels, source });
-  const L = options.numLabels ?? stats.max + 1;
   const offsets = forwardOffsets(resolveNeighbourhood(options));
-  const half = new Float64Array(L * L);
 
   const rows = ny * nz;
   const rowPtr = new Int32Array(rows + 1);
-  // Worst case every voxel starts a run.
-  const runStart = new Int32Array(labels.length + rows);
-  const runLabel = new Int32Array(labels.length + rows);
+  // Label maps hold few runs per row (~10 in a 1 mm brain), so start small and grow: memory stays a fraction of the
+  // volume instead of the 8 bytes per voxel a worst-case allocation would take.
+  let runStart = new Int32Array(Math.max(1024, rows * 8));
+  let runLabel = new Int32Array(runStart.length);
+  // Labels are checked once per run, not per voxel: a run holds one value (NaN !== NaN starts a run at every voxel).
+  const limit = options.numLabels ?? Infinity;
+  let max = -1;
+  let valid = true;
   let r = 0;
   for (let row = 0; row < rows; row++) {
     rowPtr[row] = r;
@@ -65,6 +67,12 @@ export function countAdjacency(
     for (let x = 0; x < nx; x++) {
       const l = labels[base + x];
       if (l !== prev) {
+        if (r === runStart.length) {
+          runStart = grow(runStart);
+          runLabel = grow(runLabel);
+        }
+        if (!(Number.isInteger(l) && l >= -1 && l < limit)) valid = false;
+        if (l > max) max = l;
         runStart[r] = x;
         runLabel[r] = l;
         r++;
@@ -73,6 +81,10 @@ export function countAdjacency(
     }
   }
   rowPtr[rows] = r;
+  // The slow, thorough check only on the error path, for its message (value, voxel count, file).
+  if (!valid) assertLabelMap(labels, { numLabels: options.numLabels, source });
+  const L = options.numLabels ?? max + 1;
+  const half = new Float64Array(L * L);
 
   for (const [di, dj, dk] of offsets) {
     const x0 = Math.max(0, -di);
@@ -111,4 +123,10 @@ export function countAdjacency(
     for (let j = 0; j < L; j++) counts[i * L + j] = half[i * L + j] + half[j * L + i];
   }
   return { numLabels: L, counts };
+}
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
