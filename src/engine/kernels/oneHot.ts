@@ -18,11 +18,14 @@ export const oneHot: KernelFunc = ({ inputs, backend, attrs }) => {
     const classes = s.run('Range', {}, { start: 0, stop: depth, step: 1, dtype: 'int32' });
     const ids = indices.dtype === 'int32' ? indices : s.run('Cast', { x: indices }, { dtype: 'int32' });
     const hit = s.run('Equal', { a: reshape(s, ids, [...indices.shape, 1]), b: classes }); // bool
-    let out = s.run('Cast', { x: hit }, { dtype: 'float32' });
+    const hot = s.run('Cast', { x: hit }, { dtype: 'float32' });
+    let out = hot;
     if (onValue !== 1 || offValue !== 0) {
-      const scale = s.constant(new Float32Array([onValue - offValue]), []);
-      const shift = s.constant(new Float32Array([offValue]), []);
-      out = add(s, mul(s, out, scale), shift);
+      // hot·on + (1 − hot)·off: each term is exactly on, off or 0, so the values are exact.
+      const on = s.constant(new Float32Array([onValue]), []);
+      const off = s.constant(new Float32Array([offValue]), []);
+      const one = s.constant(new Float32Array([1]), []);
+      out = add(s, mul(s, hot, on), mul(s, s.run('Sub', { a: one, b: hot }), off));
     }
     return dtype === 'float32' ? out : s.run('Cast', { x: out }, { dtype });
   });

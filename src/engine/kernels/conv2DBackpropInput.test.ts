@@ -1,0 +1,75 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import { assertKernelParity, runKernelOn, setupParityBackends } from '../../../test/helpers/tfParity.js';
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+function parity(x: number[], filter: number[], strides: number, pad: Pad): Promise<Float32Array> {
+  const dyShape = tf.backend_util.computeConv2DInfo(
+    x as [number, number, number, number],
+    filter as [number, number, number, number],
+    strides,
+    1,
+    pad,
+  ).outShape;
+  return assertKernelParity(
+    'Conv2DBackpropInput',
+    { dy: { shape: dyShape }, filter: { shape: filter } },
+    { inputShape: x, strides, pad, dataFormat: 'NHWC' },
+    `x ${x} filter ${filter} s${strides} ${JSON.stringify(pad)}`,
+  );
+}
+
+describe('Conv2DBackpropInput (stock cpu kernel as oracle)', () => {
+  before(setupParityBackends);
+
+  it('matches on the U-Net cases: 3×3 same, 1×1, 2×2 stride 2 (conv2dTranspose)', async () => {
+    await parity([2, 9, 9, 3], [3, 3, 3, 4], 1, 'same');
+    await parity([2, 8, 8, 5], [1, 1, 5, 4], 1, 'same');
+    await parity([2, 8, 8, 3], [2, 2, 3, 4], 2, 'valid'); // depth-to-space path
+    await parity([2, 8, 6, 3], [2, 2, 3, 4], 2, 'same'); // same = valid here, still the exact-tiling path
+  });
+
+  it('matches on strided, odd and explicitly padded cases (zero-insertion path)', async () => {
+    await parity([2, 9, 9, 3], [2, 2, 3, 4], 2, 'valid');
+    await parity([2, 9, 9, 3], [3, 3, 3, 4], 2, 'same');
+    await parity([2, 10, 7, 3], [3, 3, 3, 4], 2, 'valid');
+    await parity([1, 12, 12, 2], [3, 3, 2, 5], 3, 'same');
+    await parity([1, 7, 8, 2], [3, 3, 2, 5], 1, [[0, 0], [2, 1], [0, 2], [0, 0]]);
+    await parity([1, 7, 8, 2], [3, 3, 2, 5], 1, [[0, 0], [4, 1], [0, 3], [0, 0]]); // pad > kernel: a crop
+  });
+
+  it('golden: a 2×2 stride-2 transposed conv of a single pixel stamps the filter', async () => {
+    // dy = 3 at the one low-res pixel → dx = 3·W[a,b] on the 2×2 block: [3, 6, 9, 12].
+    const got = await runKernelOn(
+      'wasm',
+      'Conv2DBackpropInput',
+      { dy: { shape: [1, 1, 1, 1], values: new Float32Array([3]) }, filter: { shape: [2, 2, 1, 1], values: new Float32Array([1, 2, 3, 4]) } },
+      { inputShape: [1, 2, 2, 1], strides: 2, pad: 'valid', dataFormat: 'NHWC' },
+    );
+    assert.deepEqual(Array.from(got), [3, 6, 9, 12]);
+  });
+
+  it('property: random shapes, kernels 1–3, strides 1–2, same/valid', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          b: fc.integer({ min: 1, max: 2 }),
+          h: fc.integer({ min: 3, max: 8 }),
+          w: fc.integer({ min: 3, max: 8 }),
+          ci: fc.integer({ min: 1, max: 3 }),
+          co: fc.integer({ min: 1, max: 3 }),
+          k: fc.integer({ min: 1, max: 3 }),
+          s: fc.integer({ min: 1, max: 2 }),
+          pad: fc.constantFrom<Pad>('same', 'valid'),
+        }),
+        async ({ b, h, w, ci, co, k, s, pad }) => {
+          await parity([b, h, w, ci], [k, k, ci, co], s, pad);
+        },
+      ),
+      { numRuns: 25, seed: 7 },
+    );
+  });
+});
