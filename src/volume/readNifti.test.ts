@@ -123,6 +123,8 @@ describe('readNifti: datatypes, byte orders, versions, compression', () => {
     throwsMessage(() => readNifti(big(1024, -(2n ** 53n) - 1n), { source: 'i64.nii' }), /voxel 1 holds -9007199254740993 \(int64\)/);
     throwsMessage(() => readNifti(big(1280, 2n ** 64n - 1n), { source: 'u64.nii' }), /u64\.nii: voxel 1 holds 18446744073709551615 \(uint64\)/);
     assert.deepEqual([...readNifti(big(1024, -(2n ** 53n))).data], [0, -(2 ** 53)]); // the edges themselves are exact
+    const twoFrames = buildNifti({ dim: [4, 1, 1, 1, 2], datatype: 1024, data: [0n, 2n ** 60n] });
+    throwsMessage(() => readNifti(twoFrames, { frame: 1 }), /voxel 1 holds 1152921504606846976/); // index in the file, not the frame
   });
 
   test('plain input is copied, compressed input may be viewed in place', () => {

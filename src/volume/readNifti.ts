@@ -145,7 +145,7 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Vo
   const frames = frame === 'all' ? nt : 1;
   // A single frame out of many is copied so that the other frames' memory can be freed.
   const canView = owned && frames === nt;
-  let data = readVoxels(file, voxOffset + first * perFrame * dt.bytes, perFrame * frames, dt, hdr.littleEndian, canView, fail);
+  let data = readVoxels(file, { first: first * perFrame, count: perFrame * frames, voxOffset }, dt, hdr.littleEndian, canView, fail);
 
   const slope = hdr.sclSlope;
   if (Number.isFinite(slope) && slope !== 0 && !(slope === 1 && hdr.sclInter === 0)) {
@@ -260,18 +260,19 @@ function checkDim0(dim0: number, fail: (message: string) => Error): void {
 }
 
 /**
- * `count` voxels starting at byte `start`, in native order. Views `file` in place when allowed and possible
+ * `count` voxels from voxel index `first` on, in native order. Views `file` in place when allowed and possible
  * (aligned, native byte order); otherwise copies (and byte-swaps with Buffer's swap16/32/64, which are native).
  */
 function readVoxels(
   file: Uint8Array,
-  start: number,
-  count: number,
+  range: { first: number; count: number; voxOffset: number },
   dt: { name: NiftiDatatype; bytes: number },
   littleEndian: boolean,
   canView: boolean,
   fail: (message: string) => Error,
 ): VoxelArray {
+  const { first, count } = range;
+  const start = range.voxOffset + first * dt.bytes;
   const length = count * dt.bytes;
   const swap = dt.bytes > 1 && littleEndian !== PLATFORM_LITTLE_ENDIAN;
   let buffer: ArrayBufferLike;
@@ -311,12 +312,18 @@ function readVoxels(
       return new Float64Array(buffer, offset, count);
     case 'int64':
     case 'uint64':
-      return int64ToFloat64(buffer, offset, count, dt.name === 'int64', fail);
+      return int64ToFloat64(buffer, offset, { first, count }, dt.name === 'int64', fail);
   }
 }
 
 /** 64-bit integers (native order) → doubles, refusing any value a double cannot hold exactly (|v| > 2^53). */
-function int64ToFloat64(buffer: ArrayBufferLike, offset: number, count: number, signed: boolean, fail: (message: string) => Error): Float64Array {
+function int64ToFloat64(
+  buffer: ArrayBufferLike,
+  offset: number,
+  { first, count }: { first: number; count: number },
+  signed: boolean,
+  fail: (message: string) => Error,
+): Float64Array {
   const words = new Uint32Array(buffer, offset, 2 * count);
   const [loAt, hiAt] = PLATFORM_LITTLE_ENDIAN ? [0, 1] : [1, 0];
   const out = new Float64Array(count);
@@ -328,7 +335,7 @@ function int64ToFloat64(buffer: ArrayBufferLike, offset: number, count: number, 
     // v = hi·2^32 + lo with 0 ≤ lo < 2^32, so |v| ≤ 2^53 ⇔ -2^21 ≤ hi < 2^21, or v = 2^53 exactly.
     if ((hi >= LIMIT_HI || hi < -LIMIT_HI) && !(hi === LIMIT_HI && lo === 0)) {
       const value = BigInt(hi) * 4294967296n + BigInt(lo);
-      throw fail(`voxel ${i} holds ${value} (${signed ? 'int64' : 'uint64'}), which exceeds 2^53 in magnitude and cannot be read exactly`);
+      throw fail(`voxel ${first + i} holds ${value} (${signed ? 'int64' : 'uint64'}), which exceeds 2^53 in magnitude and cannot be read exactly`);
     }
     out[i] = hi * 4294967296 + lo;
   }

@@ -7,7 +7,7 @@ export interface WriteNiftiOptions {
   /**
    * `'labels'`: integer label map, written with `intent_code` 1002 (NIFTI_INTENT_LABEL) in the smallest integer
    * datatype holding the data's range (see {@link smallestLabelDatatype}).
-   * `'image'`: intensities, written as float32.
+   * `'image'`: intensities, written as float32 (float64 values are rounded; beyond ±3.4e38 they become ±Infinity).
    */
   kind: 'labels' | 'image';
   /** Gzip-compress the whole file (`.nii.gz`; zlib level 6 for labels, 4 for images); default false. */
