@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { assertProbs } from './assertProbs.js';
+import { softAdjacency } from './softAdjacency.js';
+import { runSparseNonAdjacency } from './runSparseNonAdjacency.js';
+import { makeTensorInPlace, viewTensorData } from './tensorMemory.js';
+
+/** Inputs from this many values up (2 M: e.g. 1×128²×135) share the sparse work with a helper thread under `threads: 'auto'`. */
+const AUTO_THREADS_MIN_SIZE = 1 << 21;
+
+/** Options of {@link makeNonAdjacencyLoss}. */
+export interface NonAdjacencyLossOptions {
+  /** Weight λ of the loss. @default 1 */
+  lambda?: number;
+  /**
+   * `'sparse'`: loss and gradient in TypeScript over the allowed pairs only, O(nnz(G)·pixels), with a hand-written
+   * gradient; it reads the probabilities back to the CPU. `'dense'`: `Σ F⊙softAdjacency(P)` in tf ops with
+   * ordinary autodiff, O(C²·pixels). `'auto'` (default): sparse on the `'wasm'`, `'cpu'` and `'tensorflow'`
+   * backends, dense elsewhere (GPU backends, where reading back would stall the pipeline). Decided at each call.
+   */
+  implementation?: 'auto' | 'sparse' | 'dense';
+  /**
+   * What the probabilities are, which decides the sparse gradient (the value is the same either way):
+   * - `'softmax'` (default): each pixel's class vector sums to one (a softmax output). The part of the gradient
+   *   that comes from `ΣA` is the same for every class at a pixel, so it vanishes through the softmax; the sparse
+   *   path drops it, which avoids a cancellation between two ≈1 terms. The gradient w.r.t. the probabilities is
+   *   then **not** the true one (it differs by a per-pixel constant); the gradient w.r.t. the softmax logits is.
+   * - `'any'`: keep the exact gradient w.r.t. the probabilities.
+   */
+  inputs?: 'softmax' | 'any';
+  /**
+   * `'throw'` (default): a NaN or ±∞ in the probabilities throws instead of returning a NaN loss. Checked on the
+   * loss value (any NaN in P reaches it, since NaN·0 is NaN), which reads one number back: on a GPU backend that
+   * is a sync per call. `'off'`: no check.
+   */
+  nanCheck?: 'throw' | 'off';
+  /**
+   * Threads of the sparse path: `'auto'` (default) = 2 for inputs of 2 M values or more where Node's
+   * `worker_threads` exist (the wasm backend uses one core; a helper thread takes half the pixels), else 1.
+   * Browsers always use 1.
+   */
+  threads?: 'auto' | 1 | 2;
+  /**
+   * Receives warnings about the prior, once, when the loss is made: a prior that forbids nothing (the loss is then
+   * always 0), labels that never occur (rows of zeros, which inflate nForbidden). Library code never prints.
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** tfjs types a custom-gradient function's parameters as `Tensor | GradSaveFunc`; ours are positional. */
+type CustomGrad = Parameters<typeof tf.customGrad<tf.Scalar>>[0];
+
+/** A NonAdjLoss bound to its prior. */
+export type NonAdjacencyLoss = (probs: tf.Tensor) => tf.Scalar;
+
+/**
+ * Make the NonAdjLoss of Ganaye et al. (MICCAI 2018; Medical Image Analysis 58, 2019), METHOD.md §3:
+ *
+ * `loss = λ · Σ_ij F_ij · A_ij / nForbidden`, with `F = 1 − (G > 0)` the forbidden pairs of the prior, `A` the
+ * {@link softAdjacency} of the probabilities, and `nForbidden` the number of forbidden ordered pairs.
+ *
+ * The sparse path uses `Σ F⊙A = ΣA − Σ G⊙A` (G = allowed pairs), where `ΣA` needs only per-pixel class sums, so the
+ * loss costs O(nnz(G)·pixels); both sums are accumulated per pixel and over pixels in float64. Its gradient
+ * (derivation; `Q` = box mean of P, `N` pixels, the box is symmetric and zero padded, so its adjoint is itself):
+ *
+ *   `∂A_ij/∂P_k(y) = (1/N) [δ_ik Q_j(y) + δ_jk Q_i(y)]`
+ *   `∂(Σ W⊙A)/∂P_k(y) = (1/N) [(W Q(y))_k + (Wᵀ Q(y))_k]`; with W = F symmetric (the prior is symmetric):
+ *   `∂loss/∂P_k(y) = (2λ / (nForbidden·N)) · (Σ_j Q_j(y) − (G Q(y))_k)`.
+ *
+ * Both paths agree to float32 precision (tested), in 2D (`[B, H, W, C]`, 3×3 window) and 3D (`[B, D, H, W, C]`,
+ * 3×3×3 window), channels-last; the reference is channels-first.
+ *
+ * @param prior - the adjacency prior, or its `L × L` count matrix (must be symmetric; `L` = number of classes).
+ * @returns `(probs) => loss`: `probs` float32 `[B, H, W, C]` or `[B, D, H, W, C]`, `C = L`; the loss is a scalar
+ *   (units: λ × mean forbidden contact probability per forbidden ordered pair). A prior that forbids nothing gives 0.
+ * @throws RangeError (from the returned function) when the rank is not 4 or 5, the channel count differs from the
+ *   prior's, or (with `nanCheck: 'throw'`) the probabilities hold NaN/±∞; (from the factory) for a bad λ or prior.
+ * @example
+ * const loss = makeNonAdjacencyLoss(prior, { lambda: 0.5 });
+ * const grads = tf.grad((logits) => loss(tf.softmax(logits)))(logits);
+ */
+export function makeNonAdjacencyLoss(
+  prior: AdjacencyPrior | ReadonlyArray<ArrayLike<number>>,
+  options: NonAdjacencyLossOptions = {},
+): NonAdjacencyLoss {
+  const op = 'makeNonAdjacencyLoss';
+  const p = prior instanceof AdjacencyPrior ? prior : AdjacencyPrior.fromCounts(prior, {}, op);
+  const lambda = options.lambda ?? 1;
+  if (!Number.isFinite(lambda) || lambda < 0) throw new RangeError(`${op}: lambda is ${lambda}, expected a finite number ≥ 0`);
+  const implementation = options.implementation ?? 'auto';
+  if (!['auto', 'sparse', 'dense'].includes(implementation)) {
+    throw new RangeError(`${op}: implementation is "${implementation}", expected "auto", "sparse" or "dense"`);
+  }
+  const inputs = options.inputs ?? 'softmax';
+  if (inputs !== 'softmax' && inputs !== 'any') throw new RangeError(`${op}: inputs is "${inputs}", expected "softmax" or "any"`);
+  const nanCheck = options.nanCheck ?? 'throw';
+  const threads = options.threads ?? 'auto';
+  if (threads !== 'auto' && threads !== 1 && threads !== 2) throw new RangeError(`${op}: threads is ${String(threads)}, expected "auto", 1 or 2`);
+
+  const C = p.numLabels;
+  const nForbidden = p.forbiddenOrderedPairs;
+  const forbidden = Float32Array.from(p.forbiddenMask());
+  const { rowPtr, cols } = p.allowedCsr();
+  const empty = p.emptyRows();
+  if (nForbidden === 0) {
+    options.onWarning?.(`${op}: the prior forbids no pair of its ${C} labels, so the NonAdjLoss is always 0`);
+  } else if (empty.length > 0) {
+    options.onWarning?.(
+      `${op}: ${empty.length} of ${C} labels never occur in the prior (rows ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ', …' : ''}); ` +
+        `all their pairs are forbidden, which inflates nForbidden (relabel the prior to contiguous codes)`,
+    );
+  }
+
+  const zeroLoss = tf.customGrad(((x: tf.Tensor) => ({ value: tf.scalar(0), gradFunc: () => [tf.zerosLike(x)] })) as CustomGrad);
+
+  const dense = (probs: tf.Tensor): tf.Scalar =>
+    tf.tidy(() => tf.mul(tf.sum(tf.mul(softAdjacency(probs), tf.tensor2d(forbidden, [C, C]))), lambda / nForbidden));
+
+  const sparse = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const pixels = x.size / C;
+    const s = x.shape;
+    const dims = (x.rank === 4 ? [s[0], 1, s[1], s[2], s[3]] : s) as [number, number, number, number, number];
+    const run = (probs: Float32Array, grad: Float32Array | null): number =>
+      runSparseNonAdjacency(probs, grad, {
+        dims,
+        depthWindow: x.rank === 5 ? 3 : 1,
+        rowPtr,
+        cols,
+        gradScale: (2 * lambda) / (nForbidden * pixels),
+        gradient: inputs === 'softmax' ? 'softmax' : 'exact',
+        threads: threads === 'auto' ? (x.size >= AUTO_THREADS_MIN_SIZE ? 2 : 1) : threads,
+      });
+    let value = NaN;
+    // Build the gradient only when a tape is recording (tf.grad, optimizer.minimize …), in the same pass.
+    if (tf.engine().state.gradientDepth > 0) {
+      const grad = makeTensorInPlace(x.shape, [x], (out, [probs]) => {
+        value = run(probs, out);
+      });
+      save([grad]);
+    } else {
+      value = run(viewTensorData(x), null);
+    }
+    return {
+      value: tf.scalar((lambda * value) / (nForbidden * pixels)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], dy)],
+    };
+  }) as CustomGrad);
+
+  return (probs: tf.Tensor): tf.Scalar => {
+    assertProbs(probs, op);
+    const channels = probs.shape[probs.rank - 1];
+    if (channels !== C) {
+      throw new RangeError(`${op}: probabilities have ${channels} channels (shape [${probs.shape.join(', ')}]), but the prior has ${C} labels`);
+    }
+    if (nForbidden === 0) return zeroLoss(probs) as tf.Scalar;
+    const useSparse = implementation === 'sparse' || (implementation === 'auto' && ['wasm', 'cpu', 'tensorflow'].includes(tf.getBackend()));
+    const loss = useSparse ? (sparse(probs) as tf.Scalar) : dense(probs);
+    if (nanCheck === 'throw' && !Number.isFinite(loss.dataSync()[0])) {
+      loss.dispose();
+      throw new RangeError(
+        `${op}: the loss is ${useSparse ? 'not finite' : 'NaN'} because the probabilities (shape [${probs.shape.join(', ')}]) contain NaN or ±Infinity`,
+      );
+    }
+    return loss;
+  };
+}

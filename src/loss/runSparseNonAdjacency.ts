@@ -1,0 +1,106 @@
+import { SparseHelperThread } from './sparseHelperThread.js';
+import {
+  sparseNonAdjacencyKernel,
+  sparseNonAdjacencyScratchLength,
+  type SparseNonAdjacencyJob,
+} from './sparseNonAdjacencyKernel.js';
+
+/** Options of {@link runSparseNonAdjacency}. */
+export interface RunSparseNonAdjacencyOptions {
+  /** Grid `[B, D, H, W, C]` of `probs` (D = 1 for 2D). */
+  dims: readonly [number, number, number, number, number];
+  /** 3 for 3D input (3×3×3 window), 1 for 2D. */
+  depthWindow: 1 | 3;
+  /** Allowed pairs (symmetric), CSR. */
+  rowPtr: Int32Array;
+  cols: Int32Array;
+  /** Gradient factor `2λ / (nForbidden · pixels)`. */
+  gradScale: number;
+  /** See {@link SparseNonAdjacencyJob.gradient}. */
+  gradient: 'exact' | 'softmax';
+  /** 2: share the work with a helper thread when there is one; 1: this thread only. */
+  threads: 1 | 2;
+}
+
+/** Rows per job: small enough for a job's planes to stay in cache, large enough that the ±1-row halo is cheap. */
+const ROWS_PER_JOB = 16;
+
+let scratch32 = new Float32Array(0);
+let scratch64 = new Float64Array(0);
+let sharedProbs: Float32Array<ArrayBufferLike> = new Float32Array(0);
+let sharedGrad: Float32Array<ArrayBufferLike> = new Float32Array(0);
+
+function growShared(current: Float32Array<ArrayBufferLike>, length: number): Float32Array<ArrayBufferLike> {
+  return current.length >= length ? current : new Float32Array(new SharedArrayBuffer(4 * length));
+}
+
+/**
+ * Run the sparse NonAdjLoss kernel over a whole probability array (channels-last `[B, D, H, W, C]`): splits the
+ * grid into jobs of {@link ROWS_PER_JOB} rows of one batch item, runs them on this thread, or half of them on a
+ * helper thread (the input is then copied once into shared memory, and the helper's gradient rows copied back).
+ *
+ * @returns `pixels · Σ F⊙A` as a float64 (NaN when the input holds NaN/±∞); fills `grad` when given.
+ */
+export function runSparseNonAdjacency(probs: Float32Array, grad: Float32Array | null, options: RunSparseNonAdjacencyOptions): number {
+  const { dims } = options;
+  const [B, D, H, W, C] = dims;
+  const rows = Math.min(ROWS_PER_JOB, H);
+  const jobs: Array<[number, number, number]> = [];
+  for (let b = 0; b < B; b++) for (let h0 = 0; h0 < H; h0 += rows) jobs.push([b, h0, Math.min(H, h0 + rows)]);
+  const need = sparseNonAdjacencyScratchLength(W, C, rows);
+  if (scratch32.length < need.f32) scratch32 = new Float32Array(need.f32);
+  if (scratch64.length < need.f64) scratch64 = new Float64Array(need.f64);
+  const template: Omit<SparseNonAdjacencyJob, 'b' | 'h0' | 'h1'> = {
+    probs,
+    grad,
+    dims,
+    depthWindow: options.depthWindow,
+    rowPtr: options.rowPtr,
+    cols: options.cols,
+    gradScale: options.gradScale,
+    gradient: options.gradient,
+    scratch32,
+    scratch64,
+  };
+
+  const helper = options.threads === 2 && jobs.length >= 2 ? SparseHelperThread.get() : null;
+  let mine = jobs;
+  let helped: Array<[number, number, number]> = [];
+  if (helper) {
+    // The helper takes the first half of the jobs; it needs those batch items in shared memory.
+    const split = jobs.length >> 1;
+    helped = jobs.slice(0, split);
+    mine = jobs.slice(split);
+    const item = D * H * W * C;
+    const end = (helped[helped.length - 1][0] + 1) * item;
+    sharedProbs = growShared(sharedProbs, probs.length);
+    sharedProbs.set(probs.subarray(0, end));
+    if (grad) sharedGrad = growShared(sharedGrad, grad.length);
+    const { scratch32: _s32, scratch64: _s64, ...rest } = template;
+    helper.start({ ...rest, probs: sharedProbs, grad: grad ? sharedGrad : null, jobs: helped }, need);
+  }
+
+  let total = 0;
+  const job: SparseNonAdjacencyJob = { ...template, b: 0, h0: 0, h1: 0 };
+  for (const [b, h0, h1] of mine) {
+    job.b = b;
+    job.h0 = h0;
+    job.h1 = h1;
+    total += sparseNonAdjacencyKernel(job);
+  }
+
+  if (helper) {
+    total += helper.wait();
+    if (grad) {
+      const WC = W * C;
+      for (const [b, h0, h1] of helped) {
+        for (let d = 0; d < D; d++) {
+          const from = ((b * D + d) * H + h0) * WC;
+          const to = ((b * D + d) * H + h1) * WC;
+          grad.set(sharedGrad.subarray(from, to), from);
+        }
+      }
+    }
+  }
+  return total;
+}
