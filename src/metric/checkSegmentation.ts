@@ -86,6 +86,13 @@ export interface CheckSegmentationResult {
   pairs: ForbiddenPair[];
   /** Labels of the segmentation the prior does not know, ascending. */
   unknownLabels: UnknownLabel[];
+  /**
+   * Codes of the prior with no voxel in the segmentation, ascending. Often legitimate (a cropped or partial map);
+   * many of them hint at a segmentation made with another label set than the prior.
+   */
+  absentLabels: number[];
+  /** Number of distinct labels (≥ 0) in the segmentation. */
+  labelsInSegmentation: number;
   /** The reference's numbers (METHOD.md §7). */
   reference: ReferenceMetric;
   /** Neighbourhood used. */
@@ -281,11 +288,20 @@ export function checkSegmentation(volume: Volume, prior: AdjacencyPrior, options
   }
   const interior = countInteriorVoxels(runs, { connectivity, radius });
   const zeroEntries = prior.forbiddenOrderedPairs;
+  const absentLabels: number[] = [];
+  let labelsInSegmentation = unknownCodes.length;
+  for (let i = 0; i < L; i++) {
+    if (voxelsOf[i] > 0) labelsInSegmentation++;
+    else absentLabels.push(prior.labels[i]);
+  }
+  absentLabels.sort((a, b) => a - b);
   return {
     forbiddenPairs: pairs.length,
     forbiddenContacts,
     pairs,
     unknownLabels,
+    absentLabels,
+    labelsInSegmentation,
     reference: {
       unique,
       cumulated,
