@@ -30,10 +30,10 @@ function makeNet() {
   const box = tf.ones([3, 3, C, 1]) as tf.Tensor4D;
   const loss = (): tf.Scalar => {
     const c1 = tf.relu(tf.add(tf.conv2d(x, vars.w1 as tf.Tensor4D, 1, 'same'), vars.b1));
-    const p = tf.maxPool(c1, 2, 2, 'valid');
+    const p = tf.maxPool(c1 as tf.Tensor4D, 2, 2, 'valid');
     const c2 = tf.relu(tf.conv2d(p, vars.w2 as tf.Tensor4D, 1, 'same'));
     const u = tf.conv2dTranspose(c2, vars.w3 as tf.Tensor4D, [B, S, S, 4], 2, 'valid');
-    const logits = tf.conv2d(tf.concat([c1, u], 3), vars.w4 as tf.Tensor4D, 1, 'same');
+    const logits = tf.conv2d(tf.concat([c1, u], 3) as tf.Tensor4D, vars.w4 as tf.Tensor4D, 1, 'same');
     const ce = tf.losses.softmaxCrossEntropy(target, logits);
     const probs = tf.softmax(logits);
     const near = tf.depthwiseConv2d(probs, box, 1, 'same');
