@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { makeNonAdjacencyLoss, type NonAdjacencyLossOptions } from './makeNonAdjacencyLoss.js';
+import { softDiceLoss } from './softDiceLoss.js';
+import { weightedCrossEntropy } from './weightedCrossEntropy.js';
+
+/** Options of {@link makeSegmentationLoss}. */
+export interface SegmentationLossOptions extends Omit<NonAdjacencyLossOptions, 'lambda' | 'inputs'> {
+  /** The adjacency prior (or its count matrix); its label count is the number of classes. */
+  prior: AdjacencyPrior | ReadonlyArray<ArrayLike<number>>;
+  /** Weight λ of the NonAdjLoss; a call may override it (the λ controller changes it between epochs). @default 1 */
+  lambda?: number;
+  /** Weight of the soft Dice term. @default 5 (the reference) */
+  diceWeight?: number;
+  /** Class weights of the cross-entropy, length C (see {@link classWeightsFromCounts}). Default: all 1. */
+  classWeights?: ArrayLike<number>;
+  /** Smoothing term of the Dice loss. @default 1 */
+  diceSmooth?: number;
+}
+
+/** The total and its parts, all scalars (the caller disposes them, or `tf.keep`s the parts inside `minimize`). */
+export interface SegmentationLossResult {
+  /** `crossEntropy + diceWeight · dice + λ · nonAdjacency`: what to minimise. */
+  total: tf.Scalar;
+  /** Class-weighted cross-entropy on the labelled items (0 when none). */
+  crossEntropy: tf.Scalar;
+  /** Soft Dice loss on the labelled items (0 when none), not multiplied by `diceWeight`. */
+  dice: tf.Scalar;
+  /** NonAdjLoss on **all** items with λ = 1 (the λ controller needs it unweighted, also while λ is 0). */
+  nonAdjacency: tf.Scalar;
+}
+
+/** A segmentation loss bound to its prior and weights. */
+export type SegmentationLoss = (
+  logits: tf.Tensor,
+  labels: tf.Tensor | null,
+  options?: { lambda?: number },
+) => SegmentationLossResult;
+
+/**
+ * The reference training loss (Ganaye et al. 2018/2019; METHOD.md §3 and §5): class-weighted cross-entropy
+ * + 5 × soft Dice + λ · NonAdjLoss, with the semi-supervised split of §5: the first `labels.shape[0]` items of the
+ * batch are labelled and get all three terms, the rest (unlabelled) only reach the NonAdjLoss. The softmax is
+ * computed once; the cross-entropy takes the logits.
+ *
+ * @returns `(logits, labels, { lambda }) → { total, crossEntropy, dice, nonAdjacency }`; `logits` float32
+ *   `[B, H, W, C]` / `[B, D, H, W, C]`; `labels` int32 `[b, H, W]` / `[b, D, H, W]` with `b ≤ B` (−1 = ignore), or
+ *   null when the whole batch is unlabelled.
+ * @throws RangeError (from the returned function) when `labels` has more items than `logits`, or as the terms do.
+ * @example
+ * const loss = makeSegmentationLoss({ prior, lambda: 0.2, classWeights });
+ * optimizer.minimize(() => loss(model.apply(x) as tf.Tensor, y).total);
+ */
+export function makeSegmentationLoss(options: SegmentationLossOptions): SegmentationLoss {
+  const { prior, lambda = 1, diceWeight = 5, classWeights, diceSmooth, ...nonAdjacencyOptions } = options;
+  const nonAdjacency = makeNonAdjacencyLoss(prior, { ...nonAdjacencyOptions, lambda: 1, inputs: 'softmax' });
+  if (!Number.isFinite(diceWeight) || diceWeight < 0) throw new RangeError(`makeSegmentationLoss: diceWeight is ${diceWeight}, expected a finite number ≥ 0`);
+  return (logits, labels, call = {}) => {
+    const lam = call.lambda ?? lambda;
+    if (!Number.isFinite(lam) || lam < 0) throw new RangeError(`makeSegmentationLoss: lambda is ${lam}, expected a finite number ≥ 0`);
+    const labelled = labels === null ? 0 : labels.shape[0];
+    if (labelled > logits.shape[0]) {
+      throw new RangeError(`makeSegmentationLoss: ${labelled} labelled items for a batch of ${logits.shape[0]}`);
+    }
+    return tf.tidy(() => {
+      const probs = tf.softmax(logits);
+      let crossEntropy: tf.Scalar = tf.scalar(0);
+      let dice: tf.Scalar = tf.scalar(0);
+      if (labels !== null && labelled > 0) {
+        const all = labelled === logits.shape[0];
+        const begin = logits.shape.map(() => 0);
+        const size = logits.shape.map((n, i) => (i === 0 ? labelled : n));
+        crossEntropy = weightedCrossEntropy(all ? logits : tf.slice(logits, begin, size), labels, { weights: classWeights });
+        dice = softDiceLoss(all ? probs : tf.slice(probs, begin, size), labels, { smooth: diceSmooth });
+      }
+      const nonAdj = nonAdjacency(probs);
+      const total = tf.addN([crossEntropy, tf.mul(dice, diceWeight), tf.mul(nonAdj, lam)]) as tf.Scalar;
+      return { total, crossEntropy, dice, nonAdjacency: nonAdj };
+    });
+  };
+}
