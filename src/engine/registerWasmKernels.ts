@@ -7,7 +7,7 @@ import { conv3DBackpropFilterV2Config } from './kernels/conv3DBackpropFilterV2.j
 import { conv3DBackpropInputV2Config } from './kernels/conv3DBackpropInputV2.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput.js';
-import { oneHotConfig } from './kernels/oneHot.js';
+import { oneHotConfigOver } from './kernels/oneHot.js';
 import { maxPoolGradConfig } from './kernels/maxPoolGrad.js';
 import { resizeNearestNeighborGradConfig } from './kernels/resizeNearestNeighborGrad.js';
 import { unsortedSegmentSumConfig } from './kernels/unsortedSegmentSum.js';
@@ -33,10 +33,14 @@ const fixes: KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   unsortedSegmentSumConfig,
   maxPoolGradConfig,
-  oneHotConfig,
   resizeNearestNeighborGradConfig,
   conv3DBackpropInputV2Config,
   conv3DBackpropFilterV2Config,
+];
+
+/** Kernels built over the stock kernel they replace (given the stock config). */
+const wrappers: Array<{ kernelName: string; over: (stock: KernelConfig) => KernelConfig }> = [
+  { kernelName: 'OneHot', over: oneHotConfigOver },
 ];
 
 const kernelSets: Record<WasmKernelSet, KernelConfig[]> = {
@@ -71,7 +75,7 @@ export function registerWasmKernels(options: RegisterWasmKernelsOptions = {}): s
   }
   const wanted = kernelSets[set];
   if (wanted === undefined) throw new RangeError(`registerWasmKernels: unknown set '${String(set)}', expected 'fast' or 'fixesOnly'`);
-  const wantedNames = new Set(wanted.map((k) => k.kernelName));
+  const wantedNames = new Set([...wanted.map((k) => k.kernelName), ...wrappers.map((w) => w.kernelName)]);
   // Put back the stock kernels this set leaves alone (after a previous call with another set).
   for (const [name, stock] of stockKernels) {
     if (wantedNames.has(name)) continue;
@@ -79,12 +83,22 @@ export function registerWasmKernels(options: RegisterWasmKernelsOptions = {}): s
     if (stock !== undefined) tf.registerKernel(stock);
     stockKernels.delete(name);
   }
+  const replace = (name: string, make: (stock: KernelConfig | undefined) => KernelConfig): void => {
+    const current = tf.getKernel(name, 'wasm');
+    if (!stockKernels.has(name)) stockKernels.set(name, current);
+    if (current !== undefined) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(make(stockKernels.get(name)));
+  };
   for (const config of wanted) {
-    const current = tf.getKernel(config.kernelName, 'wasm');
-    if (!stockKernels.has(config.kernelName)) stockKernels.set(config.kernelName, current);
-    if (current !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
-    const stock = stockKernels.get(config.kernelName);
-    tf.registerKernel(stock?.setupFunc === undefined ? config : { ...config, setupFunc: stock.setupFunc });
+    replace(config.kernelName, (stock) =>
+      stock?.setupFunc === undefined ? config : { ...config, setupFunc: stock.setupFunc },
+    );
+  }
+  for (const { kernelName, over } of wrappers) {
+    replace(kernelName, (stock) => {
+      if (stock === undefined) throw new Error(`registerWasmKernels: the wasm backend has no stock '${kernelName}' kernel to build on`);
+      return over(stock);
+    });
   }
   return [...wantedNames].sort();
 }

@@ -20,6 +20,8 @@ export interface KernelScope {
   readonly backendName: string;
   /** Runs kernel `kernelName` with `inputs` and `attrs`; throws if the backend has no such kernel. */
   run(kernelName: string, inputs: NamedTensorInfoMap, attrs?: NamedAttrMap): TensorInfo;
+  /** Takes ownership of `t`, the output of a kernel function called directly (not through `run`). */
+  adopt(t: TensorInfo): TensorInfo;
   /** A new tensor holding `values` (row-major, `shape`), owned by the scope like a kernel output. */
   constant(values: Float32Array | Int32Array, shape: number[]): TensorInfo;
   /** Disposes every output of `run` except `result`, and returns `result`. */
@@ -67,6 +69,10 @@ export function makeKernelScope(backend: unknown): KernelScope {
       }
       outputs.push(out);
       return out;
+    },
+    adopt(t) {
+      outputs.push(t);
+      return t;
     },
     constant(values, shape) {
       const dtype = values instanceof Int32Array ? 'int32' : 'float32';
