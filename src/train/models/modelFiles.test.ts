@@ -92,7 +92,8 @@ describe('saveModel / loadModel', () => {
 
     // What `tf.loadLayersModel('https://host/models/web/model.json')` does in a browser, with a fetch serving the folder.
     const requested: string[] = [];
-    const fetchFunc = async (url: string): Promise<Response> => {
+    const fetchFunc = async (input: string | URL | Request): Promise<Response> => {
+      const url = String(input instanceof Request ? input.url : input);
       requested.push(url);
       const file = path.join(out, new URL(url).pathname.replace('/models/web/', ''));
       return new Response(readFileSync(file), { status: 200 });
