@@ -209,7 +209,7 @@ export function makeSampler(options: MakeSamplerOptions): Sampler {
       id: exam.id,
       image: { dims: image.dims, data },
       labels: withLabels ? labels : null,
-      pad: -params.mean / params.std,
+      pad: (0 - params.mean) / params.std,
       foreground: Int32Array.from(foreground),
       empty: Int32Array.from(empty),
     };
