@@ -5,8 +5,13 @@
  * stack trace unless `NONADJ_DEBUG=1`.
  */
 import { Command, CommanderError } from 'commander';
+import { makeCheckCommand } from './check.js';
+import { makeEvaluateCommand } from './evaluate.js';
 import { makeExtractCommand } from './extract.js';
+import { makePasteIslandsCommand } from './pasteIslands.js';
+import { makeRepairCommand } from './repair.js';
 import { toolName } from './toolName.js';
+import { makeViewCommand } from './view.js';
 
 /** The program with every command registered (exported for tests). */
 export function makeProgram(): Command {
@@ -15,6 +20,11 @@ export function makeProgram(): Command {
     .version(toolName().split(' ')[1])
     .exitOverride();
   program.addCommand(makeExtractCommand());
+  program.addCommand(makeViewCommand());
+  program.addCommand(makeCheckCommand());
+  program.addCommand(makeEvaluateCommand());
+  program.addCommand(makeRepairCommand());
+  program.addCommand(makePasteIslandsCommand(), { hidden: true });
   for (const command of [program, ...program.commands]) {
     // One line, in the same "nonadj <command>: …" form as every other error, and a pointer to --help.
     const prefix = command === program ? 'nonadj: ' : `nonadj ${command.name()}: `;
