@@ -54,8 +54,7 @@ async function withoutNewProcessHandlers(body: () => Promise<void>): Promise<voi
   if (!isNode()) return body();
   type Listener = (...args: unknown[]) => void;
   const events = ['uncaughtException', 'unhandledRejection'] as const;
-  const listeners = (e: (typeof events)[number]): Listener[] =>
-    e === 'uncaughtException' ? (process.listeners(e) as Listener[]) : (process.listeners(e) as Listener[]);
+  const listeners = (e: (typeof events)[number]): Listener[] => process.listeners(e as 'uncaughtException') as Listener[];
   const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
   try {
     await body();

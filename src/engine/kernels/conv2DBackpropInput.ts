@@ -1,7 +1,9 @@
 // Why this kernel exists: tfjs-backend-wasm 4.22's Conv2DBackpropInput (the input gradient of conv2d,
-// and the forward pass of conv2dTranspose) is a naive C loop: MEASURED_STOCK. Rewritten as one XNNPACK
-// convolution (or, for the non-overlapping 2×2 stride-2 upsampling, one 1×1 convolution and a
-// depth-to-space shuffle): MEASURED_FAST.
+// and the forward pass of conv2dTranspose) is correct but a naive C loop: 218 ms for the input
+// gradient of a 4×128²×16→16 3×3 'same' layer (the forward conv takes ~20 ms), 44 ms for a 2×2
+// stride-2 transposed conv 4×64²×32 → 4×128²×16. Rewritten as one XNNPACK convolution (or, for the
+// non-overlapping 2×2 stride-2 upsampling, one 1×1 convolution and a depth-to-space shuffle):
+// 22 ms and 7 ms on the same layers (medians, 2-vCPU EPYC, Node 20).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputsOf, withKernelScope, type KernelScope } from './kernelScope.js';

@@ -81,6 +81,9 @@ export function makeKernelScope(backend: unknown): KernelScope {
       return info;
     },
     finish(result) {
+      // Returning an input (or anything the scope does not own) would hand the engine an alias
+      // without a reference count of its own.
+      if (!outputs.includes(result)) throw new Error('kernelScope: a kernel must return a tensor its scope owns');
       disposeAllBut(result);
       return result;
     },
