@@ -1,5 +1,5 @@
-import { gaussianBlur } from './gaussianBlur.js';
 import { seededRandom } from './seededRandom.js';
+import { smoothRandomField } from './smoothRandomField.js';
 
 /** Options of {@link elasticDeform2d}. */
 export interface ElasticDeform2dOptions {
@@ -25,7 +25,8 @@ export interface ElasticDeform2dResult {
 /**
  * Random 2D elastic deformation of a sample and its labels (Simard et al. 2003, as in the reference's
  * augmentation): a displacement field of two channels of N(0, 1) noise, each smoothed by a separable Gaussian of
- * standard deviation `sigma` px, scaled so its longest vector is `alpha` px. Output pixel (r, c) takes the input
+ * standard deviation `sigma` px (at a step of ⌊σ/2⌋ px, then upsampled: see `displacementField2d`), scaled so its
+ * longest vector is `alpha` px. Output pixel (r, c) takes the input
  * at (r + dy, c + dx): bilinear for the image, nearest for the labels (so labels stay integers from the original
  * set), with positions past the border clamped to the edge pixel. `alpha = 0` is the identity.
  *
@@ -74,8 +75,9 @@ export function elasticDeform2d(
 }
 
 /**
- * The displacement field of {@link elasticDeform2d}: `dx`, `dy` (`[H, W]` float32, pixels), smoothed noise with
- * the longest vector rescaled to `alpha`.
+ * The displacement field of {@link elasticDeform2d}: `dx`, `dy` (`[H, W]` float32, pixels), from
+ * `smoothRandomField` (N(0, 1) noise drawn on a grid of step ⌊σ/2⌋ px, smoothed there with σ, upsampled
+ * bilinearly) with the longest vector rescaled to `alpha`.
  */
 export function displacementField2d(
   H: number,
@@ -84,24 +86,7 @@ export function displacementField2d(
   sigma: number,
   seed: number,
 ): { dx: Float32Array; dy: Float32Array } {
-  const rng = seededRandom(seed);
-  const hw = H * W;
-  const noise = (): Float32Array => {
-    const a = new Float32Array(hw);
-    for (let i = 0; i < hw; i++) a[i] = rng.normal();
-    return a;
-  };
-  // Both noise fields are drawn before smoothing so the stream does not depend on σ.
-  const nx = noise(), ny = noise();
-  const dx = gaussianBlur(nx, [W, H], { sigma });
-  const dy = gaussianBlur(ny, [W, H], { sigma });
-  let max2 = 0;
-  for (let i = 0; i < hw; i++) max2 = Math.max(max2, dx[i] * dx[i] + dy[i] * dy[i]);
-  const scale = max2 > 0 ? alpha / Math.sqrt(max2) : 0;
-  for (let i = 0; i < hw; i++) {
-    dx[i] *= scale;
-    dy[i] *= scale;
-  }
+  const [dx, dy] = smoothRandomField(seededRandom(seed), [W, H, 1], { sigma: [sigma, sigma, 0], channels: 2, maxNorm: alpha });
   return { dx, dy };
 }
 

@@ -1,6 +1,9 @@
 import { makeVolume, type Volume } from '../../volume/Volume.js';
 import { gaussianBlur } from './gaussianBlur.js';
-import { seededRandom, type SeededRandom } from './seededRandom.js';
+import { seededRandom } from './seededRandom.js';
+import { smoothRandomField } from './smoothRandomField.js';
+
+type Triple = [number, number, number];
 
 /**
  * Intensity contrast of a synthetic subject, applied to the min-max-normalised T1 (values in [0, 1]):
@@ -60,8 +63,7 @@ export interface MakeSyntheticSubjectResult {
  * 3. intensities: min-max to [0, 1], `contrast`, gamma `v^γ`, multiplicative smooth bias `exp(b)`
  *    (|b| ≤ `bias`), additive Gaussian noise.
  *
- * Smoothing runs at low resolution (grid step ≈ σ/2) with the separable `gaussianBlur`, so a 2 mm subject
- * (90×108×90) takes a few tens of milliseconds.
+ * Random fields come from `smoothRandomField` (noise smoothed on a coarse grid of step ≈ σ/2, then upsampled).
  *
  * @param t1 - the atlas intensities (any scalar type).
  * @param labels - the atlas labels, same grid.
@@ -111,8 +113,8 @@ export function makeSyntheticSubject(t1: Volume, labels: Volume, options: MakeSy
   const scales = [0, 1, 2].map(() => rng.uniform(1 - scale, 1 + scale));
   const M = matMul(rotation(angles), [scales[0], 0, 0, 0, scales[1], 0, 0, 0, scales[2]]);
   const centre = dims.map((d, a) => ((d - 1) / 2) * sp[a]);
-  const elastic = coarseField(rng, dims, sp, elasticSigmaMm, 3, elasticMm);
-  const biasField = coarseField(rng, dims, sp, biasSigmaMm, 1, bias);
+  const elastic = smoothRandomField(rng, dims, { sigma: [0, 1, 2].map((a) => elasticSigmaMm / sp[a]) as Triple, channels: 3, maxNorm: elasticMm });
+  const biasField = smoothRandomField(rng, dims, { sigma: [0, 1, 2].map((a) => biasSigmaMm / sp[a]) as Triple, channels: 1, maxNorm: bias });
 
   const image = new Float32Array(n);
   const outLabels = new Int32Array(n);
@@ -233,72 +235,6 @@ function majority(block: Int32Array): number {
     }
   }
   return best;
-}
-
-/**
- * A smooth random field of `channels` components at full resolution (x fastest): N(0, 1) noise on a grid with
- * step ≈ σ/2 voxels, smoothed separably, rescaled so its largest vector norm is `maxNorm`, then upsampled by
- * separable linear interpolation (trilinear, which cannot exceed the grid's largest norm, so `maxNorm` holds
- * exactly at grid nodes).
- */
-function coarseField(
-  rng: SeededRandom,
-  dims: readonly [number, number, number],
-  spacingMm: readonly number[],
-  sigmaMm: number,
-  channels: number,
-  maxNorm: number,
-): Float32Array[] {
-  const step = dims.map((_, a) => Math.max(1, Math.floor(sigmaMm / spacingMm[a] / 2)));
-  const cd = dims.map((d, a) => Math.ceil((d - 1) / step[a]) + 1) as [number, number, number];
-  const m = cd[0] * cd[1] * cd[2];
-  const fields: Float32Array[] = [];
-  for (let c = 0; c < channels; c++) {
-    const noise = new Float32Array(m);
-    for (let i = 0; i < m; i++) noise[i] = rng.normal();
-    fields.push(gaussianBlur(noise, cd, { sigma: step.map((s, a) => sigmaMm / spacingMm[a] / s), truncate: 3 }));
-  }
-  let max2 = 0;
-  for (let i = 0; i < m; i++) {
-    let s = 0;
-    for (const f of fields) s += f[i] * f[i];
-    if (s > max2) max2 = s;
-  }
-  const k = max2 > 0 ? maxNorm / Math.sqrt(max2) : 0;
-  return fields.map((f) => {
-    for (let i = 0; i < m; i++) f[i] *= k;
-    let cur = f;
-    const shape = [...cd];
-    for (let a = 0; a < 3; a++) {
-      cur = upsampleAxis(cur, shape, a, dims[a], step[a]);
-      shape[a] = dims[a];
-    }
-    return cur;
-  });
-}
-
-/** Linear interpolation along axis `a` of a field of size `shape` (x fastest): output sample p reads input p/step. */
-function upsampleAxis(src: Float32Array, shape: number[], a: number, size: number, step: number): Float32Array {
-  const outShape = [...shape];
-  outShape[a] = size;
-  const out = new Float32Array(outShape[0] * outShape[1] * outShape[2]);
-  const inner = a === 0 ? 1 : a === 1 ? shape[0] : shape[0] * shape[1];
-  const outer = out.length / (inner * size);
-  const i0 = new Int32Array(size), i1 = new Int32Array(size), w = new Float32Array(size);
-  for (let p = 0; p < size; p++) {
-    const t = p / step;
-    i0[p] = Math.floor(t);
-    i1[p] = Math.min(i0[p] + 1, shape[a] - 1);
-    w[p] = t - i0[p];
-  }
-  for (let o = 0; o < outer; o++) {
-    const sBase = o * shape[a] * inner, dBase = o * size * inner;
-    for (let p = 0; p < size; p++) {
-      const r0 = sBase + i0[p] * inner, r1 = sBase + i1[p] * inner, d = dBase + p * inner, wp = w[p];
-      for (let q = 0; q < inner; q++) out[d + q] = src[r0 + q] + wp * (src[r1 + q] - src[r0 + q]);
-    }
-  }
-  return out;
 }
 
 /** Trilinear interpolation with positions clamped to the volume (border padding). */
