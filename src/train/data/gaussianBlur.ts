@@ -54,7 +54,8 @@ export function gaussianKernel(sigma: number, truncate = 4): Float64Array {
   const r = Math.max(1, Math.ceil(truncate * sigma));
   const w = new Float64Array(2 * r + 1);
   let sum = 0;
-  for (let t = -r; t <= r; t++) sum += w[t + r] = Math.exp((-t * t) / (2 * sigma * sigma));
+  // The centre tap is 1 even when σ² underflows to 0 (0/0 would give NaN).
+  for (let t = -r; t <= r; t++) sum += w[t + r] = t === 0 ? 1 : Math.exp((-t * t) / (2 * sigma * sigma));
   for (let i = 0; i < w.length; i++) w[i] /= sum;
   return w;
 }
