@@ -17,6 +17,9 @@ export interface LoadedPrior {
  * @throws Error naming the file when either cannot be read or parsed.
  */
 export async function loadPrior(file: string, namesFile?: string): Promise<LoadedPrior> {
+  if (/\.(nii(\.gz)?|png)$/i.test(file)) {
+    throw new Error(`--prior ${file} is not a prior: expected graph.json or graph.png.csv (made by nonadj extract)`);
+  }
   let prior = await AdjacencyPrior.read(file);
   const names = new Map<number, string>();
   if (namesFile) {
