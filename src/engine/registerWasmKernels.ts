@@ -8,6 +8,7 @@ import { conv3DBackpropInputV2Config } from './kernels/conv3DBackpropInputV2.js'
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput.js';
 import { oneHotConfigOver } from './kernels/oneHot.js';
+import { batchMatMulConfigOver } from './kernels/batchMatMul.js';
 import { maxPoolGradConfig } from './kernels/maxPoolGrad.js';
 import { resizeNearestNeighborGradConfig } from './kernels/resizeNearestNeighborGrad.js';
 import { unsortedSegmentSumConfig } from './kernels/unsortedSegmentSum.js';
@@ -15,10 +16,10 @@ import { unsortedSegmentSumConfig } from './kernels/unsortedSegmentSum.js';
 /**
  * Which wasm kernels to install:
  * - `'fast'` (default): every fix below plus the speed-ups (XNNPACK-based Conv2DBackpropFilter,
- *   Conv2DBackpropInput and Conv3D). This is what training should use.
+ *   Conv2DBackpropInput, Conv3D and large float32 BatchMatMul). This is what training should use.
  * - `'fixesOnly'`: only what is missing or wrong on tfjs-backend-wasm 4.22, each in its simplest
- *   correct form (Conv2DBackpropFilter as im2col + GEMM); the stock Conv2DBackpropInput and Conv3D
- *   stay. It exists as the benchmark's baseline.
+ *   correct form (Conv2DBackpropFilter as im2col + GEMM); the stock Conv2DBackpropInput, Conv3D
+ *   and BatchMatMul stay. It exists as the benchmark's baseline.
  */
 export type WasmKernelSet = 'fast' | 'fixesOnly';
 
@@ -38,10 +39,17 @@ const fixes: KernelConfig[] = [
   conv3DBackpropFilterV2Config,
 ];
 
-/** Kernels built over the stock kernel they replace (given the stock config). */
-const wrappers: Array<{ kernelName: string; over: (stock: KernelConfig) => KernelConfig }> = [
-  { kernelName: 'OneHot', over: oneHotConfigOver },
-];
+/** A kernel built over the stock kernel it replaces (given the stock config). */
+interface Wrapper {
+  kernelName: string;
+  over: (stock: KernelConfig) => KernelConfig;
+}
+
+const oneHotFix: Wrapper = { kernelName: 'OneHot', over: oneHotConfigOver };
+const wrapperSets: Record<WasmKernelSet, Wrapper[]> = {
+  fixesOnly: [oneHotFix],
+  fast: [oneHotFix, { kernelName: 'BatchMatMul', over: batchMatMulConfigOver }],
+};
 
 const kernelSets: Record<WasmKernelSet, KernelConfig[]> = {
   fixesOnly: [
@@ -75,6 +83,7 @@ export function registerWasmKernels(options: RegisterWasmKernelsOptions = {}): s
   }
   const wanted = kernelSets[set];
   if (wanted === undefined) throw new RangeError(`registerWasmKernels: unknown set '${String(set)}', expected 'fast' or 'fixesOnly'`);
+  const wrappers = wrapperSets[set];
   const wantedNames = new Set([...wanted.map((k) => k.kernelName), ...wrappers.map((w) => w.kernelName)]);
   // Put back the stock kernels this set leaves alone (after a previous call with another set).
   for (const [name, stock] of stockKernels) {
