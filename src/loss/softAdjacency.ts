@@ -15,9 +15,10 @@ import { boxMean } from './boxMean.js';
  * PyTorch layer is channels-first (`[B, C, H, W]`) and otherwise computes exactly this (same padding, divisor and
  * normalisation). The 3D form is this project's extension (the reference has none).
  *
- * Dense formulation (zero pad + average pool with a valid window, so the divisor is always 9 / 27, then one
- * matMul): cost O(C²·pixels); it runs on every backend with ordinary autodiff. For the loss on CPU backends see
- * the sparse path of {@link makeNonAdjacencyLoss}.
+ * Dense formulation (the box mean of {@link boxMean}, then one matMul): cost O(C²·pixels); it runs on every
+ * backend with ordinary autodiff. On wasm its backward pass is slow (tfjs-backend-wasm's BatchMatMul with
+ * `transposeA`, which the matMul gradient uses, is ~40× slower than a transpose + plain matMul); for the loss on
+ * CPU backends use the sparse path of {@link makeNonAdjacencyLoss}.
  *
  * @param probs - class probabilities, float32, `[B, H, W, C]` (2D) or `[B, D, H, W, C]` (3D); normally a softmax
  *   output (each pixel sums to 1), though nothing here requires it.
