@@ -11,7 +11,9 @@ describe('makeModSegNet', () => {
     const model = makeModSegNet({ inputShape: [32, 16, 3], numClasses: 5, filters: [4, 8, 8], seed: 1 });
     assert.deepEqual(model.inputs[0].shape, [null, 32, 16, 3]);
     assert.deepEqual(model.outputs[0].shape, [null, 32, 16, 5]);
+    const before = tf.memory().numTensors;
     const probs = tf.tidy(() => model.predict(tf.randomNormal([2, 32, 16, 3], 0, 1, 'float32', 7)) as tf.Tensor);
+    assert.equal(tf.memory().numTensors, before + 1, 'predict leaves only its output');
     assert.deepEqual(probs.shape, [2, 32, 16, 5]);
     const sums = tf.tidy(() => tf.sum(probs, -1));
     const v = sums.dataSync();

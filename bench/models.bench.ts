@@ -1,0 +1,264 @@
+/**
+ * Segmentation models: one training step (forward + backward + Adam, softmax cross-entropy) of the default
+ * ModSegNet and of the small 3D U-Net on tfjs-backend-wasm with the project's kernels, against the stock wasm
+ * kernels with only the missing/wrong ones fixed (`registerWasmKernels({ set: 'fixesOnly' })`; tfjs-backend-cpu is
+ * far too slow at this size: ~100 s per step) and against the same architectures in PyTorch with one thread (a
+ * child process, when `python3 -c 'import torch'` works). Also whole-volume 2.5D inference of a 2 mm MNI volume.
+ *
+ * Times are medians of wall-clock milliseconds; the process CPU time per step is shown too, because it is
+ * what the comparison means on a shared machine (both engines run on one core).
+ *
+ * `node --import tsx bench/models.bench.ts [--smoke]`
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { initEngine } from '../src/engine/initEngine.js';
+import { registerWasmKernels, type WasmKernelSet } from '../src/engine/registerWasmKernels.js';
+import { makeModSegNet } from '../src/train/models/makeModSegNet.js';
+import { makeUNet3d } from '../src/train/models/makeUNet3d.js';
+import { predictSlices } from '../src/train/models/predictSlices.js';
+import { machineLine, median, SMOKE } from './machine.js';
+
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+const cfg = SMOKE
+  ? { batch: 1, size: 16, k: 3, classes: 5, filters: [4, 8], steps: 2, baselineSteps: 1, volume: [12, 10, 12] as const, pad: 16, patch: 8, filters3d: [2, 4], classes3d: 3 }
+  : { batch: 4, size: 96, k: 7, classes: 117, filters: [32, 64, 128, 256], steps: 4, baselineSteps: 2, volume: [90, 108, 90] as const, pad: 96, patch: 48, filters3d: [8, 16, 32], classes3d: 10 };
+
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Median wall and CPU time of `repeats` calls after one untimed warm-up call. */
+async function time(fn: () => Promise<void> | void, repeats: number): Promise<Timing> {
+  await fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    const c0 = cpuNow();
+    await fn();
+    wall.push(performance.now() - t0);
+    cpu.push(cpuNow() - c0);
+  }
+  return { wallMs: median(wall), cpuMs: median(cpu) };
+}
+
+function trainStep(model: LayersModel, inputShape: number[], classes: number): () => void {
+  const x = tf.randomNormal(inputShape, 0, 1, 'float32', 3);
+  const labels = tf.oneHot(tf.randomUniformInt(inputShape.slice(0, -1), 0, classes, 4) as tf.Tensor, classes);
+  const optimizer = tf.train.adam(1e-3);
+  return () => {
+    const loss = optimizer.minimize(() => {
+      const p = model.apply(x, { training: true }) as tf.Tensor;
+      return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.log(tf.add(p, 1e-7))), -1))) as tf.Scalar;
+    }, true) as tf.Scalar;
+    loss.dataSync();
+    loss.dispose();
+  };
+}
+
+const torchScript = String.raw`
+import json, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+cfg = json.loads(sys.argv[1])
+torch.set_num_threads(1)
+torch.manual_seed(0)
+
+class ModSegNet(nn.Module):
+    # makeModSegNet in NCHW: encoders of 'convs' 3x3 conv+ReLU and max-pool with indices; decoders max-unpool,
+    # concat the skip, convs (the top decoder one); 1x1 classifier; softmax.
+    def __init__(self, k, classes, filters, convs):
+        super().__init__()
+        self.enc, self.dec = nn.ModuleList(), nn.ModuleList()
+        cin = k
+        for f in filters:
+            layers = []
+            for i in range(convs):
+                layers += [nn.Conv2d(cin, f, 3, padding=1), nn.ReLU()]
+                cin = f
+            self.enc.append(nn.Sequential(*layers))
+        for l in range(len(filters) - 1, -1, -1):
+            n = 1 if l == 0 else convs
+            layers, cin = [], 2 * filters[l]
+            for i in range(n):
+                co = filters[max(l - 1, 0)] if i == n - 1 else filters[l]
+                layers += [nn.Conv2d(cin, co, 3, padding=1), nn.ReLU()]
+                cin = co
+            self.dec.append(nn.Sequential(*layers))
+        self.cls = nn.Conv2d(filters[0], classes, 1)
+    def forward(self, x):
+        skips, idx = [], []
+        for e in self.enc:
+            x = e(x)
+            skips.append(x)
+            x, i = F.max_pool2d(x, 2, 2, return_indices=True)
+            idx.append(i)
+        for d, s, i in zip(self.dec, reversed(skips), reversed(idx)):
+            x = d(torch.cat([F.max_unpool2d(x, i, 2, 2, output_size=s.shape[-2:]), s], 1))
+        return torch.softmax(self.cls(x), 1)
+
+class UNet3d(nn.Module):
+    # makeUNet3d in NCDHW: levels of 'convs' 3x3x3 conv+ReLU, max-pool; up = nearest x2 + 1x1x1 conv+ReLU, concat, convs.
+    def __init__(self, classes, filters, convs):
+        super().__init__()
+        self.enc, self.up, self.dec = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
+        cin = 1
+        for f in filters:
+            layers = []
+            for i in range(convs):
+                layers += [nn.Conv3d(cin, f, 3, padding=1), nn.ReLU()]
+                cin = f
+            self.enc.append(nn.Sequential(*layers))
+        for l in range(len(filters) - 2, -1, -1):
+            self.up.append(nn.Sequential(nn.Conv3d(cin, filters[l], 1), nn.ReLU()))
+            layers, c = [], 2 * filters[l]
+            for i in range(convs):
+                layers += [nn.Conv3d(c, filters[l], 3, padding=1), nn.ReLU()]
+                c = filters[l]
+            self.dec.append(nn.Sequential(*layers))
+            cin = filters[l]
+        self.cls = nn.Conv3d(filters[0], classes, 1)
+    def forward(self, x):
+        skips = []
+        for l, e in enumerate(self.enc):
+            x = e(x)
+            if l < len(self.enc) - 1:
+                skips.append(x)
+                x = F.max_pool3d(x, 2)
+        for u, d, s in zip(self.up, self.dec, reversed(skips)):
+            x = d(torch.cat([u(F.interpolate(x, scale_factor=2, mode='nearest')), s], 1))
+        return torch.softmax(self.cls(x), 1)
+
+def timed(fn, warmup, steps):
+    for _ in range(warmup):
+        fn()
+    wall, cpu = [], []
+    for _ in range(steps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return {'wall': sorted(wall)[len(wall) // 2], 'cpu': sorted(cpu)[len(cpu) // 2]}
+
+def train(net, x, classes):
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    y = F.one_hot(torch.randint(0, classes, (x.shape[0],) + tuple(x.shape[2:])), classes).movedim(-1, 1).float()
+    def step():
+        opt.zero_grad()
+        loss = -(y * torch.log(net(x) + 1e-7)).sum(1).mean()
+        loss.backward()
+        opt.step()
+    return step
+
+out = {'torch': torch.__version__}
+b, s, k, c = cfg['batch'], cfg['size'], cfg['k'], cfg['classes']
+seg = ModSegNet(k, c, cfg['filters'], 2)
+out['seg'] = timed(train(seg, torch.randn(b, k, s, s), c), 1, cfg['steps'])
+seg.eval()
+n, ib = cfg['slices'], 4
+xs = torch.randn(ib, k, cfg['pad'], cfg['pad'])
+def infer():
+    with torch.no_grad():
+        for start in range(0, n, ib):
+            seg(xs[:min(ib, n - start)]).argmax(1)
+out['infer'] = timed(infer, 1, 1)
+p = cfg['patch']
+out['unet3d'] = timed(train(UNet3d(cfg['classes3d'], cfg['filters3d'], 2), torch.randn(1, 1, p, p, p), cfg['classes3d']), 1, cfg['steps'])
+print(json.dumps(out))
+`;
+
+interface TorchTimes {
+  torch: string;
+  seg: { wall: number; cpu: number };
+  infer: { wall: number; cpu: number };
+  unet3d: { wall: number; cpu: number };
+}
+
+function findTorchPython(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+
+function runTorch(python: string, slices: number): TorchTimes {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nonadj-bench-'));
+  try {
+    const script = path.join(dir, 'models_torch.py');
+    writeFileSync(script, torchScript);
+    const args = JSON.stringify({ ...cfg, slices });
+    const r = spawnSync(python, [script, args], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`models.bench: the PyTorch child failed (exit ${r.status}): ${r.stderr.slice(-500)}`);
+    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchTimes;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (t: Timing): string => `${t.wallMs.toFixed(0)} ms (CPU ${t.cpuMs.toFixed(0)})`;
+/** nonadj's time over the baseline's: below 1 nonadj is faster, above 1 slower. */
+const ratio = (nonadj: Timing, base: Timing): string =>
+  `${(nonadj.wallMs / base.wallMs).toFixed(2)}× (CPU ${(nonadj.cpuMs / base.cpuMs).toFixed(2)}×)`;
+
+async function main(): Promise<void> {
+  const engine = await initEngine({ backend: 'wasm' });
+  const { batch, size, k, classes, filters } = cfg;
+  const seg = makeModSegNet({ inputShape: [size, size, k], numClasses: classes, filters, seed: 1 });
+  const segShape = [batch, size, size, k];
+  const stepOn = async (set: WasmKernelSet, repeats: number): Promise<Timing> => {
+    registerWasmKernels({ set });
+    return time(trainStep(seg, segShape, classes), repeats);
+  };
+  const segFast = await stepOn('fast', cfg.steps);
+  const segStock = await stepOn('fixesOnly', cfg.baselineSteps);
+  registerWasmKernels({ set: 'fast' });
+
+  // Whole-volume 2.5D inference: coronal slices (axis 1) of a 2 mm MNI grid, H = z and W = x, padded to the input.
+  const [nx, ny, nz] = cfg.volume;
+  const infer = makeModSegNet({ inputShape: [cfg.pad, cfg.pad, k], numClasses: classes, filters, seed: 2 });
+  infer.setWeights(seg.getWeights());
+  const volume = { dims: cfg.volume, data: tf.tidy(() => tf.randomNormal([nx * ny * nz], 0, 1, 'float32', 8)).dataSync() as Float32Array };
+  const inferTime = await time(async () => void (await predictSlices(infer, volume, { axis: 1, batchSize: 4 })), 1);
+
+  const p = cfg.patch;
+  const unet = makeUNet3d({ inputShape: [p, p, p, 1], numClasses: cfg.classes3d, filters: cfg.filters3d, seed: 1 });
+  const unetTime = await time(trainStep(unet, [1, p, p, p, 1], cfg.classes3d), cfg.steps);
+
+  const python = SMOKE ? null : findTorchPython();
+  const torch = python === null ? null : runTorch(python, ny);
+  const t = (x: { wall: number; cpu: number }): Timing => ({ wallMs: x.wall, cpuMs: x.cpu });
+  const noTorch = SMOKE ? 'skipped (--smoke)' : 'skipped: no `python3` with torch (Debian `python3-torch`)';
+
+  console.log(`Machine: ${machineLine()}; tfjs-backend-wasm ${tf.version_core}, SIMD ${engine.simd}${torch ? `, PyTorch ${torch.torch} (1 thread)` : ''}\n`);
+  console.log(`ModSegNet ${filters.join('/')}, input ${batch}×${size}×${size}×${k}, ${classes} classes; 3D U-Net ${cfg.filters3d.join('/')}, 1×${p}³, ${cfg.classes3d} classes.\n`);
+  console.log('| measurement | nonadj (wasm, project kernels) | baseline | nonadj / baseline |');
+  console.log('|---|---|---|---|');
+  console.log(`| ModSegNet train step vs stock wasm kernels (missing/wrong ones fixed) | ${fmt(segFast)} | ${fmt(segStock)} | ${ratio(segFast, segStock)} |`);
+  if (torch) {
+    const ts = t(torch.seg);
+    const ti = t(torch.infer);
+    const tu = t(torch.unet3d);
+    console.log(`| ModSegNet train step vs PyTorch 1 thread | ${fmt(segFast)} | ${fmt(ts)} | ${ratio(segFast, ts)} |`);
+    console.log(`| whole ${nx}×${ny}×${nz} volume, ${ny} coronal slices, argmax, vs PyTorch | ${fmt(inferTime)} | ${fmt(ti)} | ${ratio(inferTime, ti)} |`);
+    console.log(`| 3D U-Net train step vs PyTorch 1 thread | ${fmt(unetTime)} | ${fmt(tu)} | ${ratio(unetTime, tu)} |`);
+  } else {
+    console.log(`| ModSegNet train step vs PyTorch | ${fmt(segFast)} | ${noTorch} | – |`);
+    console.log(`| whole ${nx}×${ny}×${nz} volume, ${ny} coronal slices, argmax | ${fmt(inferTime)} | – | – |`);
+    console.log(`| 3D U-Net train step | ${fmt(unetTime)} | – | – |`);
+  }
+  console.log('\nRatios are nonadj time / baseline time (below 1: nonadj is faster). Target against PyTorch: at most 3×.');
+}
+
+await main();
