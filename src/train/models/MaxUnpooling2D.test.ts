@@ -38,12 +38,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('places y at each window’s first maximum (hand-computed 4×4)', () => {
-      // Windows: TL max 4 at (1,1); TR all 0 → first (0,2); BL all 5 → first (2,0); BR 9 twice → first (2,2).
-      const x = tf.tensor4d([1, 2, 0, 0, 3, 4, 0, 0, 5, 5, 9, 1, 5, 5, 2, 9], [1, 4, 4, 1]);
+      // Windows: TL max 4 at (1,1); TR 7 at (0,3) and (1,2) → row-major first (0,3); BL all 5 → first (2,0);
+      // BR 9 at (2,2) and (3,3) → first (2,2).
+      const x = tf.tensor4d([1, 2, 0, 7, 3, 4, 7, 0, 5, 5, 9, 1, 5, 5, 2, 9], [1, 4, 4, 1]);
       const y = tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]);
       const out = unpool(x, y);
       assert.deepEqual(out.shape, [1, 4, 4, 1]);
-      assert.deepEqual(Array.from(out.dataSync()), [0, 0, 20, 0, 0, 10, 0, 0, 30, 0, 40, 0, 0, 0, 0, 0]);
+      assert.deepEqual(Array.from(out.dataSync()), [0, 0, 0, 20, 0, 10, 0, 0, 30, 0, 40, 0, 0, 0, 0, 0]);
       tf.dispose([x, y, out]);
     });
 
@@ -119,10 +120,10 @@ describe('MaxUnpooling2D shapes and serialisation', () => {
     const json = JSON.parse(JSON.stringify(model.toJSON(null, false)));
     const copy = await tfl.models.modelFromJSON({ modelTopology: json });
     assert.equal(copy.getLayer('unpool').getClassName(), 'MaxUnpooling2D');
-    const input = tf.tensor4d([1, 2, 0, 0, 3, 4, 0, 0, 5, 5, 9, 1, 5, 5, 2, 9], [1, 4, 4, 1]);
+    const input = tf.tensor4d([1, 2, 0, 7, 3, 4, 7, 0, 5, 5, 9, 1, 5, 5, 2, 9], [1, 4, 4, 1]);
     const out = copy.predict(input) as tf.Tensor;
     // The window maxima put back at their (first) argmax.
-    assert.deepEqual(Array.from(out.dataSync()), [0, 0, 0, 0, 0, 4, 0, 0, 5, 0, 9, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Array.from(out.dataSync()), [0, 0, 0, 7, 0, 4, 0, 0, 5, 0, 9, 0, 0, 0, 0, 0]);
     tf.dispose([input, out]);
   });
 });
