@@ -129,5 +129,7 @@ describe('saveModel / loadModel', () => {
     await assert.rejects(loadModel(out), /loadModel: cannot read a weight file listed in .*model\.json, .*weights\.bin: ENOENT/);
     await assert.rejects(saveModel(model, out, { ...meta25d, k: 4 }), /saveModel: metadata k is 4, expected a positive odd integer/);
     await assert.rejects(saveModel(model, out, { ...meta25d, kind: '2d' as never }), /metadata kind is "2d"/);
+    writeFileSync(path.join(dir, 'afile'), 'x');
+    await assert.rejects(saveModel(model, path.join(dir, 'afile', 'sub')), /saveModel: .*afile/);
   });
 });

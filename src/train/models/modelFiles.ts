@@ -166,7 +166,13 @@ export function fileLoadHandler(file: string): io.IOHandler {
  */
 export async function saveModel(model: LayersModel, dir: string, metadata?: ModelMetadata): Promise<SaveModelResult> {
   if (metadata !== undefined) assertModelMetadata(metadata, 'saveModel');
-  const result = await model.save(fileSaveHandler(dir, metadata));
+  let result: io.SaveResult;
+  try {
+    result = await model.save(fileSaveHandler(dir, metadata));
+  } catch (error) {
+    const message = (error as Error).message;
+    throw message.startsWith('saveModel:') ? error : new Error(`saveModel: ${message}`, { cause: error });
+  }
   return {
     modelJson: path.join(dir, MODEL_FILE),
     weights: path.join(dir, WEIGHTS_FILE),
