@@ -3,7 +3,7 @@ import { assertLabelMap } from '../prior/assertLabelMap.js';
 import { forwardOffsets, resolveNeighbourhood, type Connectivity } from '../prior/neighbourhood.js';
 import { voxelToWorld, type Volume } from '../volume/Volume.js';
 import { countInteriorVoxels } from './countInteriorVoxels.js';
-import { labelRuns } from './labelRuns.js';
+import { labelRuns } from '../prior/labelRuns.js';
 
 /** Options of {@link checkSegmentation}. */
 export interface CheckSegmentationOptions {

@@ -1,6 +1,6 @@
 import { assertLabelMap } from '../prior/assertLabelMap.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
-import { labelRuns } from './labelRuns.js';
+import { labelRuns } from '../prior/labelRuns.js';
 import { runComponents } from './runComponents.js';
 
 /** Options of {@link connectedComponents}. */

@@ -1,5 +1,5 @@
 import { neighbourOffsets, type NeighbourhoodOptions } from '../prior/neighbourhood.js';
-import type { LabelRuns } from './labelRuns.js';
+import type { LabelRuns } from '../prior/labelRuns.js';
 
 /**
  * Number of labelled voxels whose every in-grid neighbour carries the same label: the denominator of the

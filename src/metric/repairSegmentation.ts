@@ -2,8 +2,8 @@ import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { assertLabelMap } from '../prior/assertLabelMap.js';
 import { forwardOffsets, resolveNeighbourhood, type Connectivity } from '../prior/neighbourhood.js';
 import { voxelToWorld, type Volume, type VoxelArray } from '../volume/Volume.js';
-import { forEachRunPair } from './forEachRunPair.js';
-import { labelRuns } from './labelRuns.js';
+import { forEachRunPair } from '../prior/forEachRunPair.js';
+import { labelRuns } from '../prior/labelRuns.js';
 import { runComponents } from './runComponents.js';
 
 /**

@@ -1,5 +1,5 @@
 import { neighbourOffsets, type Connectivity } from '../prior/neighbourhood.js';
-import type { LabelRuns } from './labelRuns.js';
+import type { LabelRuns } from '../prior/labelRuns.js';
 
 /** Connected components of a run-length encoded label map. */
 export interface RunComponents {

@@ -1,5 +1,5 @@
 /**
- * Run-length encoding of a label map along x, the representation every scan in `metric/` works on: a 1 mm brain
+ * Run-length encoding of a label map along x, the representation adjacency counting and every scan in `metric/` work on: a 1 mm brain
  * row of 181 voxels holds about five runs, so comparing rows run against run is far cheaper than voxel by voxel.
  */
 export interface LabelRuns {
