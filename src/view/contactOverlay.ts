@@ -1,6 +1,6 @@
 import type { CheckSegmentationResult } from '../metric/checkSegmentation.js';
-import { forEachRunPair } from '../metric/forEachRunPair.js';
-import { labelRuns } from '../metric/labelRuns.js';
+import { forEachRunPair } from '../prior/forEachRunPair.js';
+import { labelRuns } from '../prior/labelRuns.js';
 import { forwardOffsets } from '../prior/neighbourhood.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 
