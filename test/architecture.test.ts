@@ -15,7 +15,8 @@ const ALLOWED: Record<string, string[]> = {
   engine: ['engine'],
   loss: ['engine', 'prior', 'volume', 'loss'],
   train: ['engine', 'loss', 'prior', 'metric', 'volume', 'train'],
-  cli: ['volume', 'prior', 'metric', 'engine', 'loss', 'train', 'cli'],
+  view: ['volume', 'prior', 'metric', 'view'],
+  cli: ['volume', 'prior', 'metric', 'engine', 'loss', 'train', 'view', 'cli'],
 };
 
 function sourceFiles(dir: string): string[] {
