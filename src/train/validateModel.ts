@@ -1,0 +1,188 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
+import { checkSegmentation } from '../metric/checkSegmentation.js';
+import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { makeVolume, type Volume } from '../volume/Volume.js';
+import { extractPatch3d } from './data/extractPatch3d.js';
+import type { TrainingExam } from './data/findTrainingExams.js';
+import { loadExam, type LoadVolume } from './data/loadExam.js';
+import { make25dSample } from './data/make25dSample.js';
+import { patchGrid } from './data/patchGrid.js';
+import type { SliceAxisIndex } from './data/sliceAxis.js';
+import { standardise, standardiseParams, type StandardiseOptions } from './data/standardise.js';
+import { predictPatches3d } from './models/predictPatches3d.js';
+import { predictSlices } from './models/predictSlices.js';
+
+/** Options of {@link validateModel}. */
+export interface ValidateModelOptions {
+  /** The prior: its label codes name the model's output channels, and it defines the forbidden pairs. */
+  prior: AdjacencyPrior;
+  /** Validation exams (each with its label map, in the prior's label codes). */
+  exams: readonly TrainingExam[];
+  /** `'2.5d'` (slices along `axis`) or `'3d'` (patches). */
+  kind: '2.5d' | '3d';
+  /** 2.5D slicing axis. @default 1 */
+  axis?: SliceAxisIndex;
+  /** Intensity standardisation, as in training. */
+  intensity: StandardiseOptions;
+  /**
+   * Slices (2.5D) or patches (3D) per exam on which the validation NonAdjLoss is computed: evenly spaced over
+   * those whose truth holds a label > 0. @default 16
+   */
+  samplesPerExam?: number;
+  /** Slices or patches per forward pass. @default 4 */
+  batchSize?: number;
+  /** How files are read. */
+  load?: LoadVolume;
+}
+
+/** Validation numbers of one exam. */
+export interface ExamValidation {
+  id: string;
+  /** Mean Dice over the labels > 0 present in the truth. */
+  dice: number;
+  /** Forbidden unordered label pairs and contacts (unordered voxel pairs) of the prediction (`checkSegmentation`). */
+  forbiddenPairs: number;
+  forbiddenContacts: number;
+}
+
+/** Result of {@link validateModel}. */
+export interface ValidateModelResult {
+  /** Mean over exams of each exam's mean Dice (labels > 0 present in the truth; background excluded). */
+  meanDice: number;
+  /** Means over exams of the forbidden pairs and contacts of the whole-volume predictions. */
+  forbiddenPairs: number;
+  forbiddenContacts: number;
+  /**
+   * Unweighted (λ = 1) NonAdjLoss of the model's probabilities on the validation samples (see
+   * `samplesPerExam`), as if they formed one batch: what the λ controller's model selection minimises.
+   */
+  nonAdjacency: number;
+  exams: ExamValidation[];
+}
+
+/**
+ * Evaluate a segmentation model on whole validation volumes, as training sees them after each epoch:
+ *
+ * - every exam is predicted whole (`predictSlices` for 2.5D, every slice; `predictPatches3d` for 3D), in the
+ *   prior's label codes;
+ * - Dice per label for the labels > 0 present in the truth (a label missing from the prediction scores 0), averaged
+ *   per exam, then over exams;
+ * - forbidden label pairs and contacts of each predicted volume (`checkSegmentation` with the prior);
+ * - the validation NonAdjLoss (METHOD.md §4's model selection): NonAdjLoss with λ = 1 of the softmax outputs on
+ *   `samplesPerExam` slices (patches) per exam, evenly spaced among those with foreground. The loss is normalised
+ *   by the number of pixels, so this equals the loss of all those samples taken as one batch.
+ *
+ * @throws Error from reading exams (naming them); RangeError when the model does not fit the prior or the volumes.
+ */
+export async function validateModel(model: LayersModel, options: ValidateModelOptions): Promise<ValidateModelResult> {
+  const { prior, kind } = options;
+  const axis = options.axis ?? 1;
+  const samplesPerExam = options.samplesPerExam ?? 16;
+  const batchSize = options.batchSize ?? 4;
+  const nonAdjacency = makeNonAdjacencyLoss(prior, { nanCheck: 'off' });
+  const classes = [...prior.labels];
+  const inShape = model.inputs[0].shape;
+  const exams: ExamValidation[] = [];
+  let nonAdjSum = 0;
+  let nonAdjCount = 0;
+
+  for (const exam of options.exams) {
+    const { image, labels: truth } = await loadExam(exam, { load: options.load, read: 'both' });
+    if (truth === null) throw new Error(`validateModel: validation exam ${exam.id} has no label map`);
+    const params = standardiseParams(image, options.intensity);
+    const data = standardise(image, { mode: 'dataset', ...params });
+    const imagePad = -params.mean / params.std;
+    const grid = { dims: image.dims, data };
+    const prediction =
+      kind === '2.5d'
+        ? await predictSlices(model, grid, { axis, classes, imagePad, batchSize })
+        : await predictPatches3d(model, grid, { classes, imagePad, batchSize });
+    const predicted: Volume<Int32Array> = makeVolume(image.dims, prediction.labels, { spacingMm: image.spacingMm, affine: image.affine });
+    const check = checkSegmentation(predicted, prior, { source: `validation exam ${exam.id}` });
+    exams.push({ id: exam.id, dice: meanDice(prediction.labels, truth.data), forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts });
+
+    // Validation NonAdjLoss on evenly spaced samples with foreground.
+    const samples: Float32Array[] = [];
+    let sampleShape: number[];
+    if (kind === '2.5d') {
+      const [, h, w, k] = inShape as number[];
+      sampleShape = [h, w, k];
+      const withForeground = slicesWithForeground(truth.data, image.dims, axis);
+      for (const index of evenlySpaced(withForeground, samplesPerExam)) {
+        samples.push(make25dSample(grid, null, { axis, index, k, padTo: [h, w], imagePad }).image);
+      }
+    } else {
+      const [, d, h, w] = inShape as number[];
+      sampleShape = [d, h, w, 1];
+      const origins = patchGrid(image.dims, { size: [w, h, d] }).filter((origin) =>
+        hasForeground(extractPatch3d({ dims: image.dims, data: truth.data }, null, { origin, size: [w, h, d] }).image),
+      );
+      for (const origin of evenlySpaced(origins, samplesPerExam)) {
+        samples.push(extractPatch3d(grid, null, { origin, size: [w, h, d], imagePad }).image);
+      }
+    }
+    const per = sampleShape.reduce((a, b) => a * b, 1);
+    for (let start = 0; start < samples.length; start += batchSize) {
+      const chunk = samples.slice(start, start + batchSize);
+      const batch = new Float32Array(chunk.length * per);
+      chunk.forEach((s, i) => batch.set(s, i * per));
+      const loss = tf.tidy(() => nonAdjacency(model.predict(tf.tensor(batch, [chunk.length, ...sampleShape])) as tf.Tensor));
+      nonAdjSum += (await loss.data())[0] * chunk.length;
+      nonAdjCount += chunk.length;
+      loss.dispose();
+    }
+  }
+  const mean = (f: (e: ExamValidation) => number) => exams.reduce((a, e) => a + f(e), 0) / Math.max(1, exams.length);
+  return {
+    meanDice: mean((e) => e.dice),
+    forbiddenPairs: mean((e) => e.forbiddenPairs),
+    forbiddenContacts: mean((e) => e.forbiddenContacts),
+    nonAdjacency: nonAdjCount > 0 ? nonAdjSum / nonAdjCount : 0,
+    exams,
+  };
+}
+
+/**
+ * Mean Dice over the labels > 0 present in `truth`, in one pass over the voxels (a label absent from the
+ * prediction scores 0). 1 when the truth has no label > 0 and neither has the prediction, else 0 in that case.
+ */
+export function meanDice(prediction: ArrayLike<number>, truth: ArrayLike<number>): number {
+  const inTruth = new Map<number, number>();
+  const inPred = new Map<number, number>();
+  const both = new Map<number, number>();
+  for (let v = 0; v < truth.length; v++) {
+    const t = truth[v];
+    const p = prediction[v];
+    if (t > 0) inTruth.set(t, (inTruth.get(t) ?? 0) + 1);
+    if (p > 0) inPred.set(p, (inPred.get(p) ?? 0) + 1);
+    if (t > 0 && t === p) both.set(t, (both.get(t) ?? 0) + 1);
+  }
+  if (inTruth.size === 0) return inPred.size === 0 ? 1 : 0;
+  let sum = 0;
+  for (const [label, t] of inTruth) sum += (2 * (both.get(label) ?? 0)) / (t + (inPred.get(label) ?? 0));
+  return sum / inTruth.size;
+}
+
+/** Slice indices along `axis` whose labels hold a value > 0 (all slices when none does). */
+function slicesWithForeground(labels: ArrayLike<number>, dims: readonly [number, number, number], axis: SliceAxisIndex): number[] {
+  const [nx, ny, nz] = dims;
+  const flags = new Uint8Array(dims[axis]);
+  for (let z = 0, v = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, v++) if (labels[v] > 0) flags[axis === 0 ? x : axis === 1 ? y : z] = 1;
+  const out = [...flags.keys()].filter((i) => flags[i] === 1);
+  return out.length > 0 ? out : [...flags.keys()];
+}
+
+function hasForeground(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] > 0) return true;
+  return false;
+}
+
+/** Up to `n` items of `items`, evenly spaced (all of them when there are at most n). */
+function evenlySpaced<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / n)]);
+}
