@@ -35,9 +35,11 @@ export interface NonAdjacencyLossOptions {
    */
   nanCheck?: 'throw' | 'off';
   /**
-   * Threads of the sparse path: `'auto'` (default) = 2 for inputs of 2 M values or more where Node's
-   * `worker_threads` exist (the wasm backend uses one core; a helper thread takes half the pixels), else 1.
-   * Browsers always use 1.
+   * Threads of the sparse path. `1` (default): this thread only. `2`: a helper thread (Node `worker_threads`)
+   * takes half the rows; the input is copied once into shared memory. `'auto'`: 2 for inputs of 2 M values or
+   * more, else 1. Browsers (no `worker_threads`) always use 1. The default is 1 because on the 2-core machine this
+   * was built on, shared with other jobs, the helper thread gave no measurable gain (see bench/loss.bench.ts);
+   * try `'auto'` where the second core is really idle (the wasm backend itself uses one core).
    */
   threads?: 'auto' | 1 | 2;
   /**
@@ -94,7 +96,7 @@ export function makeNonAdjacencyLoss(
   const inputs = options.inputs ?? 'softmax';
   if (inputs !== 'softmax' && inputs !== 'any') throw new RangeError(`${op}: inputs is "${inputs}", expected "softmax" or "any"`);
   const nanCheck = options.nanCheck ?? 'throw';
-  const threads = options.threads ?? 'auto';
+  const threads = options.threads ?? 1;
   if (threads !== 'auto' && threads !== 1 && threads !== 2) throw new RangeError(`${op}: threads is ${String(threads)}, expected "auto", 1 or 2`);
 
   const C = p.numLabels;
