@@ -128,7 +128,9 @@ async function main(): Promise<void> {
 
   const zoomSelect = $<HTMLSelectElement>('zoom');
   zoomSelect.addEventListener('change', () => {
-    if (Number(zoomSelect.value) === 1) nv.setPan2Dxyzmm([0, 0, 0, 1]);
+    if (Number(zoomSelect.value) !== 1) return;
+    nv.setPan2Dxyzmm([0, 0, 0, 1]);
+    nv.setCrosshairWidth(1);
   });
 
   // Selection, shared by the table and the heatmap.
@@ -145,6 +147,8 @@ async function main(): Promise<void> {
     const zoom = Number(zoomSelect.value);
     const centre = nv.frac2mm([0.5, 0.5, 0.5]);
     nv.setPan2Dxyzmm(zoom === 1 ? [0, 0, 0, 1] : [centre[0] - zoom * mm[0], centre[1] - zoom * mm[1], centre[2] - zoom * mm[2], zoom]);
+    // The crosshair's width is in voxels and grows with the zoom; keep it thin so it does not hide the contact.
+    nv.setCrosshairWidth(1 / zoom);
     nv.createOnLocationChange();
     nv.drawScene();
   };

@@ -11,7 +11,6 @@ import type { BrowserContext, Page } from 'playwright-core';
 import {
   CONTACT_RGB,
   DATA,
-  interiorPixelsOf,
   launchBrowser,
   makeIslandFixture,
   openViewer,
@@ -20,6 +19,7 @@ import {
   ROOT,
   screenshotPixels,
   startView,
+  waitForPixelsOf,
   type IslandFixture,
 } from './viewHarness.js';
 import { spawnSync } from 'node:child_process';
@@ -75,9 +75,7 @@ describe('nonadj view in Chromium', () => {
       assert.ok((await location.textContent())!.includes(pair.names[1]) || (await location.textContent())!.includes(pair.names[0]));
 
       // The contact layer is drawn around the crosshair, and hovering it names the pair and the structure.
-      await page.waitForTimeout(300);
-      const shot = await screenshotPixels(page, '#gl');
-      const contact = interiorPixelsOf(shot, CONTACT_RGB);
+      const contact = await waitForPixelsOf(page, '#gl', CONTACT_RGB);
       assert.ok(contact.length > 0, 'no voxel of the contact layer is visible after the click');
       // The top row of the 2×2 layout holds 2D slices (the 3D render is bottom right): hover there.
       const [x, y] = contact.reduce((best, p) => (p[1] < best[1] ? p : best));

@@ -166,8 +166,24 @@ export function pixelStats(png: PNG): { nonBackground: number; colours: number }
   return { nonBackground: differ / (png.width * png.height), colours: colours.size };
 }
 
-/** Pixels within `tolerance` of `rgb` whose whole 5×5 neighbourhood is too: the inside of drawn voxels, `[x, y]`. */
-export function interiorPixelsOf(png: PNG, rgb: readonly [number, number, number], tolerance = 16): Array<[number, number]> {
+/**
+ * Interior pixels of `rgb` in a screenshot of `selector`, polled until some appear (software GL may still be drawing
+ * the frame that shows them) or `timeoutMs` passes; empty if none ever do.
+ */
+export async function waitForPixelsOf(page: Page, selector: string, rgb: readonly [number, number, number], timeoutMs = 15_000): Promise<Array<[number, number]>> {
+  const started = Date.now();
+  for (;;) {
+    const found = interiorPixelsOf(await screenshotPixels(page, selector), rgb);
+    if (found.length > 0 || Date.now() - started > timeoutMs) return found;
+    await page.waitForTimeout(250);
+  }
+}
+
+/**
+ * Pixels within `tolerance` (per channel) of `rgb` whose whole 5×5 neighbourhood is too: the inside of drawn voxels,
+ * `[x, y]`. The tolerance absorbs the blending of the layers beneath (±25 measured in SwiftShader).
+ */
+export function interiorPixelsOf(png: PNG, rgb: readonly [number, number, number], tolerance = 40): Array<[number, number]> {
   const { width, height, data } = png;
   const near = (x: number, y: number) => {
     const i = 4 * (y * width + x);
