@@ -10,7 +10,9 @@ import { makeEvaluateCommand } from './evaluate.js';
 import { makeExtractCommand } from './extract.js';
 import { makePasteIslandsCommand } from './pasteIslands.js';
 import { makeRepairCommand } from './repair.js';
+import { makeSegmentCommand } from './segment.js';
 import { toolName } from './toolName.js';
+import { makeTrainCommand } from './train.js';
 import { makeViewCommand } from './view.js';
 
 /** The program with every command registered (exported for tests). */
@@ -24,6 +26,8 @@ export function makeProgram(): Command {
   program.addCommand(makeCheckCommand());
   program.addCommand(makeEvaluateCommand());
   program.addCommand(makeRepairCommand());
+  program.addCommand(makeTrainCommand());
+  program.addCommand(makeSegmentCommand());
   program.addCommand(makePasteIslandsCommand(), { hidden: true });
   for (const command of [program, ...program.commands]) {
     // One line, in the same "nonadj <command>: …" form as every other error, and a pointer to --help.

@@ -1,0 +1,120 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { initEngine, type EngineBackend } from '../engine/initEngine.js';
+import type { SliceAxisIndex } from '../train/data/sliceAxis.js';
+import { loadModel } from '../train/models/modelFiles.js';
+import { segmentVolume } from '../train/segmentVolume.js';
+import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
+import { positiveIntegerOption } from './extract.js';
+import { listNiftiFiles } from './listNiftiFiles.js';
+import { makeProgress, type Progress } from './progress.js';
+
+interface SegmentFlags {
+  probabilities?: string;
+  axis?: SliceAxisIndex;
+  batchSize?: number;
+  overlap?: number;
+  backend?: EngineBackend;
+  quiet?: boolean;
+}
+
+/** `nonadj segment <model.json> <image | folder> <output | folder>`: apply a trained model to new volumes. */
+export function makeSegmentCommand(): Command {
+  return new Command('segment')
+    .summary('segment volumes with a trained model')
+    .description(
+      [
+        'Segment a NIfTI image with a model from nonadj train (run/best/model.json) or any tfjs layers model whose output is',
+        'a softmax over the classes. 2.5D models slide over every slice, 3D models over overlapping patches (blended).',
+        'The label map keeps the image\'s grid and affine and is marked as a label map (intent 1002); labels are the',
+        'prior\'s codes recorded in the model. With a folder as <input>, every .nii / .nii.gz in it is segmented into',
+        '<output>/<same name>.',
+      ].join('\n'),
+    )
+    .argument('<model>', 'model.json, or the folder holding it')
+    .argument('<input>', 'image (.nii / .nii.gz) or a folder of images')
+    .argument('<output>', 'output label map (.nii.gz), or a folder in batch mode')
+    .option('--probabilities <path>', 'also write the class probabilities as a 4D float32 volume (a folder in batch mode)')
+    .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', (v) => {
+      const n = Number(v);
+      if (n !== 0 && n !== 1 && n !== 2) throw new InvalidArgumentError('expected 0, 1 or 2');
+      return n as SliceAxisIndex;
+    })
+    .option('--batch-size <n>', 'slices or patches per forward pass', positiveIntegerOption)
+    .option('--overlap <f>', '3D: overlap of neighbouring patches, in [0, 1)', (v) => {
+      const n = Number(v);
+      if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('expected a number in [0, 1)');
+      return n;
+    })
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .option('-q, --quiet', 'no progress output')
+    .action(async (modelPath: string, input: string, output: string, flags: SegmentFlags) => {
+      await runSegment(modelPath, input, output, flags);
+    });
+}
+
+async function runSegment(modelPath: string, input: string, output: string, flags: SegmentFlags): Promise<void> {
+  const batch = await stat(input).then((s) => s.isDirectory(), () => false);
+  const inputs = await listNiftiFiles([input]);
+  if (!batch && !/\.nii(\.gz)?$/i.test(output)) throw new Error(`output ${output} must end in .nii or .nii.gz (or give folders for batch mode)`);
+  if (flags.probabilities && !batch && !/\.nii(\.gz)?$/i.test(flags.probabilities)) {
+    throw new Error(`--probabilities ${flags.probabilities} must end in .nii or .nii.gz`);
+  }
+  await initEngine({ backend: flags.backend });
+  const { model, metadata } = await loadModel(modelPath);
+  if (batch) {
+    await mkdir(output, { recursive: true });
+    if (flags.probabilities) await mkdir(flags.probabilities, { recursive: true });
+  }
+  const started = performance.now();
+  const progress = makeProgress('segment', inputs.length, { enabled: !flags.quiet && batch });
+  const written: string[] = [];
+  try {
+    for (const file of inputs) {
+      const image = await readNiftiFile(file, { expect: '3d' });
+      // Single image on a terminal: a bar over its slices (or patches).
+      const showWithin = !batch && !flags.quiet && process.stderr.isTTY;
+      let within: Progress | null = null;
+      let last = 0;
+      const result = await segmentVolume(model, image, {
+        metadata,
+        axis: flags.axis,
+        batchSize: flags.batchSize,
+        overlap: flags.overlap,
+        output: flags.probabilities ? 'labelsAndProbabilities' : 'labels',
+        onProgress: showWithin
+          ? (done, total) => {
+              within ??= makeProgress('segment', total);
+              within.tick(undefined, done - last);
+              last = done;
+            }
+          : undefined,
+      });
+      (within as Progress | null)?.stop();
+      const name = path.basename(file);
+      const target = batch ? path.join(output, name) : output;
+      await writeNiftiFile(target, result.labels, { kind: 'labels', description: 'nonadj segmentation' });
+      written.push(target);
+      if (flags.probabilities && result.probabilities) {
+        const probTarget = batch ? path.join(flags.probabilities, name) : flags.probabilities;
+        await writeNiftiFile(probTarget, result.probabilities, { kind: 'image', description: 'nonadj class probabilities' });
+        written.push(probTarget);
+      }
+      progress.tick(name);
+    }
+  } finally {
+    progress.stop();
+    model.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    [
+      `model:    ${modelPath} (${metadata?.kind ?? (model.inputs[0].shape.length === 4 ? '2.5d' : '3d')}, ${model.outputs[0].shape.at(-1)} classes)`,
+      `images:   ${inputs.length}`,
+      `written:  ${written.length === 1 ? written[0] : `${written.length} files in ${output}${flags.probabilities && batch ? ` and ${flags.probabilities}` : ''}`}`,
+      `time:     ${seconds.toFixed(2)} s`,
+      '',
+    ].join('\n'),
+  );
+}

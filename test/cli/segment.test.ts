@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { initEngine } from '../../src/engine/initEngine.js';
+import { makeModSegNet } from '../../src/train/models/makeModSegNet.js';
+import { saveModel } from '../../src/train/models/modelFiles.js';
+import { readNiftiFile, writeNiftiFile } from '../../src/volume/niftiFile.js';
+import type { Volume } from '../../src/volume/Volume.js';
+import { CROP_CODES, makeAtlasCropDataset } from '../helpers/segmenterFixtures.js';
+import { runCli } from '../helpers/runCliSnapshot.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-cli-segment-'));
+const images = path.join(tmp, 'images');
+const model = path.join(tmp, 'model');
+const inputs: Volume[] = [];
+
+before(async () => {
+  const ds = await makeAtlasCropDataset([72, 80]);
+  mkdirSync(images);
+  for (const e of ds.exams) {
+    const image = ds.files.get(e.image)!;
+    inputs.push(image);
+    await writeNiftiFile(path.join(images, `${e.id}.nii.gz`), image, { kind: 'image' });
+  }
+  await initEngine({ backend: 'cpu' });
+  const m = makeModSegNet({ inputShape: [24, 24, 3], numClasses: 5, filters: [4, 8], seed: 2 });
+  await saveModel(m, model, { kind: '2.5d', classes: CROP_CODES, inputShape: [24, 24, 3], axis: 1, k: 3, intensity: { method: 'zscore-image', region: 'nonzero' } });
+  m.dispose();
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('nonadj segment', () => {
+  test('one image: a label map on its grid and affine, marked as labels, in the model\'s codes; --probabilities is 4D', async () => {
+    const out = path.join(tmp, 'seg.nii.gz');
+    const probs = path.join(tmp, 'probs.nii.gz');
+    const r = runCli(['segment', path.join(model, 'model.json'), path.join(images, 'crop-y72.nii.gz'), out, '--probabilities', probs]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /model: {4}.*\(2\.5d, 5 classes\)\nimages: {3}1\n/);
+    const seg = await readNiftiFile(out);
+    assert.deepEqual(seg.dims, inputs[0].dims);
+    assert.ok(Array.from(seg.affine).every((x, i) => Math.abs(x - inputs[0].affine[i]) < 1e-4));
+    assert.equal(seg.header.intentCode, 1002);
+    assert.ok(seg.data.every((l) => CROP_CODES.includes(l)));
+    const p = await readNiftiFile(probs);
+    assert.equal(p.frames, 5);
+    const n = 24 * 12 * 24;
+    const sum = [0, 1, 2, 3, 4].reduce((a, c) => a + p.data[c * n + 17], 0);
+    assert.ok(Math.abs(sum - 1) < 1e-5);
+  });
+
+  test('batch mode over a folder writes one label map per image', async () => {
+    const out = path.join(tmp, 'segs');
+    const r = runCli(['segment', model, images, out]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /images: {3}2\nwritten: {2}2 files in /);
+    assert.match(r.stderr, /segment: 1\/2 crop-y72.nii.gz\nsegment: 2\/2 crop-y80.nii.gz/);
+    for (const name of ['crop-y72.nii.gz', 'crop-y80.nii.gz']) assert.deepEqual((await readNiftiFile(path.join(out, name))).dims, [24, 12, 24]);
+  });
+
+  test('bad input: one line, exit 2', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'out.txt')], /must end in .nii or .nii.gz/],
+      [['segment', path.join(tmp, 'nope'), path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz')], /loadModel: .*nope does not exist/],
+      [['segment', model, path.join(tmp, 'missing.nii.gz'), path.join(tmp, 'o.nii.gz')], /cannot read .*missing.nii.gz/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = runCli(args);
+      assert.equal(r.exitCode, 2, r.stderr);
+      assert.match(r.stderr, expected);
+      assert.match(r.stderr, /^nonadj segment: /);
+    }
+  });
+});
