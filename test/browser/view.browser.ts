@@ -3,6 +3,7 @@
  * system Chromium (WebGL2 on SwiftShader). Run with `npm run test:browser` (it builds first).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +23,7 @@ import {
   waitForPixelsOf,
   type IslandFixture,
 } from './viewHarness.js';
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../helpers/runCliSnapshot.js';
 
 const TEST_TIMEOUT = READY_TIMEOUT_MS + 60_000;
 let context: BrowserContext;
@@ -168,4 +169,24 @@ describe('nonadj view in Chromium', () => {
     assert.deepEqual(problems, []);
     await page.close();
   });
+});
+
+describe('nonadj view: argument and file errors (one line, exit code 2, no server)', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['view'], /^nonadj view: missing required argument 'image'\n/],
+    [['view', 'no/such.nii.gz'], /^nonadj view: cannot read image no\/such\.nii\.gz: ENOENT\n$/],
+    [['view', 'data/ch2.nii.gz', '--port', 'abc'], /^nonadj view: option '--port <n>' argument 'abc' is invalid\. expected a port number 0\.\.65535/],
+    [['view', 'data/ch2.nii.gz', '--port', '70000'], /expected a port number 0\.\.65535/],
+    [['view', 'data/ch2.nii.gz', '--lut', 'data/aal.nii.txt', '--static', 'x.html'], /^nonadj view: parseMricronLut: data\/aal\.nii\.txt has 2713 bytes, expected 768/],
+    [['view', 'data/ch2.nii.gz', '--seg', 'data/aal.nii.gz', '--prior', 'no/graph.json'], /^nonadj view: cannot read prior no\/graph\.json: ENOENT\n$/],
+    [['view', 'data/ch2.nii.gz', '--static', 'no/such/dir/x.html'], /^nonadj view: cannot write no\/such\/dir\/x\.html: ENOENT\n$/],
+  ];
+  for (const [args, stderr] of cases) {
+    test(args.join(' '), () => {
+      const run = runCli(args);
+      assert.equal(run.exitCode, 2, run.stderr);
+      assert.match(run.stderr, stderr);
+      assert.equal(run.stdout, '');
+    });
+  }
 });
