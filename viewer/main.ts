@@ -1,3 +1,6 @@
+/*! nonadj view. Bundles NiiVue (@niivue/niivue, BSD-2-Clause) with gl-matrix, fflate, nifti-reader-js, zarrita,
+ * @zarrita/storage, @lukeed/uuid, array-equal (MIT) and @ungap/structured-clone (ISC); their licences ship in their
+ * npm packages. numcodecs (zarr's blosc/lz4/zstd codecs, 1.4 MB) is left out: the page reads NIfTI only. */
 /**
  * The page of `nonadj view`: the image, the segmentation and its forbidden contacts in NiiVue, the table of
  * forbidden pairs and the prior's heatmap. Bundled by esbuild (`npm run build:viewer`) into `viewer-dist/`.

@@ -21,7 +21,7 @@ export const STATIC_PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; 
  * report and the three volumes (base64 gzipped NIfTI) are all embedded. It opens from disk with no server and no
  * network (its CSP forbids any); reports can embed or link it.
  *
- * Size: the script is about 2.3 MB, plus 4/3 of the gzipped volumes (about 5 MB for a 1 mm T1 with AAL).
+ * Size: the script is about 0.9 MB, plus 4/3 of the gzipped volumes (about 5 MB for a 1 mm T1 with AAL).
  *
  * @param data - from `makeViewerData` (volumes in memory) or `loadViewerData` (files).
  * @throws Error when the assets are not given and the package's page is not built.
