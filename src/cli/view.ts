@@ -78,7 +78,7 @@ async function serve(data: ViewerData, port: number): Promise<void> {
 
 function summaryLines({ report }: ViewerData): string[] {
   const lines = [`image:    ${report.image.file} (${report.image.dims.join('×')})`];
-  if (report.segmentation) lines.push(`seg:      ${report.segmentation.file} (${report.segmentation.labels.length} labels)`);
+  if (report.segmentation) lines.push(`seg:      ${report.segmentation.file} (${report.segmentation.labels.filter((l) => l.code !== 0).length} labels besides 0)`);
   if (report.prior) lines.push(`prior:    ${report.prior.file} (${report.prior.numLabels} labels, ${report.prior.forbiddenUnorderedPairs} forbidden pairs)`);
   if (report.check) lines.push(`check:    ${report.check.forbiddenPairs} forbidden pairs touch, ${report.check.forbiddenContacts} contacts`);
   return lines;
