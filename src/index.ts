@@ -33,3 +33,115 @@ export type { ExamFile, FindExamsOptions, FindExamsResult } from './prior/findEx
 export { parseLabelNames } from './prior/parseLabelNames.js';
 export type { LabelEntry, LabelTableFormat, ParseLabelNamesResult } from './prior/parseLabelNames.js';
 export { encodeGraphPng } from './prior/encodeGraphPng.js';
+export { forEachRunPair } from './prior/forEachRunPair.js';
+export type { RunPairVisitor } from './prior/forEachRunPair.js';
+export { labelRuns } from './prior/labelRuns.js';
+export type { LabelRuns, LabelRunsOptions } from './prior/labelRuns.js';
+
+// metric/: the abnormal-adjacency check, Dice and surface distances, repair
+export { checkSegmentation } from './metric/checkSegmentation.js';
+export type { CheckSegmentationOptions, CheckSegmentationResult, ForbiddenPair, ReferenceMetric, UnknownLabel, VoxelBox } from './metric/checkSegmentation.js';
+export { evaluateSegmentation } from './metric/evaluateSegmentation.js';
+export type { EvaluateSegmentationOptions, EvaluateSegmentationResult, LabelEvaluation } from './metric/evaluateSegmentation.js';
+export { summarizeEvaluations, summaryStats } from './metric/summarizeEvaluations.js';
+export type { CaseSummary, EvaluationSummary, LabelSummary, SummaryStats } from './metric/summarizeEvaluations.js';
+export { DEFAULT_MAX_COMPONENT_MM3, repairSegmentation } from './metric/repairSegmentation.js';
+export type { RepairChange, RepairSegmentationOptions, RepairSegmentationResult } from './metric/repairSegmentation.js';
+export { pasteIslands } from './metric/pasteIslands.js';
+export type { PastedIsland, PasteIslandsOptions, PasteIslandsResult } from './metric/pasteIslands.js';
+export { euclideanDistanceTransform } from './metric/euclideanDistanceTransform.js';
+export type { EuclideanDistanceTransformOptions } from './metric/euclideanDistanceTransform.js';
+export { surfaceMask } from './metric/surfaceMask.js';
+export { surfaceDistances } from './metric/surfaceDistances.js';
+export type { SurfaceDistances, SurfaceDistancesOptions } from './metric/surfaceDistances.js';
+export { hausdorff95 } from './metric/hausdorff95.js';
+export type { Hausdorff95Options } from './metric/hausdorff95.js';
+export { averageSurfaceDistance } from './metric/averageSurfaceDistance.js';
+export { percentile } from './metric/percentile.js';
+export { diceScore } from './metric/diceScore.js';
+export { connectedComponents } from './metric/connectedComponents.js';
+export type { ConnectedComponentsOptions, ConnectedComponentsResult } from './metric/connectedComponents.js';
+
+// view/: the browser viewer of forbidden contacts
+export { loadViewerData } from './view/loadViewerData.js';
+export type { LoadViewerDataOptions } from './view/loadViewerData.js';
+export { makeViewerData } from './view/makeViewerData.js';
+export type { ViewerData, ViewerInput, ViewerVolumeInput } from './view/makeViewerData.js';
+export { renderViewerHtml, STATIC_PAGE_CSP } from './view/renderViewerHtml.js';
+export type { RenderViewerHtmlOptions } from './view/renderViewerHtml.js';
+export { SERVED_PAGE_CSP, startViewerServer, VIEWER_HOST } from './view/startViewerServer.js';
+export type { StartViewerServerOptions, ViewerServer } from './view/startViewerServer.js';
+export { contactOverlay } from './view/contactOverlay.js';
+export type { ContactOverlayResult } from './view/contactOverlay.js';
+export { makeViewerReport } from './view/makeViewerReport.js';
+export type { MakeViewerReportInput, ViewerCheck, ViewerGrid, ViewerLabel, ViewerPair, ViewerPrior, ViewerReport } from './view/makeViewerReport.js';
+export { parseMricronLut } from './view/parseMricronLut.js';
+export { readViewerAssets } from './view/readViewerAssets.js';
+export type { ViewerAssets } from './view/readViewerAssets.js';
+
+// engine/: TensorFlow.js set-up and kernel fixes
+export { initEngine } from './engine/initEngine.js';
+export type { EngineBackend, EngineInfo, InitEngineOptions } from './engine/initEngine.js';
+export { registerWasmKernels } from './engine/registerWasmKernels.js';
+export type { RegisterWasmKernelsOptions, WasmKernelSet } from './engine/registerWasmKernels.js';
+export { registerCpuKernels } from './engine/registerCpuKernels.js';
+
+// loss/: the soft adjacency estimator, NonAdjLoss and the training loss
+export { softAdjacency } from './loss/softAdjacency.js';
+export { makeNonAdjacencyLoss } from './loss/makeNonAdjacencyLoss.js';
+export type { NonAdjacencyLoss, NonAdjacencyLossOptions } from './loss/makeNonAdjacencyLoss.js';
+export { softDiceLoss } from './loss/softDiceLoss.js';
+export type { SoftDiceLossOptions } from './loss/softDiceLoss.js';
+export { weightedCrossEntropy } from './loss/weightedCrossEntropy.js';
+export type { WeightedCrossEntropyOptions } from './loss/weightedCrossEntropy.js';
+export { classWeightsFromCounts } from './loss/classWeightsFromCounts.js';
+export { makeSegmentationLoss } from './loss/makeSegmentationLoss.js';
+export type { SegmentationLoss, SegmentationLossOptions, SegmentationLossResult } from './loss/makeSegmentationLoss.js';
+
+// train/: data, models, λ control
+export { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME, findTrainingExams } from './train/data/findTrainingExams.js';
+export type { FindTrainingExamsOptions, TrainingExam } from './train/data/findTrainingExams.js';
+export { splitExams } from './train/data/splitExams.js';
+export type { SplitExamsOptions, SplitExamsResult } from './train/data/splitExams.js';
+export { loadExam, readVolume } from './train/data/loadExam.js';
+export type { LoadExamOptions, LoadExamResult, LoadVolume } from './train/data/loadExam.js';
+export { seededRandom } from './train/data/seededRandom.js';
+export type { RandomState, SeededRandom } from './train/data/seededRandom.js';
+export { intensityStats, regionMoments } from './train/data/intensityStats.js';
+export type { IntensityRegion, IntensityStatsOptions, IntensityStatsResult } from './train/data/intensityStats.js';
+export { standardise, standardiseParams } from './train/data/standardise.js';
+export type { StandardiseOptions } from './train/data/standardise.js';
+export { sliceAxis } from './train/data/sliceAxis.js';
+export type { SliceAxis, SliceAxisIndex } from './train/data/sliceAxis.js';
+export { make25dSample } from './train/data/make25dSample.js';
+export type { GridData, Make25dSampleOptions, Make25dSampleResult } from './train/data/make25dSample.js';
+export { extractPatch3d } from './train/data/extractPatch3d.js';
+export type { ExtractPatch3dOptions, ExtractPatch3dResult } from './train/data/extractPatch3d.js';
+export { patchGrid } from './train/data/patchGrid.js';
+export type { PatchGridOptions } from './train/data/patchGrid.js';
+export { elasticDeform2d } from './train/data/elasticDeform2d.js';
+export type { ElasticDeform2dOptions, ElasticDeform2dResult } from './train/data/elasticDeform2d.js';
+export { gaussianBlur } from './train/data/gaussianBlur.js';
+export type { GaussianBlurOptions } from './train/data/gaussianBlur.js';
+export { makeSampler } from './train/data/makeSampler.js';
+export type { MakeSamplerOptions, Sampler, SamplerAugmentation, SamplerBatch, SamplerState } from './train/data/makeSampler.js';
+export { makeSyntheticSubject } from './train/data/makeSyntheticSubject.js';
+export type { MakeSyntheticSubjectOptions, MakeSyntheticSubjectResult, SyntheticContrast } from './train/data/makeSyntheticSubject.js';
+export { makeModSegNet } from './train/models/makeModSegNet.js';
+export type { MakeModSegNetOptions } from './train/models/makeModSegNet.js';
+export { makeUNet3d } from './train/models/makeUNet3d.js';
+export type { MakeUNet3dOptions } from './train/models/makeUNet3d.js';
+export { MaxUnpooling2D } from './train/models/MaxUnpooling2D.js';
+export { UpSampling3D } from './train/models/UpSampling3D.js';
+export { assertModelMetadata, loadModel, METADATA_KEY, saveModel } from './train/models/modelFiles.js';
+export type { LoadModelResult, ModelMetadata, PriorSummary, SaveModelResult } from './train/models/modelFiles.js';
+export { checkModelForPrior } from './train/models/checkModelForPrior.js';
+export type { CheckModelForPriorOptions, CheckModelForPriorResult } from './train/models/checkModelForPrior.js';
+export { ensureSoftmax } from './train/models/ensureSoftmax.js';
+export { predictSlices } from './train/models/predictSlices.js';
+export type { PredictSlicesOptions } from './train/models/predictSlices.js';
+export { predictPatches3d } from './train/models/predictPatches3d.js';
+export type { PatchWindow, PredictPatches3dOptions } from './train/models/predictPatches3d.js';
+export type { PredictOutput, VolumePrediction } from './train/models/volumePrediction.js';
+export { makeLambdaController, selectFinalEpoch } from './train/lambdaController.js';
+export type { EpochReport, LambdaControllerOptions, LambdaControllerState, LambdaDecision } from './train/lambdaController.js';
