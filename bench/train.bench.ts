@@ -68,8 +68,20 @@ const m = 2 ** cfg.filters.length;
 const padTo: [number, number] = [Math.ceil(dims[2] / m) * m, Math.ceil(dims[0] / m) * m];
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-bench-train-'));
-async function trainStepMs(extra: { unlabelled?: typeof exams; batchSize: number }): Promise<number> {
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Process CPU time in ms (user + system): what the comparison means on a shared machine (one core busy). */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+async function trainStep(extra: { unlabelled?: typeof exams; batchSize: number }): Promise<Timing> {
   const steps: TrainStepInfo[] = [];
+  const cpuAtStep: number[] = [];
   await trainSegmenter({
     outDir: path.join(tmp, `run${Math.random().toString(36).slice(2)}`),
     prior,
@@ -82,20 +94,26 @@ async function trainStepMs(extra: { unlabelled?: typeof exams; batchSize: number
     batchSize: extra.batchSize,
     lambda: 1,
     seed: 1,
-    onStep: (s) => steps.push(s),
+    onStep: (s) => {
+      steps.push(s);
+      cpuAtStep.push(cpuNow());
+    },
   });
-  return median(steps.slice(1).map((s) => s.ms));
+  // CPU of step i = CPU between the ends of steps i − 1 and i (sampling is inside a step).
+  return { wallMs: median(steps.slice(1).map((s) => s.ms)), cpuMs: median(cpuAtStep.slice(1).map((c, i) => c - cpuAtStep[i])) };
 }
 
 /** The bare step: same model size and batch, plain cross-entropy on the softmax, Adam (models.bench.ts's step). */
-function bareStepMs(): number {
+function bareStep(): Timing {
   const model = makeModSegNet({ inputShape: [padTo[0], padTo[1], cfg.k], numClasses: L, filters: cfg.filters, seed: 1 });
   const x = tf.randomNormal([cfg.batch, padTo[0], padTo[1], cfg.k], 0, 1, 'float32', 3);
   const y = tf.oneHot(tf.randomUniformInt([cfg.batch, padTo[0], padTo[1]], 0, L, 4) as tf.Tensor, L);
   const optimizer = tf.train.adam(1e-3);
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < cfg.steps; i++) {
     const t0 = performance.now();
+    const c0 = cpuNow();
     const loss = optimizer.minimize(() => {
       const p = model.apply(x, { training: true }) as tf.Tensor;
       return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.add(p, 1e-7))), -1))) as tf.Scalar;
@@ -103,41 +121,45 @@ function bareStepMs(): number {
     loss.dataSync();
     loss.dispose();
     times.push(performance.now() - t0);
+    cpu.push(cpuNow() - c0);
   }
   tf.dispose([x, y]);
   optimizer.dispose();
   model.dispose();
-  return median(times.slice(1));
+  return { wallMs: median(times.slice(1)), cpuMs: median(cpu.slice(1)) };
 }
 
-async function segmentMs(image: Volume): Promise<{ ms: number; input: string }> {
+async function segment(image: Volume): Promise<Timing & { input: string }> {
   const [nx, , nz] = image.dims;
   const input: [number, number, number] = [Math.ceil(nz / m) * m, Math.ceil(nx / m) * m, cfg.k];
   const model = makeModSegNet({ inputShape: input, numClasses: L, filters: cfg.filters, seed: 1 });
   const metadata = { kind: '2.5d' as const, classes: [...prior.labels], inputShape: input, axis: 1 as const, k: cfg.k };
   const t0 = performance.now();
+  const c0 = cpuNow();
   await segmentVolume(model, image, { metadata });
-  const ms = performance.now() - t0;
+  const timing = { wallMs: performance.now() - t0, cpuMs: cpuNow() - c0 };
   model.dispose();
-  return { ms, input: `${input[0]}×${input[1]}×${input[2]}` };
+  return { ...timing, input: `${input[0]}×${input[1]}×${input[2]}` };
 }
 
-const bare = bareStepMs();
-const full = await trainStepMs({ batchSize: cfg.batch });
-const semi = await trainStepMs({ batchSize: cfg.batch / 4 >= 1 ? cfg.batch / 4 : 1, unlabelled: exams.slice(2) });
-const seg2 = await segmentMs(files.get(exams[2].image) as Volume);
-const seg1 = cfg.seg1mm ? await segmentMs(makeVolume(ch2.dims, Float32Array.from(ch2.data), { spacingMm: ch2.spacingMm, affine: ch2.affine })) : null;
+// Untimed warm-up: the first steps grow the wasm heap and compile kernels.
+bareStep();
+const bare = bareStep();
+const full = await trainStep({ batchSize: cfg.batch });
+const semi = await trainStep({ batchSize: Math.max(1, cfg.batch / 4), unlabelled: exams.slice(2) });
+const seg2 = await segment(files.get(exams[2].image) as Volume);
+const seg1 = cfg.seg1mm ? await segment(makeVolume(ch2.dims, Float32Array.from(ch2.data), { spacingMm: ch2.spacingMm, affine: ch2.affine })) : null;
 rmSync(tmp, { recursive: true, force: true });
 
 const shape = `${cfg.batch}×${padTo[0]}×${padTo[1]}×${cfg.k}, ${L} classes, filters ${cfg.filters.join('/')}`;
-const rows = [
-  ['bare model step (CE, Adam; baseline)', shape, bare, 1],
-  ['trainSegmenter step (sampler + CE + 5·Dice + λ·NonAdjLoss + SGD)', shape, full, full / bare],
-  ['trainSegmenter step, semi-supervised (1 + 3 unlabelled)', shape.replace(/^\d+/, '4'), semi, semi / bare],
-  ['segmentVolume, 2 mm brain', `${dims.join('×')}, input ${seg2.input}`, seg2.ms, seg2.ms / bare],
-  ...(seg1 ? [['segmentVolume, 1 mm brain', `${ch2.dims.join('×')}, input ${seg1.input}`, seg1.ms, seg1.ms / bare]] : []),
-] as Array<[string, string, number, number]>;
+const rows: Array<[string, string, Timing]> = [
+  ['bare model step (CE, Adam; baseline)', shape, bare],
+  ['trainSegmenter step (sampler + CE + 5·Dice + λ·NonAdjLoss + SGD)', shape, full],
+  ['trainSegmenter step, semi-supervised (1 + 3 unlabelled)', shape.replace(/^\d+/, '4'), semi],
+  ['segmentVolume, 2 mm brain', `${dims.join('×')}, input ${seg2.input}`, seg2],
+  ...(seg1 ? [['segmentVolume, 1 mm brain', `${ch2.dims.join('×')}, input ${seg1.input}`, seg1] as [string, string, Timing]] : []),
+];
 console.log(`Machine: ${machineLine()}; backend ${info.backend} (SIMD ${info.simd})${SMOKE ? ' — smoke sizes' : ''}\n`);
-console.log('| what | size | ms (median) | × bare step |');
-console.log('|---|---|---:|---:|');
-for (const [what, size, ms, ratio] of rows) console.log(`| ${what} | ${size} | ${ms.toFixed(0)} | ${ratio.toFixed(2)} |`);
+console.log('| what | size | wall ms (median) | CPU ms | CPU × bare step |');
+console.log('|---|---|---:|---:|---:|');
+for (const [what, size, t] of rows) console.log(`| ${what} | ${size} | ${t.wallMs.toFixed(0)} | ${t.cpuMs.toFixed(0)} | ${(t.cpuMs / bare.cpuMs).toFixed(2)} |`);
