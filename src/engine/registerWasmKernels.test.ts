@@ -38,6 +38,18 @@ describe('registerWasmKernels', () => {
     assert.equal(tf.getKernelsForBackend('wasm').filter((c) => c.kernelName === 'MaxPoolGrad').length, 1);
   });
 
+  it("'convBackprop' keeps the earlier formulations and the stock data-movement kernels", () => {
+    const fast = registerWasmKernels({ set: 'fast' });
+    const previous = registerWasmKernels({ set: 'convBackprop' });
+    for (const name of ['Slice', 'SplitV', 'Concat', 'Sum', 'Identity']) {
+      assert.ok(fast.includes(name) && !previous.includes(name), name);
+    }
+    assert.notEqual(kernelFunc('Conv2DBackpropInput'), conv2DBackpropInput);
+    assert.notEqual(kernelFunc('MaxPoolGrad'), maxPoolGrad);
+    assert.deepEqual(registerWasmKernels({ set: 'fast' }), fast);
+    assert.equal(kernelFunc('MaxPoolGrad'), maxPoolGrad);
+  });
+
   it('rejects an unknown set', () => {
     assert.throws(() => registerWasmKernels({ set: 'turbo' as 'fast' }), RangeError);
   });

@@ -1,27 +1,38 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWith } from './kernels/conv2DBackpropFilter.js';
-import { conv2DBackpropInputConfig } from './kernels/conv2DBackpropInput.js';
+import { conv2DBackpropInput, conv2DBackpropInputWith } from './kernels/conv2DBackpropInput.js';
+import { concatConfigOver } from './kernels/concat.js';
 import { conv3DConfig } from './kernels/conv3D.js';
 import { conv3DBackpropFilterV2Config } from './kernels/conv3DBackpropFilterV2.js';
 import { conv3DBackpropInputV2Config } from './kernels/conv3DBackpropInputV2.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput.js';
+import { identityConfig } from './kernels/identity.js';
 import { oneHotConfigOver } from './kernels/oneHot.js';
 import { batchMatMulConfigOver } from './kernels/batchMatMul.js';
-import { maxPoolGradConfig } from './kernels/maxPoolGrad.js';
+import { maxPoolGrad, maxPoolGradWith } from './kernels/maxPoolGrad.js';
 import { resizeNearestNeighborGradConfig } from './kernels/resizeNearestNeighborGrad.js';
+import { sliceConfigOver } from './kernels/slice.js';
+import { splitVConfigOver } from './kernels/splitV.js';
+import { sumConfigOver } from './kernels/sum.js';
 import { unsortedSegmentSumConfig } from './kernels/unsortedSegmentSum.js';
 
 /**
  * Which wasm kernels to install:
- * - `'fast'` (default): every fix below plus the speed-ups (XNNPACK-based Conv2DBackpropFilter,
- *   Conv2DBackpropInput, Conv3D and large float32 BatchMatMul). This is what training should use.
+ * - `'fast'` (default): every fix below plus the speed-ups: XNNPACK-based Conv2DBackpropFilter
+ *   (a GEMM over shifted copies at stride 1), Conv2DBackpropInput, Conv3D and large float32
+ *   BatchMatMul, and heap-level Slice, SplitV, Concat, Sum (leading axes), MaxPoolGrad (tiling
+ *   windows) and an aliasing Identity. This is what training should use.
+ * - `'convBackprop'`: the 'fast' set as it was before the per-kernel profile of a ModSegNet step:
+ *   Conv2DBackpropFilter as one XNNPACK convolution with dy as the filter, the filter of
+ *   Conv2DBackpropInput rotated by the Reverse kernel, MaxPoolGrad composed of kernels, and the stock
+ *   Slice, SplitV, Concat, Sum and Identity. It exists as the benchmarks' in-run baseline.
  * - `'fixesOnly'`: only what is missing or wrong on tfjs-backend-wasm 4.22, each in its simplest
  *   correct form (Conv2DBackpropFilter as im2col + GEMM); the stock Conv2DBackpropInput, Conv3D
- *   and BatchMatMul stay. It exists as the benchmark's baseline.
+ *   and BatchMatMul stay. It exists as the benchmarks' baseline.
  */
-export type WasmKernelSet = 'fast' | 'fixesOnly';
+export type WasmKernelSet = 'fast' | 'convBackprop' | 'fixesOnly';
 
 /** Options of {@link registerWasmKernels}. */
 export interface RegisterWasmKernelsOptions {
@@ -29,15 +40,19 @@ export interface RegisterWasmKernelsOptions {
   set?: WasmKernelSet;
 }
 
+const wasmSets: readonly WasmKernelSet[] = ['fast', 'convBackprop', 'fixesOnly'];
+
 const fixes: KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   unsortedSegmentSumConfig,
-  maxPoolGradConfig,
   resizeNearestNeighborGradConfig,
   conv3DBackpropInputV2Config,
   conv3DBackpropFilterV2Config,
 ];
+
+const wasm = (kernelName: string, kernelFunc: KernelConfig['kernelFunc']): KernelConfig => ({ kernelName, backendName: 'wasm', kernelFunc });
+const composedMaxPoolGrad = wasm('MaxPoolGrad', maxPoolGradWith('kernels'));
 
 /** A kernel built over the stock kernel it replaces (given the stock config). */
 interface Wrapper {
@@ -46,19 +61,34 @@ interface Wrapper {
 }
 
 const oneHotFix: Wrapper = { kernelName: 'OneHot', over: oneHotConfigOver };
+const batchMatMul: Wrapper = { kernelName: 'BatchMatMul', over: batchMatMulConfigOver };
 const wrapperSets: Record<WasmKernelSet, Wrapper[]> = {
   fixesOnly: [oneHotFix],
-  fast: [oneHotFix, { kernelName: 'BatchMatMul', over: batchMatMulConfigOver }],
+  convBackprop: [oneHotFix, batchMatMul],
+  fast: [
+    oneHotFix,
+    batchMatMul,
+    { kernelName: 'Slice', over: sliceConfigOver },
+    { kernelName: 'SplitV', over: splitVConfigOver },
+    { kernelName: 'Concat', over: concatConfigOver },
+    { kernelName: 'Sum', over: sumConfigOver },
+  ],
 };
 
 const kernelSets: Record<WasmKernelSet, KernelConfig[]> = {
-  fixesOnly: [
-    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWith('im2col') },
+  fixesOnly: [wasm('Conv2DBackpropFilter', conv2DBackpropFilterWith('im2col')), composedMaxPoolGrad, ...fixes],
+  convBackprop: [
+    wasm('Conv2DBackpropFilter', conv2DBackpropFilterWith('convAuto')),
+    wasm('Conv2DBackpropInput', conv2DBackpropInputWith('reverseKernel')),
+    composedMaxPoolGrad,
+    conv3DConfig,
     ...fixes,
   ],
   fast: [
-    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWith('auto') },
-    conv2DBackpropInputConfig,
+    wasm('Conv2DBackpropFilter', conv2DBackpropFilterWith('auto')),
+    wasm('Conv2DBackpropInput', conv2DBackpropInput),
+    wasm('MaxPoolGrad', maxPoolGrad),
+    identityConfig,
     conv3DConfig,
     ...fixes,
   ],
@@ -81,8 +111,10 @@ export function registerWasmKernels(options: RegisterWasmKernelsOptions = {}): s
   if (tf.getKernel('Conv2D', 'wasm') === undefined) {
     throw new Error("registerWasmKernels: no wasm kernels are registered; import '@tensorflow/tfjs-backend-wasm' first");
   }
+  if (!wasmSets.includes(set)) {
+    throw new RangeError(`registerWasmKernels: unknown set '${String(set)}', expected one of ${wasmSets.join(', ')}`);
+  }
   const wanted = kernelSets[set];
-  if (wanted === undefined) throw new RangeError(`registerWasmKernels: unknown set '${String(set)}', expected 'fast' or 'fixesOnly'`);
   const wrappers = wrapperSets[set];
   const wantedNames = new Set([...wanted.map((k) => k.kernelName), ...wrappers.map((w) => w.kernelName)]);
   // Put back the stock kernels this set leaves alone (after a previous call with another set).

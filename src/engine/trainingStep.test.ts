@@ -68,14 +68,17 @@ describe('training steps of a tiny conv net', () => {
   before(setupParityBackends);
   after(() => registerWasmKernels({ set: 'fast' }));
 
-  it('losses agree on wasm (fast and fixesOnly kernel sets) and cpu, and decrease', async () => {
+  it('losses agree on wasm (fast, convBackprop and fixesOnly kernel sets) and cpu, and decrease', async () => {
     const cpu = await train('cpu', 5);
     registerWasmKernels({ set: 'fast' });
     const fast = await train('wasm', 5);
     registerWasmKernels({ set: 'fixesOnly' });
     const fixes = await train('wasm', 5);
+    registerWasmKernels({ set: 'convBackprop' });
+    const previous = await train('wasm', 5);
     assertAllClose([fast], [cpu], 1e-4, 'wasm fast vs cpu');
     assertAllClose([fixes], [cpu], 1e-4, 'wasm fixesOnly vs cpu');
+    assertAllClose([previous], [cpu], 1e-4, 'wasm convBackprop vs cpu');
     assert.ok(cpu[4] < cpu[0], `loss should decrease: ${Array.from(cpu)}`);
   });
 

@@ -69,18 +69,44 @@ const cases: Case[] = [
   { x: [2, 9, 9, 3], filter: [2, 2, 3, 4], strides: 2, pad: 'valid' }, // floor rounding drops a row
   { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
   { x: [1, 7, 8, 2], filter: [3, 3, 2, 5], strides: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  { x: [1, 4, 3, 2], filter: [3, 3, 2, 2], strides: 1, pad: 'valid' }, // one output row: the shifted rows' zero tails
+];
+
+/** The channel counts of the ModSegNet layers (7→32 input, 32→32, 64→128, 256→256, 1×1 classifier, 2×2 s2). */
+const modSegNetCases: Case[] = [
+  { x: [2, 6, 6, 7], filter: [3, 3, 7, 32], strides: 1, pad: 'same' },
+  { x: [1, 6, 5, 32], filter: [3, 3, 32, 32], strides: 1, pad: 'same' },
+  { x: [1, 5, 5, 64], filter: [3, 3, 64, 128], strides: 1, pad: 'same' },
+  { x: [1, 4, 4, 256], filter: [3, 3, 256, 256], strides: 1, pad: 'same' },
+  { x: [2, 5, 5, 32], filter: [1, 1, 32, 117], strides: 1, pad: 'same' },
+  { x: [2, 8, 8, 32], filter: [2, 2, 32, 16], strides: 2, pad: 'valid' },
 ];
 
 describe('Conv2DBackpropFilter', () => {
   before(setupParityBackends);
   after(() => registerWasmKernels({ set: 'fast' }));
 
-  for (const set of ['fast', 'fixesOnly'] as WasmKernelSet[]) {
+  for (const set of ['fast', 'convBackprop', 'fixesOnly'] as WasmKernelSet[]) {
     it(`wasm (${set} set) matches the definition on every case`, async () => {
       registerWasmKernels({ set });
-      for (const c of cases) await check('wasm', c, `${set} ${JSON.stringify(c)}`);
+      for (const c of [...cases, ...modSegNetCases]) await check('wasm', c, `${set} ${JSON.stringify(c)}`);
     });
   }
+
+  it("the shifted GEMM and the convolution forms agree with each other on the ModSegNet channel counts", async () => {
+    // Both run on wasm; a formulation bug would show as a mismatch larger than float32 summation noise.
+    const run = async (set: WasmKernelSet, c: Case): Promise<Float32Array> => {
+      registerWasmKernels({ set });
+      const dyShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
+      return runKernelOn(
+        'wasm',
+        'Conv2DBackpropFilter',
+        { x: { shape: c.x }, dy: { shape: dyShape } },
+        { filterShape: c.filter, strides: c.strides, pad: c.pad, dataFormat: 'NHWC' },
+      );
+    };
+    for (const c of modSegNetCases) assertAllClose([await run('fast', c)], [await run('convBackprop', c)], 1e-5, JSON.stringify(c));
+  });
 
   it('cpu (patched, fast) matches the definition', async () => {
     for (const c of cases) await check('cpu', c, `cpu ${JSON.stringify(c)}`);

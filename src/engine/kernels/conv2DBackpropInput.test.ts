@@ -1,7 +1,8 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmKernels, type WasmKernelSet } from '../registerWasmKernels.js';
 import { assertKernelParity, runKernelOn, setupParityBackends } from '../../../test/helpers/tfParity.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -24,6 +25,21 @@ function parity(x: number[], filter: number[], strides: number, pad: Pad): Promi
 
 describe('Conv2DBackpropInput (stock cpu kernel as oracle)', () => {
   before(setupParityBackends);
+  after(() => registerWasmKernels({ set: 'fast' }));
+
+  for (const set of ['fast', 'convBackprop'] as WasmKernelSet[]) {
+    it(`${set} set: matches on the ModSegNet channel counts (7→32, 32→32, 64→128, 256→256, 512→256, 1×1 32→117)`, async () => {
+      registerWasmKernels({ set });
+      await parity([2, 6, 6, 7], [3, 3, 7, 32], 1, 'same');
+      await parity([1, 6, 5, 32], [3, 3, 32, 32], 1, 'same');
+      await parity([1, 5, 5, 64], [3, 3, 64, 128], 1, 'same');
+      await parity([1, 4, 4, 256], [3, 3, 256, 256], 1, 'same');
+      await parity([1, 3, 3, 512], [3, 3, 512, 256], 1, 'same');
+      await parity([2, 5, 5, 32], [1, 1, 32, 117], 1, 'same');
+      await parity([2, 8, 8, 16], [2, 2, 16, 32], 2, 'valid');
+      registerWasmKernels({ set: 'fast' });
+    });
+  }
 
   it('matches on the U-Net cases: 3×3 same, 1×1, 2×2 stride 2 (conv2dTranspose)', async () => {
     await parity([2, 9, 9, 3], [3, 3, 3, 4], 1, 'same');

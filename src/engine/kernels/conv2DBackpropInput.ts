@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputsOf, withKernelScope, type KernelScope } from './kernelScope.js';
 import { insertZeros, padOrCrop, reshape, reverse, transpose } from './scopeOps.js';
+import { heapOutput, heapView, isWasmHeapBackend } from './wasmHeap.js';
 
 function convInfoOf(attrs: Conv2DBackpropInputAttrs, filter: TensorInfo): tf.backend_util.Conv2DInfo {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
@@ -28,7 +29,42 @@ function convInfoOf(attrs: Conv2DBackpropInputAttrs, filter: TensorInfo): tf.bac
  * columns of dy, then correlate with the filter rotated by 180° and with in/out channels swapped.
  * dx[n,y,x,ci] = Σ dy[n,i,j,co] · W[y + top − i·s, x + left − j·s, ci, co].
  */
-function viaConv(s: KernelScope, dy: TensorInfo, filter: TensorInfo, c: tf.backend_util.Conv2DInfo): TensorInfo {
+/**
+ * The filter rotated by 180° with in/out channels swapped: `[kh, kw, Ci, Co]` → `[kh, kw, Co, Ci]`,
+ * R[a,b,o,i] = W[kh−1−a, kw−1−b, i, o]. Reversing the taps is a reversal of kh·kw contiguous
+ * Ci·Co blocks, copied on the wasm heap: tfjs-backend-wasm's Reverse kernel took 103 ms per
+ * ModSegNet step for it (7 ms for a [3,3,512,256] filter), the block copies take well under 1 ms.
+ * Elsewhere (another backend) the Reverse kernel does it.
+ */
+function rotatedFilter(s: KernelScope, backend: unknown, filter: TensorInfo, rotation: RotationMode): TensorInfo {
+  const [kh, kw, ci, co] = filter.shape;
+  const taps = kh * kw;
+  let reversed: TensorInfo;
+  if (taps === 1) {
+    reversed = reshape(s, filter, [1, ci, co]);
+  } else if (rotation === 'heap' && isWasmHeapBackend(backend) && filter.dtype === 'float32') {
+    const block = ci * co;
+    reversed = heapOutput(s, backend, [taps, ci, co]);
+    const src = heapView(backend, filter);
+    const dst = heapView(backend, reversed);
+    for (let t = 0; t < taps; t++) dst.set(src.subarray((taps - 1 - t) * block, (taps - t) * block), t * block);
+  } else {
+    reversed = reshape(s, reverse(s, filter, [0, 1]), [taps, ci, co]);
+  }
+  return reshape(s, transpose(s, reversed, [0, 2, 1]), [kh, kw, co, ci]);
+}
+
+/** How {@link rotatedFilter} reverses the taps: block copies on the wasm heap, or the Reverse kernel. */
+export type RotationMode = 'heap' | 'reverseKernel';
+
+function viaConv(
+  s: KernelScope,
+  backend: unknown,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  c: tf.backend_util.Conv2DInfo,
+  rotation: RotationMode,
+): TensorInfo {
   const [kh, kw] = [c.filterHeight, c.filterWidth];
   const [sh, sw] = [c.strideHeight, c.strideWidth];
   const { top, left } = c.padInfo;
@@ -39,7 +75,7 @@ function viaConv(s: KernelScope, dy: TensorInfo, filter: TensorInfo, c: tf.backe
     [kw - 1 - left, c.inWidth - (c.outWidth - 1) * sw - 1 + left],
     [0, 0],
   ];
-  const rotated = transpose(s, reverse(s, filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Co, Ci]
+  const rotated = rotatedFilter(s, backend, filter, rotation); // [kh, kw, Co, Ci]
   const conv = (x: TensorInfo, padding: Array<[number, number]>): TensorInfo =>
     s.run('Conv2D', { x, filter: rotated }, { strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1] });
   if (amounts.every(([b, a]) => b >= 0 && a >= 0)) return conv(up, amounts);
@@ -78,14 +114,22 @@ function isNonOverlapping(c: tf.backend_util.Conv2DInfo): boolean {
  * Input gradient of a 2D convolution (= conv2dTranspose forward), NHWC, composed of the backend's
  * own kernels: inputs `dy: [B, Ho, Wo, Co]`, `filter: [kh, kw, Ci, Co]`; output `attrs.inputShape`
  * `[B, H, W, Ci]` (float32). Any strides and paddings; dilation 1 (tfjs gradients assert that).
+ *
+ * @param rotation - how the filter is rotated ({@link RotationMode}); `'reverseKernel'` is the
+ *   earlier formulation, kept as a benchmark baseline.
  */
-export const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, filter } = inputsOf('Conv2DBackpropInput', inputs, ['dy', 'filter']);
-  const c = convInfoOf(attrs as unknown as Conv2DBackpropInputAttrs, filter);
-  return withKernelScope(backend, (s) =>
-    isNonOverlapping(c) ? viaDepthToSpace(s, dy, filter, c) : viaConv(s, dy, filter, c),
-  );
-};
+export function conv2DBackpropInputWith(rotation: RotationMode): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputsOf('Conv2DBackpropInput', inputs, ['dy', 'filter']);
+    const c = convInfoOf(attrs as unknown as Conv2DBackpropInputAttrs, filter);
+    return withKernelScope(backend, (s) =>
+      isNonOverlapping(c) ? viaDepthToSpace(s, dy, filter, c) : viaConv(s, backend, dy, filter, c, rotation),
+    );
+  };
+}
+
+/** {@link conv2DBackpropInputWith} with the filter rotated on the wasm heap (the 'fast' set's kernel). */
+export const conv2DBackpropInput: KernelFunc = conv2DBackpropInputWith('heap');
 
 /** Conv2DBackpropInput for the wasm backend (replaces the stock kernel; registered by `registerWasmKernels`). */
 export const conv2DBackpropInputConfig: KernelConfig = {

@@ -1,0 +1,41 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmKernels } from '../registerWasmKernels.js';
+import { isWasmHeapBackend, wasmHeapOf } from './wasmHeap.js';
+import { backendDataIds, setupParityBackends } from '../../../test/helpers/tfParity.js';
+
+describe('Identity (aliasing) and the wasm heap helpers', () => {
+  before(setupParityBackends);
+  after(() => registerWasmKernels({ set: 'fast' }));
+
+  it('Identity shares the buffer, and the alias outlives its source', async () => {
+    await tf.setBackend('wasm');
+    const before = backendDataIds();
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x); // the Identity kernel
+    assert.equal(backendDataIds(), before + 1, 'one buffer for both');
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(backendDataIds(), before, 'freed with the last reference');
+  });
+
+  it("the 'convBackprop' set restores the copying stock Identity", async () => {
+    registerWasmKernels({ set: 'convBackprop' });
+    await tf.setBackend('wasm');
+    const x = tf.tensor([5, 6], [2]);
+    const before = backendDataIds();
+    const y = tf.clone(x);
+    assert.equal(backendDataIds(), before + 1, 'a new buffer');
+    tf.dispose([x, y]);
+    registerWasmKernels({ set: 'fast' });
+  });
+
+  it('isWasmHeapBackend tells the wasm backend from cpu; wasmHeapOf names the kernel when it is not', () => {
+    assert.ok(isWasmHeapBackend(tf.findBackend('wasm')));
+    assert.ok(!isWasmHeapBackend(tf.findBackend('cpu')));
+    assert.ok(!isWasmHeapBackend(null));
+    assert.throws(() => wasmHeapOf('Foo', tf.findBackend('cpu')), /Foo: this formulation needs the wasm backend/);
+  });
+});
