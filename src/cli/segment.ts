@@ -1,10 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { initEngine, type EngineBackend } from '../engine/initEngine.js';
+import type { EngineBackend } from '../engine/initEngine.js';
 import type { SliceAxisIndex } from '../train/data/sliceAxis.js';
-import { loadModel } from '../train/models/modelFiles.js';
-import { segmentVolume } from '../train/segmentVolume.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { positiveIntegerOption } from './extract.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
@@ -61,6 +59,12 @@ async function runSegment(modelPath: string, input: string, output: string, flag
   if (flags.probabilities && !batch && !/\.nii(\.gz)?$/i.test(flags.probabilities)) {
     throw new Error(`--probabilities ${flags.probabilities} must end in .nii or .nii.gz`);
   }
+  // TensorFlow.js loads only when segmenting, so other commands start fast.
+  const [{ initEngine }, { loadModel }, { segmentVolume }] = await Promise.all([
+    import('../engine/initEngine.js'),
+    import('../train/models/modelFiles.js'),
+    import('../train/segmentVolume.js'),
+  ]);
   await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
   if (batch) {

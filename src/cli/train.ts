@@ -1,12 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { initEngine, type EngineBackend } from '../engine/initEngine.js';
+import type { EngineBackend } from '../engine/initEngine.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import { findCheckpoint } from '../train/checkpoint.js';
 import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME, findTrainingExams } from '../train/data/findTrainingExams.js';
 import { splitExams } from '../train/data/splitExams.js';
-import { trainSegmenter, type EpochRecord, type TrainSegmenterOptions, type TrainSegmenterResult } from '../train/trainSegmenter.js';
+import type { EpochRecord, TrainSegmenterOptions, TrainSegmenterResult } from '../train/trainSegmenter.js';
 import { writeFileAtomic } from '../volume/writeFileAtomic.js';
 import { positiveIntegerOption } from './extract.js';
 import { makeProgress, type Progress } from './progress.js';
@@ -161,6 +160,12 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
   }
   const unlabelled = flags.semi ? await findTrainingExams(flags.semi, { ...names, requireLabels: false }) : undefined;
 
+  // TensorFlow.js and the training code load only when training runs, so other commands start fast.
+  const [{ initEngine }, { findCheckpoint }, { trainSegmenter }] = await Promise.all([
+    import('../engine/initEngine.js'),
+    import('../train/checkpoint.js'),
+    import('../train/trainSegmenter.js'),
+  ]);
   const info = await initEngine({ backend: flags.backend });
   if (!flags.resume) {
     if ((await findCheckpoint(path.join(out, 'checkpoint'))) !== null) {
