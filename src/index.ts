@@ -145,3 +145,16 @@ export type { PatchWindow, PredictPatches3dOptions } from './train/models/predic
 export type { PredictOutput, VolumePrediction } from './train/models/volumePrediction.js';
 export { makeLambdaController, selectFinalEpoch } from './train/lambdaController.js';
 export type { EpochReport, LambdaControllerOptions, LambdaControllerState, LambdaDecision } from './train/lambdaController.js';
+export { trainSegmenter } from './train/trainSegmenter.js';
+export type { ArchitectureOptions, EpochRecord, TrainSegmenterOptions, TrainSegmenterResult, TrainStepInfo } from './train/trainSegmenter.js';
+export { segmentVolume } from './train/segmentVolume.js';
+export type { SegmentVolumeOptions, SegmentVolumeResult } from './train/segmentVolume.js';
+export { meanDice, validateModel } from './train/validateModel.js';
+export type { ExamValidation, ValidateModelOptions, ValidateModelResult } from './train/validateModel.js';
+export { makeOptimizer, resolveOptimizerOptions } from './train/optimizer.js';
+export type { OptimizerOptions, OptimizerState, ResolvedOptimizerOptions, SegmentationOptimizer } from './train/optimizer.js';
+export { copyCheckpoint, findCheckpoint, readCheckpoint, writeCheckpoint, writeFolderAtomic } from './train/checkpoint.js';
+export type { Checkpoint } from './train/checkpoint.js';
+export { makePatchSampler } from './train/makePatchSampler.js';
+export type { MakePatchSamplerOptions, PatchBatch, PatchSampler, PatchSamplerState } from './train/makePatchSampler.js';
+export { intensityFromMetadata, intensityMetadata } from './train/intensityMetadata.js';
