@@ -1,17 +1,17 @@
 /**
  * Label-adjacency counting and `extract` on the bundled AAL atlas (181×217×181, 117 labels, 26-connectivity).
  *
- * Run `npm run build` first: the worker-thread figures use the built code in dist/.
+ * Run `npm run build` first: the worker-thread figures run the built CLI.
  *
  * Baseline run alongside: a naive single pass (every voxel, every forward offset, bounds checks per neighbour),
  * which is what a direct port of the reference's loop does. The published Python script (one-hot + 3D
  * convolution in PyTorch) was measured at 90 s for this volume on this machine kind (issue #2; not rerun here).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { countAdjacency } from '../src/prior/countAdjacency.js';
-import { extractPrior } from '../src/prior/extractPrior.js';
 import { forwardOffsets } from '../src/prior/neighbourhood.js';
 import { readNiftiFile } from '../src/volume/niftiFile.js';
 import { machineLine, median, SMOKE, timeRuns } from './machine.js';
@@ -64,11 +64,16 @@ for (let e = 0; e < nExams; e++) {
   await symlink(path.resolve(file), target);
   exams.push({ id: `e${e}`, file: target });
 }
-// The built code, as users run it: under tsx every worker would first compile the TypeScript sources.
-const built = (await import(new URL('../dist/prior/extractPrior.js', import.meta.url).href)) as { extractPrior: typeof extractPrior };
-const t1 = median(await timeRuns(() => built.extractPrior(exams, { threads: 1 }), SMOKE ? 1 : 3, SMOKE ? 0 : 1));
-const t2 = median(await timeRuns(() => built.extractPrior(exams, { threads: 2 }), SMOKE ? 1 : 3, SMOKE ? 0 : 1));
+// The built CLI, as users run it, in a fresh process without tsx (workers inherit the parent's loader flags, and
+// tsx's would make every worker compile TypeScript first).
+const cli = (threads: number) => () => {
+  const run = spawnSync(process.execPath, ['bin/nonadj.js', 'extract', dir, path.join(os.tmpdir(), `nonadj-bench-out${threads}`), '117', '--threads', String(threads), '-q']);
+  if (run.status !== 0) throw new Error(`prior bench: nonadj extract failed: ${String(run.stderr)}`);
+};
+const t1 = median(await timeRuns(cli(1), SMOKE ? 1 : 5, SMOKE ? 0 : 1));
+const t2 = median(await timeRuns(cli(2), SMOKE ? 1 : 5, SMOKE ? 0 : 1));
 await rm(dir, { recursive: true, force: true });
+for (const t of [1, 2]) await rm(path.join(os.tmpdir(), `nonadj-bench-out${t}`), { recursive: true, force: true });
 const rssMb = process.memoryUsage().rss / 2 ** 20;
 
 const m = (xs: number[]) => median(xs);
@@ -79,7 +84,7 @@ console.log(`| naive single pass (baseline, counting only) | ${m(naiveMs).toFixe
 console.log(`| countAdjacency (run-length rows) | ${m(countMs).toFixed(1)} | ${(nvox / m(countMs) / 1e3).toFixed(0)} M | ${(m(naiveMs) / m(countMs)).toFixed(1)}× |`);
 console.log(`| readNiftiFile (.nii.gz) | ${m(readMs).toFixed(1)} | | |`);
 console.log(`| read + count (end to end) | ${m(endToEndMs).toFixed(1)} | ${(nvox / m(endToEndMs) / 1e3).toFixed(0)} M | ${(90000 / m(endToEndMs)).toFixed(0)}× vs the published script's 90 s (quoted) |`);
-console.log(`\n| extractPrior, ${nExams} exams | s | speed-up |`);
+console.log(`\n| nonadj extract, ${nExams} exams (whole CLI run) | s | speed-up |`);
 console.log('|---|---:|---:|');
 console.log(`| 1 thread | ${(t1 / 1000).toFixed(2)} | 1.0× |`);
 console.log(`| 2 worker threads | ${(t2 / 1000).toFixed(2)} | ${(t1 / t2).toFixed(2)}× |`);
