@@ -75,7 +75,7 @@ for (const backend of LOSS_TEST_BACKENDS) {
       ['3D, C=135 realistic prior', [1, 4, 6, 7, 135], 0.09, 6],
     ];
     for (const [name, shape, density, seed] of agreementCases) {
-      it(`sparse and dense agree on value and gradient w.r.t. logits (${name})`, () => {
+      it(`fused (from logits), sparse and dense agree on value and gradient w.r.t. logits (${name})`, () => {
         const C = shape[shape.length - 1];
         const prior = randomPrior(C, density, seed);
         const logits = tf.randomNormal(shape, 0, 2, 'float32', seed);
@@ -84,15 +84,65 @@ for (const backend of LOSS_TEST_BACKENDS) {
           const sparse = makeNonAdjacencyLoss(prior, { implementation: 'sparse', lambda: 2, inputs });
           return tf.valueAndGrad((x: tf.Tensor) => sparse(tf.softmax(x)))(logits);
         });
+        const fused = makeNonAdjacencyLoss(prior, { implementation: 'sparse', lambda: 2, inputs: 'logits' });
+        const f = tf.valueAndGrad((x: tf.Tensor) => fused(x))(logits);
+        const denseFromLogits = makeNonAdjacencyLoss(prior, { implementation: 'dense', lambda: 2, inputs: 'logits' });
+        const dl = tf.valueAndGrad((x: tf.Tensor) => denseFromLogits(x))(logits);
         const d = tf.valueAndGrad((x: tf.Tensor) => dense(tf.softmax(x)))(logits);
         const dv = d.value.dataSync()[0];
         assert.ok(dv > 0);
-        for (const r of results) {
+        for (const r of [...results, f, dl]) {
           assert.ok(Math.abs(r.value.dataSync()[0] - dv) <= 1e-5 * dv, `value ${r.value.dataSync()[0]} vs ${dv}`);
           assert.ok(maxAbsDiff(r.grad, d.grad) <= 1e-4 * maxAbs(d.grad), `gradient differs by ${maxAbsDiff(r.grad, d.grad)}`);
         }
+        // Fused and sparse-from-probabilities compute the same sums from the same softmax, in float64.
+        const s = results[0];
+        assert.ok(Math.abs(f.value.dataSync()[0] - s.value.dataSync()[0]) <= 1e-6 * dv);
+        assert.ok(maxAbsDiff(f.grad, s.grad) <= 1e-5 * maxAbs(s.grad), `fused gradient differs by ${maxAbsDiff(f.grad, s.grad)}`);
       });
     }
+
+    for (const implementation of ['sparse', 'dense'] as const) {
+      it(`golden from logits (${implementation}): 1×2 image, P = (3/4, 1/4) at both pixels → loss 1/24, gradient ∓1/96`, () => {
+        // Q = (2/9)·P at each pixel, so per pixel P₀Q₁ + P₁Q₀ = (4/9)p(1−p), averaged over N = 2 pixels and divided
+        // by nForbidden = 2: loss = (2/9)·p(1−p) = 1/24 at p = 3/4. Writing L(p_a, p_b), ∂L/∂p_a = (4 − 8p)/36 = −1/18,
+        // and ∂p/∂z₀ = −∂p/∂z₁ = p(1−p) = 3/16: ∂L/∂z = (−1/96, +1/96) at each pixel.
+        const loss = makeNonAdjacencyLoss(
+          [
+            [3, 0],
+            [0, 3],
+          ],
+          { implementation, inputs: 'logits' },
+        );
+        const z = tf.tensor4d([Math.log(3), 0, Math.log(3), 0], [1, 1, 2, 2]);
+        const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => loss(x))(z);
+        assert.ok(Math.abs(value.dataSync()[0] - 1 / 24) < 1e-7, `value ${value.dataSync()[0]}`);
+        const g = Array.from(grad.dataSync());
+        [-1, 1, -1, 1].forEach((sign, i) => assert.ok(Math.abs(g[i] - sign / 96) < 1e-7, `gradient ${g}`));
+      });
+    }
+
+    it('fused: gradient w.r.t. logits sums to zero over the classes, and the loss ignores a per-pixel shift of the logits (property)', () => {
+      const prior = randomPrior(6, 0.3, 81);
+      const loss = makeNonAdjacencyLoss(prior, { implementation: 'sparse', inputs: 'logits', lambda: 10 });
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 1000 }), fc.boolean(), fc.double({ min: -1000, max: 1000, noNaN: true }), (seed, is3d, shift) => {
+          tf.tidy(() => {
+            const shape = is3d ? [1, 3, 4, 5, 6] : [2, 4, 5, 6];
+            const z = tf.randomNormal(shape, 0, 3, 'float32', seed);
+            const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => loss(x))(z);
+            // Σ_k P_k (g_k − Σ_i P_i g_i) = 0 at every pixel, whatever g.
+            assert.ok(maxAbs(tf.sum(grad, -1)) <= 1e-5 * maxAbs(grad), 'class sums of the gradient are not 0');
+            // softmax(z + c) = softmax(z); a stable softmax keeps this for |c| up to 1000 (exp(1000) overflows).
+            const pixelShift = tf.mul(tf.randomUniform([...shape.slice(0, -1), 1], 0, 1, 'float32', seed + 1), shift);
+            const shifted = loss(tf.add(z, pixelShift)).dataSync()[0];
+            const v = value.dataSync()[0];
+            assert.ok(Math.abs(shifted - v) <= 1e-4 * v, `shifted by up to ${shift}: ${shifted} vs ${v}`);
+          });
+        }),
+        { numRuns: 12 },
+      );
+    });
 
     it("inputs 'any': the sparse gradient w.r.t. the probabilities is the exact one (= dense autodiff)", () => {
       const prior = randomPrior(5, 0.4, 9);
@@ -126,6 +176,25 @@ for (const backend of LOSS_TEST_BACKENDS) {
       });
     }
 
+    it('finite differences confirm the fused gradient w.r.t. logits (2D and 3D), and reject it without its Σ P·R term', () => {
+      const prior = randomPrior(4, 0.3, 24);
+      const loss = makeNonAdjacencyLoss(prior, { implementation: 'sparse', inputs: 'logits', lambda: 100 });
+      const x2 = tf.randomNormal([1, 3, 4, 4], 0, 1, 'float32', 25);
+      const x3 = tf.randomNormal([1, 2, 3, 3, 4], 0, 1, 'float32', 26);
+      gradCheck(loss, x2, { eps: 1e-2, rtol: 1e-2 });
+      gradCheck(loss, x3, { eps: 1e-2, rtol: 1e-2 });
+      // The likeliest slip, −s·P_k·R_k without "− Σ_i P_i R_i", must fail the same check: the probability path's
+      // 'softmax' gradient (−s·R_k) times P, at x2 (the only point where gradCheck takes the analytic gradient).
+      const onProbs = makeNonAdjacencyLoss(prior, { implementation: 'sparse', lambda: 100 });
+      const p2 = tf.softmax(x2);
+      const slipped = tf.mul(p2, tf.grad(onProbs)(p2));
+      const broken = tf.customGrad(((x: tf.Tensor) => ({
+        value: loss(x),
+        gradFunc: (dy: tf.Tensor) => [tf.mul(slipped, dy)],
+      })) as Parameters<typeof tf.customGrad<tf.Scalar>>[0]) as (x: tf.Tensor) => tf.Scalar;
+      assert.throws(() => gradCheck(broken, x2, { eps: 1e-2, rtol: 1e-2 }), /gradCheck: coordinate \d+: numeric .* vs analytic/);
+    });
+
     it("finite differences confirm the exact sparse gradient w.r.t. the probabilities (inputs 'any')", () => {
       const prior = randomPrior(4, 0.3, 31);
       const loss = makeNonAdjacencyLoss(prior, { implementation: 'sparse', inputs: 'any', lambda: 100 });
@@ -148,6 +217,12 @@ for (const backend of LOSS_TEST_BACKENDS) {
       const l1 = makeNonAdjacencyLoss(prior, { implementation: 'sparse', threads: 1 });
       const l2 = makeNonAdjacencyLoss(prior, { implementation: 'sparse', threads: 2 });
       assert.equal(maxAbsDiff(tf.grad(l2)(p3), tf.grad(l1)(p3)), 0);
+      const f1 = makeNonAdjacencyLoss(prior, { implementation: 'sparse', inputs: 'logits', threads: 1 });
+      const f2 = makeNonAdjacencyLoss(prior, { implementation: 'sparse', inputs: 'logits', threads: 2 });
+      const a = tf.valueAndGrad((x: tf.Tensor) => f1(x))(logits);
+      const b = tf.valueAndGrad((x: tf.Tensor) => f2(x))(logits);
+      assert.equal(b.value.dataSync()[0], a.value.dataSync()[0]);
+      assert.equal(maxAbsDiff(b.grad, a.grad), 0);
     });
 
     it('is 0, with a zero gradient and one warning, when the prior forbids nothing', () => {
@@ -200,13 +275,19 @@ for (const backend of LOSS_TEST_BACKENDS) {
       );
     });
 
-    for (const implementation of ['sparse', 'dense'] as const) {
-      it(`leaks no tensor over a loss + gradient step (${implementation})`, () => {
+    for (const [implementation, inputs] of [
+      ['sparse', 'softmax'],
+      ['dense', 'softmax'],
+      ['sparse', 'logits'],
+      ['dense', 'logits'],
+    ] as const) {
+      it(`leaks no tensor over a loss + gradient step (${implementation}, inputs '${inputs}')`, () => {
         const prior = randomPrior(5, 0.3, 61);
-        const loss = makeNonAdjacencyLoss(prior, { implementation });
+        const loss = makeNonAdjacencyLoss(prior, { implementation, inputs });
         const x = tf.randomNormal([2, 4, 5, 5]);
+        const f = inputs === 'logits' ? loss : (t: tf.Tensor) => loss(tf.softmax(t));
         const step = (): void => {
-          const { value, grad } = tf.valueAndGrad((t: tf.Tensor) => loss(tf.softmax(t)))(x);
+          const { value, grad } = tf.valueAndGrad(f)(x);
           value.dispose();
           grad.dispose();
           tf.dispose(loss(x));
@@ -225,6 +306,8 @@ for (const backend of LOSS_TEST_BACKENDS) {
         name: 'RangeError',
         message: /probabilities have 6 channels \(shape \[1, 4, 4, 6\]\), but the prior has 5 labels/,
       });
+      const fromLogits = makeNonAdjacencyLoss(randomPrior(5, 0.3, 1), { inputs: 'logits' });
+      assert.throws(() => fromLogits(tf.zeros([1, 4, 4, 6])), /logits have 6 channels/);
     });
 
     it('rejects rank 3 and rank 6', () => {
@@ -247,7 +330,29 @@ for (const backend of LOSS_TEST_BACKENDS) {
       });
     }
 
-    it('rejects a bad λ and a non-symmetric prior', () => {
+    for (const implementation of ['sparse', 'dense'] as const) {
+      it(`from logits: NaN, +Infinity and an all −Infinity pixel throw; one −Infinity logit is probability 0 (${implementation})`, () => {
+        const loss = makeNonAdjacencyLoss(randomPrior(3, 0, 1), { implementation, inputs: 'logits' });
+        const values = Float32Array.from({ length: 2 * 3 * 3 * 3 }, (_, i) => Math.sin(i));
+        const at = (i: number, v: number): tf.Tensor => {
+          const copy = Float32Array.from(values);
+          copy[i] = v;
+          return tf.tensor(copy, [2, 3, 3, 3]);
+        };
+        assert.throws(() => loss(at(20, NaN)), /makeNonAdjacencyLoss: .*the logits \(shape \[2, 3, 3, 3\]\) contain NaN or \+Infinity/);
+        assert.throws(() => loss(at(20, Infinity)), /contain NaN or \+Infinity/);
+        const allNegInf = Float32Array.from(values);
+        allNegInf.fill(-Infinity, 21, 24);
+        assert.throws(() => loss(tf.tensor(allNegInf, [2, 3, 3, 3])), /contain NaN or \+Infinity/);
+        // −∞ is softmax probability 0, the same as a logit 200 below the others (exp(−200) underflows float32).
+        const a = loss(at(20, -Infinity)).dataSync()[0];
+        const b = loss(at(20, -200)).dataSync()[0];
+        assert.ok(Number.isFinite(a) && Math.abs(a - b) <= 1e-6 * b, `${a} vs ${b}`);
+      });
+    }
+
+    it('rejects a bad λ, a bad inputs and a non-symmetric prior', () => {
+      assert.throws(() => makeNonAdjacencyLoss([[1]], { inputs: 'probs' as 'softmax' }), /inputs is "probs", expected "softmax", "any" or "logits"/);
       assert.throws(() => makeNonAdjacencyLoss([[1]], { lambda: -1 }), /lambda is -1, expected a finite number ≥ 0/);
       assert.throws(
         () =>

@@ -3,7 +3,9 @@ import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { assertProbs } from './assertProbs.js';
 import { softAdjacency } from './softAdjacency.js';
 import { runSparseNonAdjacency } from './runSparseNonAdjacency.js';
+import { sparseCsr } from './sparseNonAdjacencyKernel.js';
 import { makeTensorInPlace, viewTensorData } from './tensorMemory.js';
+import { resolveNonAdjacencyImplementation } from './resolveNonAdjacencyImplementation.js';
 
 /** Inputs from this many values up (2 M: e.g. 1×128²×135) share the sparse work with a helper thread under `threads: 'auto'`. */
 const AUTO_THREADS_MIN_SIZE = 1 << 21;
@@ -20,18 +22,23 @@ export interface NonAdjacencyLossOptions {
    */
   implementation?: 'auto' | 'sparse' | 'dense';
   /**
-   * What the probabilities are, which decides the sparse gradient (the value is the same either way):
-   * - `'softmax'` (default): each pixel's class vector sums to one (a softmax output). The part of the gradient
-   *   that comes from `ΣA` is the same for every class at a pixel, so it vanishes through the softmax; the sparse
-   *   path drops it, which avoids a cancellation between two ≈1 terms. The gradient w.r.t. the probabilities is
-   *   then **not** the true one (it differs by a per-pixel constant); the gradient w.r.t. the softmax logits is.
-   * - `'any'`: keep the exact gradient w.r.t. the probabilities.
+   * What the returned function takes. The loss value is the same function of the probabilities either way.
+   * - `'softmax'` (default): probabilities whose class vector sums to one at each pixel (a softmax output). The part
+   *   of the gradient that comes from `ΣA` is the same for every class at a pixel, so it vanishes through the
+   *   softmax; the sparse path drops it, which avoids a cancellation between two ≈1 terms. The gradient w.r.t. the
+   *   probabilities is then **not** the true one (it differs by a per-pixel constant); the gradient w.r.t. the
+   *   softmax logits is.
+   * - `'any'`: probabilities with the exact gradient w.r.t. them.
+   * - `'logits'`: the logits z, `P = softmax(z)` over the last axis being taken inside. The sparse path then returns
+   *   the gradient w.r.t. the logits straight from its kernel, with no softmax backward pass: the fastest way to
+   *   train (see bench/loss.bench.ts). Same value and gradient as `loss(tf.softmax(z))` with `'softmax'`.
    */
-  inputs?: 'softmax' | 'any';
+  inputs?: 'softmax' | 'any' | 'logits';
   /**
    * `'throw'` (default): a NaN or ±∞ in the probabilities throws instead of returning a NaN loss. Checked on the
    * loss value (any NaN in P reaches it, since NaN·0 is NaN), which reads one number back: on a GPU backend that
-   * is a sync per call. `'off'`: no check.
+   * is a sync per call. With `inputs: 'logits'`, a NaN or +∞ logit makes its pixel's softmax NaN and throws the
+   * same way; a −∞ logit is a valid logit (probability 0) unless the whole pixel is −∞. `'off'`: no check.
    */
   nanCheck?: 'throw' | 'off';
   /**
@@ -52,8 +59,8 @@ export interface NonAdjacencyLossOptions {
 /** tfjs types a custom-gradient function's parameters as `Tensor | GradSaveFunc`; ours are positional. */
 type CustomGrad = Parameters<typeof tf.customGrad<tf.Scalar>>[0];
 
-/** A NonAdjLoss bound to its prior. */
-export type NonAdjacencyLoss = (probs: tf.Tensor) => tf.Scalar;
+/** A NonAdjLoss bound to its prior: takes probabilities, or logits with `inputs: 'logits'`. */
+export type NonAdjacencyLoss = (input: tf.Tensor) => tf.Scalar;
 
 /**
  * Make the NonAdjLoss of Ganaye et al. (MICCAI 2018; Medical Image Analysis 58, 2019), METHOD.md §3:
@@ -69,17 +76,26 @@ export type NonAdjacencyLoss = (probs: tf.Tensor) => tf.Scalar;
  *   `∂(Σ W⊙A)/∂P_k(y) = (1/N) [(W Q(y))_k + (Wᵀ Q(y))_k]`; with W = F symmetric (the prior is symmetric):
  *   `∂loss/∂P_k(y) = (2λ / (nForbidden·N)) · (Σ_j Q_j(y) − (G Q(y))_k)`.
  *
+ * From logits (`inputs: 'logits'`, P = softmax(z)), write g = ∂loss/∂P, s = 2λ/(nForbidden·N), R = G·Q. The softmax
+ * Jacobian `∂P_i/∂z_k = P_i (δ_ik − P_k)` gives `∂loss/∂z_k = P_k (g_k − Σ_i P_i g_i)`. A part of g that is the same
+ * constant c for every class adds `P_k (c − c Σ_i P_i) = 0` (Σ_i P_i = 1), so the `s Σ_j Q_j` term drops exactly and
+ * `∂loss/∂z_k = −s · P_k · (R_k − Σ_i P_i R_i)`. The kernel has `R` and P at each pixel, so it writes this directly
+ * and the softmax's backward pass is never run. (With float32 P, Σ_i P_i = 1 ± ~1e-7, so dropping the constant
+ * moves the result by that much relative to `s Σ_j Q_j`, i.e. float32 rounding.)
+ *
  * Both paths agree to float32 precision (tested), in 2D (`[B, H, W, C]`, 3×3 window) and 3D (`[B, D, H, W, C]`,
  * 3×3×3 window), channels-last; the reference is channels-first.
  *
  * @param prior - the adjacency prior, or its `L × L` count matrix (must be symmetric; `L` = number of classes).
- * @returns `(probs) => loss`: `probs` float32 `[B, H, W, C]` or `[B, D, H, W, C]`, `C = L`; the loss is a scalar
- *   (units: λ × mean forbidden contact probability per forbidden ordered pair). A prior that forbids nothing gives 0.
+ * @returns `(input) => loss`: `input` float32 `[B, H, W, C]` or `[B, D, H, W, C]`, `C = L`, probabilities or (with
+ *   `inputs: 'logits'`) logits; the loss is a scalar (units: λ × mean forbidden contact probability per forbidden
+ *   ordered pair). A prior that forbids nothing gives 0.
  * @throws RangeError (from the returned function) when the rank is not 4 or 5, the channel count differs from the
- *   prior's, or (with `nanCheck: 'throw'`) the probabilities hold NaN/±∞; (from the factory) for a bad λ or prior.
+ *   prior's, or (with `nanCheck: 'throw'`) the input holds NaN/±∞ (logits: NaN/+∞, see `nanCheck`); (from the
+ *   factory) for a bad λ, `inputs` or prior.
  * @example
- * const loss = makeNonAdjacencyLoss(prior, { lambda: 0.5 });
- * const grads = tf.grad((logits) => loss(tf.softmax(logits)))(logits);
+ * const loss = makeNonAdjacencyLoss(prior, { lambda: 0.5, inputs: 'logits' });
+ * const grads = tf.grad((logits) => loss(logits))(logits); // same as tf.grad((z) => softmaxLoss(tf.softmax(z)))
  */
 export function makeNonAdjacencyLoss(
   prior: AdjacencyPrior | ReadonlyArray<ArrayLike<number>>,
@@ -94,7 +110,7 @@ export function makeNonAdjacencyLoss(
     throw new RangeError(`${op}: implementation is "${implementation}", expected "auto", "sparse" or "dense"`);
   }
   const inputs = options.inputs ?? 'softmax';
-  if (inputs !== 'softmax' && inputs !== 'any') throw new RangeError(`${op}: inputs is "${inputs}", expected "softmax" or "any"`);
+  if (!['softmax', 'any', 'logits'].includes(inputs)) throw new RangeError(`${op}: inputs is "${inputs}", expected "softmax", "any" or "logits"`);
   const nanCheck = options.nanCheck ?? 'throw';
   const threads = options.threads ?? 1;
   if (threads !== 'auto' && threads !== 1 && threads !== 2) throw new RangeError(`${op}: threads is ${String(threads)}, expected "auto", 1 or 2`);
@@ -102,7 +118,8 @@ export function makeNonAdjacencyLoss(
   const C = p.numLabels;
   const nForbidden = p.forbiddenOrderedPairs;
   const forbidden = Float32Array.from(p.forbiddenMask());
-  const { rowPtr, cols } = p.allowedCsr();
+  const allowed = p.allowedCsr();
+  const { rowPtr, colOffsets } = sparseCsr(allowed.rowPtr, allowed.cols);
   const empty = p.emptyRows();
   if (nForbidden === 0) {
     options.onWarning?.(`${op}: the prior forbids no pair of its ${C} labels, so the NonAdjLoss is always 0`);
@@ -118,6 +135,11 @@ export function makeNonAdjacencyLoss(
   const dense = (probs: tf.Tensor): tf.Scalar =>
     tf.tidy(() => tf.mul(tf.sum(tf.mul(softAdjacency(probs), tf.tensor2d(forbidden, [C, C]))), lambda / nForbidden));
 
+  const fromLogits = inputs === 'logits';
+  /**
+   * The sparse loss as a custom gradient over `x` (probabilities, or logits when `fromLogits`): the kernel reads
+   * the probabilities in place and writes the gradient w.r.t. `x` into a new tensor in the same pass.
+   */
   const sparse = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const pixels = x.size / C;
     const s = x.shape;
@@ -127,40 +149,49 @@ export function makeNonAdjacencyLoss(
         dims,
         depthWindow: x.rank === 5 ? 3 : 1,
         rowPtr,
-        cols,
+        colOffsets,
         gradScale: (2 * lambda) / (nForbidden * pixels),
-        gradient: inputs === 'softmax' ? 'softmax' : 'exact',
+        gradient: fromLogits ? 'logits' : inputs === 'softmax' ? 'softmax' : 'exact',
         threads: threads === 'auto' ? (x.size >= AUTO_THREADS_MIN_SIZE ? 2 : 1) : threads,
       });
+    // The backend's softmax (stable: it subtracts each pixel's maximum) is vectorised on wasm. Computing it in the
+    // kernel instead would save one write and read of P, but an exp per value in JS costs ~10× the wasm softmax
+    // (measured: ~250 ms against ~25 ms for 8×128²×135).
+    const probs = fromLogits ? tf.softmax(x) : x;
     let value = NaN;
-    // Build the gradient only when a tape is recording (tf.grad, optimizer.minimize …), in the same pass.
-    if (tf.engine().state.gradientDepth > 0) {
-      const grad = makeTensorInPlace(x.shape, [x], (out, [probs]) => {
-        value = run(probs, out);
-      });
-      save([grad]);
-    } else {
-      value = run(viewTensorData(x), null);
+    try {
+      // Build the gradient only when a tape is recording (tf.grad, optimizer.minimize …), in the same pass.
+      if (tf.engine().state.gradientDepth > 0) {
+        const grad = makeTensorInPlace(x.shape, [probs], (out, [p]) => {
+          value = run(p, out);
+        });
+        save([grad]);
+      } else {
+        value = run(viewTensorData(probs), null);
+      }
+    } finally {
+      if (probs !== x) probs.dispose();
     }
     return {
       value: tf.scalar((lambda * value) / (nForbidden * pixels)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], dy)],
     };
   }) as CustomGrad);
+  const what = fromLogits ? 'logits' : 'probabilities';
 
-  return (probs: tf.Tensor): tf.Scalar => {
-    assertProbs(probs, op);
-    const channels = probs.shape[probs.rank - 1];
+  return (input: tf.Tensor): tf.Scalar => {
+    assertProbs(input, op, what);
+    const channels = input.shape[input.rank - 1];
     if (channels !== C) {
-      throw new RangeError(`${op}: probabilities have ${channels} channels (shape [${probs.shape.join(', ')}]), but the prior has ${C} labels`);
+      throw new RangeError(`${op}: ${what} have ${channels} channels (shape [${input.shape.join(', ')}]), but the prior has ${C} labels`);
     }
-    if (nForbidden === 0) return zeroLoss(probs) as tf.Scalar;
-    const useSparse = implementation === 'sparse' || (implementation === 'auto' && ['wasm', 'cpu', 'tensorflow'].includes(tf.getBackend()));
-    const loss = useSparse ? (sparse(probs) as tf.Scalar) : dense(probs);
+    if (nForbidden === 0) return zeroLoss(input) as tf.Scalar;
+    const useSparse = resolveNonAdjacencyImplementation(implementation) === 'sparse';
+    const loss = useSparse ? (sparse(input) as tf.Scalar) : fromLogits ? tf.tidy(() => dense(tf.softmax(input))) : dense(input);
     if (nanCheck === 'throw' && !Number.isFinite(loss.dataSync()[0])) {
       loss.dispose();
       throw new RangeError(
-        `${op}: the loss is ${useSparse ? 'not finite' : 'NaN'} because the probabilities (shape [${probs.shape.join(', ')}]) contain NaN or ±Infinity`,
+        `${op}: the loss is ${useSparse ? 'not finite' : 'NaN'} because the ${what} (shape [${input.shape.join(', ')}]) contain NaN or ${fromLogits ? '+Infinity' : '±Infinity'}`,
       );
     }
     return loss;

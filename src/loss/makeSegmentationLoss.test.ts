@@ -35,6 +35,34 @@ for (const backend of LOSS_TEST_BACKENDS) {
       assert.ok(Math.abs(loss(logits, labels, { lambda: 0 }).total.dataSync()[0] - (ce + 5 * dice)) < 1e-5);
     });
 
+    for (const implementation of ['auto', 'dense'] as const) {
+      it(`value and gradient w.r.t. the logits match the terms composed by hand, 2D and 3D (NonAdjLoss ${implementation})`, () => {
+        // 'auto' is sparse here: the NonAdjLoss takes the logits (fused) and the Dice its own softmax of the labelled
+        // items; 'dense' shares one softmax. Both must equal CE + 5·Dice(softmax) + λ·NonAdj(softmax).
+        const weights = [1, 2, 0.5];
+        const loss = makeSegmentationLoss({ prior, lambda: 0.7, classWeights: weights, implementation });
+        const nonAdj = makeNonAdjacencyLoss(prior, { implementation: 'dense' });
+        for (const grid of [
+          [4, 5],
+          [3, 4, 5],
+        ]) {
+          const logits = tf.randomNormal([3, ...grid, 3], 0, 2, 'float32', 4);
+          const labels = tf.randomUniform([1, ...grid], -1, 3, 'int32', 5);
+          const byHand = (z: tf.Tensor): tf.Scalar => {
+            const first = tf.slice(z, z.shape.map(() => 0), [1, ...z.shape.slice(1)]);
+            const ce = weightedCrossEntropy(first, labels, { weights });
+            const dice = softDiceLoss(tf.softmax(first), labels);
+            return tf.addN([ce, tf.mul(dice, 5), tf.mul(nonAdj(tf.softmax(z)), 0.7)]) as tf.Scalar;
+          };
+          const a = tf.valueAndGrad((z: tf.Tensor) => loss(z, labels).total)(logits);
+          const b = tf.valueAndGrad(byHand)(logits);
+          assert.ok(Math.abs(a.value.dataSync()[0] - b.value.dataSync()[0]) < 1e-5);
+          const scale = tf.tidy(() => tf.max(tf.abs(b.grad)).dataSync()[0]);
+          assert.ok(tf.tidy(() => tf.max(tf.abs(tf.sub(a.grad, b.grad))).dataSync()[0]) <= 1e-5 * scale);
+        }
+      });
+    }
+
     it('an unlabelled batch gets only the NonAdjLoss; the gradient reaches the logits without leaks', () => {
       const loss = makeSegmentationLoss({ prior, lambda: 2 });
       const logits = tf.randomNormal([2, 3, 3, 3], 0, 2, 'float32', 3);

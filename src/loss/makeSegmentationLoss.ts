@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { makeNonAdjacencyLoss, type NonAdjacencyLossOptions } from './makeNonAdjacencyLoss.js';
+import { resolveNonAdjacencyImplementation } from './resolveNonAdjacencyImplementation.js';
 import { softDiceLoss } from './softDiceLoss.js';
 import { weightedCrossEntropy } from './weightedCrossEntropy.js';
 
@@ -40,8 +41,10 @@ export type SegmentationLoss = (
 /**
  * The reference training loss (Ganaye et al. 2018/2019; METHOD.md §3 and §5): class-weighted cross-entropy
  * + 5 × soft Dice + λ · NonAdjLoss, with the semi-supervised split of §5: the first `labels.shape[0]` items of the
- * batch are labelled and get all three terms, the rest (unlabelled) only reach the NonAdjLoss. The softmax is
- * computed once; the cross-entropy takes the logits.
+ * batch are labelled and get all three terms, the rest (unlabelled) only reach the NonAdjLoss. The cross-entropy
+ * takes the logits. Where the NonAdjLoss runs sparse (wasm, cpu) it takes the logits too and returns their
+ * gradient directly (`inputs: 'logits'`), and the Dice term takes a softmax of the labelled items only, so the only
+ * softmax backward pass is the Dice's, on those items; elsewhere (GPU backends) one softmax feeds both.
  *
  * @returns `(logits, labels, { lambda }) → { total, crossEntropy, dice, nonAdjacency }`; `logits` float32
  *   `[B, H, W, C]` / `[B, D, H, W, C]`; `labels` int32 `[b, H, W]` / `[b, D, H, W]` with `b ≤ B` (−1 = ignore), or
@@ -53,7 +56,9 @@ export type SegmentationLoss = (
  */
 export function makeSegmentationLoss(options: SegmentationLossOptions): SegmentationLoss {
   const { prior, lambda = 1, diceWeight = 5, classWeights, diceSmooth, ...nonAdjacencyOptions } = options;
-  const nonAdjacency = makeNonAdjacencyLoss(prior, { ...nonAdjacencyOptions, lambda: 1, inputs: 'softmax' });
+  const nonAdjacencyFromLogits = makeNonAdjacencyLoss(prior, { ...nonAdjacencyOptions, lambda: 1, inputs: 'logits' });
+  const nonAdjacencyFromProbs = makeNonAdjacencyLoss(prior, { ...nonAdjacencyOptions, lambda: 1, inputs: 'softmax', onWarning: undefined });
+  const implementation = nonAdjacencyOptions.implementation ?? 'auto';
   if (!Number.isFinite(diceWeight) || diceWeight < 0) throw new RangeError(`makeSegmentationLoss: diceWeight is ${diceWeight}, expected a finite number ≥ 0`);
   return (logits, labels, call = {}) => {
     const lam = call.lambda ?? lambda;
@@ -63,17 +68,20 @@ export function makeSegmentationLoss(options: SegmentationLossOptions): Segmenta
       throw new RangeError(`makeSegmentationLoss: ${labelled} labelled items for a batch of ${logits.shape[0]}`);
     }
     return tf.tidy(() => {
-      const probs = tf.softmax(logits);
+      const fused = resolveNonAdjacencyImplementation(implementation) === 'sparse';
+      const probs = fused ? null : tf.softmax(logits);
       let crossEntropy: tf.Scalar = tf.scalar(0);
       let dice: tf.Scalar = tf.scalar(0);
       if (labels !== null && labelled > 0) {
         const all = labelled === logits.shape[0];
         const begin = logits.shape.map(() => 0);
         const size = logits.shape.map((n, i) => (i === 0 ? labelled : n));
-        crossEntropy = weightedCrossEntropy(all ? logits : tf.slice(logits, begin, size), labels, { weights: classWeights });
-        dice = softDiceLoss(all ? probs : tf.slice(probs, begin, size), labels, { smooth: diceSmooth });
+        const labelledLogits = all ? logits : tf.slice(logits, begin, size);
+        crossEntropy = weightedCrossEntropy(labelledLogits, labels, { weights: classWeights });
+        const labelledProbs = probs === null ? tf.softmax(labelledLogits) : all ? probs : tf.slice(probs, begin, size);
+        dice = softDiceLoss(labelledProbs, labels, { smooth: diceSmooth });
       }
-      const nonAdj = nonAdjacency(probs);
+      const nonAdj = probs === null ? nonAdjacencyFromLogits(logits) : nonAdjacencyFromProbs(probs);
       const total = tf.addN([crossEntropy, tf.mul(dice, diceWeight), tf.mul(nonAdj, lam)]) as tf.Scalar;
       return { total, crossEntropy, dice, nonAdjacency: nonAdj };
     });

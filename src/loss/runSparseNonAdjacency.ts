@@ -1,8 +1,9 @@
 import { SparseHelperThread } from './sparseHelperThread.js';
 import {
+  makeSparseScratch,
   sparseNonAdjacencyKernel,
-  sparseNonAdjacencyScratchLength,
   type SparseNonAdjacencyJob,
+  type SparseScratch,
 } from './sparseNonAdjacencyKernel.js';
 
 /** Options of {@link runSparseNonAdjacency}. */
@@ -11,22 +12,21 @@ export interface RunSparseNonAdjacencyOptions {
   dims: readonly [number, number, number, number, number];
   /** 3 for 3D input (3×3×3 window), 1 for 2D. */
   depthWindow: 1 | 3;
-  /** Allowed pairs (symmetric), CSR. */
-  rowPtr: Int32Array;
-  cols: Int32Array;
+  /** Allowed pairs (symmetric), CSR as {@link sparseCsr} makes it. */
+  rowPtr: readonly number[];
+  colOffsets: readonly number[];
   /** Gradient factor `2λ / (nForbidden · pixels)`. */
   gradScale: number;
   /** See {@link SparseNonAdjacencyJob.gradient}. */
-  gradient: 'exact' | 'softmax';
+  gradient: SparseNonAdjacencyJob['gradient'];
   /** 2: share the work with a helper thread when there is one; 1: this thread only. */
   threads: 1 | 2;
 }
 
-/** Rows per job: small enough for a job's planes to stay in cache, large enough that the ±1-row halo is cheap. */
+/** Rows per job: the unit of work shared with a helper thread; in 3D each job recomputes 2 halo rows per plane. */
 const ROWS_PER_JOB = 16;
 
-let scratch32 = new Float32Array(0);
-let scratch64 = new Float64Array(0);
+let scratch: SparseScratch | null = null;
 let sharedProbs: Float32Array<ArrayBufferLike> = new Float32Array(0);
 let sharedGrad: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
@@ -47,20 +47,17 @@ export function runSparseNonAdjacency(probs: Float32Array, grad: Float32Array | 
   const rows = Math.min(ROWS_PER_JOB, H);
   const jobs: Array<[number, number, number]> = [];
   for (let b = 0; b < B; b++) for (let h0 = 0; h0 < H; h0 += rows) jobs.push([b, h0, Math.min(H, h0 + rows)]);
-  const need = sparseNonAdjacencyScratchLength(W, C, rows);
-  if (scratch32.length < need.f32) scratch32 = new Float32Array(need.f32);
-  if (scratch64.length < need.f64) scratch64 = new Float64Array(need.f64);
+  if (scratch === null || scratch.W !== W || scratch.C !== C) scratch = makeSparseScratch(W, C);
   const template: Omit<SparseNonAdjacencyJob, 'b' | 'h0' | 'h1'> = {
     probs,
     grad,
     dims,
     depthWindow: options.depthWindow,
     rowPtr: options.rowPtr,
-    cols: options.cols,
+    colOffsets: options.colOffsets,
     gradScale: options.gradScale,
     gradient: options.gradient,
-    scratch32,
-    scratch64,
+    scratch,
   };
 
   const helper = options.threads === 2 && jobs.length >= 2 ? SparseHelperThread.get() : null;
@@ -76,8 +73,8 @@ export function runSparseNonAdjacency(probs: Float32Array, grad: Float32Array | 
     sharedProbs = growShared(sharedProbs, probs.length);
     sharedProbs.set(probs.subarray(0, end));
     if (grad) sharedGrad = growShared(sharedGrad, grad.length);
-    const { scratch32: _s32, scratch64: _s64, ...rest } = template;
-    helper.start({ ...rest, probs: sharedProbs, grad: grad ? sharedGrad : null, jobs: helped }, need);
+    const { scratch: _own, ...rest } = template;
+    helper.start({ ...rest, probs: sharedProbs, grad: grad ? sharedGrad : null, jobs: helped });
   }
 
   let total = 0;

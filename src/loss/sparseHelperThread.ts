@@ -1,7 +1,7 @@
-import { sparseNonAdjacencyKernel, type SparseNonAdjacencyJob } from './sparseNonAdjacencyKernel.js';
+import { SPARSE_KERNEL_SOURCES, type SparseNonAdjacencyJob } from './sparseNonAdjacencyKernel.js';
 
 /** What a helper-thread task carries: a job template (its `b`, `h0`, `h1` come from `jobs`) over shared memory. */
-export type SparseHelperTask = Omit<SparseNonAdjacencyJob, 'b' | 'h0' | 'h1' | 'scratch32' | 'scratch64'> & {
+export type SparseHelperTask = Omit<SparseNonAdjacencyJob, 'b' | 'h0' | 'h1' | 'scratch'> & {
   /** `[b, h0, h1]` triples. */
   jobs: Array<[number, number, number]>;
 };
@@ -10,18 +10,18 @@ type WorkerThreadsModule = typeof import('node:worker_threads');
 
 /**
  * The worker's program, as source: it receives tasks synchronously (`receiveMessageOnPort`) when woken through
- * `Atomics`, runs the kernel (whose own source is spliced in, so that this works from TypeScript via tsx and from
- * the compiled JavaScript alike, with no separate worker file to locate), and reports its float64 partial sum.
+ * `Atomics`, runs the kernel (whose functions' own source is spliced in, so that this works from TypeScript via tsx
+ * and from the compiled JavaScript alike, with no separate worker file to locate), and reports its float64 partial
+ * sum.
  */
 function workerSource(): string {
   return `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const sparseNonAdjacencyKernel = ${sparseNonAdjacencyKernel.toString()};
+${SPARSE_KERNEL_SOURCES.map((f) => f.toString()).join('\n')}
 const ctrl = new Int32Array(workerData.ctrl, 0, 2);
 const result = new Float64Array(workerData.ctrl, 8, 1);
 let seen = 0;
-let scratch32 = new Float32Array(0);
-let scratch64 = new Float64Array(0);
+let scratch = null;
 for (;;) {
   Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
@@ -30,9 +30,9 @@ for (;;) {
   const task = message.message;
   let total = 0;
   try {
-    if (scratch32.length < task.scratch.f32) scratch32 = new Float32Array(task.scratch.f32);
-    if (scratch64.length < task.scratch.f64) scratch64 = new Float64Array(task.scratch.f64);
-    const job = Object.assign({}, task.job, { scratch32, scratch64, b: 0, h0: 0, h1: 0 });
+    const W = task.job.dims[3], C = task.job.dims[4];
+    if (scratch === null || scratch.W !== W || scratch.C !== C) scratch = makeSparseScratch(W, C);
+    const job = Object.assign({}, task.job, { scratch, b: 0, h0: 0, h1: 0 });
     for (const [b, h0, h1] of task.job.jobs) {
       job.b = b; job.h0 = h0; job.h1 = h1;
       total += sparseNonAdjacencyKernel(job);
@@ -101,9 +101,9 @@ export class SparseHelperThread {
   }
 
   /** Hand a task to the helper; returns at once. Arrays in `task` must live on `SharedArrayBuffer`s. */
-  start(task: SparseHelperTask, scratch: { f32: number; f64: number }): void {
+  start(task: SparseHelperTask): void {
     this.seq = (this.seq + 1) | 0;
-    this.port.postMessage({ job: task, scratch });
+    this.port.postMessage({ job: task });
     Atomics.store(this.ctrl, 0, this.seq);
     Atomics.notify(this.ctrl, 0);
   }

@@ -23,7 +23,7 @@ export interface WeightedCrossEntropyOptions {
  */
 export function weightedCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options: WeightedCrossEntropyOptions = {}): tf.Scalar {
   const op = 'weightedCrossEntropy';
-  assertProbs(logits, op);
+  assertProbs(logits, op, 'logits');
   const C = logits.shape[logits.rank - 1];
   const weights = options.weights ?? new Float32Array(C).fill(1);
   if (weights.length !== C) throw new RangeError(`${op}: ${weights.length} class weights for ${C} classes`);
