@@ -18,7 +18,8 @@ export interface NonAdjacencyLossOptions {
    * `'sparse'`: loss and gradient in TypeScript over the allowed pairs only, O(nnz(G)·pixels), with a hand-written
    * gradient; it reads the probabilities back to the CPU. `'dense'`: `Σ F⊙softAdjacency(P)` in tf ops with
    * ordinary autodiff, O(C²·pixels). `'auto'` (default): sparse on the `'wasm'`, `'cpu'` and `'tensorflow'`
-   * backends, dense elsewhere (GPU backends, where reading back would stall the pipeline). Decided at each call.
+   * backends, dense elsewhere (GPU backends, where reading back would stall the pipeline). Decided at each call
+   * ({@link resolveNonAdjacencyImplementation}).
    */
   implementation?: 'auto' | 'sparse' | 'dense';
   /**
@@ -95,7 +96,10 @@ export type NonAdjacencyLoss = (input: tf.Tensor) => tf.Scalar;
  *   factory) for a bad λ, `inputs` or prior.
  * @example
  * const loss = makeNonAdjacencyLoss(prior, { lambda: 0.5, inputs: 'logits' });
- * const grads = tf.grad((logits) => loss(logits))(logits); // same as tf.grad((z) => softmaxLoss(tf.softmax(z)))
+ * const grads = tf.grad(loss)(logits);
+ * // the same as, but faster than:
+ * const onProbs = makeNonAdjacencyLoss(prior, { lambda: 0.5 });
+ * const grads2 = tf.grad((z) => onProbs(tf.softmax(z)))(logits);
  */
 export function makeNonAdjacencyLoss(
   prior: AdjacencyPrior | ReadonlyArray<ArrayLike<number>>,

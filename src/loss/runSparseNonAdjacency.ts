@@ -23,7 +23,10 @@ export interface RunSparseNonAdjacencyOptions {
   threads: 1 | 2;
 }
 
-/** Rows per job: the unit of work shared with a helper thread; in 3D each job recomputes 2 halo rows per plane. */
+/**
+ * Rows per job when a helper thread shares the work (the unit of sharing). In 3D each job recomputes the depth sums
+ * of 2 halo rows per plane, so with one thread a job is a whole batch item.
+ */
 const ROWS_PER_JOB = 16;
 
 let scratch: SparseScratch | null = null;
@@ -36,15 +39,17 @@ function growShared(current: Float32Array<ArrayBufferLike>, length: number): Flo
 
 /**
  * Run the sparse NonAdjLoss kernel over a whole probability array (channels-last `[B, D, H, W, C]`): splits the
- * grid into jobs of {@link ROWS_PER_JOB} rows of one batch item, runs them on this thread, or half of them on a
- * helper thread (the input is then copied once into shared memory, and the helper's gradient rows copied back).
+ * grid into jobs (whole batch items, or {@link ROWS_PER_JOB} rows of one with a helper thread), runs them on this
+ * thread, or half of them on a helper thread (the input is then copied once into shared memory, and the helper's
+ * gradient rows copied back).
  *
  * @returns `pixels · Σ F⊙A` as a float64 (NaN when the input holds NaN/±∞); fills `grad` when given.
  */
 export function runSparseNonAdjacency(probs: Float32Array, grad: Float32Array | null, options: RunSparseNonAdjacencyOptions): number {
   const { dims } = options;
   const [B, D, H, W, C] = dims;
-  const rows = Math.min(ROWS_PER_JOB, H);
+  const helperThread = options.threads === 2 ? SparseHelperThread.get() : null;
+  const rows = helperThread ? Math.min(ROWS_PER_JOB, H) : H;
   const jobs: Array<[number, number, number]> = [];
   for (let b = 0; b < B; b++) for (let h0 = 0; h0 < H; h0 += rows) jobs.push([b, h0, Math.min(H, h0 + rows)]);
   if (scratch === null || scratch.W !== W || scratch.C !== C) scratch = makeSparseScratch(W, C);
@@ -60,7 +65,7 @@ export function runSparseNonAdjacency(probs: Float32Array, grad: Float32Array | 
     scratch,
   };
 
-  const helper = options.threads === 2 && jobs.length >= 2 ? SparseHelperThread.get() : null;
+  const helper = jobs.length >= 2 ? helperThread : null;
   let mine = jobs;
   let helped: Array<[number, number, number]> = [];
   if (helper) {
