@@ -1,15 +1,18 @@
 /**
  * One training step (forward + backward + Adam) of a small 2D U-Net on tfjs-backend-wasm with the
- * project's kernels (`registerWasmKernels({set: 'fast'})`), against a baseline run in the same process:
- * wasm with only the must-have fixes (`set: 'fixesOnly'`: missing/wrong kernels in their simplest correct
- * form, the stock naive Conv2DBackpropInput). If Debian's python3-torch is importable, the same net is
- * also timed in PyTorch with 1 thread (child process).
+ * project's kernels (`registerWasmKernels({set: 'fast'})`), against two baselines run in the same process:
+ * the previous project kernels (`set: 'convBackprop'`: XNNPACK-convolution backprops, stock data-movement
+ * kernels) and wasm with only the must-have fixes (`set: 'fixesOnly'`: missing/wrong kernels in their
+ * simplest correct form, the stock naive Conv2DBackpropInput). If Debian's python3-torch is importable, the
+ * same net is also timed in PyTorch with 1 thread (child process). Wall and process CPU time are both
+ * shown: on a shared machine the CPU time is the fairer comparison (every engine here runs on one core).
  *
  * Net (NHWC; the PyTorch twin is NCHW): 4×1×S² input, two 3×3 conv+ReLU per level with widths 16/32/64,
  * 2×2 max-pool down, 2×2 stride-2 transposed conv up, skip concatenation, 1×1 conv to 20 classes,
  * softmax cross-entropy, Adam (lr 1e-3). S = 128 (64 with --smoke).
  */
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/initEngine.js';
 import { registerWasmKernels, type WasmKernelSet } from '../src/engine/registerWasmKernels.js';
@@ -19,7 +22,7 @@ const B = 4;
 const S = SMOKE ? 64 : 128;
 const CLASSES = 20;
 const WIDTHS = [16, 32, 64] as const;
-const WARMUP = SMOKE ? 0 : 2;
+const WARMUP = SMOKE ? 1 : 2;
 const STEPS = SMOKE ? 1 : 5;
 
 /** Seeded uniform values in [-0.5, 0.5) (mulberry32). */
@@ -65,7 +68,13 @@ function unetParams(): Param[] {
 
 interface TrainResult {
   msPerStep: number;
+  cpuMsPerStep: number;
   losses: number[];
+}
+
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 async function trainWasm(set: WasmKernelSet): Promise<TrainResult> {
@@ -97,17 +106,22 @@ async function trainWasm(set: WasmKernelSet): Promise<TrainResult> {
   };
   const opt = tf.train.adam(1e-3);
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   const losses: number[] = [];
   for (let i = 0; i < WARMUP + STEPS; i++) {
     const t0 = performance.now();
+    const c0 = cpuNow();
     const cost = opt.minimize(loss, true) as tf.Scalar;
     losses.push(cost.dataSync()[0]);
-    if (i >= WARMUP) times.push(performance.now() - t0);
+    if (i >= WARMUP) {
+      times.push(performance.now() - t0);
+      cpuTimes.push(cpuNow() - c0);
+    }
     cost.dispose();
   }
   opt.dispose();
   tf.dispose([...v.values(), x, labels, target]);
-  return { msPerStep: median(times), losses };
+  return { msPerStep: median(times), cpuMsPerStep: median(cpuTimes), losses };
 }
 
 const torchScript = String.raw`
@@ -129,45 +143,60 @@ class UNet(nn.Module):
         return s.head(d1)
 net = UNet(); opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 x = torch.rand(B, 1, S, S) - 0.5; y = torch.randint(0, C, (B, S, S))
-times = []
+times, cpu = [], []
 for i in range(warmup + steps):
-    t0 = time.perf_counter(); opt.zero_grad(); loss = F.cross_entropy(net(x), y); loss.backward(); opt.step()
-    if i >= warmup: times.append((time.perf_counter() - t0) * 1000)
-times.sort(); print(times[len(times) // 2])
+    t0, c0 = time.perf_counter(), time.process_time(); opt.zero_grad(); loss = F.cross_entropy(net(x), y); loss.backward(); opt.step()
+    if i >= warmup: times.append((time.perf_counter() - t0) * 1000); cpu.append((time.process_time() - c0) * 1000)
+times.sort(); cpu.sort(); print(times[len(times) // 2], cpu[len(cpu) // 2])
 `;
 
-/** PyTorch ms/step with 1 thread, or why it was skipped. */
-function timeTorch(): { ms: number } | { skipped: string } {
-  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) {
-    return { skipped: 'python3-torch is not importable here (`python3 -c "import torch"` failed)' };
+/** PyTorch wall and CPU ms/step with 1 thread, or why it was skipped. */
+function timeTorch(): { ms: number; cpuMs: number } | { skipped: string } {
+  // A pyenv or venv python3 may come first on PATH without torch; Debian's python3-torch is in /usr/bin.
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  if (python === undefined) {
+    return { skipped: 'python3-torch is not importable here (`python3 -c "import torch"` failed, /usr/bin/python3 too)' };
   }
-  const run = spawnSync('python3', ['-c', torchScript, String(S), String(WARMUP), String(STEPS)], { encoding: 'utf8' });
-  const ms = Number.parseFloat(run.stdout.trim());
-  if (run.status !== 0 || !Number.isFinite(ms)) return { skipped: `the PyTorch run failed: ${run.stderr.trim().split('\n').pop()}` };
-  return { ms };
+  const run = spawnSync(python, ['-c', torchScript, String(S), String(WARMUP), String(STEPS)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const [ms, cpuMs] = run.stdout.trim().split(/\s+/).map(Number.parseFloat);
+  if (run.status !== 0 || !Number.isFinite(ms) || !Number.isFinite(cpuMs)) {
+    return { skipped: `the PyTorch run failed: ${run.stderr.trim().split('\n').pop()}` };
+  }
+  return { ms, cpuMs };
 }
 
 const info = await initEngine({ backend: 'wasm' });
 const fast = await trainWasm('fast');
+const previous = await trainWasm('convBackprop');
 const baseline = await trainWasm('fixesOnly');
 registerWasmKernels({ set: 'fast' });
 const torch = timeTorch();
 
-const lossDiff = Math.max(...fast.losses.map((l, i) => Math.abs(l - baseline.losses[i])));
+const lossDiff = (r: TrainResult): number => Math.max(...r.losses.map((l, i) => Math.abs(l - baseline.losses[i])));
+const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
 console.log(
-  `Machine: ${machineLine()}; tfjs ${tf.version_core} wasm (SIMD ${info.simd ? 'on' : 'off'}, 1 thread); ` +
+  `Machine: ${machineLine()}; load average ${load} (1, 5, 15 min); tfjs ${tf.version_core} wasm (SIMD ${info.simd ? 'on' : 'off'}, 1 thread); ` +
     `U-Net ${B}×1×${S}², widths ${WIDTHS.join('/')}, ${CLASSES} classes, softmax CE + Adam; ` +
     `median of ${STEPS} step${STEPS > 1 ? 's' : ''} after ${WARMUP} warm-up\n`,
 );
-console.log('| engine | ms/step | vs baseline |');
-console.log('|---|---:|---:|');
-console.log(`| wasm, fixes only (baseline: stock Conv2DBackpropInput, im2col filter gradient) | ${baseline.msPerStep.toFixed(0)} | 1.0× |`);
-console.log(`| wasm, project kernels (XNNPACK backprop) | ${fast.msPerStep.toFixed(0)} | ${(baseline.msPerStep / fast.msPerStep).toFixed(1)}× faster |`);
+const row = (label: string, r: { msPerStep: number; cpuMsPerStep: number }): string =>
+  `| ${label} | ${r.msPerStep.toFixed(0)} | ${r.cpuMsPerStep.toFixed(0)} | ${(r.cpuMsPerStep / baseline.cpuMsPerStep).toFixed(2)}× | ` +
+  `${(r.cpuMsPerStep / previous.cpuMsPerStep).toFixed(2)}× |`;
+console.log('| engine | wall ms/step | CPU ms/step | CPU vs fixes only | CPU vs previous kernels |');
+console.log('|---|---:|---:|---:|---:|');
+console.log(row('wasm, fixes only (stock Conv2DBackpropInput, im2col filter gradient)', baseline));
+console.log(row("wasm, previous project kernels ('convBackprop': XNNPACK-convolution backprops)", previous));
+console.log(row("wasm, project kernels ('fast': shifted-GEMM filter gradient, heap data movement)", fast));
 if ('ms' in torch) {
-  console.log(`| PyTorch ${'(1 thread)'} | ${torch.ms.toFixed(0)} | ${(baseline.msPerStep / torch.ms).toFixed(1)}× faster |`);
-  console.log(`\nwasm with the project kernels is ${(fast.msPerStep / torch.ms).toFixed(1)}× the PyTorch step time.`);
+  console.log(row('PyTorch (1 thread)', { msPerStep: torch.ms, cpuMsPerStep: torch.cpuMs }));
+  console.log(
+    `\nwasm with the project kernels takes ${(fast.cpuMsPerStep / torch.cpuMs).toFixed(1)}× the PyTorch step's CPU time ` +
+      `(${(fast.msPerStep / torch.ms).toFixed(1)}× its wall time); the previous kernels ${(previous.cpuMsPerStep / torch.cpuMs).toFixed(1)}×.`,
+  );
 } else {
   console.log(`\nPyTorch comparison skipped: ${torch.skipped}.`);
 }
-console.log(`\nLosses of the two wasm kernel sets agree to ${lossDiff.toExponential(1)} over ${fast.losses.length} steps (same seeded init).\n`);
+console.log(
+  `\nLosses agree with the fixes-only set to ${lossDiff(fast).toExponential(1)} ('fast') and ${lossDiff(previous).toExponential(1)} ` +
+    `('convBackprop') over ${fast.losses.length} steps (same seeded init).\n`,
+);

@@ -69,7 +69,13 @@ const cases: Case[] = [
   { x: [2, 9, 9, 3], filter: [2, 2, 3, 4], strides: 2, pad: 'valid' }, // floor rounding drops a row
   { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
   { x: [1, 7, 8, 2], filter: [3, 3, 2, 5], strides: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
-  { x: [1, 4, 3, 2], filter: [3, 3, 2, 2], strides: 1, pad: 'valid' }, // one output row: the shifted rows' zero tails
+  { x: [1, 4, 3, 2], filter: [3, 3, 2, 2], strides: 1, pad: 'valid' }, // one output row
+  // Output width ≥ 20: the wasm GEMM builds its left factor from shifted planes instead of rows.
+  { x: [2, 5, 24, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { x: [1, 6, 23, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },
+  { x: [1, 5, 22, 2], filter: [3, 3, 2, 3], strides: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  { x: [1, 4, 40, 2], filter: [3, 3, 2, 2], strides: 2, pad: 'same' }, // wide but strided: rows
+  { x: [1, 3, 21, 40], filter: [1, 1, 40, 3], strides: 1, pad: 'same' }, // 1×1 with Ci > Co: x transposed
 ];
 
 /** The channel counts of the ModSegNet layers (7→32 input, 32→32, 64→128, 256→256, 1×1 classifier, 2×2 s2). */
@@ -93,7 +99,7 @@ describe('Conv2DBackpropFilter', () => {
     });
   }
 
-  it("the shifted GEMM and the convolution forms agree with each other on the ModSegNet channel counts", async () => {
+  it('the GEMM and the convolution forms agree with each other on the ModSegNet channel counts', async () => {
     // Both run on wasm; a formulation bug would show as a mismatch larger than float32 summation noise.
     const run = async (set: WasmKernelSet, c: Case): Promise<Float32Array> => {
       registerWasmKernels({ set });
@@ -130,7 +136,7 @@ describe('Conv2DBackpropFilter', () => {
         fc.record({
           b: fc.integer({ min: 1, max: 2 }),
           h: fc.integer({ min: 3, max: 8 }),
-          w: fc.integer({ min: 3, max: 8 }),
+          w: fc.constantFrom(3, 5, 8, 21, 26),
           ci: fc.integer({ min: 1, max: 3 }),
           co: fc.integer({ min: 1, max: 3 }),
           k: fc.integer({ min: 1, max: 3 }),

@@ -2,8 +2,8 @@
 // gradient of every conv2d and conv2dTranspose fails with "Kernel 'Conv2DBackpropFilter' not
 // registered for backend 'wasm'". Written as one XNNPACK convolution with dy as the filter it takes
 // 26 ms for a 4×128²×16→16 3×3 'same' layer (forward conv: 20 ms; the im2col + GEMM form, kept as the
-// 'fixesOnly' baseline, 262 ms); at stride 1 on wasm, a GEMM over shifted channels-first copies of x
-// is faster still (see `filterGradViaShiftedGemm`). tfjs-backend-cpu has one, but it takes ~15 s for
+// 'fixesOnly' baseline, 262 ms); on wasm a GEMM over channels-first patches of x built on the heap is
+// faster still (see `filterGradViaGemm`). tfjs-backend-cpu has one, but it takes ~15 s for
 // that layer, so `registerCpuKernels` installs the convolution form for cpu too.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
@@ -12,7 +12,7 @@ import { concat, matMul, pad, reshape, slice, stridedSlice, transpose } from './
 import { heapOutput, heapView, isWasmHeapBackend, type WasmHeapBackend } from './wasmHeap.js';
 
 /** Formulation of the weight gradient; see {@link conv2DBackpropFilterWith}. */
-export type Conv2DBackpropFilterMethod = 'auto' | 'convAuto' | 'conv' | 'im2col' | 'shiftedGemm';
+export type Conv2DBackpropFilterMethod = 'auto' | 'convAuto' | 'conv' | 'im2col' | 'gemm';
 
 function convInfoOf(x: TensorInfo, attrs: Conv2DBackpropFilterAttrs): tf.backend_util.Conv2DInfo {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
@@ -57,61 +57,144 @@ export function filterGradViaConv(s: KernelScope, x: TensorInfo, dy: TensorInfo,
   return transpose(s, g, [1, 2, 0, 3]);
 }
 
-/** Largest shifted operand (float32 elements, 256 MB) before the GEMM form gives way to the convolution form. */
-const MAX_SHIFTED_ELEMENTS = 1 << 26;
+/** Largest left factor (float32 elements, 256 MB) before the GEMM form gives way to the others. */
+const MAX_GEMM_ELEMENTS = 1 << 26;
+
+/** Below this many elements a row is copied by an element loop: `set(subarray)` costs ~50 ns a call. */
+const MIN_SET_RUN = 32;
 
 /**
- * dW as one GEMM over the pixels, stride 1 only (wasm heap needed for the shifted copies).
+ * From this output width on, the left factor is built from whole shifted channel planes on a padded
+ * pixel grid (a few long copies; K includes the padding pixels: +4 % at 96², +36 % at 12²), below it
+ * from one copy per output row (exact K, but one call per Wo elements). Measured on the ModSegNet
+ * layers: the planes up to 20 % faster at 24²–96², the rows 10–15 % faster at 12².
+ */
+const MIN_PLANE_WIDTH = 20;
+
+/** The GEMM's two factors: `lhs` `[M, 1, 1, K]` (an XNNPACK 1×1 convolution's input), `rhs` `[1, 1, K, N]`. */
+interface GemmFactors {
+  lhs: TensorInfo;
+  rhs: TensorInfo;
+}
+
+/**
+ * Shifted planes, stride 1: lay x (padded) and dy on one flattened grid of L = B·Hp·Wp pixels, dy
+ * at its output pixel (i, j) and zero past (Ho, Wo). Tap (a, b) then pairs pixel q of dy with pixel
+ * q + a·Wp + b of x, never across rows or images where dy is non-zero, so the tap's rows of the
+ * left factor are x's channel planes shifted by a·Wp + b: one long copy per (tap, channel).
+ */
+function shiftedPlanes(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy: TensorInfo, c: tf.backend_util.Conv2DInfo): GemmFactors {
+  const { top, bottom, left, right } = c.padInfo;
+  const [kh, kw, ci, co] = [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels];
+  const [b, hp, wp] = [c.batchSize, c.inHeight + top + bottom, c.inWidth + left + right];
+  const [ho, wo] = [c.outHeight, c.outWidth];
+  const len = b * hp * wp;
+  const cf = top + bottom + left + right > 0 ? pad(s, xT, [[0, 0], [0, 0], [top, bottom], [left, right]]) : xT; // [Ci, B, Hp, Wp]
+  const dyGrid = hp > ho || wp > wo ? pad(s, dy, [[0, 0], [0, hp - ho], [0, wp - wo], [0, 0]]) : dy; // [B, Hp, Wp, Co]
+  const lhs = heapOutput(s, heap, [kh * kw * ci, 1, 1, len]);
+  const src = heapView(heap, cf);
+  const dst = heapView(heap, lhs);
+  for (let t = 0; t < kh * kw; t++) {
+    const off = Math.floor(t / kw) * wp + (t % kw);
+    for (let k = 0; k < ci; k++) {
+      // row (t, k)[q] = x[k, q + off], zero past the end (only dy's zero border meets it).
+      const o = (t * ci + k) * len;
+      dst.set(src.subarray(k * len + off, (k + 1) * len), o);
+      dst.fill(0, o + len - off, o + len);
+    }
+  }
+  return { lhs, rhs: reshape(s, dyGrid, [1, 1, len, co]) };
+}
+
+/**
+ * Patch rows, any stride: P[(a,b,ci), (n,i,j)] = xpad[n, i·sh + a, j·sw + b, ci] (zero in the
+ * padding), K = B·Ho·Wo exactly; one copy of Wo elements per (tap, channel, image, output row).
+ */
+function patchRows(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy: TensorInfo, c: tf.backend_util.Conv2DInfo): GemmFactors {
+  const { top, left } = c.padInfo;
+  const [kh, kw, ci, co] = [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels];
+  const [b, h, w] = [c.batchSize, c.inHeight, c.inWidth];
+  const [ho, wo, sh, sw] = [c.outHeight, c.outWidth, c.strideHeight, c.strideWidth];
+  const len = b * ho * wo;
+  const lhs = heapOutput(s, heap, [kh * kw * ci, 1, 1, len]);
+  const src = heapView(heap, xT);
+  const dst = heapView(heap, lhs);
+  for (let a = 0; a < kh; a++) {
+    for (let q = 0; q < kw; q++) {
+      // Output columns [j0, j1) read input columns j·sw + q − left inside x; the others are zero.
+      const j0 = Math.min(wo, Math.max(0, Math.ceil((left - q) / sw)));
+      const j1 = Math.max(j0, Math.min(wo, Math.floor((w - 1 + left - q) / sw) + 1));
+      const count = j1 - j0;
+      const col0 = j0 * sw + q - left;
+      for (let k = 0; k < ci; k++) {
+        for (let n = 0; n < b; n++) {
+          const rowBase = (((a * kw + q) * ci + k) * b + n) * ho * wo;
+          const planeBase = (k * b + n) * h * w;
+          for (let i = 0; i < ho; i++) {
+            const o = rowBase + i * wo;
+            const r = i * sh + a - top;
+            if (r < 0 || r >= h) {
+              dst.fill(0, o, o + wo);
+              continue;
+            }
+            if (j0 > 0) dst.fill(0, o, o + j0);
+            const from = planeBase + r * w + col0;
+            if (sw === 1 && count >= MIN_SET_RUN) dst.set(src.subarray(from, from + count), o + j0);
+            else for (let j = 0; j < count; j++) dst[o + j0 + j] = src[from + j * sw];
+            if (j1 < wo) dst.fill(0, o + j1, o + wo);
+          }
+        }
+      }
+    }
+  }
+  return { lhs, rhs: reshape(s, dy, [1, 1, len, co]) };
+}
+
+/**
+ * dW as one GEMM whose left factor is x's patches laid out channels-first (the transpose of the
+ * usual im2col matrix, pixels contiguous), built on the wasm heap, and whose right factor is dy as
+ * it is ([pixels, Co]): dW[a,b,ci,co] = Σ_pixels P[(a,b,ci), pixel] · dy[pixel, co], one XNNPACK
+ * 1×1 convolution. x is transposed to channels-first once; the patches are then plain copies,
+ * either whole shifted planes ({@link MIN_PLANE_WIDTH} and up, stride 1) or one per output row.
  *
- * Lay x (padded) and dy on the same flattened grid of L = B·Hp·Wp pixels, dy at its output pixel
- * (i, j) and zero at the rows/columns past (Ho, Wo). Tap (a, b) then pairs pixel q of dy with pixel
- * q + a·Wp + b of x, never across rows or images where dy is non-zero, so
- *   dW[a,b,ci,co] = Σ_q xflat[q + a·Wp + b, ci] · dyflat[q, co].
- * x is made channels-first ([Ci, L], pixels contiguous) and copied once per tap, shifted, into the
- * [kh·kw·Ci, L] left factor; dy stays pixels-major ([L, Co]) as the right factor of one XNNPACK
- * 1×1 convolution (a GEMM with K = L).
+ * A 1×1 stride-1 unpadded convolution needs no copy: the left factor is the transposed operand
+ * itself, and the one with more channels is the one transposed, since packing the right factor
+ * costs 5–10 ns an element against ~3 ns to transpose (dWᵀ = dyᵀ · x for the 32→117 classifier).
  *
- * Minimum CPU ms over 7 interleaved runs on the ModSegNet layers (2-vCPU EPYC, loaded), this vs
- * {@link filterGradViaConv}: 4×96²×64→32 3×3 67 vs 87, 4×48²×128→64 57 vs 78, 4×12²×512→256 66 vs
- * 69, 4×96²×7→32 12 vs 17, the 1×1 classifier 4×96²×32→117 17 vs 73; 380 vs 517 over ten layers.
- * Copying dy instead (fewer channels in the decoder) was no faster: packing the GEMM's right factor
- * costs 5–10 ns per element against ~1.4 ns for a shifted copy.
+ * Minimum CPU ms over 6 runs with fresh tensors on the ModSegNet layers (2-vCPU EPYC, loaded), this
+ * vs {@link filterGradViaConv}: 4×96²×64→32 3×3 80 vs 87, 4×48²×128→64 67 vs 78, 4×12²×512→256
+ * 58 vs 75, 4×96²×7→32 12 vs 17, the 1×1 classifier 4×96²×32→117 36 vs 85.
  *
  * @param x - `[B, H, W, Ci]`; `dy` - `[B, Ho, Wo, Co]`; `c` - the forward convolution's info
- *   (stride 1, dilation 1).
+ *   (any strides and padding, dilation 1).
  * @returns `[kh, kw, Ci, Co]`, owned by `s`.
  */
-export function filterGradViaShiftedGemm(
+export function filterGradViaGemm(
   s: KernelScope,
   heap: WasmHeapBackend,
   x: TensorInfo,
   dy: TensorInfo,
   c: tf.backend_util.Conv2DInfo,
 ): TensorInfo {
-  const { top, bottom, left, right } = c.padInfo;
+  const { top, left } = c.padInfo;
   const [kh, kw, ci, co] = [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels];
-  const [b, hp, wp] = [c.batchSize, c.inHeight + top + bottom, c.inWidth + left + right];
-  const [ho, wo] = [c.outHeight, c.outWidth];
-  const taps = kh * kw;
-  const len = b * hp * wp;
-  const planes = transpose(s, x, [3, 0, 1, 2]); // [Ci, B, H, W]
-  const cf = top + bottom + left + right > 0 ? pad(s, planes, [[0, 0], [0, 0], [top, bottom], [left, right]]) : planes;
-  const dyGrid = hp > ho || wp > wo ? pad(s, dy, [[0, 0], [0, hp - ho], [0, wp - wo], [0, 0]]) : dy; // [B, Hp, Wp, Co]
-  const lhs = heapOutput(s, heap, [taps * ci, 1, 1, len]);
-  const src = heapView(heap, cf);
-  const dst = heapView(heap, lhs);
-  for (let t = 0; t < taps; t++) {
-    const off = Math.floor(t / kw) * wp + (t % kw);
-    for (let i = 0; i < ci; i++) {
-      // row (t, i)[q] = x[i, q + off], zero past the end (only dy's zero border meets it).
-      const o = (t * ci + i) * len;
-      dst.set(src.subarray(i * len + off, (i + 1) * len), o);
-      dst.fill(0, o + len - off, o + len);
-    }
+  const [ho, wo, sh, sw] = [c.outHeight, c.outWidth, c.strideHeight, c.strideWidth];
+  const len = c.batchSize * ho * wo;
+  const conv1x1 = ({ lhs, rhs }: GemmFactors): TensorInfo =>
+    s.run('Conv2D', { x: lhs, filter: rhs }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+  const stride1 = sh === 1 && sw === 1;
+  const pointwise = kh * kw === 1 && stride1 && ho === c.inHeight && wo === c.inWidth && top === 0 && left === 0;
+  if (pointwise && co > ci) {
+    const dyT = reshape(s, transpose(s, dy, [3, 0, 1, 2]), [co, 1, 1, len]);
+    const g = conv1x1({ lhs: dyT, rhs: reshape(s, x, [1, 1, len, ci]) }); // [Co, Ci]
+    return reshape(s, transpose(s, reshape(s, g, [co, ci]), [1, 0]), [1, 1, ci, co]);
   }
-  const rhs = reshape(s, dyGrid, [1, 1, len, co]);
-  const g = s.run('Conv2D', { x: lhs, filter: rhs }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
-  return reshape(s, g, [kh, kw, ci, co]); // [taps·Ci, Co] is [kh, kw, Ci, Co] row-major
+  const xT = transpose(s, x, [3, 0, 1, 2]); // [Ci, B, H, W]
+  let factors: GemmFactors;
+  if (pointwise) factors = { lhs: reshape(s, xT, [ci, 1, 1, len]), rhs: reshape(s, dy, [1, 1, len, co]) };
+  else if (stride1 && wo >= MIN_PLANE_WIDTH) factors = shiftedPlanes(s, heap, xT, dy, c);
+  else factors = patchRows(s, heap, xT, dy, c);
+  return reshape(s, conv1x1(factors), [kh, kw, ci, co]); // [kh·kw·Ci, Co] is [kh, kw, Ci, Co] row-major
 }
 
 /**
@@ -138,12 +221,12 @@ function viaIm2col(s: KernelScope, x: TensorInfo, dy: TensorInfo, c: tf.backend_
   return reshape(s, transpose(s, reshape(s, g, [co, kh * kw * ci]), [1, 0]), [kh, kw, ci, co]);
 }
 
-/** Whether the shifted-GEMM form applies: stride 1 and a left factor of bounded size. */
-function shiftedGemmFits(c: tf.backend_util.Conv2DInfo): boolean {
+/** Whether the GEMM form's left factor is of bounded size (counting the padded grid of the planes form). */
+function gemmFits(c: tf.backend_util.Conv2DInfo): boolean {
   const { top, bottom, left, right } = c.padInfo;
-  const len = c.batchSize * (c.inHeight + top + bottom) * (c.inWidth + left + right);
-  const rows = c.filterHeight * c.filterWidth * c.inChannels;
-  return c.strideHeight === 1 && c.strideWidth === 1 && rows * len <= MAX_SHIFTED_ELEMENTS;
+  const grid = c.batchSize * (c.inHeight + top + bottom) * (c.inWidth + left + right);
+  const len = Math.max(grid, c.batchSize * c.outHeight * c.outWidth);
+  return c.filterHeight * c.filterWidth * c.inChannels * len <= MAX_GEMM_ELEMENTS;
 }
 
 /**
@@ -151,10 +234,10 @@ function shiftedGemmFits(c: tf.backend_util.Conv2DInfo): boolean {
  *
  * @param method - `'conv'`: one XNNPACK convolution with dy as the filter ({@link filterGradViaConv},
  *   any backend, any stride); `'im2col'`: one GEMM on an im2col matrix (any backend, any stride);
- *   `'shiftedGemm'`: one GEMM on shifted channels-first copies ({@link filterGradViaShiftedGemm}),
- *   where it applies (wasm, stride 1), else as `'convAuto'`; `'convAuto'`: `'conv'` at stride 1,
- *   `'im2col'` otherwise (the earlier default, kept as a benchmark baseline); `'auto'`: as
- *   `'shiftedGemm'`.
+ *   `'gemm'`: one GEMM on channels-first patches built on the wasm heap ({@link filterGradViaGemm}),
+ *   where it applies (wasm, left factor ≤ 256 MB), else as `'convAuto'`; `'convAuto'`: `'conv'` at
+ *   stride 1, `'im2col'` otherwise (the earlier default, kept as a benchmark baseline); `'auto'`: as
+ *   `'gemm'`.
  * @returns the kernel function: inputs `x: [B, H, W, Ci]`, `dy: [B, Ho, Wo, Co]`,
  *   output `[kh, kw, Ci, Co]` (float32).
  */
@@ -164,8 +247,8 @@ export function conv2DBackpropFilterWith(method: Conv2DBackpropFilterMethod): Ke
     const c = convInfoOf(x, attrs as unknown as Conv2DBackpropFilterAttrs);
     const stride1 = c.strideHeight === 1 && c.strideWidth === 1;
     return withKernelScope(backend, (s) => {
-      if ((method === 'auto' || method === 'shiftedGemm') && isWasmHeapBackend(backend) && shiftedGemmFits(c)) {
-        return filterGradViaShiftedGemm(s, backend, x, dy, c);
+      if ((method === 'auto' || method === 'gemm') && isWasmHeapBackend(backend) && gemmFits(c)) {
+        return filterGradViaGemm(s, backend, x, dy, c);
       }
       const im2col = method === 'im2col' || (method !== 'conv' && !stride1);
       return im2col ? viaIm2col(s, x, dy, c) : filterGradViaConv(s, x, dy, c);
