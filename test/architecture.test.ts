@@ -16,7 +16,8 @@ const ALLOWED: Record<string, string[]> = {
   loss: ['engine', 'prior', 'volume', 'loss'],
   train: ['engine', 'loss', 'prior', 'metric', 'volume', 'train'],
   view: ['volume', 'prior', 'metric', 'view'],
-  cli: ['volume', 'prior', 'metric', 'engine', 'loss', 'train', 'view', 'cli'],
+  demo: ['volume', 'prior', 'metric', 'view', 'engine', 'loss', 'train', 'demo'],
+  cli: ['volume', 'prior', 'metric', 'engine', 'loss', 'train', 'view', 'demo', 'cli'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { makeCheckCommand } from './check.js';
+import { makeDemoCommand } from './demo.js';
 import { makeEvaluateCommand } from './evaluate.js';
 import { makeExtractCommand } from './extract.js';
 import { makePasteIslandsCommand } from './pasteIslands.js';
@@ -28,6 +29,7 @@ export function makeProgram(): Command {
   program.addCommand(makeRepairCommand());
   program.addCommand(makeTrainCommand());
   program.addCommand(makeSegmentCommand());
+  program.addCommand(makeDemoCommand());
   program.addCommand(makePasteIslandsCommand(), { hidden: true });
   for (const command of [program, ...program.commands]) {
     // One line, in the same "nonadj <command>: …" form as every other error, and a pointer to --help.

@@ -1,0 +1,111 @@
+import path from 'node:path';
+import type { DemoSetSizes } from './makeDemoData.js';
+
+/** Size of a demo: `quick` (a smoke run, ≤ 3 min), `default` (from the shipped baseline, ≤ 20 min), `full` (1 mm, retrains the baseline). */
+export type DemoMode = 'quick' | 'default' | 'full';
+
+/** The names of the demo's fine-tunes, in the order they run (`auto` first: it gives the λ heuristic). */
+export type FineTuneName = 'auto' | 'control' | 'lambda-0.3h' | 'lambda-1h' | 'lambda-3h' | 'semi';
+
+/** How big each part of a demo is. */
+export interface DemoPlan {
+  mode: DemoMode;
+  /** 2 → 2 mm grid (AAL; 1 mm for INIA19), 1 → the atlas grid. */
+  downsample: 1 | 2;
+  sizes: DemoSetSizes;
+  /** Every fine-tune: epochs × steps per epoch, batch size (λ auto needs ≥ 2 epochs: one warm-up). */
+  fineTune: { epochs: number; steps: number; batchSize: number };
+  /** The baseline when it is trained inside the demo (`--full`, or no shipped baseline fits). */
+  baseline: { epochs: number; steps: number; batchSize: number };
+  /** Filters per ModSegNet level of a baseline trained here (the shipped one records its own). */
+  filters: number[];
+}
+
+/**
+ * The plan of a demo mode. `default` is sized for ≤ 20 minutes on a 2-core machine (wasm, ~2 s CPU per step of
+ * batch 4 at 96×96, semi-supervised steps 4× the images); `quick` for a test of the whole pipeline in ≤ 3 minutes.
+ */
+export function demoPlan(mode: DemoMode): DemoPlan {
+  const filters = [16, 32, 64, 128];
+  switch (mode) {
+    case 'quick':
+      return {
+        mode,
+        downsample: 2,
+        sizes: { train: 2, val: 1, test: 1, 'unseen-train': 1, 'unseen-test': 1 },
+        fineTune: { epochs: 2, steps: 1, batchSize: 2 },
+        baseline: { epochs: 2, steps: 3, batchSize: 2 },
+        filters,
+      };
+    case 'default':
+      return {
+        mode,
+        downsample: 2,
+        sizes: { train: 16, val: 2, test: 4, 'unseen-train': 8, 'unseen-test': 3 },
+        fineTune: { epochs: 2, steps: 25, batchSize: 4 },
+        baseline: { epochs: 20, steps: 100, batchSize: 4 },
+        filters,
+      };
+    case 'full':
+      return {
+        mode,
+        downsample: 1,
+        sizes: { train: 16, val: 2, test: 4, 'unseen-train': 8, 'unseen-test': 3 },
+        fineTune: { epochs: 10, steps: 100, batchSize: 4 },
+        baseline: { epochs: 300, steps: 100, batchSize: 4 },
+        filters,
+      };
+  }
+}
+
+/** What a `nonadj train` run of the demo needs to build its command line. */
+export interface TrainRunSpec {
+  name: string;
+  /** The run folder. */
+  out: string;
+  dataDir: string;
+  prior: string;
+  epochs: number;
+  steps: number;
+  batchSize: number;
+  lambda: number | 'auto';
+  seed: number;
+  /** Start from this model (fine-tunes), or build a new ModSegNet (baseline). */
+  init?: string;
+  filters?: number[];
+  padTo?: [number, number];
+  semi?: string;
+}
+
+/** Fine-tunes and the baseline use Adam at 1e-3 (the pilot's setting) and sample empty slices at a tenth. */
+export const DEMO_OPTIMIZER = ['--optimizer', 'adam', '--lr', '1e-3'] as const;
+
+/**
+ * The `nonadj train` arguments of a run (without the leading `train`): exactly what the demo executes and what
+ * its report prints for a user to rerun.
+ */
+export function trainArgs(spec: TrainRunSpec): string[] {
+  const args = [
+    path.join(spec.dataDir, 'train'),
+    '--val', path.join(spec.dataDir, 'val'),
+    '--prior', spec.prior,
+    '--out', spec.out,
+    ...(spec.init ? ['--init', spec.init] : []),
+    ...(spec.filters ? ['--filters', spec.filters.join(',')] : []),
+    ...(spec.padTo ? ['--pad-to', spec.padTo.join('x')] : []),
+    ...(spec.semi ? ['--semi', spec.semi] : []),
+    '--epochs', String(spec.epochs),
+    '--steps', String(spec.steps),
+    '--batch-size', String(spec.batchSize),
+    '--lambda', String(spec.lambda),
+    ...DEMO_OPTIMIZER,
+    '--empty-slice-weight', '0.1',
+    '--seed', String(spec.seed),
+  ];
+  return args;
+}
+
+/** A command line for display: `nonadj train …` with arguments quoted when needed. */
+export function commandLine(args: readonly string[]): string {
+  return ['nonadj', 'train', ...args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))].join(' ');
+}

@@ -1,0 +1,168 @@
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { countAdjacency } from '../prior/countAdjacency.js';
+import { AdjacencyPrior, type PriorExam } from '../prior/AdjacencyPrior.js';
+import { parseLabelNames } from '../prior/parseLabelNames.js';
+import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME } from '../train/data/findTrainingExams.js';
+import { makeSyntheticSubject, type SyntheticContrast } from '../train/data/makeSyntheticSubject.js';
+import { makeVolume, type Volume } from '../volume/Volume.js';
+import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
+import { writeFileAtomic } from '../volume/writeFileAtomic.js';
+import { aalRegions, AAL_REGION_NAMES } from './aalRegions.js';
+
+/** The sets of the demo, each a folder of exam folders (`prepro_im_mni_bc.nii.gz` [+ `prepro_seg_mni.nii.gz`]). */
+export type DemoSet = 'train' | 'val' | 'test' | 'unseen-train' | 'unseen-test';
+
+/** Subjects per set. */
+export type DemoSetSizes = Record<DemoSet, number>;
+
+/** Options of {@link makeDemoData}. */
+export interface MakeDemoDataOptions {
+  /** Output folder: `<dir>/<set>/<subject>/…` and `<dir>/prior/graph.json`. */
+  dir: string;
+  /** Repository root holding `data/` (the bundled atlases). */
+  root: string;
+  atlas: 'aal' | 'inia19';
+  /** `regions`: the grouping of `aalRegions.ts` (AAL) or the contiguous labels (INIA19); `full`: every label. */
+  labels: 'regions' | 'full';
+  /** 2 → 2 mm (AAL; 1 mm for INIA19), 1 → the atlas grid. */
+  downsample: 1 | 2;
+  sizes: DemoSetSizes;
+  /** Seed of the whole data set; subject seeds are `1000·seed + 100·setIndex + i`, disjoint between sets. */
+  seed: number;
+  /** Contrast of the unseen domain. @default 'inverted' */
+  unseenContrast?: Exclude<SyntheticContrast, 'native'>;
+  /** Called after each subject is written. */
+  onSubject?: (set: DemoSet, id: string, done: number, total: number) => void;
+}
+
+/** One subject written by {@link makeDemoData}. */
+export interface DemoSubject {
+  set: DemoSet;
+  id: string;
+  seed: number;
+  contrast: SyntheticContrast;
+  image: string;
+  /** Absent for `unseen-train` (unlabelled by design; its labels are never written). */
+  label?: string;
+}
+
+/** Result of {@link makeDemoData}. */
+export interface DemoData {
+  subjects: DemoSubject[];
+  /** `<dir>/prior/graph.json`: the prior counted on the training label maps only. */
+  priorFile: string;
+  prior: AdjacencyPrior;
+  /** Label names by label code (index = code). */
+  names: string[];
+  dims: [number, number, number];
+  spacingMm: [number, number, number];
+}
+
+const SETS: readonly DemoSet[] = ['train', 'val', 'test', 'unseen-train', 'unseen-test'];
+
+/**
+ * Make the demo's data sets from a bundled real atlas (T1 + labels): synthetic subjects (random affine + elastic
+ * deformation + bias/gamma/noise, `makeSyntheticSubject`) from disjoint seeds, the training, validation and test
+ * sets in the atlas's own contrast and an unseen domain in another contrast (unlabelled training images and
+ * labelled test subjects); then the adjacency prior of the training label maps. Files that already exist are
+ * kept (so an interrupted demo resumes), since the same seed always makes the same subject.
+ *
+ * @throws Error when an atlas file cannot be read, or RangeError for an AAL name outside the region table.
+ */
+export async function makeDemoData(options: MakeDemoDataOptions): Promise<DemoData> {
+  const { dir, root, sizes, seed } = options;
+  const unseenContrast = options.unseenContrast ?? 'inverted';
+  const atlas = await loadAtlas(root, options.atlas, options.labels);
+  const total = SETS.reduce((s, set) => s + sizes[set], 0);
+  const subjects: DemoSubject[] = [];
+  const priorCounts = new Float64Array(atlas.names.length ** 2);
+  const priorExams: PriorExam[] = [];
+  let done = 0;
+  let grid: { dims: [number, number, number]; spacingMm: [number, number, number] } | null = null;
+  for (const [setIndex, set] of SETS.entries()) {
+    for (let i = 0; i < sizes[set]; i++) {
+      const id = `s${String(i).padStart(3, '0')}`;
+      const subjectSeed = 1000 * seed + 100 * setIndex + i;
+      const contrast: SyntheticContrast = set.startsWith('unseen') ? unseenContrast : 'native';
+      const folder = path.join(dir, set, id);
+      const image = path.join(folder, DEFAULT_IMAGE_NAME);
+      const label = path.join(folder, DEFAULT_LABEL_NAME);
+      const labelled = set !== 'unseen-train';
+      let labels: Volume | null = null;
+      if (!(await exists(image)) || (labelled && !(await exists(label)))) {
+        const subject = makeSyntheticSubject(atlas.t1, atlas.labels, { seed: subjectSeed, downsample: options.downsample, contrast });
+        await mkdir(folder, { recursive: true });
+        if (labelled) await writeNiftiFile(label, subject.labels, { kind: 'labels' });
+        // The image last: its presence marks a complete subject.
+        await writeNiftiFile(image, subject.image, { kind: 'image' });
+        labels = subject.labels;
+      }
+      if (set === 'train') {
+        labels ??= await readNiftiFile(label, { expect: '3d' });
+        const dims = labels.dims as [number, number, number];
+        const counts = countAdjacency(labels.data, dims, { numLabels: atlas.names.length });
+        for (let k = 0; k < priorCounts.length; k++) priorCounts[k] += counts.counts[k];
+        priorExams.push({ id, file: path.relative(dir, label), dims, spacingMm: [...labels.spacingMm] as [number, number, number] });
+      }
+      if (!grid) {
+        const v = labels ?? (await readNiftiFile(image, { expect: '3d' }));
+        grid = { dims: v.dims as [number, number, number], spacingMm: [...v.spacingMm] as [number, number, number] };
+      }
+      subjects.push({ set, id, seed: subjectSeed, contrast, image, ...(labelled ? { label } : {}) });
+      options.onSubject?.(set, id, ++done, total);
+    }
+  }
+  if (!grid || priorExams.length === 0) throw new RangeError('makeDemoData: the training set is empty, expected at least one subject');
+  const prior = AdjacencyPrior.fromCounts(priorCounts, { names: atlas.names, exams: priorExams, tool: 'nonadj demo' });
+  const priorFile = path.join(dir, 'prior', 'graph.json');
+  await mkdir(path.dirname(priorFile), { recursive: true });
+  await writeFileAtomic(priorFile, JSON.stringify(prior.toJson()) + '\n');
+  return { subjects, priorFile, prior, names: atlas.names, ...grid };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then((s) => s.isFile(), () => false);
+}
+
+interface Atlas {
+  t1: Volume;
+  labels: Volume<Int32Array>;
+  names: string[];
+}
+
+/** The atlas with its labels mapped to the demo's codes `0 … L−1` and their names. */
+async function loadAtlas(root: string, atlas: 'aal' | 'inia19', grouping: 'regions' | 'full'): Promise<Atlas> {
+  const data = path.join(root, 'data');
+  if (atlas === 'aal') {
+    const [t1, raw, text] = await Promise.all([
+      readNiftiFile(path.join(data, 'ch2.nii.gz'), { expect: '3d' }),
+      readNiftiFile(path.join(data, 'aal.nii.gz'), { expect: '3d' }),
+      readFile(path.join(data, 'aal.nii.txt'), 'utf8'),
+    ]);
+    const entries = parseLabelNames(text, 'data/aal.nii.txt').entries;
+    if (grouping === 'full') {
+      const max = Math.max(...entries.keys());
+      const names = Array.from({ length: max + 1 }, (_, c) => (c === 0 ? 'Background' : entries.get(c)?.name ?? `label ${c}`));
+      return { t1, labels: remap(raw, null), names };
+    }
+    return { t1, labels: remap(raw, aalRegions(entries)), names: [...AAL_REGION_NAMES] };
+  }
+  const [t1, raw] = await Promise.all([
+    readNiftiFile(path.join(data, 'inia19-t1-brain.nii.gz'), { expect: '3d' }),
+    readNiftiFile(path.join(data, 'inia19-NeuroMaps.nii.gz'), { expect: '3d' }),
+  ]);
+  // NeuroMaps codes are sparse: renumber the codes present to 0 … K−1 (both groupings; no name table ships).
+  const present = [...new Set(Array.from(raw.data as ArrayLike<number>))].sort((a, b) => a - b);
+  const lut = new Int32Array(present[present.length - 1] + 1);
+  present.forEach((code, i) => (lut[code] = i));
+  const names = present.map((code) => (code === 0 ? 'Background' : `NeuroMaps ${code}`));
+  return { t1, labels: remap(raw, lut), names };
+}
+
+function remap(raw: Volume, lut: Int32Array | null): Volume<Int32Array> {
+  const src = raw.data as ArrayLike<number>;
+  const out = new Int32Array(src.length);
+  for (let v = 0; v < src.length; v++) out[v] = lut ? lut[src[v]] : src[v];
+  return makeVolume(raw.dims as [number, number, number], out, { spacingMm: raw.spacingMm, affine: raw.affine, header: { datatype: 'int32', intentCode: 1002 } });
+}
