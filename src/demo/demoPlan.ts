@@ -42,7 +42,7 @@ export function demoPlan(mode: DemoMode): DemoPlan {
         mode,
         downsample: 2,
         sizes: { train: 16, val: 2, test: 4, 'unseen-train': 8, 'unseen-test': 3 },
-        fineTune: { epochs: 2, steps: 25, batchSize: 4 },
+        fineTune: { epochs: 2, steps: 20, batchSize: 4 },
         baseline: { epochs: 20, steps: 100, batchSize: 4 },
         filters,
       };

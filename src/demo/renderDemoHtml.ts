@@ -11,7 +11,7 @@ const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b
 /**
  * `report.html` of a demo: one self-contained page (inline SVG plots drawn here, PNG slices as data URLs, no
  * script, no network): the results table, Dice against forbidden contacts per run, training curves with λ, one
- * coronal slice of a test subject per run with its forbidden contacts in white, and the prior's adjacency matrix.
+ * coronal slice of a test subject per run with its forbidden contacts in red, and the prior's adjacency matrix.
  *
  * @param slices - the subject to draw (null: the section is left out and says why).
  */
@@ -139,7 +139,7 @@ function slicePng(image: Volume, seg: Volume | null, contacts: Volume | null, y:
         const c = labelRgb(label);
         rgb = [0.45 * grey + 0.55 * c[0], 0.45 * grey + 0.55 * c[1], 0.45 * grey + 0.55 * c[2]];
       }
-      if (contacts && Number(contacts.data[v]) > 0) rgb = [255, 255, 255];
+      if (contacts && Number(contacts.data[v]) > 0) rgb = [0.3 * rgb[0] + 178, 0.3 * rgb[1], 0.3 * rgb[2]];
       // Superior up: image row 0 is the highest z; left of the subject on the right (radiological) is not assumed.
       for (let dy = 0; dy < S; dy++) for (let dx = 0; dx < S; dx++) {
         const o = 4 * ((nz - 1 - z) * S * nx * S + dy * nx * S + x * S + dx);
@@ -168,7 +168,7 @@ function sliceGrid(s: SliceInput): string {
     `<figure><img src="${slicePng(s.image, s.truth, null, y)}" alt="truth"><figcaption>ground truth</figcaption></figure>`,
     ...s.predictions.map((p, i) => `<figure><img src="${slicePng(s.image, p.volume, overlays[i], y)}" alt="${esc(p.run)}"><figcaption>${esc(p.run)}</figcaption></figure>`),
   ];
-  return `<p>${esc(s.subject)}, coronal slice y = ${y} (the slice of the middle 40 % with the most forbidden contacts in the baseline); forbidden contacts in white.</p><div>${figs.join('')}</div>`;
+  return `<p>${esc(s.subject)}, coronal slice y = ${y} (the slice of the middle 40 % with the most forbidden contacts in the baseline); forbidden contacts in red.</p><div>${figs.join('')}</div>`;
 }
 
 function priorImage(r: DemoReport): string {
