@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputsOf, withKernelScope, type KernelScope } from './kernelScope.js';
 import { concat, matMul, pad, reshape, slice, stridedSlice, transpose } from './scopeOps.js';
-import { heapOutput, heapView, isWasmHeapBackend, type WasmHeapBackend } from './wasmHeap.js';
+import { heapOutput, heapView, isWasmHeapBackend, supportsHeapAlias, withHeapAlias, type WasmHeapBackend } from './wasmHeap.js';
 
 /** Formulation of the weight gradient; see {@link conv2DBackpropFilterWith}. */
 export type Conv2DBackpropFilterMethod = 'auto' | 'convAuto' | 'conv' | 'im2col' | 'gemm';
@@ -64,53 +64,53 @@ const MAX_GEMM_ELEMENTS = 1 << 26;
 const MIN_SET_RUN = 32;
 
 /**
- * From this output width on, the left factor is built from whole shifted channel planes on a padded
- * pixel grid (a few long copies; K includes the padding pixels: +4 % at 96², +36 % at 12²), below it
- * from one copy per output row (exact K, but one call per Wo elements). Measured on the ModSegNet
- * layers: the planes up to 20 % faster at 24²–96², the rows 10–15 % faster at 12².
+ * From this output width on, the left factor is x's padded channel planes read at a shift per tap
+ * (no copy, but K includes the padding pixels: +4 % at 96², +36 % at 12²), below it one copy per
+ * output row (exact K, one copy call per Wo elements). Measured on the ModSegNet layers: the planes
+ * up to 20 % faster at 24²–96², the rows 10–15 % faster at 12².
  */
 const MIN_PLANE_WIDTH = 20;
 
-/** The GEMM's two factors: `lhs` `[M, 1, 1, K]` (an XNNPACK 1×1 convolution's input), `rhs` `[1, 1, K, N]`. */
-interface GemmFactors {
-  lhs: TensorInfo;
-  rhs: TensorInfo;
+/** `lhs · rhs` as an XNNPACK 1×1 convolution: `lhs` `[M, 1, 1, K]` (its input), `rhs` `[1, 1, K, N]` → `[M, 1, 1, N]`. */
+function gemm(s: KernelScope, lhs: TensorInfo, rhs: TensorInfo): TensorInfo {
+  return s.run('Conv2D', { x: lhs, filter: rhs }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
 }
 
 /**
  * Shifted planes, stride 1: lay x (padded) and dy on one flattened grid of L = B·Hp·Wp pixels, dy
  * at its output pixel (i, j) and zero past (Ho, Wo). Tap (a, b) then pairs pixel q of dy with pixel
- * q + a·Wp + b of x, never across rows or images where dy is non-zero, so the tap's rows of the
- * left factor are x's channel planes shifted by a·Wp + b: one long copy per (tap, channel).
+ * q + a·Wp + b of x, never across rows or images where dy is non-zero, so the tap's block of dW is
+ * one GEMM of x's channel planes read from offset a·Wp + b (an alias of the padded buffer, no copy;
+ * reads past a plane's end meet only dy's zeros, and an extra zero plane ends the buffer) by dy on
+ * the grid (packed once: tfjs-backend-wasm caches the XNNPACK operator per filter).
+ *
+ * @returns `[kh·kw·Ci, Co]`, owned by `s`.
  */
-function shiftedPlanes(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy: TensorInfo, c: tf.backend_util.Conv2DInfo): GemmFactors {
+function viaShiftedPlanes(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy: TensorInfo, c: tf.backend_util.Conv2DInfo): TensorInfo {
   const { top, bottom, left, right } = c.padInfo;
   const [kh, kw, ci, co] = [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels];
   const [b, hp, wp] = [c.batchSize, c.inHeight + top + bottom, c.inWidth + left + right];
   const [ho, wo] = [c.outHeight, c.outWidth];
   const len = b * hp * wp;
-  const cf = top + bottom + left + right > 0 ? pad(s, xT, [[0, 0], [0, 0], [top, bottom], [left, right]]) : xT; // [Ci, B, Hp, Wp]
+  const cf = pad(s, xT, [[0, 1], [0, 0], [top, bottom], [left, right]]); // [Ci + 1, B, Hp, Wp], last plane zero
   const dyGrid = hp > ho || wp > wo ? pad(s, dy, [[0, 0], [0, hp - ho], [0, wp - wo], [0, 0]]) : dy; // [B, Hp, Wp, Co]
-  const lhs = heapOutput(s, heap, [kh * kw * ci, 1, 1, len]);
-  const src = heapView(heap, cf);
-  const dst = heapView(heap, lhs);
+  const rhs = reshape(s, dyGrid, [1, 1, len, co]);
+  const blocks: TensorInfo[] = [];
   for (let t = 0; t < kh * kw; t++) {
     const off = Math.floor(t / kw) * wp + (t % kw);
-    for (let k = 0; k < ci; k++) {
-      // row (t, k)[q] = x[k, q + off], zero past the end (only dy's zero border meets it).
-      const o = (t * ci + k) * len;
-      dst.set(src.subarray(k * len + off, (k + 1) * len), o);
-      dst.fill(0, o + len - off, o + len);
-    }
+    blocks.push(withHeapAlias(heap, cf, off, [ci, 1, 1, len], (lhs) => gemm(s, lhs, rhs))); // [Ci, 1, 1, Co]
   }
-  return { lhs, rhs: reshape(s, dyGrid, [1, 1, len, co]) };
+  return blocks.length === 1 ? blocks[0] : concat(s, blocks, 0);
 }
 
 /**
  * Patch rows, any stride: P[(a,b,ci), (n,i,j)] = xpad[n, i·sh + a, j·sw + b, ci] (zero in the
- * padding), K = B·Ho·Wo exactly; one copy of Wo elements per (tap, channel, image, output row).
+ * padding), K = B·Ho·Wo exactly; one copy of Wo elements per (tap, channel, image, output row),
+ * then one GEMM P · dy.
+ *
+ * @returns `[kh·kw·Ci, 1, 1, Co]`, owned by `s`.
  */
-function patchRows(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy: TensorInfo, c: tf.backend_util.Conv2DInfo): GemmFactors {
+function viaPatchRows(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy: TensorInfo, c: tf.backend_util.Conv2DInfo): TensorInfo {
   const { top, left } = c.padInfo;
   const [kh, kw, ci, co] = [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels];
   const [b, h, w] = [c.batchSize, c.inHeight, c.inWidth];
@@ -147,23 +147,25 @@ function patchRows(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy: Te
       }
     }
   }
-  return { lhs, rhs: reshape(s, dy, [1, 1, len, co]) };
+  return gemm(s, lhs, reshape(s, dy, [1, 1, len, co]));
 }
 
 /**
- * dW as one GEMM whose left factor is x's patches laid out channels-first (the transpose of the
- * usual im2col matrix, pixels contiguous), built on the wasm heap, and whose right factor is dy as
- * it is ([pixels, Co]): dW[a,b,ci,co] = Σ_pixels P[(a,b,ci), pixel] · dy[pixel, co], one XNNPACK
- * 1×1 convolution. x is transposed to channels-first once; the patches are then plain copies,
- * either whole shifted planes ({@link MIN_PLANE_WIDTH} and up, stride 1) or one per output row.
+ * dW as GEMMs whose left factor is x's patches laid out channels-first (the transpose of the usual
+ * im2col matrix, pixels contiguous) and whose right factor is dy as it is ([pixels, Co]):
+ * dW[a,b,ci,co] = Σ_pixels P[(a,b,ci), pixel] · dy[pixel, co], XNNPACK 1×1 convolutions. x is
+ * transposed to channels-first once; the patches are then either its padded planes read at a shift
+ * per tap (no copy; output width {@link MIN_PLANE_WIDTH} and up, stride 1) or one copy per output
+ * row on the wasm heap.
  *
  * A 1×1 stride-1 unpadded convolution needs no copy: the left factor is the transposed operand
  * itself, and the one with more channels is the one transposed, since packing the right factor
  * costs 5–10 ns an element against ~3 ns to transpose (dWᵀ = dyᵀ · x for the 32→117 classifier).
  *
  * Minimum CPU ms over 6 runs with fresh tensors on the ModSegNet layers (2-vCPU EPYC, loaded), this
- * vs {@link filterGradViaConv}: 4×96²×64→32 3×3 80 vs 87, 4×48²×128→64 67 vs 78, 4×12²×512→256
- * 58 vs 75, 4×96²×7→32 12 vs 17, the 1×1 classifier 4×96²×32→117 36 vs 85.
+ * vs {@link filterGradViaConv}: 4×96²×64→32 3×3 60 vs 83, 4×48²×128→64 56 vs 75, 4×12²×512→256
+ * 60–75 vs 68–82, 4×96²×7→32 12 vs 17, the 1×1 classifier 4×96²×32→117 33 vs 75; 400 vs 553 over
+ * ten layers (421 with the shifted planes copied instead of aliased).
  *
  * @param x - `[B, H, W, Ci]`; `dy` - `[B, Ho, Wo, Co]`; `c` - the forward convolution's info
  *   (any strides and padding, dilation 1).
@@ -180,21 +182,19 @@ export function filterGradViaGemm(
   const [kh, kw, ci, co] = [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels];
   const [ho, wo, sh, sw] = [c.outHeight, c.outWidth, c.strideHeight, c.strideWidth];
   const len = c.batchSize * ho * wo;
-  const conv1x1 = ({ lhs, rhs }: GemmFactors): TensorInfo =>
-    s.run('Conv2D', { x: lhs, filter: rhs }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
   const stride1 = sh === 1 && sw === 1;
   const pointwise = kh * kw === 1 && stride1 && ho === c.inHeight && wo === c.inWidth && top === 0 && left === 0;
   if (pointwise && co > ci) {
     const dyT = reshape(s, transpose(s, dy, [3, 0, 1, 2]), [co, 1, 1, len]);
-    const g = conv1x1({ lhs: dyT, rhs: reshape(s, x, [1, 1, len, ci]) }); // [Co, Ci]
+    const g = gemm(s, dyT, reshape(s, x, [1, 1, len, ci])); // [Co, Ci]
     return reshape(s, transpose(s, reshape(s, g, [co, ci]), [1, 0]), [1, 1, ci, co]);
   }
   const xT = transpose(s, x, [3, 0, 1, 2]); // [Ci, B, H, W]
-  let factors: GemmFactors;
-  if (pointwise) factors = { lhs: reshape(s, xT, [ci, 1, 1, len]), rhs: reshape(s, dy, [1, 1, len, co]) };
-  else if (stride1 && wo >= MIN_PLANE_WIDTH) factors = shiftedPlanes(s, heap, xT, dy, c);
-  else factors = patchRows(s, heap, xT, dy, c);
-  return reshape(s, conv1x1(factors), [kh, kw, ci, co]); // [kh·kw·Ci, Co] is [kh, kw, Ci, Co] row-major
+  let g: TensorInfo;
+  if (pointwise) g = gemm(s, reshape(s, xT, [ci, 1, 1, len]), reshape(s, dy, [1, 1, len, co]));
+  else if (stride1 && wo >= MIN_PLANE_WIDTH && supportsHeapAlias(heap)) g = viaShiftedPlanes(s, heap, xT, dy, c);
+  else g = viaPatchRows(s, heap, xT, dy, c);
+  return reshape(s, g, [kh, kw, ci, co]); // [kh·kw·Ci, Co] is [kh, kw, Ci, Co] row-major
 }
 
 /**

@@ -2,10 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmKernels } from '../registerWasmKernels.js';
-import { isWasmHeapBackend, wasmHeapOf } from './wasmHeap.js';
 import { backendDataIds, setupParityBackends } from '../../../test/helpers/tfParity.js';
 
-describe('Identity (aliasing) and the wasm heap helpers', () => {
+describe('Identity (aliasing)', () => {
   before(setupParityBackends);
   after(() => registerWasmKernels({ set: 'fast' }));
 
@@ -30,12 +29,5 @@ describe('Identity (aliasing) and the wasm heap helpers', () => {
     assert.equal(backendDataIds(), before + 1, 'a new buffer');
     tf.dispose([x, y]);
     registerWasmKernels({ set: 'fast' });
-  });
-
-  it('isWasmHeapBackend tells the wasm backend from cpu; wasmHeapOf names the kernel when it is not', () => {
-    assert.ok(isWasmHeapBackend(tf.findBackend('wasm')));
-    assert.ok(!isWasmHeapBackend(tf.findBackend('cpu')));
-    assert.ok(!isWasmHeapBackend(null));
-    assert.throws(() => wasmHeapOf('Foo', tf.findBackend('cpu')), /Foo: this formulation needs the wasm backend/);
   });
 });
