@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import { evaluateSegmentation } from '../metric/evaluateSegmentation.js';
@@ -97,7 +97,7 @@ export interface RunDemoResult {
 }
 
 const MARKER = 'demo.json';
-const OWN = ['data', 'runs', 'predictions', 'eval', MARKER, 'report.json', 'report.md', 'report.html'];
+const OWN = ['baseline', 'data', 'runs', 'predictions', 'eval', MARKER, 'report.json', 'report.md', 'report.html'];
 
 /**
  * The NonAdjLoss experiment end to end on real brain data (issue 7): synthetic subjects from a bundled atlas,
@@ -122,7 +122,9 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   await prepareOut(out, identity, options);
 
   // 1. Data.
-  const shipped = await findShippedBaseline(root, { atlas, labels, downsample: plan.downsample, seed });
+  // The shipped baseline is copied into out/baseline/ first, so every run of this demo (and a resume) starts from
+  // the same weights even if the repository's snapshot is replaced meanwhile.
+  const shipped = mode === 'full' ? null : await copyShippedBaseline(root, path.join(out, 'baseline'), { atlas, labels, downsample: plan.downsample });
   const dataDir = path.join(out, 'data');
   say(`demo: making ${Object.values(plan.sizes).reduce((a, b) => a + b, 0)} subjects from ${atlas === 'aal' ? 'Colin27 + AAL' : 'INIA19 + NeuroMaps'} (${labels}) in ${dataDir}`);
   const data = await makeDemoData({
@@ -140,7 +142,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   let baselineCommand: string;
   let baselineLog: EpochRecord[];
   let baselineNote: string;
-  if (shipped && mode !== 'full') {
+  if (shipped) {
     baselineModel = path.join(shipped.dir, 'model.json');
     baselineCommand = shipped.command;
     baselineLog = await readLog(path.join(shipped.dir, 'log.jsonl'));
@@ -268,7 +270,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     sets: Object.fromEntries(['train', 'val', 'test', 'unseen-train', 'unseen-test'].map((set) => [set, data.subjects.filter((s) => s.set === set).map((s) => `${s.id} (seed ${s.seed}, ${s.contrast})`)])),
     unseenContrast: data.subjects.find((s) => s.set === 'unseen-test')?.contrast ?? 'inverted',
     prior: { file: priorFile, numLabels: prior.numLabels, names: prior.names.map((n, i) => n ?? `label ${i}`), forbiddenUnorderedPairs: prior.forbiddenUnorderedPairs, counts: rows(prior) },
-    baseline: { source: shipped && mode !== 'full' ? 'shipped' : 'trained-here', dir: path.dirname(baselineModel), command: baselineCommand, note: baselineNote, log: baselineLog },
+    baseline: { source: shipped ? 'shipped' : 'trained-here', dir: path.dirname(baselineModel), command: baselineCommand, note: baselineNote, log: baselineLog },
     heuristicLambda: h,
     plan,
     runs,
@@ -421,14 +423,25 @@ async function prepareOut(out: string, identity: Record<string, unknown>, option
   await writeFileAtomic(marker, JSON.stringify(identity, null, 2) + '\n');
 }
 
-/** The shipped baseline (`demo/baseline/`) when it fits the options, with its command and a note on its state. */
-async function findShippedBaseline(
+/**
+ * The shipped baseline (`demo/baseline/`) when it fits the options, copied to `dest` (kept if already there: a
+ * resumed demo goes on with the baseline it started from), with its command and a note on its state.
+ */
+async function copyShippedBaseline(
   root: string,
-  want: { atlas: string; labels: string; downsample: number; seed: number },
+  dest: string,
+  want: { atlas: string; labels: string; downsample: number },
 ): Promise<{ dir: string; command: string; note: string } | null> {
-  const dir = path.join(root, 'demo', 'baseline');
-  const manifest = await readFile(path.join(dir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
-  if (!manifest || !(await isFile(path.join(dir, 'model.json')))) return null;
-  if (manifest.atlas !== want.atlas || manifest.labels !== want.labels || manifest.downsample !== want.downsample) return null;
-  return { dir, command: String(manifest.command), note: String(manifest.note) };
+  const parse = (dir: string) => readFile(path.join(dir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
+  let manifest = await parse(dest);
+  if (!manifest) {
+    const source = path.join(root, 'demo', 'baseline');
+    manifest = await parse(source);
+    if (!manifest || !(await isFile(path.join(source, 'model.json')))) return null;
+    if (manifest.atlas !== want.atlas || manifest.labels !== want.labels || manifest.downsample !== want.downsample) return null;
+    await mkdir(dest, { recursive: true });
+    // The manifest last: its presence marks a complete copy.
+    for (const f of ['model.json', 'weights.bin', 'graph.json', 'log.jsonl', 'command.txt', 'manifest.json']) await copyFile(path.join(source, f), path.join(dest, f));
+  }
+  return { dir: dest, command: String(manifest.command), note: String(manifest.note) };
 }
