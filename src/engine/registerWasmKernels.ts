@@ -4,7 +4,7 @@ import { conv2DBackpropFilterWith } from './kernels/conv2DBackpropFilter.js';
 import { conv2DBackpropInput, conv2DBackpropInputWith } from './kernels/conv2DBackpropInput.js';
 import { concatConfigOver } from './kernels/concat.js';
 import { conv3DConfig } from './kernels/conv3D.js';
-import { conv3DBackpropFilterV2Config } from './kernels/conv3DBackpropFilterV2.js';
+import { conv3DBackpropFilterV2Config, conv3DBackpropFilterV2With } from './kernels/conv3DBackpropFilterV2.js';
 import { conv3DBackpropInputV2Config } from './kernels/conv3DBackpropInputV2.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput.js';
@@ -20,14 +20,16 @@ import { unsortedSegmentSumConfig } from './kernels/unsortedSegmentSum.js';
 
 /**
  * Which wasm kernels to install:
- * - `'fast'` (default): every fix below plus the speed-ups: XNNPACK-based Conv2DBackpropFilter
- *   (a GEMM over shifted copies at stride 1), Conv2DBackpropInput, Conv3D and large float32
- *   BatchMatMul, and heap-level Slice, SplitV, Concat, Sum (leading axes), MaxPoolGrad (tiling
- *   windows) and an aliasing Identity. This is what training should use.
+ * - `'fast'` (default): every fix below plus the speed-ups: Conv2DBackpropFilter and
+ *   Conv3DBackpropFilterV2 as XNNPACK GEMMs over channels-first patches; XNNPACK-based
+ *   Conv2DBackpropInput, Conv3D and large float32 BatchMatMul; heap-level Slice, SplitV, Concat,
+ *   Sum (leading axes) and MaxPoolGrad (tiling windows); an aliasing Identity. This is what
+ *   training should use.
  * - `'convBackprop'`: the 'fast' set as it was before the per-kernel profile of a ModSegNet step:
- *   Conv2DBackpropFilter as one XNNPACK convolution with dy as the filter, the filter of
- *   Conv2DBackpropInput rotated by the Reverse kernel, MaxPoolGrad composed of kernels, and the stock
- *   Slice, SplitV, Concat, Sum and Identity. It exists as the benchmarks' in-run baseline.
+ *   Conv2DBackpropFilter (and Conv3DBackpropFilterV2 per depth tap) as one XNNPACK convolution
+ *   with dy as the filter (im2col + GEMM when strided), the filter of Conv2DBackpropInput rotated
+ *   by the Reverse kernel, MaxPoolGrad composed of kernels, and the stock Slice, SplitV, Concat,
+ *   Sum and Identity. It exists as the benchmarks' in-run baseline.
  * - `'fixesOnly'`: only what is missing or wrong on tfjs-backend-wasm 4.22, each in its simplest
  *   correct form (Conv2DBackpropFilter as im2col + GEMM); the stock Conv2DBackpropInput, Conv3D
  *   and BatchMatMul stay. It exists as the benchmarks' baseline.
@@ -48,11 +50,11 @@ const fixes: KernelConfig[] = [
   unsortedSegmentSumConfig,
   resizeNearestNeighborGradConfig,
   conv3DBackpropInputV2Config,
-  conv3DBackpropFilterV2Config,
 ];
 
 const wasm = (kernelName: string, kernelFunc: KernelConfig['kernelFunc']): KernelConfig => ({ kernelName, backendName: 'wasm', kernelFunc });
 const composedMaxPoolGrad = wasm('MaxPoolGrad', maxPoolGradWith('kernels'));
+const conv3DFilterViaConv = wasm('Conv3DBackpropFilterV2', conv3DBackpropFilterV2With('conv'));
 
 /** A kernel built over the stock kernel it replaces (given the stock config). */
 interface Wrapper {
@@ -76,11 +78,12 @@ const wrapperSets: Record<WasmKernelSet, Wrapper[]> = {
 };
 
 const kernelSets: Record<WasmKernelSet, KernelConfig[]> = {
-  fixesOnly: [wasm('Conv2DBackpropFilter', conv2DBackpropFilterWith('im2col')), composedMaxPoolGrad, ...fixes],
+  fixesOnly: [wasm('Conv2DBackpropFilter', conv2DBackpropFilterWith('im2col')), composedMaxPoolGrad, conv3DFilterViaConv, ...fixes],
   convBackprop: [
     wasm('Conv2DBackpropFilter', conv2DBackpropFilterWith('convAuto')),
     wasm('Conv2DBackpropInput', conv2DBackpropInputWith('reverseKernel')),
     composedMaxPoolGrad,
+    conv3DFilterViaConv,
     conv3DConfig,
     ...fixes,
   ],
@@ -89,6 +92,7 @@ const kernelSets: Record<WasmKernelSet, KernelConfig[]> = {
     wasm('Conv2DBackpropInput', conv2DBackpropInput),
     wasm('MaxPoolGrad', maxPoolGrad),
     identityConfig,
+    conv3DBackpropFilterV2Config,
     conv3DConfig,
     ...fixes,
   ],
