@@ -89,6 +89,7 @@ export { registerCpuKernels } from './engine/registerCpuKernels.js';
 // loss/: the soft adjacency estimator, NonAdjLoss and the training loss
 export { softAdjacency } from './loss/softAdjacency.js';
 export { makeNonAdjacencyLoss } from './loss/makeNonAdjacencyLoss.js';
+export { resolveNonAdjacencyImplementation } from './loss/resolveNonAdjacencyImplementation.js';
 export type { NonAdjacencyLoss, NonAdjacencyLossOptions } from './loss/makeNonAdjacencyLoss.js';
 export { softDiceLoss } from './loss/softDiceLoss.js';
 export type { SoftDiceLossOptions } from './loss/softDiceLoss.js';
