@@ -186,7 +186,7 @@ console.log('| engine | wall ms/step | CPU ms/step | CPU vs fixes only | CPU vs 
 console.log('|---|---:|---:|---:|---:|');
 console.log(row('wasm, fixes only (stock Conv2DBackpropInput, im2col filter gradient)', baseline));
 console.log(row("wasm, previous project kernels ('convBackprop': XNNPACK-convolution backprops)", previous));
-console.log(row("wasm, project kernels ('fast': shifted-GEMM filter gradient, heap data movement)", fast));
+console.log(row("wasm, project kernels ('fast': GEMM filter gradient on channels-first patches, heap data movement)", fast));
 if ('ms' in torch) {
   console.log(row('PyTorch (1 thread)', { msPerStep: torch.ms, cpuMsPerStep: torch.cpuMs }));
   console.log(

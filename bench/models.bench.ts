@@ -223,6 +223,7 @@ async function main(): Promise<void> {
   };
   const segFast = await stepOn('fast', cfg.steps);
   const segStock = await stepOn('fixesOnly', cfg.baselineSteps);
+  const segPrevious = await stepOn('convBackprop', cfg.steps);
   registerWasmKernels({ set: 'fast' });
 
   // Whole-volume 2.5D inference: coronal slices (axis 1) of a 2 mm MNI grid, H = z and W = x, padded to the input.
@@ -246,11 +247,13 @@ async function main(): Promise<void> {
   console.log('| measurement | nonadj (wasm, project kernels) | baseline | nonadj / baseline |');
   console.log('|---|---|---|---|');
   console.log(`| ModSegNet train step vs stock wasm kernels (missing/wrong ones fixed) | ${fmt(segFast)} | ${fmt(segStock)} | ${ratio(segFast, segStock)} |`);
+  console.log(`| ModSegNet train step vs the previous project kernels ('convBackprop' set) | ${fmt(segFast)} | ${fmt(segPrevious)} | ${ratio(segFast, segPrevious)} |`);
   if (torch) {
     const ts = t(torch.seg);
     const ti = t(torch.infer);
     const tu = t(torch.unet3d);
     console.log(`| ModSegNet train step vs PyTorch 1 thread | ${fmt(segFast)} | ${fmt(ts)} | ${ratio(segFast, ts)} |`);
+    console.log(`| ModSegNet train step, previous project kernels ('convBackprop'), vs PyTorch 1 thread | ${fmt(segPrevious)} | ${fmt(ts)} | ${ratio(segPrevious, ts)} |`);
     console.log(`| whole ${nx}×${ny}×${nz} volume, ${ny} coronal slices, argmax, vs PyTorch | ${fmt(inferTime)} | ${fmt(ti)} | ${ratio(inferTime, ti)} |`);
     console.log(`| 3D U-Net train step vs PyTorch 1 thread | ${fmt(unetTime)} | ${fmt(tu)} | ${ratio(unetTime, tu)} |`);
   } else {
