@@ -159,3 +159,14 @@ export type { Checkpoint } from './train/checkpoint.js';
 export { makePatchSampler } from './train/makePatchSampler.js';
 export type { MakePatchSamplerOptions, PatchBatch, PatchSampler, PatchSamplerState } from './train/makePatchSampler.js';
 export { intensityFromMetadata, intensityMetadata } from './train/intensityMetadata.js';
+
+// demo/: the NonAdjLoss experiment on the bundled atlas
+export { AAL_REGION_NAMES, aalRegionOf, aalRegions } from './demo/aalRegions.js';
+export { commandLine, demoPlan, trainArgs } from './demo/demoPlan.js';
+export type { DemoMode, DemoPlan, FineTuneName, TrainRunSpec } from './demo/demoPlan.js';
+export { makeDemoData } from './demo/makeDemoData.js';
+export type { DemoData, DemoSet, DemoSubject, MakeDemoDataOptions } from './demo/makeDemoData.js';
+export { heuristicFromLog, runDemo, scoreSubject } from './demo/runDemo.js';
+export type { DemoReport, DemoRunReport, RunDemoOptions, RunDemoResult, SubjectScores } from './demo/runDemo.js';
+export { renderDemoHtml } from './demo/renderDemoHtml.js';
+export { renderDemoMarkdown } from './demo/renderDemoMarkdown.js';
