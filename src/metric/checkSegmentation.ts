@@ -100,11 +100,15 @@ export interface CheckSegmentationResult {
   radius: number;
 }
 
-/** Per-pair accumulator while scanning. */
+/**
+ * Per-pair accumulator while scanning: the contact runs of each side as flat `[start, length, …]` voxel-index
+ * lists. Distinct voxels are counted once at the end with a stamp array, not with a Set per pair: an untrained
+ * network's segmentation has millions of forbidden contacts, and Set insertions made such a check take seconds.
+ */
 interface PairZone {
   contacts: number;
-  lo: Set<number>;
-  hi: Set<number>;
+  lo: number[];
+  hi: number[];
 }
 
 /**
@@ -227,29 +231,50 @@ export function checkSegmentation(volume: Volume, prior: AdjacencyPrior, options
 
   const pairs: ForbiddenPair[] = [];
   let forbiddenContacts = 0;
+  // stamp[v] = the last (pair, side) that counted voxel v, so each side counts its distinct voxels once.
+  const stamp = new Int32Array(zones.size > 0 ? nx * ny * nz : 0); // zero-filled; side ids start at 1
+  let side = 0;
   for (const [key, zone] of zones) {
     const a = Math.floor(key / K);
     const b = key % K;
     forbiddenContacts += zone.contacts;
-    const min: [number, number, number] = [Infinity, Infinity, Infinity];
-    const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
-    const sum = [0, 0, 0];
-    let count = 0;
-    for (const set of [zone.lo, zone.hi]) {
-      for (const v of set) {
-        const ijk = [v % nx, Math.floor(v / nx) % ny, Math.floor(v / (nx * ny))];
-        for (let d = 0; d < 3; d++) {
-          if (ijk[d] < min[d]) min[d] = ijk[d];
-          if (ijk[d] > max[d]) max[d] = ijk[d];
-          sum[d] += ijk[d];
+    let [minI, minJ, minK, maxI, maxJ, maxK] = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
+    let [sumI, sumJ, sumK] = [0, 0, 0];
+    const distinct = [0, 0];
+    for (const [which, runsOfSide] of [zone.lo, zone.hi].entries()) {
+      side++;
+      let n = 0;
+      for (let r = 0; r < runsOfSide.length; r += 2) {
+        const start = runsOfSide[r];
+        const end = start + runsOfSide[r + 1];
+        for (let v = start; v < end; v++) {
+          if (stamp[v] === side) continue;
+          stamp[v] = side;
+          n++;
+          const i = v % nx;
+          const j = Math.floor(v / nx) % ny;
+          const k = Math.floor(v / (nx * ny));
+          if (i < minI) minI = i;
+          if (i > maxI) maxI = i;
+          if (j < minJ) minJ = j;
+          if (j > maxJ) maxJ = j;
+          if (k < minK) minK = k;
+          if (k > maxK) maxK = k;
+          sumI += i;
+          sumJ += j;
+          sumK += k;
         }
-        count++;
       }
+      distinct[which] = n;
     }
+    const count = distinct[0] + distinct[1];
+    const min: [number, number, number] = [minI, minJ, minK];
+    const max: [number, number, number] = [maxI, maxJ, maxK];
+    const sum = [sumI, sumJ, sumK];
     const centroidVoxel: [number, number, number] = [sum[0] / count, sum[1] / count, sum[2] / count];
     const ordered = codeOf(a) <= codeOf(b);
     const [p, q] = ordered ? [a, b] : [b, a];
-    const [vp, vq] = ordered ? [zone.lo.size, zone.hi.size] : [zone.hi.size, zone.lo.size];
+    const [vp, vq] = ordered ? [distinct[0], distinct[1]] : [distinct[1], distinct[0]];
     pairs.push({
       labels: [codeOf(p), codeOf(q)],
       names: [nameOf(p), nameOf(q)],
@@ -316,12 +341,8 @@ export function checkSegmentation(volume: Volume, prior: AdjacencyPrior, options
 /** Add `length` contacts `(va + t, vb + t)`, t < length, to the zone of a pair; `aIsLo` says which side is which. */
 function recordContacts(zones: Map<number, PairZone>, key: number, aIsLo: boolean, va: number, vb: number, length: number): void {
   let zone = zones.get(key);
-  if (!zone) zones.set(key, (zone = { contacts: 0, lo: new Set(), hi: new Set() }));
+  if (!zone) zones.set(key, (zone = { contacts: 0, lo: [], hi: [] }));
   zone.contacts += length;
-  const lo = aIsLo ? va : vb;
-  const hi = aIsLo ? vb : va;
-  for (let t = 0; t < length; t++) {
-    zone.lo.add(lo + t);
-    zone.hi.add(hi + t);
-  }
+  zone.lo.push(aIsLo ? va : vb, length);
+  zone.hi.push(aIsLo ? vb : va, length);
 }
