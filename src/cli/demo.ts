@@ -1,4 +1,7 @@
 import { Command, Option } from 'commander';
+import { spawn } from 'node:child_process';
+import os, { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** Parsed flags of `nonadj demo`. */
@@ -9,6 +12,7 @@ interface DemoFlags {
   labels: 'regions' | 'full';
   atlas: 'aal' | 'inia19';
   seed: number;
+  jobs: number;
   resume?: boolean;
   force?: boolean;
 }
@@ -36,12 +40,17 @@ export function makeDemoCommand(): Command {
       if (!Number.isInteger(n) || n < 0 || n > 1e6) throw new Error(`--seed ${v}: expected an integer in [0, 1e6]`);
       return n;
     }, 1)
+    .option('--jobs <n>', 'training runs at once (each uses one core; default: the number of cores)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--jobs ${v}: expected an integer in [1, 64]`);
+      return n;
+    }, availableParallelism())
     .option('--resume', 'continue the interrupted demo in --out')
     .option('--force', 'start over in a non-empty --out (removes only the demo\'s own files there)')
     .action(async (flags: DemoFlags) => {
       if (flags.quick && flags.full) throw new Error('--quick and --full exclude each other');
       // Heavy modules (TensorFlow.js through the training code) load only when the demo runs.
-      const [{ runDemo }, { runCli }] = await Promise.all([import('../demo/runDemo.js'), import('./main.js')]);
+      const { runDemo } = await import('../demo/runDemo.js');
       const started = Date.now();
       const stamp = () => `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`;
       const { report, files } = await runDemo({
@@ -53,16 +62,11 @@ export function makeDemoCommand(): Command {
         seed: flags.seed,
         resume: flags.resume,
         force: flags.force,
-        train: async (args) => {
-          // Each run's summary goes to stderr with its progress: the demo's stdout is the final table alone.
-          const write = process.stdout.write;
-          process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-          try {
-            return await runCli(['train', ...args]);
-          } finally {
-            process.stdout.write = write;
-          }
-        },
+        concurrency: flags.jobs,
+        // Each run is the `nonadj train` binary in its own process (one wasm backend per core): what runs is
+        // exactly the command the report prints. Its output goes to stderr line by line, tagged with the run's name,
+        // so the demo's stdout is the final table alone.
+        train: (args, name) => runChild(['train', ...args], (line) => process.stderr.write(`${stamp()} ${name}: ${line}\n`)),
         onProgress: (line) => process.stderr.write(`${stamp()} ${line}\n`),
       });
       const lines = [`report: ${files.markdown}, ${files.html}, ${files.json} (${(report.seconds / 60).toFixed(1)} min)`, ''];
@@ -75,4 +79,22 @@ export function makeDemoCommand(): Command {
       process.stdout.write(lines.join('\n') + '\n');
       process.exitCode = 0;
     });
+}
+
+/**
+ * Run this package's CLI (`bin/nonadj.js`) with `args` in a child process, passing each line it prints (stdout and
+ * stderr) to `onLine`; resolves to its exit code (128 + n when killed by signal n, as a shell reports it). A Ctrl-C
+ * in the terminal reaches the child too (same process group): it checkpoints and exits 130.
+ */
+function runChild(args: string[], onLine: (line: string) => void): Promise<number> {
+  const bin = fileURLToPath(new URL('../../bin/nonadj.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr]) {
+      // A progress bar redraws with \r: keep only complete lines (the child sees no TTY, so it prints plain lines).
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => line.trim() && onLine(line));
+    }
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0)));
+  });
 }

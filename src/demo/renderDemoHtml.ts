@@ -20,7 +20,7 @@ export function renderDemoHtml(r: DemoReport, slices: SliceInput | null): string
   body.push(`<h1>NonAdjLoss demo (${esc(r.mode)})</h1>`);
   body.push(
     `<p>${r.atlas === 'aal' ? 'Colin27 T1 + AAL' : 'INIA19 + NeuroMaps'}, labels <code>${esc(r.labels)}</code> (${r.prior.numLabels} incl. background), grid ${r.grid.dims.join('×')} at ${r.grid.spacingMm.join('×')} mm; ` +
-      `unseen domain: contrast <code>${esc(r.unseenContrast)}</code>. Baseline (${r.baseline.source}): ${esc(r.baseline.note)}. ` +
+      `unseen domain: ${esc(r.unseenContrast)}. Baseline (${r.baseline.source}): ${esc(r.baseline.note)}. ` +
       `λ heuristic ${r.heuristicLambda.toPrecision(4)}; fine-tunes: ${r.plan.fineTune.epochs} epochs × ${r.plan.fineTune.steps} steps, batch ${r.plan.fineTune.batchSize}.</p>`,
   );
   body.push('<h2>Results</h2>', resultsTable(r));

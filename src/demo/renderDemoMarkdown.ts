@@ -14,7 +14,7 @@ export function renderDemoMarkdown(r: DemoReport): string {
     `# NonAdjLoss demo (${r.mode})`,
     '',
     `Atlas ${r.atlas === 'aal' ? 'Colin27 T1 + AAL' : 'INIA19 + NeuroMaps'}, labels \`${r.labels}\` (${r.prior.numLabels} labels incl. background), ` +
-      `grid ${r.grid.dims.join('×')} at ${r.grid.spacingMm.join('×')} mm, seed ${r.seed}. Subjects: ${sz} (unseen domain: contrast \`${r.unseenContrast}\`).`,
+      `grid ${r.grid.dims.join('×')} at ${r.grid.spacingMm.join('×')} mm, seed ${r.seed}. Subjects: ${sz} (unseen domain: ${r.unseenContrast}).`,
     `Prior: ${r.prior.forbiddenUnorderedPairs} forbidden unordered pairs (${r.prior.file}).`,
     '',
     `Baseline (${r.baseline.source}): ${r.baseline.note}. Command: \`${r.baseline.command}\`.`,

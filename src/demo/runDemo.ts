@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import { evaluateSegmentation } from '../metric/evaluateSegmentation.js';
 import { repairSegmentation } from '../metric/repairSegmentation.js';
@@ -9,7 +10,7 @@ import type { Volume } from '../volume/Volume.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../volume/writeFileAtomic.js';
 import { commandLine, demoPlan, trainArgs, type DemoMode, type DemoPlan, type FineTuneName, type TrainRunSpec } from './demoPlan.js';
-import { makeDemoData, type DemoData, type DemoSubject } from './makeDemoData.js';
+import { makeDemoData, UNSEEN_DOMAIN, type DemoData, type DemoSubject } from './makeDemoData.js';
 import { renderDemoHtml } from './renderDemoHtml.js';
 import { renderDemoMarkdown } from './renderDemoMarkdown.js';
 
@@ -29,10 +30,12 @@ export interface RunDemoOptions {
   /** Start over in a non-empty `out`: the demo's own sub-folders there are deleted, other files are left alone. */
   force?: boolean;
   /**
-   * Runs `nonadj train <args>` and resolves to its exit code (the CLI passes its own `runCli`, so what runs is
-   * exactly the printed command).
+   * Runs `nonadj train <args>` and resolves to its exit code (the CLI runs its own binary, so what runs is exactly
+   * the printed command). Called up to `concurrency` times at once, with the run's name for its progress lines.
    */
-  train: (args: string[]) => Promise<number>;
+  train: (args: string[], name: string) => Promise<number>;
+  /** Training runs at once: each is one single-threaded wasm backend, so one per core. @default 1 */
+  concurrency?: number;
   /** Progress lines (the library never prints). */
   onProgress?: (line: string) => void;
 }
@@ -159,28 +162,39 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     baselineNote = `trained in this demo: ${plan.baseline.epochs} epochs × ${plan.baseline.steps} steps${mode === 'full' ? '' : ' (short: no shipped baseline fits these options; not converged)'}`;
   }
 
-  // 3. Fine-tunes, all from the baseline with the same epochs, steps, batch and seed.
+  // 3. Fine-tunes, all from the baseline with the same epochs, steps, batch and seed. Each training is one
+  // single-threaded wasm process, so `concurrency` of them run at once. `auto` goes first (its warm-up epoch gives
+  // the λ heuristic the fixed-λ runs need); `control` needs no λ and runs beside it; the semi-supervised run (4× the
+  // images per step) starts first among the rest so that the others fill the second core meanwhile.
   const common = { dataDir, prior: priorFile, ...plan.fineTune, seed, init: baselineModel };
   const specOf = (name: FineTuneName, lambda: number | 'auto', semi?: string): TrainRunSpec => ({ name, out: path.join(out, 'runs', name), lambda, ...common, ...(semi ? { semi } : {}) });
   const logs = new Map<string, { spec: TrainRunSpec; log: EpochRecord[] }>();
-  const auto = specOf('auto', 'auto');
-  say(`demo: run 1/6 auto: ${commandLine(trainArgs(auto))}`);
-  logs.set('auto', { spec: auto, log: await runTrain(auto, options.train, say) });
-  const h = heuristicFromLog(logs.get('auto')!.log);
+  const limit = pLimit(Math.max(1, options.concurrency ?? 1));
+  let launched = 0;
+  const launch = (spec: TrainRunSpec): Promise<void> =>
+    limit(async () => {
+      say(`demo: run ${++launched}/6 ${spec.name}: ${commandLine(trainArgs(spec))}`);
+      logs.set(spec.name, { spec, log: await runTrain(spec, options.train, say) });
+    });
+  const autoRun = launch(specOf('auto', 'auto'));
+  const controlRun = launch(specOf('control', 0));
+  let h: number;
+  try {
+    await autoRun;
+    h = heuristicFromLog(logs.get('auto')!.log);
+  } catch (error) {
+    await Promise.allSettled([controlRun]);
+    throw error;
+  }
   say(`demo: λ heuristic (from the auto run's warm-up) = ${h.toPrecision(4)}`);
   const round = (x: number) => Number(x.toPrecision(4));
-  const fixed: Array<[FineTuneName, number | 'auto', string?]> = [
-    ['control', 0],
-    ['lambda-0.3h', round(0.3 * h)],
-    ['lambda-1h', round(h)],
-    ['lambda-3h', round(3 * h)],
-    ['semi', round(h), path.join(dataDir, 'unseen-train')],
-  ];
-  for (const [i, [name, lambda, semi]] of fixed.entries()) {
-    const spec = specOf(name, lambda, semi);
-    say(`demo: run ${i + 2}/6 ${name}: ${commandLine(trainArgs(spec))}`);
-    logs.set(name, { spec, log: await runTrain(spec, options.train, say) });
-  }
+  await settleAll([
+    controlRun,
+    launch(specOf('semi', round(h), path.join(dataDir, 'unseen-train'))),
+    launch(specOf('lambda-3h', round(3 * h))),
+    launch(specOf('lambda-1h', round(h))),
+    launch(specOf('lambda-0.3h', round(0.3 * h))),
+  ]);
 
   // 4. Evaluation of every model on both test domains.
   const tests = data.subjects.filter((s): s is DemoSubject & { set: 'test' | 'unseen-test'; label: string } => (s.set === 'test' || s.set === 'unseen-test') && s.label !== undefined);
@@ -268,7 +282,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     mode, atlas, labels, seed,
     grid: { dims: data.dims, spacingMm: data.spacingMm },
     sets: Object.fromEntries(['train', 'val', 'test', 'unseen-train', 'unseen-test'].map((set) => [set, data.subjects.filter((s) => s.set === set).map((s) => `${s.id} (seed ${s.seed}, ${s.contrast})`)])),
-    unseenContrast: data.subjects.find((s) => s.set === 'unseen-test')?.contrast ?? 'inverted',
+    unseenContrast: `${UNSEEN_DOMAIN.contrast} (another scanner's T1: random increasing lookup table, 4 mm blur, bias |log| ≤ ${UNSEEN_DOMAIN.bias}, noise ${UNSEEN_DOMAIN.noise})`,
     prior: { file: priorFile, numLabels: prior.numLabels, names: prior.names.map((n, i) => n ?? `label ${i}`), forbiddenUnorderedPairs: prior.forbiddenUnorderedPairs, counts: rows(prior) },
     baseline: { source: shipped ? 'shipped' : 'trained-here', dir: path.dirname(baselineModel), command: baselineCommand, note: baselineNote, log: baselineLog },
     heuristicLambda: h,
@@ -374,6 +388,13 @@ export function heuristicFromLog(log: readonly EpochRecord[]): number {
   return h;
 }
 
+/** Wait for every promise; then reject with the first failure, if any (so no run is left running unawaited). */
+async function settleAll(promises: Array<Promise<void>>): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 async function runTrain(spec: TrainRunSpec, train: RunDemoOptions['train'], say: (line: string) => void): Promise<EpochRecord[]> {
   const summary = await readFile(path.join(spec.out, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as { status: string }, () => null);
   if (summary?.status === 'completed') {
@@ -382,7 +403,7 @@ async function runTrain(spec: TrainRunSpec, train: RunDemoOptions['train'], say:
     const resuming = await isFile(path.join(spec.out, 'checkpoint', 'state.json'));
     const args = resuming ? ['--resume', spec.out] : trainArgs(spec);
     if (resuming) say(`demo: resuming ${spec.name}: nonadj train --resume ${spec.out}`);
-    const code = await train(args);
+    const code = await train(args, spec.name);
     if (code !== 0) throw new Error(`runDemo: ${commandLine(args)} exited with code ${code}${code === 130 ? ' (interrupted: continue with --resume)' : ''}`);
   }
   return readLog(path.join(spec.out, 'log.jsonl'));

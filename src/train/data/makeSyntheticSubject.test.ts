@@ -74,6 +74,21 @@ describe('makeSyntheticSubject on the bundled atlas at 2 mm', () => {
     const r = (sab / n - (sa / n) * (sb / n)) / Math.sqrt((saa / n - (sa / n) ** 2) * (sbb / n - (sb / n) ** 2));
     assert.ok(r < -0.9, `correlation ${r}`);
     assert.deepEqual(inv.labels.data, a.labels.data); // contrast does not move anything
+
+    // The monotone contrast without blur keeps the order of intensities: sorted by the native image (whose gamma,
+    // drawn after the lookup table, differs; gamma is increasing too), the monotone image never decreases.
+    const mono = makeSyntheticSubject(ch2, aal, { seed: 100, bias: 0, noise: 0, contrast: 'monotone', monotoneBlurMm: 0 });
+    assert.deepEqual(mono.labels.data, a.labels.data);
+    const order = Array.from(plain.image.data.keys()).sort((u, w) => plain.image.data[u] - plain.image.data[w]);
+    let drops = 0;
+    for (let i = 1; i < order.length; i++) if (mono.image.data[order[i]] < mono.image.data[order[i - 1]] - 1e-6) drops++;
+    assert.equal(drops, 0);
+    assert.notDeepEqual(mono.image.data, plain.image.data);
+    // …and its blur smooths: neighbouring voxels differ less on average.
+    const blurred = makeSyntheticSubject(ch2, aal, { seed: 100, bias: 0, noise: 0, contrast: 'monotone' });
+    const roughness = (d: Float32Array) => d.reduce((s, x, v) => (v > 0 ? s + Math.abs(x - d[v - 1]) : s), 0);
+    assert.ok(roughness(blurred.image.data) < 0.6 * roughness(mono.image.data));
+    assert.throws(() => makeSyntheticSubject(ch2, aal, { seed: 1, contrast: 'monotone', monotoneRises: [0, 1] }), /monotoneRises\[0\] is 0/);
   });
 
   test('feeds the sampler: coronal 7-slice batches padded to 96×96', async () => {

@@ -11,9 +11,12 @@ type Triple = [number, number, number];
  * - `'inverted'`: T2-like, `1 − v` inside the head and 0 outside (the head is a soft mask: the T1 above 0.1,
  *   smoothed with σ = 8 mm), so tissue contrast flips while air stays dark;
  * - `'remapped'`: a random piecewise-linear lookup table through 6 evenly spaced knots, f(0) = 0 and the other
- *   knots U(0.1, 1), not necessarily monotone: a new tissue contrast per seed.
+ *   knots U(0.1, 1), not necessarily monotone: a new tissue contrast per seed;
+ * - `'monotone'`: another scanner's T1: a random increasing piecewise-linear lookup table through 6 evenly spaced
+ *   knots (f(0) = 0, f(1) = 1, the 5 rises drawn U(`monotoneRises`) then rescaled to sum 1), so tissues keep their
+ *   order but not their contrast ratios, then a Gaussian blur of σ = `monotoneBlurMm` (a coarser acquisition).
  */
-export type SyntheticContrast = 'native' | 'inverted' | 'remapped';
+export type SyntheticContrast = 'native' | 'inverted' | 'remapped' | 'monotone';
 
 /** Options of {@link makeSyntheticSubject}; defaults follow the pilot (shared/notes/demo-pilot.md). */
 export interface MakeSyntheticSubjectOptions {
@@ -42,6 +45,10 @@ export interface MakeSyntheticSubjectOptions {
   noise?: number;
   /** @default 'native' */
   contrast?: SyntheticContrast;
+  /** `'monotone'` only: standard deviation of the blur, in mm (0: none). @default 4 */
+  monotoneBlurMm?: number;
+  /** `'monotone'` only: range of the knots' rises before rescaling (a rise near 0 flattens a tissue transition). @default [0.02, 3] */
+  monotoneRises?: readonly [number, number];
 }
 
 /** Result of {@link makeSyntheticSubject}. */
@@ -83,6 +90,8 @@ export function makeSyntheticSubject(t1: Volume, labels: Volume, options: MakeSy
   const [gammaLo, gammaHi] = options.gamma ?? [0.7, 1.4];
   const noise = options.noise ?? 0.03;
   const contrast = options.contrast ?? 'native';
+  const monotoneBlurMm = options.monotoneBlurMm ?? 4;
+  const monotoneRises = options.monotoneRises ?? [0.02, 3];
   const checks: Array<[string, number, boolean]> = [
     ['rotationDeg', rotationDeg, rotationDeg >= 0 && rotationDeg <= 180],
     ['scale', scale, scale >= 0 && scale < 1],
@@ -92,13 +101,15 @@ export function makeSyntheticSubject(t1: Volume, labels: Volume, options: MakeSy
     ['biasSigmaMm', biasSigmaMm, biasSigmaMm > 0],
     ['gamma[0]', gammaLo, gammaLo > 0 && gammaLo <= gammaHi],
     ['noise', noise, noise >= 0],
+    ['monotoneBlurMm', monotoneBlurMm, monotoneBlurMm >= 0],
+    ['monotoneRises[0]', monotoneRises[0], monotoneRises[0] > 0 && monotoneRises[0] <= monotoneRises[1]],
   ];
   for (const [name, value, ok] of checks) {
     if (!ok || !Number.isFinite(value)) throw new RangeError(`makeSyntheticSubject: ${name} is ${value}, out of range`);
   }
   if (downsample !== 1 && downsample !== 2) throw new RangeError(`makeSyntheticSubject: downsample is ${String(downsample)}, expected 1 or 2`);
-  if (!['native', 'inverted', 'remapped'].includes(contrast)) {
-    throw new RangeError(`makeSyntheticSubject: contrast is ${String(contrast)}, expected 'native', 'inverted' or 'remapped'`);
+  if (!['native', 'inverted', 'remapped', 'monotone'].includes(contrast)) {
+    throw new RangeError(`makeSyntheticSubject: contrast is ${String(contrast)}, expected 'native', 'inverted', 'remapped' or 'monotone'`);
   }
 
   const grid = downsample === 2 ? downsample2(t1, labels) : { dims: t1.dims, spacingMm: t1.spacingMm, affine: t1.affine, image: t1.data instanceof Float32Array ? t1.data : Float32Array.from(t1.data), labels: labels.data instanceof Int32Array ? labels.data : Int32Array.from(labels.data) };
@@ -155,6 +166,18 @@ export function makeSyntheticSubject(t1: Volume, labels: Volume, options: MakeSy
       const i = Math.min(4, Math.floor(t));
       image[v] = knots[i] + (knots[i + 1] - knots[i]) * (t - i);
     }
+  } else if (contrast === 'monotone') {
+    const [riseLo, riseHi] = monotoneRises;
+    const rises = [1, 2, 3, 4, 5].map(() => rng.uniform(riseLo, riseHi));
+    const total = rises.reduce((a, b) => a + b, 0);
+    const knots = [0];
+    for (const r of rises) knots.push(knots[knots.length - 1] + r / total);
+    for (let v = 0; v < n; v++) {
+      const t = Math.min(Math.max(image[v], 0), 1) * 5;
+      const i = Math.min(4, Math.floor(t));
+      image[v] = knots[i] + (knots[i + 1] - knots[i]) * (t - i);
+    }
+    if (monotoneBlurMm > 0) image.set(gaussianBlur(image, dims, { sigma: sp.map((s) => monotoneBlurMm / s), truncate: 3 }));
   }
   const gamma = rng.uniform(gammaLo, gammaHi);
   const [logBias] = biasField;
