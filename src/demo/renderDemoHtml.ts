@@ -21,7 +21,7 @@ export function renderDemoHtml(r: DemoReport, slices: SliceInput | null): string
   body.push(
     `<p>${r.atlas === 'aal' ? 'Colin27 T1 + AAL' : 'INIA19 + NeuroMaps'}, labels <code>${esc(r.labels)}</code> (${r.prior.numLabels} incl. background), grid ${r.grid.dims.join('×')} at ${r.grid.spacingMm.join('×')} mm; ` +
       `unseen domain: ${esc(r.unseenContrast)}. Baseline (${r.baseline.source}): ${esc(r.baseline.note)}. ` +
-      `λ heuristic ${r.heuristicLambda.toPrecision(4)}; fine-tunes: ${r.plan.fineTune.epochs} epochs × ${r.plan.fineTune.steps} steps, batch ${r.plan.fineTune.batchSize}.</p>`,
+      `λ heuristic ${r.heuristicLambda.toPrecision(4)}; fine-tunes: ${r.plan.fineTune.epochs} epochs × ${r.plan.fineTune.steps} steps, batch ${r.plan.fineTune.batchSize}, Adam at ${r.plan.fineTune.lr}.</p>`,
   );
   body.push('<h2>Results</h2>', resultsTable(r));
   body.push('<h2>Dice against forbidden contacts</h2>', '<div class="row">', scatter(r, 'test'), scatter(r, 'unseen-test'), '</div>');

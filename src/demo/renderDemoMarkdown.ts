@@ -20,7 +20,7 @@ export function renderDemoMarkdown(r: DemoReport): string {
     `Baseline (${r.baseline.source}): ${r.baseline.note}. Command: \`${r.baseline.command}\`.`,
     '',
     `λ heuristic (warm-up of the auto run: 0.3 × Dice loss / NonAdjLoss) = ${r.heuristicLambda.toPrecision(4)}. ` +
-      `Every fine-tune starts from the baseline with ${r.plan.fineTune.epochs} epochs × ${r.plan.fineTune.steps} steps of batch ${r.plan.fineTune.batchSize} (the semi-supervised run adds 3 unlabelled slices per labelled one); the model evaluated is each run's \`best/\`.`,
+      `Every fine-tune starts from the baseline with ${r.plan.fineTune.epochs} epochs × ${r.plan.fineTune.steps} steps of batch ${r.plan.fineTune.batchSize}, Adam at ${r.plan.fineTune.lr} (the semi-supervised run adds 3 unlabelled slices per labelled one); the model evaluated is each run's \`best/\`.`,
     '',
     '## Results (means over the test subjects)',
     '',
