@@ -162,41 +162,8 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     baselineNote = `trained in this demo: ${plan.baseline.epochs} epochs × ${plan.baseline.steps} steps${mode === 'full' ? '' : ' (short: no shipped baseline fits these options; not converged)'}`;
   }
 
-  // 3. Fine-tunes, all from the baseline with the same epochs, steps, batch and seed. Each training is one
-  // single-threaded wasm process, so `concurrency` of them run at once. `auto` goes first (its warm-up epoch gives
-  // the λ heuristic the fixed-λ runs need); `control` needs no λ and runs beside it; the semi-supervised run (4× the
-  // images per step) starts first among the rest so that the others fill the second core meanwhile.
-  const common = { dataDir, prior: priorFile, ...plan.fineTune, seed, init: baselineModel };
-  const specOf = (name: FineTuneName, lambda: number | 'auto', semi?: string): TrainRunSpec => ({ name, out: path.join(out, 'runs', name), lambda, ...common, ...(semi ? { semi } : {}) });
-  const logs = new Map<string, { spec: TrainRunSpec; log: EpochRecord[] }>();
-  const limit = pLimit(Math.max(1, options.concurrency ?? 1));
-  let launched = 0;
-  const launch = (spec: TrainRunSpec): Promise<void> =>
-    limit(async () => {
-      say(`demo: run ${++launched}/6 ${spec.name}: ${commandLine(trainArgs(spec))}`);
-      logs.set(spec.name, { spec, log: await runTrain(spec, options.train, say) });
-    });
-  const autoRun = launch(specOf('auto', 'auto'));
-  const controlRun = launch(specOf('control', 0));
-  let h: number;
-  try {
-    await autoRun;
-    h = heuristicFromLog(logs.get('auto')!.log);
-  } catch (error) {
-    await Promise.allSettled([controlRun]);
-    throw error;
-  }
-  say(`demo: λ heuristic (from the auto run's warm-up) = ${h.toPrecision(4)}`);
-  const round = (x: number) => Number(x.toPrecision(4));
-  await settleAll([
-    controlRun,
-    launch(specOf('semi', round(h), path.join(dataDir, 'unseen-train'))),
-    launch(specOf('lambda-3h', round(3 * h))),
-    launch(specOf('lambda-1h', round(h))),
-    launch(specOf('lambda-0.3h', round(0.3 * h))),
-  ]);
-
-  // 4. Evaluation of every model on both test domains.
+  // 3. Evaluation of every model on both test domains, in this process, one model at a time, each as soon as its
+  // training is done: it overlaps the remaining trainings (which run in their own processes).
   const tests = data.subjects.filter((s): s is DemoSubject & { set: 'test' | 'unseen-test'; label: string } => (s.set === 'test' || s.set === 'unseen-test') && s.label !== undefined);
   const { initEngine } = await import('../engine/initEngine.js');
   const { loadModel } = await import('../train/models/modelFiles.js');
@@ -237,9 +204,56 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     return scores;
   };
 
+  const evalQueue = pLimit(1);
+  const scored = new Map<string, Promise<{ files: Map<string, string>; scores: SubjectScores[] }>>();
+  const score = (run: string, modelFile: string): void => {
+    const job = evalQueue(async () => {
+      const files = await predict(run, modelFile);
+      return { files, scores: await evaluate(run, files) };
+    });
+    job.catch(() => {}); // awaited below; this only keeps a failure from being reported as unhandled meanwhile
+    scored.set(run, job);
+  };
+  score('baseline', baselineModel);
+
+  // 4. Fine-tunes, all from the baseline with the same epochs, steps, batch and seed. Each training is one
+  // single-threaded wasm process, so `concurrency` of them run at once. `auto` goes first (its warm-up epoch gives
+  // the λ heuristic the fixed-λ runs need); `control` needs no λ and runs beside it; the semi-supervised run (4× the
+  // images per step) starts first among the rest so that the others fill the second core meanwhile.
+  const common = { dataDir, prior: priorFile, ...plan.fineTune, seed, init: baselineModel };
+  const specOf = (name: FineTuneName, lambda: number | 'auto', semi?: string): TrainRunSpec => ({ name, out: path.join(out, 'runs', name), lambda, ...common, ...(semi ? { semi } : {}) });
+  const logs = new Map<string, { spec: TrainRunSpec; log: EpochRecord[] }>();
+  const limit = pLimit(Math.max(1, options.concurrency ?? 1));
+  let launched = 0;
+  const launch = (spec: TrainRunSpec): Promise<void> =>
+    limit(async () => {
+      say(`demo: run ${++launched}/6 ${spec.name}: ${commandLine(trainArgs(spec))}`);
+      logs.set(spec.name, { spec, log: await runTrain(spec, options.train, say) });
+      score(spec.name, path.join(spec.out, 'best', 'model.json'));
+    });
+  const autoRun = launch(specOf('auto', 'auto'));
+  const controlRun = launch(specOf('control', 0));
+  let h: number;
+  try {
+    await autoRun;
+    h = heuristicFromLog(logs.get('auto')!.log);
+  } catch (error) {
+    await Promise.allSettled([controlRun]);
+    throw error;
+  }
+  say(`demo: λ heuristic (from the auto run's warm-up) = ${h.toPrecision(4)}`);
+  const round = (x: number) => Number(x.toPrecision(4));
+  await settleAll([
+    controlRun,
+    launch(specOf('semi', round(h), path.join(dataDir, 'unseen-train'))),
+    launch(specOf('lambda-3h', round(3 * h))),
+    launch(specOf('lambda-1h', round(h))),
+    launch(specOf('lambda-0.3h', round(0.3 * h))),
+  ]);
+
   const runs: DemoRunReport[] = [];
-  const baselineFiles = await predict('baseline', baselineModel);
-  runs.push(makeRunReport('baseline', 'baseline (cross-entropy + 5 × Dice, λ = 0), no fine-tune', baselineCommand, 0, baselineLog, await evaluate('baseline', baselineFiles)));
+  const { files: baselineFiles, scores: baselineScores } = await scored.get('baseline')!;
+  runs.push(makeRunReport('baseline', 'baseline (cross-entropy + 5 × Dice, λ = 0), no fine-tune', baselineCommand, 0, baselineLog, baselineScores));
   const descriptions: Record<FineTuneName, string> = {
     auto: 'fine-tune, λ auto (the reference controller; warm-up epoch at λ = 0)',
     control: 'control fine-tune, λ = 0',
@@ -250,8 +264,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   };
   for (const name of ['control', 'lambda-0.3h', 'lambda-1h', 'lambda-3h', 'auto', 'semi'] as const) {
     const { spec, log } = logs.get(name)!;
-    const files = await predict(name, path.join(spec.out, 'best', 'model.json'));
-    runs.push(makeRunReport(name, descriptions[name], commandLine(trainArgs(spec)), spec.lambda, log, await evaluate(name, files)));
+    runs.push(makeRunReport(name, descriptions[name], commandLine(trainArgs(spec)), spec.lambda, log, (await scored.get(name)!).scores));
   }
   // Baseline + repair: each baseline prediction repaired against the prior.
   const repairedFiles = new Map<string, string>();
