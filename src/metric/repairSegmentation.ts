@@ -114,6 +114,9 @@ export function repairSegmentation(volume: Volume, prior: AdjacencyPrior, option
   const codeOf = (e: number) => (e < L ? prior.labels[e] : unknownCodes[e - L]);
   const nameOf = (e: number) => (e < L ? prior.names[e] ?? options.names?.get(prior.labels[e]) : options.names?.get(codeOf(e))) ?? `label ${codeOf(e)}`;
   const allowed = (a: number, b: number) => a < L && b < L && prior.counts[a * L + b] > 0;
+  // For each label k, the labels j with allowed(j, k) (a column of the prior: priors are symmetric when extracted,
+  // but one read from a CSV need not be).
+  const allowedColumns = columnsOfAllowed(prior);
 
   const changes: RepairChange[] = [];
   const maxIterations = options.maxIterations ?? 20;
@@ -132,23 +135,14 @@ export function repairSegmentation(volume: Volume, prior: AdjacencyPrior, option
       const l = comps.labelOf[c];
       if (largest[l] < 0 || comps.sizeOf[c] > comps.sizeOf[largest[l]]) largest[l] = c;
     }
-    const candidate = (c: number) => c >= 0 && comps.sizeOf[c] <= maxVoxels && largest[comps.labelOf[c]] !== c;
+    const isCandidate = new Uint8Array(comps.count);
+    for (let c = 0; c < comps.count; c++) isCandidate[c] = comps.sizeOf[c] <= maxVoxels && largest[comps.labelOf[c]] !== c ? 1 : 0;
 
-    // Contacts of candidate components with each label, whether any is forbidden, and which candidates touch.
-    const contacts = new Map<number, Map<number, number>>();
-    const touching = new Map<number, Set<number>>();
-    const hasForbidden = new Set<number>();
-    const note = (c: number, other: number, otherComp: number, length: number, forbidden: boolean) => {
-      let m = contacts.get(c);
-      if (!m) contacts.set(c, (m = new Map()));
-      m.set(other, (m.get(other) ?? 0) + length);
-      if (forbidden) hasForbidden.add(c);
-      if (candidate(otherComp)) {
-        let t = touching.get(c);
-        if (!t) touching.set(c, (t = new Set()));
-        t.add(otherComp);
-      }
-    };
+    // Contacts of candidate components, one flat record per side of a run pair: (component, other label, other
+    // component, length). Flat typed arrays, not a Map per component: on a badly wrong segmentation (an untrained
+    // network: millions of contacts, hundreds of thousands of small components) the Maps made one round take 15 s.
+    const records = new ContactRecords();
+    const hasForbidden = new Uint8Array(comps.count);
     forEachRunPair(runs, offsets, (pa, pb, x0, x1) => {
       const a = runLabel[pa];
       const b = runLabel[pb];
@@ -156,40 +150,76 @@ export function repairSegmentation(volume: Volume, prior: AdjacencyPrior, option
       const ca = componentOfRun[pa];
       const cb = componentOfRun[pb];
       const forbidden = !allowed(a, b);
-      if (candidate(ca)) note(ca, b, cb, x1 - x0, forbidden);
-      if (candidate(cb)) note(cb, a, ca, x1 - x0, forbidden);
+      if (ca >= 0 && isCandidate[ca]) {
+        records.push(ca, b, cb, x1 - x0);
+        if (forbidden) hasForbidden[ca] = 1;
+      }
+      if (cb >= 0 && isCandidate[cb]) {
+        records.push(cb, a, ca, x1 - x0);
+        if (forbidden) hasForbidden[cb] = 1;
+      }
     });
+    const byComponent = records.groupBy(comps.count);
 
-    const order = [...hasForbidden].sort((x, y) => comps.sizeOf[x] - comps.sizeOf[y] || x - y);
-    const blocked = new Set<number>();
+    const order: number[] = [];
+    for (let c = 0; c < comps.count; c++) if (hasForbidden[c]) order.push(c);
+    order.sort((x, y) => comps.sizeOf[x] - comps.sizeOf[y] || x - y);
+    const blocked = new Uint8Array(comps.count);
     const relabel = new Map<number, number>();
+    // Per component: contact length by label (`shared`), and for each label j present, the length of contacts that
+    // j would make allowed (`ok`), summed over the allowed column of each neighbouring label k: O(contacts · degree)
+    // instead of O(labels²) per component.
+    const shared = new Float64Array(K);
+    const ok = new Float64Array(K);
+    const seen = new Int32Array(K).fill(-1);
+    const present: number[] = [];
     for (const c of order) {
-      if (blocked.has(c)) continue;
+      if (blocked[c]) continue;
       const a = comps.labelOf[c];
-      const around = contacts.get(c)!;
-      let before = 0;
+      present.length = 0;
       let total = 0;
-      for (const [k, n] of around) {
+      let before = 0;
+      for (let r = byComponent.start[c]; r < byComponent.start[c + 1]; r++) {
+        const rec = byComponent.order[r];
+        const k = records.label[rec];
+        const n = records.length[rec];
+        if (seen[k] !== c) {
+          seen[k] = c;
+          shared[k] = 0;
+          ok[k] = 0;
+          present.push(k);
+        }
+        shared[k] += n;
         total += n;
         if (!allowed(a, k)) before += n;
+      }
+      for (const k of present) {
+        if (k >= L) continue; // unknown codes are allowed with nothing
+        const n = shared[k];
+        for (let e = allowedColumns.colPtr[k]; e < allowedColumns.colPtr[k + 1]; e++) {
+          const j = allowedColumns.rows[e];
+          if (seen[j] === c) ok[j] += n;
+        }
       }
       let best = -1;
       let bestAfter = Infinity;
       let bestShared = -1;
-      for (const [j, shared] of around) {
+      for (const j of present) {
         if (j >= L) continue;
-        let ok = 0;
-        for (const [k, n] of around) if (allowed(j, k)) ok += n;
-        const after = total - ok;
-        if (after < bestAfter || (after === bestAfter && (shared > bestShared || (shared === bestShared && codeOf(j) < codeOf(best))))) {
+        const after = total - ok[j];
+        if (after < bestAfter || (after === bestAfter && (shared[j] > bestShared || (shared[j] === bestShared && codeOf(j) < codeOf(best))))) {
           best = j;
           bestAfter = after;
-          bestShared = shared;
+          bestShared = shared[j];
         }
       }
       if (best < 0 || bestAfter >= before) continue;
       relabel.set(c, best);
-      for (const t of touching.get(c) ?? []) blocked.add(t);
+      // Two touching components never change in the same round (each one's gain assumes the other stays).
+      for (let r = byComponent.start[c]; r < byComponent.start[c + 1]; r++) {
+        const other = records.component[byComponent.order[r]];
+        if (other >= 0 && isCandidate[other]) blocked[other] = 1;
+      }
       changes.push({
         iteration: iterations,
         from: codeOf(a),
@@ -244,4 +274,55 @@ export function repairSegmentation(volume: Volume, prior: AdjacencyPrior, option
     stable,
     voxelsChanged,
   };
+}
+
+/** For each label k of the prior, the labels j with counts[j][k] > 0, as CSC arrays. */
+function columnsOfAllowed(prior: AdjacencyPrior): { colPtr: Int32Array; rows: Int32Array } {
+  const L = prior.numLabels;
+  const colPtr = new Int32Array(L + 1);
+  for (let j = 0; j < L; j++) for (let k = 0; k < L; k++) if (prior.counts[j * L + k] > 0) colPtr[k + 1]++;
+  for (let k = 0; k < L; k++) colPtr[k + 1] += colPtr[k];
+  const rows = new Int32Array(colPtr[L]);
+  const fill = colPtr.slice(0, L);
+  for (let j = 0; j < L; j++) for (let k = 0; k < L; k++) if (prior.counts[j * L + k] > 0) rows[fill[k]++] = j;
+  return { colPtr, rows };
+}
+
+/** Growable columns of contact records: component, other label, other component (−1: none), length in voxels. */
+class ContactRecords {
+  component = new Int32Array(1024);
+  owner = new Int32Array(1024);
+  label = new Int32Array(1024);
+  length = new Int32Array(1024);
+  size = 0;
+
+  push(owner: number, label: number, component: number, length: number): void {
+    if (this.size === this.owner.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.owner = grow(this.owner);
+      this.label = grow(this.label);
+      this.component = grow(this.component);
+      this.length = grow(this.length);
+    }
+    this.owner[this.size] = owner;
+    this.label[this.size] = label;
+    this.component[this.size] = component;
+    this.length[this.size] = length;
+    this.size++;
+  }
+
+  /** Record indices grouped by owner (a counting sort): those of owner c are order[start[c] … start[c + 1]). */
+  groupBy(owners: number): { start: Int32Array; order: Int32Array } {
+    const start = new Int32Array(owners + 1);
+    for (let r = 0; r < this.size; r++) start[this.owner[r] + 1]++;
+    for (let c = 0; c < owners; c++) start[c + 1] += start[c];
+    const order = new Int32Array(this.size);
+    const fill = start.slice(0, owners);
+    for (let r = 0; r < this.size; r++) order[fill[this.owner[r]]++] = r;
+    return { start, order };
+  }
 }
