@@ -1,0 +1,48 @@
+import type { DemoReport } from './runDemo.js';
+
+/** One run against the matched control fine-tune, on one test domain. */
+export interface ControlComparison {
+  run: string;
+  domain: 'test' | 'unseen-test';
+  /** Mean Dice of the run minus the control's, in Dice points (× 100): negative is a cost. */
+  diceDeltaPoints: number;
+  /** Relative change of the mean forbidden contacts against the control's, in % (−85 = 85 % fewer); null when the control has none. */
+  contactsChangePercent: number | null;
+  /** Mean forbidden pairs of the run minus the control's. */
+  pairsDelta: number;
+  /** Mean collapsed structures per subject of the run minus the control's. */
+  collapsedDelta: number;
+}
+
+/**
+ * Every run of a demo report against its `control` run (the fine-tune with λ = 0 and the same steps, batch, seed
+ * and learning rate): the comparison the papers' claim is about — NonAdjLoss removes most forbidden contacts for
+ * about one Dice point or less — with the training itself factored out. The baseline and `baseline+repair` are
+ * compared too (they were not fine-tuned: their difference from the control includes the fine-tune's own effect).
+ *
+ * @param report - the demo report's runs (at least one named `control`).
+ * @returns one row per run other than the control and per domain with scores, in the report's run order; empty
+ *   when there is no control run.
+ */
+export function compareToControl(report: Pick<DemoReport, 'runs'>): ControlComparison[] {
+  const control = report.runs.find((r) => r.name === 'control');
+  if (!control) return [];
+  const rows: ControlComparison[] = [];
+  for (const domain of ['test', 'unseen-test'] as const) {
+    const c = control.domains[domain];
+    if (!c) continue;
+    for (const run of report.runs) {
+      const d = run.domains[domain];
+      if (run === control || !d) continue;
+      rows.push({
+        run: run.name,
+        domain,
+        diceDeltaPoints: 100 * (d.meanDice - c.meanDice),
+        contactsChangePercent: c.forbiddenContacts > 0 ? (100 * (d.forbiddenContacts - c.forbiddenContacts)) / c.forbiddenContacts : null,
+        pairsDelta: d.forbiddenPairs - c.forbiddenPairs,
+        collapsedDelta: d.collapsed - c.collapsed,
+      });
+    }
+  }
+  return rows;
+}
