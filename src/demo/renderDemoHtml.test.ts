@@ -19,16 +19,22 @@ const fetching = (html: string) =>
 /** The page must stand alone: no network, no script. */
 function assertSelfContained(html: string): void {
   for (const [attr, value] of fetching(html)) assert.match(value, /^data:image\/png;base64,/, `${attr}="${value.slice(0, 40)}"`);
-  // The only URL is the SVG namespace, an identifier a browser never fetches.
-  assert.deepEqual([...new Set(html.match(/https?:\/\/[^"'\s<>]*/g) ?? [])], ['http://www.w3.org/2000/svg']);
+  // The only URLs are the SVG and XLink namespaces of Vega's <svg> elements, identifiers a browser never fetches.
+  assert.deepEqual([...new Set(html.match(/https?:\/\/[^"'\s<>]*/g) ?? [])].sort(), ['http://www.w3.org/1999/xlink', 'http://www.w3.org/2000/svg']);
   assert.equal(count(html, /<(script|link|iframe|object|embed)\b/gi), 0);
   assert.equal(count(html, /url\(|@import/gi), 0);
   assert.ok(html.includes(`content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"`));
 }
 
-describe('renderDemoHtml', () => {
+/** Vega's screen-reader label of each point of a chart, in drawing order. */
+const pointLabels = (svg: string) => [...svg.matchAll(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"/g)].map((m) => m[1]);
+
+/** The page's <svg> elements, in page order. */
+const svgs = (html: string) => [...html.matchAll(/<svg [\s\S]*?<\/svg>/g)].map((m) => m[0]);
+
+describe('renderDemoHtml', async () => {
   const report = demoReportFixture();
-  const html = renderDemoHtml(report, null);
+  const html = await renderDemoHtml(report, null);
 
   test('a self-contained page that ends with a newline', () => {
     assert.ok(html.startsWith('<!doctype html><html lang="en"><head><meta charset="utf-8">'));
@@ -41,13 +47,22 @@ describe('renderDemoHtml', () => {
   test('one <svg> per documented plot: Dice against contacts (2 domains) and training curves (Dice, λ)', () => {
     assert.equal(count(html, '<svg '), 4);
     assert.equal(count(html, '</svg>'), 4);
-    const titles = [...html.matchAll(/<svg[^>]*><text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
-    assert.deepEqual(titles, ['test (training contrast)', 'unseen contrast', 'validation Dice per epoch', 'λ per epoch']);
+    const titles = [...html.matchAll(/aria-roledescription="title" aria-label="Title text '([^']*)'"/g)].map((m) => m[1]);
+    assert.deepEqual(titles, ['Test subjects (training contrast)', 'Test subjects (unseen contrast)', 'Validation Dice per epoch', 'λ per epoch (runs with λ &gt; 0)']);
+    const charts = svgs(html);
     // Scatter points: both runs in the test domain, only lambda-1h in the unseen one (control's is null).
-    const scatters = html.split('<svg ').slice(1, 3);
-    assert.deepEqual(scatters.map((s) => count(s, '<circle ')), [2, 1]);
-    // Curves: 2 runs × 2 epochs of points each.
-    assert.deepEqual(html.split('<svg ').slice(3).map((s) => count(s, '<circle ')), [4, 4]);
+    assert.deepEqual(charts.slice(0, 2).map((c) => pointLabels(c)), [
+      ['contacts: 12; dice: 0.81234; run: control', 'contacts: 0; dice: 0.79; run: lambda-1h'],
+      ['contacts: 131; dice: 0.6049; run: lambda-1h'],
+    ]);
+    // Curves: 2 runs × 2 epochs of validation Dice; λ only for lambda-1h (control's λ is 0).
+    assert.deepEqual(charts.slice(2).map((c) => pointLabels(c).length), [4, 2]);
+    assert.deepEqual(charts.slice(2).map((c) => count(c, 'aria-roledescription="line mark"')), [2, 1]);
+    assert.equal(count(html, 'class="warn"'), 0); // Vega logged nothing
+  });
+
+  test('the same report gives the same bytes', async () => {
+    assert.equal(await renderDemoHtml(demoReportFixture(), null), html);
   });
 
   test('results table: the report\'s numbers, formatted as the Markdown report', () => {
@@ -59,16 +74,17 @@ describe('renderDemoHtml', () => {
     ));
   });
 
-  test('escapes a run name and a command holding markup', () => {
+  test('escapes a run name and a command holding markup', async () => {
     const r = demoReportFixture();
     const evil = '<script>alert("x")</script>';
     r.runs[1] = { ...r.runs[1], name: evil, command: `nonadj train '<img src=x onerror=alert(1)>&` };
-    const page = renderDemoHtml(r, null);
+    const page = await renderDemoHtml(r, null);
     assert.equal(count(page, '<script'), 0);
     assert.ok(!page.includes('<img src=x'));
     const escaped = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;';
-    // Results table, the two scatters (title and label each), the two curve legends, the commands.
-    assert.equal(count(page, escaped), 1 + 2 + 2 + 2 + 1);
+    // Results table and commands; in each of the 4 charts the legend's label for screen readers; the run's marks'
+    // labels: 1 point per scatter, then per curve a line and 2 points. (The legend's visible text is cut to fit.)
+    assert.equal(count(page, escaped), 2 + 4 + (1 + 1 + 3 + 3));
     assert.ok(page.includes('<code>nonadj train &#39;&lt;img src=x onerror=alert(1)&gt;&amp;</code>'));
     assertSelfContained(page);
   });
@@ -85,7 +101,7 @@ describe('renderDemoHtml', () => {
     assert.ok(html.includes('0 Background · 1 Caudate_L · 2 Vermis'));
   });
 
-  test('without slices the section says why; with slices one figure per run plus image and truth', () => {
+  test('without slices the section says why; with slices one figure per run plus image and truth', async () => {
     assert.ok(html.includes('<h2>Coronal slices</h2>\n<p>No labelled test subject.</p>'));
     // 4×4×2 volumes (x, y, z): a truth with labels 1 and 2 side by side, which the prior forbids to touch.
     const dims = [4, 4, 2] as const;
@@ -93,7 +109,7 @@ describe('renderDemoHtml', () => {
     const image = makeVolume(dims, Float32Array.from({ length: 32 }, (_, v) => v));
     const prior = AdjacencyPrior.fromCounts([[1, 1, 1], [1, 1, 0], [1, 0, 1]]);
     const r: DemoReport = demoReportFixture();
-    const page = renderDemoHtml(r, { subject: 'test/t1', image, truth, prior, predictions: r.runs.map((run) => ({ run: run.name, volume: truth })) });
+    const page = await renderDemoHtml(r, { subject: 'test/t1', image, truth, prior, predictions: r.runs.map((run) => ({ run: run.name, volume: truth })) });
     assertSelfContained(page);
     assert.equal(fetching(page).length, 4 + 1); // the figures and the prior's image
     const figures = [...page.matchAll(/<figure><img src="([^"]+)" alt="([^"]*)"><figcaption>/g)];
@@ -113,14 +129,17 @@ describe('renderDemoHtml', () => {
     assert.match(page, /test\/t1, coronal slice y = [12] /);
   });
 
-  test('a report whose runs have no log and no unseen domain still draws four empty-safe plots', () => {
+  test('a report whose runs have no log and no unseen domain still draws four empty-safe plots', async () => {
     const r = demoReportFixture();
     for (const run of r.runs) {
       run.log = [];
       run.domains['unseen-test'] = null;
     }
-    const page = renderDemoHtml(r, null);
+    const page = await renderDemoHtml(r, null);
     assert.equal(count(page, '<svg '), 4);
+    assert.deepEqual(svgs(page).map((c) => pointLabels(c).length), [2, 0, 0, 0]);
+    for (const why of ['no run was scored on this domain', 'no run has a validation log', 'no run has λ &gt; 0']) assert.ok(page.includes(`>${why}</text>`), why);
+    assert.equal(count(page, 'class="warn"'), 0);
     assert.ok(!/NaN|Infinity|undefined/.test(page));
   });
 });

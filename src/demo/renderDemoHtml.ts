@@ -1,21 +1,28 @@
 import { PNG } from 'pngjs';
+import type { TopLevelSpec } from 'vega-lite';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import type { Volume } from '../volume/Volume.js';
 import { contactOverlay } from '../view/contactOverlay.js';
+import { diceContactsChart } from './diceContactsChart.js';
+import { renderChartSvg } from './renderChartSvg.js';
 import type { DemoReport, SliceInput } from './runDemo.js';
+import { trainingCurveChart } from './trainingCurveChart.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d));
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 /**
- * `report.html` of a demo: one self-contained page (inline SVG plots drawn here, PNG slices as data URLs, no
- * script, no network): the results table, Dice against forbidden contacts per run, training curves with λ, one
- * coronal slice of a test subject per run with its forbidden contacts in red, and the prior's adjacency matrix.
+ * `report.html` of a demo: one self-contained page (plots as inline SVG rendered from Vega-Lite charts, PNG slices
+ * as data URLs, no script, no network): the results table, Dice against forbidden contacts per run in each test
+ * domain, training curves of validation Dice and λ, one coronal slice of a test subject per run with its forbidden
+ * contacts in red, and the prior's adjacency matrix. The same report gives the same bytes.
  *
  * @param slices - the subject to draw (null: the section is left out and says why).
  */
-export function renderDemoHtml(r: DemoReport, slices: SliceInput | null): string {
+export async function renderDemoHtml(r: DemoReport, slices: SliceInput | null): Promise<string> {
+  const [test, unseen, dice, lambda] = await Promise.all(
+    [diceContactsChart(r, 'test'), diceContactsChart(r, 'unseen-test'), trainingCurveChart(r, 'validation-dice'), trainingCurveChart(r, 'lambda')].map(chart),
+  );
   const body: string[] = [];
   body.push(`<h1>NonAdjLoss demo (${esc(r.mode)})</h1>`);
   body.push(
@@ -24,8 +31,8 @@ export function renderDemoHtml(r: DemoReport, slices: SliceInput | null): string
       `λ heuristic ${r.heuristicLambda.toPrecision(4)}; fine-tunes: ${r.plan.fineTune.epochs} epochs × ${r.plan.fineTune.steps} steps, batch ${r.plan.fineTune.batchSize}, Adam at ${r.plan.fineTune.lr}.</p>`,
   );
   body.push('<h2>Results</h2>', resultsTable(r));
-  body.push('<h2>Dice against forbidden contacts</h2>', '<div class="row">', scatter(r, 'test'), scatter(r, 'unseen-test'), '</div>');
-  body.push('<h2>Training curves</h2>', '<div class="row">', curves(r, 'dice'), curves(r, 'lambda'), '</div>');
+  body.push('<h2>Dice against forbidden contacts</h2>', '<div class="row">', test, unseen, '</div>');
+  body.push('<h2>Training curves</h2>', '<div class="row">', dice, lambda, '</div>');
   body.push('<h2>Coronal slices</h2>');
   body.push(slices ? sliceGrid(slices) : '<p>No labelled test subject.</p>');
   body.push(
@@ -38,11 +45,17 @@ export function renderDemoHtml(r: DemoReport, slices: SliceInput | null): string
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
     `<title>nonadj demo (${esc(r.mode)})</title>`,
-    '<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}.row{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0 .5em .5em 0;display:inline-block;text-align:center}figcaption{font-size:12px}img.px{image-rendering:pixelated}code{font-size:12px}</style>',
+    '<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}.row{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0 .5em .5em 0;display:inline-block;text-align:center}figcaption{font-size:12px}img.px{image-rendering:pixelated}code{font-size:12px}.warn{color:#a00;font-size:12px;max-width:460px}</style>',
     '</head><body>',
     ...body,
     '</body></html>\n',
   ].join('\n');
+}
+
+/** A chart's SVG, with whatever Vega logged about it written under it rather than lost. */
+async function chart(spec: TopLevelSpec): Promise<string> {
+  const { svg, warnings } = await renderChartSvg(spec);
+  return `<div>${svg}${warnings.map((w) => `<p class="warn">${esc(w)}</p>`).join('')}</div>`;
 }
 
 function resultsTable(r: DemoReport): string {
@@ -55,58 +68,6 @@ function resultsTable(r: DemoReport): string {
         .map((x, i) => `<td>${f(x, [0, 5].includes(i) ? 3 : [3, 8].includes(i) ? 0 : 1)}</td>`).join('') + '</tr>';
   });
   return `<table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.join('')}</table><p>Means over the test subjects of each domain; pairs = forbidden unordered label pairs, contacts = forbidden neighbour voxel pairs (26-neighbourhood), collapsed = structures below half their true volume.</p>`;
-}
-
-/** Scatter of mean Dice (y) against forbidden contacts (x, log10(1 + x)) per run. */
-function scatter(r: DemoReport, set: 'test' | 'unseen-test'): string {
-  const W = 420, H = 300, m = { l: 50, r: 10, t: 20, b: 40 };
-  const pts = r.runs.map((run, i) => ({ name: run.name, color: PALETTE[i % PALETTE.length], d: run.domains[set] })).filter((p) => p.d !== null);
-  const xs = pts.map((p) => Math.log10(1 + p.d!.forbiddenContacts));
-  const ys = pts.map((p) => p.d!.meanDice);
-  const x1 = Math.max(1, ...xs) * 1.05, y1 = Math.min(1, Math.max(0.05, ...ys) * 1.1);
-  const X = (x: number) => m.l + (x / x1) * (W - m.l - m.r);
-  const Y = (y: number) => H - m.b - (y / y1) * (H - m.t - m.b);
-  const ticks = Array.from({ length: Math.floor(x1) + 1 }, (_, k) => k);
-  const svg = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-size="11">`,
-    `<text x="${W / 2}" y="12" text-anchor="middle" font-weight="bold">${set === 'test' ? 'test (training contrast)' : 'unseen contrast'}</text>`,
-    `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="#000"/><line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="#000"/>`,
-    ...ticks.map((k) => `<text x="${X(k)}" y="${H - m.b + 14}" text-anchor="middle">${k === 0 ? '0' : `1e${k}`}</text>`),
-    ...[0, 0.25, 0.5, 0.75, 1].map((t) => t * y1).map((y) => `<text x="${m.l - 4}" y="${Y(y) + 4}" text-anchor="end">${y.toFixed(2)}</text>`),
-    `<text x="${(W + m.l) / 2}" y="${H - 6}" text-anchor="middle">forbidden contacts per subject (log scale, 1 + x)</text>`,
-    `<text transform="translate(12 ${(H - m.b + m.t) / 2}) rotate(-90)" text-anchor="middle">mean Dice</text>`,
-    ...pts.map((p, i) => `<circle cx="${X(xs[i])}" cy="${Y(ys[i])}" r="5" fill="${p.color}"><title>${esc(p.name)}: Dice ${ys[i].toFixed(3)}, ${p.d!.forbiddenContacts.toFixed(0)} contacts</title></circle><text x="${X(xs[i]) + 7}" y="${Y(ys[i]) - 5}" fill="${p.color}">${esc(p.name)}</text>`),
-    '</svg>',
-  ];
-  return svg.join('');
-}
-
-/** Validation Dice or λ per epoch, one line per run with a log. */
-function curves(r: DemoReport, what: 'dice' | 'lambda'): string {
-  const W = 420, H = 300, m = { l: 60, r: 110, t: 20, b: 40 };
-  const series = r.runs.map((run, i) => ({
-    name: run.name,
-    color: PALETTE[i % PALETTE.length],
-    pts: run.log.map((e) => [e.epoch + 1, what === 'dice' ? e.validation?.meanDice ?? NaN : e.lambda] as [number, number]).filter(([, y]) => Number.isFinite(y)),
-  })).filter((s) => s.pts.length > 0);
-  const all = series.flatMap((s) => s.pts);
-  const x1 = Math.max(2, ...all.map(([x]) => x));
-  const y1 = Math.max(what === 'dice' ? 0.05 : 1e-9, ...all.map(([, y]) => y)) * 1.1;
-  const X = (x: number) => m.l + ((x - 1) / (x1 - 1)) * (W - m.l - m.r);
-  const Y = (y: number) => H - m.b - (y / y1) * (H - m.t - m.b);
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-size="11">`,
-    `<text x="${(W - m.r + m.l) / 2}" y="12" text-anchor="middle" font-weight="bold">${what === 'dice' ? 'validation Dice per epoch' : 'λ per epoch'}</text>`,
-    `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="#000"/><line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="#000"/>`,
-    ...[0, 0.5, 1].map((t) => t * y1).map((y) => `<text x="${m.l - 4}" y="${Y(y) + 4}" text-anchor="end">${what === 'dice' ? y.toFixed(2) : y.toPrecision(2)}</text>`),
-    `<text x="${m.l}" y="${H - m.b + 14}">1</text><text x="${W - m.r}" y="${H - m.b + 14}" text-anchor="end">${x1}</text>`,
-    `<text x="${(W - m.r + m.l) / 2}" y="${H - 6}" text-anchor="middle">epoch</text>`,
-    ...series.map((s, i) =>
-      `<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${s.pts.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>` +
-      s.pts.map(([x, y]) => `<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`).join('') +
-      `<text x="${W - m.r + 6}" y="${m.t + 14 * i + 8}" fill="${s.color}">${esc(s.name)}</text>`),
-    '</svg>',
-  ].join('');
 }
 
 /** Label colour of code c (0 = transparent): golden-angle hues. */

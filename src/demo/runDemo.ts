@@ -309,7 +309,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   await writeFileAtomic(files.markdown, renderDemoMarkdown(report));
   say('report: rendering slices');
   const slices = await renderSlicesInput(report, tests[0], out, data, prior);
-  await writeFileAtomic(files.html, renderDemoHtml(report, slices));
+  await writeFileAtomic(files.html, await renderDemoHtml(report, slices));
   return { report, files };
 }
 
