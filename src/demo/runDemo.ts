@@ -156,7 +156,6 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
       name: 'baseline', out: path.join(out, 'runs', 'baseline'), dataDir, prior: priorFile, ...plan.baseline, lambda: 0, seed, filters: plan.filters, padTo,
     };
     baselineCommand = commandLine(trainArgs(spec));
-    say(`demo: training the baseline: ${baselineCommand}`);
     baselineLog = await runTrain(spec, options.train, say);
     baselineModel = path.join(spec.out, 'best', 'model.json');
     baselineNote = `trained in this demo: ${plan.baseline.epochs} epochs × ${plan.baseline.steps} steps${mode === 'full' ? '' : ' (short: no shipped baseline fits these options; not converged)'}`;
@@ -227,8 +226,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   let launched = 0;
   const launch = (spec: TrainRunSpec): Promise<void> =>
     limit(async () => {
-      say(`demo: run ${++launched}/6 ${spec.name}: ${commandLine(trainArgs(spec))}`);
-      logs.set(spec.name, { spec, log: await runTrain(spec, options.train, say) });
+      logs.set(spec.name, { spec, log: await runTrain(spec, options.train, say, `run ${++launched}/6 `) });
       score(spec.name, path.join(spec.out, 'best', 'model.json'));
     });
   const autoRun = launch(specOf('auto', 'auto'));
@@ -275,6 +273,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     const repaired = repairSegmentation(await readNiftiFile(file, { expect: '3d' }), prior);
     await mkdir(path.dirname(target), { recursive: true });
     await writeNiftiFile(target, repaired.volume, { kind: 'labels' });
+    say(`repair: ${key}: ${repaired.changes.length} components relabelled (${repaired.voxelsChanged} voxels)${repaired.stable ? '' : `, stopped after ${repaired.iterations} rounds`}`);
   }
   runs.push(
     makeRunReport(
@@ -408,14 +407,14 @@ async function settleAll(promises: Array<Promise<void>>): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-async function runTrain(spec: TrainRunSpec, train: RunDemoOptions['train'], say: (line: string) => void): Promise<EpochRecord[]> {
+async function runTrain(spec: TrainRunSpec, train: RunDemoOptions['train'], say: (line: string) => void, tag = ''): Promise<EpochRecord[]> {
   const summary = await readFile(path.join(spec.out, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as { status: string }, () => null);
   if (summary?.status === 'completed') {
-    say(`demo: ${spec.name} already completed (${spec.out})`);
+    say(`demo: ${tag}${spec.name} already completed (${spec.out})`);
   } else {
     const resuming = await isFile(path.join(spec.out, 'checkpoint', 'state.json'));
     const args = resuming ? ['--resume', spec.out] : trainArgs(spec);
-    if (resuming) say(`demo: resuming ${spec.name}: nonadj train --resume ${spec.out}`);
+    say(resuming ? `demo: ${tag}resuming ${spec.name}: nonadj train --resume ${spec.out}` : `demo: ${tag}${spec.name}: ${commandLine(args)}`);
     const code = await train(args, spec.name);
     if (code !== 0) throw new Error(`runDemo: ${commandLine(args)} exited with code ${code}${code === 130 ? ' (interrupted: continue with --resume)' : ''}`);
   }
