@@ -148,7 +148,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   if (shipped) {
     baselineModel = path.join(shipped.dir, 'model.json');
     baselineCommand = shipped.command;
-    baselineLog = await readLog(path.join(shipped.dir, 'log.jsonl'));
+    baselineLog = await readStagedLogs(shipped.dir, shipped.logs);
     baselineNote = shipped.note;
     say(`demo: baseline ${shipped.dir} (${shipped.note})`);
   } else {
@@ -464,7 +464,7 @@ async function copyShippedBaseline(
   root: string,
   dest: string,
   want: { atlas: string; labels: string; downsample: number },
-): Promise<{ dir: string; command: string; note: string } | null> {
+): Promise<{ dir: string; command: string; note: string; logs: string[] } | null> {
   const parse = (dir: string) => readFile(path.join(dir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
   let manifest = await parse(dest);
   if (!manifest) {
@@ -474,7 +474,27 @@ async function copyShippedBaseline(
     if (manifest.atlas !== want.atlas || manifest.labels !== want.labels || manifest.downsample !== want.downsample) return null;
     await mkdir(dest, { recursive: true });
     // The manifest last: its presence marks a complete copy.
-    for (const f of ['model.json', 'weights.bin', 'graph.json', 'log.jsonl', 'command.txt', 'manifest.json']) await copyFile(path.join(source, f), path.join(dest, f));
+    for (const f of ['model.json', 'weights.bin', 'graph.json', ...logsOf(manifest), 'command.txt', 'manifest.json']) await copyFile(path.join(source, f), path.join(dest, f));
   }
-  return { dir: dest, command: String(manifest.command), note: String(manifest.note) };
+  return { dir: dest, command: String(manifest.command), note: String(manifest.note), logs: logsOf(manifest) };
+}
+
+/** The training logs a baseline manifest lists, one per stage (`logs`), or the single `log.jsonl` of older ones. */
+function logsOf(manifest: Record<string, unknown>): string[] {
+  const logs = manifest.logs;
+  return Array.isArray(logs) && logs.every((l) => typeof l === 'string' && !l.includes('/') && !l.includes('\\')) ? (logs as string[]) : ['log.jsonl'];
+}
+
+/**
+ * The logs of a baseline trained in stages (e.g. Adam at 1e-3, then a second run from its best model at 1e-4), one
+ * after the other, as one curve: each stage's epochs are numbered on from the previous stage's last (the files keep
+ * their own numbering).
+ */
+async function readStagedLogs(dir: string, files: string[]): Promise<EpochRecord[]> {
+  const all: EpochRecord[] = [];
+  for (const file of files) {
+    const offset = all.length > 0 ? all[all.length - 1].epoch + 1 : 0;
+    for (const record of await readLog(path.join(dir, file))) all.push({ ...record, epoch: record.epoch + offset });
+  }
+  return all;
 }
