@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareToControl } from './compareToControl.js';
+import { compareToControl, formatSigned } from './compareToControl.js';
 import type { DemoRunReport } from './runDemo.js';
 
 type Domain = NonNullable<DemoRunReport['domains']['test']>;
@@ -38,4 +38,8 @@ test('compareToControl: no control → no rows; a control without contacts → n
   const rows = compareToControl({ runs: [run('control', domain(0.8, 0, 0), null), run('semi', domain(0.8, 0, 5), domain(0.7, 1, 1))] });
   assert.equal(rows.length, 1);
   assert.equal(rows[0].contactsChangePercent, null);
+});
+
+test('formatSigned: the sign of the printed value', () => {
+  assert.deepEqual([formatSigned(1.234, 2), formatSigned(-85.4, 0), formatSigned(-0.004, 2), formatSigned(0.004, 2), formatSigned(0, 1)], ['+1.23', '−85', '±0.00', '±0.00', '±0.0']);
 });

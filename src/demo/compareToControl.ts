@@ -46,3 +46,12 @@ export function compareToControl(report: Pick<DemoReport, 'runs'>): ControlCompa
   }
   return rows;
 }
+
+/**
+ * A difference as printed in the comparison tables: fixed digits with an explicit sign taken from the printed
+ * value, so that −0.004 reads "±0.00" rather than "−0.00"; the minus sign is U+2212.
+ */
+export function formatSigned(x: number, digits: number): string {
+  const t = Math.abs(x).toFixed(digits);
+  return `${Number(t) === 0 ? '±' : x > 0 ? '+' : '−'}${t}`;
+}

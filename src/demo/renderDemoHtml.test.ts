@@ -44,20 +44,20 @@ describe('renderDemoHtml', async () => {
     assert.ok(!/NaN|Infinity|undefined/.test(html));
   });
 
-  test('one <svg> per documented plot: Dice against contacts (2 domains) and training curves (Dice, λ)', () => {
-    assert.equal(count(html, '<svg '), 4);
-    assert.equal(count(html, '</svg>'), 4);
+  test('one <svg> per documented plot: Dice against contacts (2 domains) and training curves (fine-tunes\' Dice, λ, baseline\'s Dice)', () => {
+    assert.equal(count(html, '<svg '), 5);
+    assert.equal(count(html, '</svg>'), 5);
     const titles = [...html.matchAll(/aria-roledescription="title" aria-label="Title text '([^']*)'"/g)].map((m) => m[1]);
-    assert.deepEqual(titles, ['Test subjects (training contrast)', 'Test subjects (unseen contrast)', 'Validation Dice per epoch', 'λ per epoch (runs with λ &gt; 0)']);
+    assert.deepEqual(titles, ['Test subjects (training contrast)', 'Test subjects (unseen contrast)', 'Fine-tunes: validation Dice per epoch', 'λ per epoch (runs with λ &gt; 0)', 'Baseline training: validation Dice per epoch']);
     const charts = svgs(html);
     // Scatter points: both runs in the test domain, only lambda-1h in the unseen one (control's is null).
     assert.deepEqual(charts.slice(0, 2).map((c) => pointLabels(c)), [
       ['contacts: 12; dice: 0.81234; run: control', 'contacts: 0; dice: 0.79; run: lambda-1h'],
       ['contacts: 131; dice: 0.6049; run: lambda-1h'],
     ]);
-    // Curves: 2 runs × 2 epochs of validation Dice; λ only for lambda-1h (control's λ is 0).
-    assert.deepEqual(charts.slice(2).map((c) => pointLabels(c).length), [4, 2]);
-    assert.deepEqual(charts.slice(2).map((c) => count(c, 'aria-roledescription="line mark"')), [2, 1]);
+    // Curves: 2 runs × 2 epochs of validation Dice; λ only for lambda-1h (control's λ is 0); no baseline run here.
+    assert.deepEqual(charts.slice(2).map((c) => pointLabels(c).length), [4, 2, 0]);
+    assert.deepEqual(charts.slice(2).map((c) => count(c, 'aria-roledescription="line mark"')), [2, 1, 0]);
     assert.equal(count(html, 'class="warn"'), 0); // Vega logged nothing
   });
 
@@ -82,9 +82,10 @@ describe('renderDemoHtml', async () => {
     assert.equal(count(page, '<script'), 0);
     assert.ok(!page.includes('<img src=x'));
     const escaped = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;';
-    // Results table and commands; in each of the 4 charts the legend's label for screen readers; the run's marks'
-    // labels: 1 point per scatter, then per curve a line and 2 points. (The legend's visible text is cut to fit.)
-    assert.equal(count(page, escaped), 2 + 4 + (1 + 1 + 3 + 3));
+    // Results table, control comparison (its test-domain row; the control has no unseen domain) and commands; in
+    // each of the 4 charts that show it the legend's label for screen readers (not the baseline's chart); the run's
+    // marks' labels: 1 point per scatter, then per curve a line and 2 points. (The legend's visible text is cut.)
+    assert.equal(count(page, escaped), 3 + 4 + (1 + 1 + 3 + 3));
     assert.ok(page.includes('<code>nonadj train &#39;&lt;img src=x onerror=alert(1)&gt;&amp;</code>'));
     assertSelfContained(page);
   });
@@ -129,16 +130,16 @@ describe('renderDemoHtml', async () => {
     assert.match(page, /test\/t1, coronal slice y = [12] /);
   });
 
-  test('a report whose runs have no log and no unseen domain still draws four empty-safe plots', async () => {
+  test('a report whose runs have no log and no unseen domain still draws five empty-safe plots', async () => {
     const r = demoReportFixture();
     for (const run of r.runs) {
       run.log = [];
       run.domains['unseen-test'] = null;
     }
     const page = await renderDemoHtml(r, null);
-    assert.equal(count(page, '<svg '), 4);
-    assert.deepEqual(svgs(page).map((c) => pointLabels(c).length), [2, 0, 0, 0]);
-    for (const why of ['no run was scored on this domain', 'no run has a validation log', 'no run has λ &gt; 0']) assert.ok(page.includes(`>${why}</text>`), why);
+    assert.equal(count(page, '<svg '), 5);
+    assert.deepEqual(svgs(page).map((c) => pointLabels(c).length), [2, 0, 0, 0, 0]);
+    for (const why of ['no run was scored on this domain', 'no run has a validation log', 'no run has λ &gt; 0', 'the baseline has no training log']) assert.ok(page.includes(`>${why}</text>`), why);
     assert.equal(count(page, 'class="warn"'), 0);
     assert.ok(!/NaN|Infinity|undefined/.test(page));
   });

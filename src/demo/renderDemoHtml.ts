@@ -3,6 +3,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import type { Volume } from '../volume/Volume.js';
 import { contactOverlay } from '../view/contactOverlay.js';
+import { compareToControl, formatSigned } from './compareToControl.js';
 import { diceContactsChart } from './diceContactsChart.js';
 import { renderChartSvg } from './renderChartSvg.js';
 import type { DemoReport, SliceInput } from './runDemo.js';
@@ -20,8 +21,8 @@ const f = (x: number | null | undefined, d = 3) => (x === null || x === undefine
  * @param slices - the subject to draw (null: the section is left out and says why).
  */
 export async function renderDemoHtml(r: DemoReport, slices: SliceInput | null): Promise<string> {
-  const [test, unseen, dice, lambda] = await Promise.all(
-    [diceContactsChart(r, 'test'), diceContactsChart(r, 'unseen-test'), trainingCurveChart(r, 'validation-dice'), trainingCurveChart(r, 'lambda')].map(chart),
+  const [test, unseen, dice, lambda, baselineDice] = await Promise.all(
+    [diceContactsChart(r, 'test'), diceContactsChart(r, 'unseen-test'), trainingCurveChart(r, 'validation-dice'), trainingCurveChart(r, 'lambda'), trainingCurveChart(r, 'baseline-dice')].map(chart),
   );
   const body: string[] = [];
   body.push(`<h1>NonAdjLoss demo (${esc(r.mode)})</h1>`);
@@ -31,8 +32,9 @@ export async function renderDemoHtml(r: DemoReport, slices: SliceInput | null): 
       `λ heuristic ${r.heuristicLambda.toPrecision(4)}; fine-tunes: ${r.plan.fineTune.epochs} epochs × ${r.plan.fineTune.steps} steps, batch ${r.plan.fineTune.batchSize}, Adam at ${r.plan.fineTune.lr}.</p>`,
   );
   body.push('<h2>Results</h2>', resultsTable(r));
+  body.push('<h2>Against the matched control</h2>', controlTable(r));
   body.push('<h2>Dice against forbidden contacts</h2>', '<div class="row">', test, unseen, '</div>');
-  body.push('<h2>Training curves</h2>', '<div class="row">', dice, lambda, '</div>');
+  body.push('<h2>Training curves</h2>', '<div class="row">', dice, lambda, '</div>', '<div class="row">', baselineDice, '</div>');
   body.push('<h2>Coronal slices</h2>');
   body.push(slices ? sliceGrid(slices) : '<p>No labelled test subject.</p>');
   body.push(
@@ -68,6 +70,16 @@ function resultsTable(r: DemoReport): string {
         .map((x, i) => `<td>${f(x, [0, 5].includes(i) ? 3 : [3, 8].includes(i) ? 0 : 1)}</td>`).join('') + '</tr>';
   });
   return `<table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.join('')}</table><p>Means over the test subjects of each domain; pairs = forbidden unordered label pairs, contacts = forbidden neighbour voxel pairs (26-neighbourhood), collapsed = structures below half their true volume.</p>`;
+}
+
+/** Each run minus the control fine-tune, per domain (`compareToControl`). */
+function controlTable(r: DemoReport): string {
+  const rows = compareToControl(r);
+  if (rows.length === 0) return '<p>No control run.</p>';
+  const head = ['run', 'domain', 'Dice Δ (points)', 'contacts vs control', 'pairs Δ', 'collapsed Δ'];
+  const body = rows.map((c) =>
+    `<tr><td>${esc(c.run)}</td><td>${c.domain}</td><td>${formatSigned(c.diceDeltaPoints, 2)}</td><td>${c.contactsChangePercent === null ? '–' : `${formatSigned(c.contactsChangePercent, 0)} %`}</td><td>${formatSigned(c.pairsDelta, 1)}</td><td>${formatSigned(c.collapsedDelta, 1)}</td></tr>`);
+  return `<table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${body.join('')}</table><p>The control is the fine-tune with λ = 0 and the same steps, batch, seed and learning rate: the difference is what NonAdjLoss (or repair) does beyond the fine-tune itself.</p>`;
 }
 
 /** Label colour of code c (0 = transparent): golden-angle hues. */

@@ -1,4 +1,4 @@
-import { compareToControl } from './compareToControl.js';
+import { compareToControl, formatSigned } from './compareToControl.js';
 import type { DemoReport } from './runDemo.js';
 
 const f = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
@@ -46,13 +46,8 @@ export function renderDemoMarkdown(r: DemoReport): string {
       '| run | domain | Dice Δ (points) | contacts vs control | pairs Δ | collapsed Δ |',
       '|---|---|---|---|---|---|',
     );
-    // The sign of the printed (rounded) value, so that −0.004 reads ±0.00, not −0.00.
-    const signed = (x: number, digits: number) => {
-      const t = Math.abs(x).toFixed(digits);
-      return `${Number(t) === 0 ? '±' : x > 0 ? '+' : '−'}${t}`;
-    };
     for (const c of comparisons) {
-      lines.push(`| ${c.run} | ${c.domain} | ${signed(c.diceDeltaPoints, 2)} | ${c.contactsChangePercent === null ? '–' : `${signed(c.contactsChangePercent, 0)} %`} | ${signed(c.pairsDelta, 1)} | ${signed(c.collapsedDelta, 1)} |`);
+      lines.push(`| ${c.run} | ${c.domain} | ${formatSigned(c.diceDeltaPoints, 2)} | ${c.contactsChangePercent === null ? '–' : `${formatSigned(c.contactsChangePercent, 0)} %`} | ${formatSigned(c.pairsDelta, 1)} | ${formatSigned(c.collapsedDelta, 1)} |`);
     }
   }
   const truth = r.truth;

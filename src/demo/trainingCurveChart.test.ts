@@ -6,7 +6,7 @@ import type { DemoReport } from './runDemo.js';
 import { trainingCurveChart } from './trainingCurveChart.js';
 
 /** The chart's spec as plain JSON (the Vega-Lite type is a wide union). */
-const json = (r: DemoReport, quantity: 'validation-dice' | 'lambda') => JSON.parse(JSON.stringify(trainingCurveChart(r, quantity)));
+const json = (r: DemoReport, quantity: 'validation-dice' | 'baseline-dice' | 'lambda') => JSON.parse(JSON.stringify(trainingCurveChart(r, quantity)));
 
 /** Vega's screen-reader label of each drawn point, in drawing order. */
 const pointLabels = (svg: string) => [...svg.matchAll(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"/g)].map((m) => m[1]);
@@ -20,11 +20,23 @@ describe('trainingCurveChart', () => {
       { run: 'lambda-1h', epoch: 1, value: 0.5 },
       { run: 'lambda-1h', epoch: 2, value: 0.52 },
     ]);
-    assert.deepEqual(spec.title, { text: 'Validation Dice per epoch' });
+    assert.deepEqual(spec.title, { text: 'Fine-tunes: validation Dice per epoch' });
     assert.equal(spec.encoding.y.axis.title, 'validation mean Dice (0–1)');
     assert.equal(spec.encoding.y.scale.type, 'linear');
     assert.deepEqual(spec.encoding.color.legend.values, ['control', 'lambda-1h']);
     assert.deepEqual([spec.width, spec.height], [360, 260]);
+  });
+
+  test('the baseline has its own chart and is left out of the fine-tunes\' one', () => {
+    const r = demoReportFixture();
+    r.runs.unshift({ ...r.runs[0], name: 'baseline', log: [demoEpoch(0, 0, 0.1), demoEpoch(1, 0, 0.6), demoEpoch(2, 0, 0.8)] });
+    assert.deepEqual(json(r, 'baseline-dice').data.values, [
+      { run: 'baseline', epoch: 1, value: 0.1 },
+      { run: 'baseline', epoch: 2, value: 0.6 },
+      { run: 'baseline', epoch: 3, value: 0.8 },
+    ]);
+    assert.deepEqual(json(r, 'baseline-dice').title, { text: 'Baseline training: validation Dice per epoch' });
+    assert.deepEqual([...new Set(json(r, 'validation-dice').data.values.map((v: { run: string }) => v.run))], ['control', 'lambda-1h']);
   });
 
   test('λ: only epochs with λ > 0, so only runs that used the loss (control has λ = 0)', () => {
