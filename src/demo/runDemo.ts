@@ -9,6 +9,7 @@ import type { EpochRecord } from '../train/trainSegmenter.js';
 import type { Volume } from '../volume/Volume.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../volume/writeFileAtomic.js';
+import { compareToControl, type ControlComparison } from './compareToControl.js';
 import { commandLine, demoPlan, trainArgs, type DemoMode, type DemoPlan, type FineTuneName, type TrainRunSpec } from './demoPlan.js';
 import { makeDemoData, UNSEEN_DOMAIN, type DemoData, type DemoSubject } from './makeDemoData.js';
 import { renderDemoHtml } from './renderDemoHtml.js';
@@ -87,6 +88,8 @@ export interface DemoReport {
   heuristicLambda: number;
   plan: DemoPlan;
   runs: DemoRunReport[];
+  /** Every run against the control fine-tune, per domain (`compareToControl`: what the renderers print). */
+  comparisons: ControlComparison[];
   /** Ground truth's own forbidden contacts on each test subject (a prior from few subjects misses some pairs). */
   truth: Array<{ set: string; id: string; forbiddenPairs: number; forbiddenContacts: number }>;
   /** Seconds of the whole demo (this invocation). */
@@ -300,6 +303,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     heuristicLambda: h,
     plan,
     runs,
+    comparisons: compareToControl({ runs }),
     truth: truthChecks,
     seconds: (Date.now() - started) / 1000,
   };

@@ -94,6 +94,13 @@ test('demo --quick: every number of the report comes from the runs; --resume red
     const t = run.subjects.filter((s) => s.set === 'test');
     assert.equal(run.domains.test!.meanDice, t.reduce((a, s) => a + s.meanDice!, 0) / t.length);
   }
+  // The comparison with the control is computed from these runs' own domain means.
+  const control = report.runs.find((x) => x.name === 'control')!;
+  const l3 = report.comparisons.find((c) => c.run === 'lambda-3h' && c.domain === 'test')!;
+  const l3run = report.runs.find((x) => x.name === 'lambda-3h')!;
+  assert.ok(Math.abs(l3.diceDeltaPoints - 100 * (l3run.domains.test!.meanDice - control.domains.test!.meanDice)) < 1e-9);
+  assert.equal(report.comparisons.length, 2 * (report.runs.length - 1));
+
   // The repaired baseline never has more forbidden contacts than the baseline.
   const [base, repaired] = ['baseline', 'baseline+repair'].map((n) => report.runs.find((x) => x.name === n)!);
   for (const [i, s] of repaired.subjects.entries()) assert.ok(s.forbiddenContacts <= base.subjects[i].forbiddenContacts);

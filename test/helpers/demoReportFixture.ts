@@ -2,6 +2,7 @@
  * A small but complete `DemoReport` (two runs, two test domains) for the tests of the demo's renderers, with
  * numbers chosen so that each rounding the renderers do is unambiguous (no ties at the printed digit).
  */
+import { compareToControl } from '../../src/demo/compareToControl.js';
 import { commandLine, demoPlan, trainArgs } from '../../src/demo/demoPlan.js';
 import type { DemoReport, SubjectScores } from '../../src/demo/runDemo.js';
 import type { EpochRecord } from '../../src/train/trainSegmenter.js';
@@ -27,7 +28,7 @@ const subject = (set: SubjectScores['set'], id: string, meanDice: number, hd: nu
 export function demoReportFixture(): DemoReport {
   const plan = demoPlan('quick');
   const base = { dataDir: '/demo/data', prior: '/demo/data/prior/graph.json', ...plan.fineTune, seed: 1, init: '/demo/baseline/model.json' };
-  return {
+  const report: DemoReport = {
     format: 'nonadj-demo-report',
     version: 1,
     mode: 'quick',
@@ -85,5 +86,8 @@ export function demoReportFixture(): DemoReport {
     ],
     truth: [{ set: 'test', id: 't1', forbiddenPairs: 0, forbiddenContacts: 0 }, { set: 'unseen-test', id: 'u1', forbiddenPairs: 1, forbiddenContacts: 4 }],
     seconds: 754,
+    comparisons: [],
   };
+  report.comparisons = compareToControl(report);
+  return report;
 }
