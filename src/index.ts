@@ -164,9 +164,11 @@ export { intensityFromMetadata, intensityMetadata } from './train/intensityMetad
 export { AAL_REGION_NAMES, aalRegionOf, aalRegions } from './demo/aalRegions.js';
 export { commandLine, demoPlan, trainArgs } from './demo/demoPlan.js';
 export type { DemoMode, DemoPlan, FineTuneName, TrainRunSpec } from './demo/demoPlan.js';
-export { makeDemoData } from './demo/makeDemoData.js';
+export { makeDemoData, UNSEEN_DOMAIN } from './demo/makeDemoData.js';
 export type { DemoData, DemoSet, DemoSubject, MakeDemoDataOptions } from './demo/makeDemoData.js';
 export { heuristicFromLog, runDemo, scoreSubject } from './demo/runDemo.js';
 export type { DemoReport, DemoRunReport, RunDemoOptions, RunDemoResult, SubjectScores } from './demo/runDemo.js';
+export { compareToControl } from './demo/compareToControl.js';
+export type { ControlComparison } from './demo/compareToControl.js';
 export { renderDemoHtml } from './demo/renderDemoHtml.js';
 export { renderDemoMarkdown } from './demo/renderDemoMarkdown.js';
