@@ -13,6 +13,7 @@ interface DemoFlags {
   atlas: 'aal' | 'inia19';
   seed: number;
   jobs: number;
+  dataOnly?: boolean;
   resume?: boolean;
   force?: boolean;
 }
@@ -45,6 +46,7 @@ export function makeDemoCommand(): Command {
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--jobs ${v}: expected an integer in [1, 64]`);
       return n;
     }, availableParallelism())
+    .option('--data-only', 'write the subjects and the prior (--out/data) and stop: the data the shipped baseline was trained on')
     .option('--resume', 'continue the interrupted demo in --out')
     .option('--force', 'start over in a non-empty --out (removes only the demo\'s own files there)')
     .action(async (flags: DemoFlags) => {
@@ -53,7 +55,7 @@ export function makeDemoCommand(): Command {
       const { runDemo } = await import('../demo/runDemo.js');
       const started = Date.now();
       const stamp = () => `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`;
-      const { report, files } = await runDemo({
+      const result = await runDemo({
         out: flags.out,
         root: fileURLToPath(new URL('../../', import.meta.url)),
         mode: flags.quick ? 'quick' : flags.full ? 'full' : 'default',
@@ -62,6 +64,7 @@ export function makeDemoCommand(): Command {
         seed: flags.seed,
         resume: flags.resume,
         force: flags.force,
+        dataOnly: flags.dataOnly,
         concurrency: flags.jobs,
         // Each run is the `nonadj train` binary in its own process (one wasm backend per core): what runs is
         // exactly the command the report prints. Its output goes to stderr line by line, tagged with the run's name,
@@ -69,6 +72,12 @@ export function makeDemoCommand(): Command {
         train: (args, name) => runChild(['train', ...args], (line) => process.stderr.write(`${stamp()} ${name}: ${line}\n`)),
         onProgress: (line) => process.stderr.write(`${stamp()} ${line}\n`),
       });
+      if (result.report === null) {
+        process.stdout.write(`data: ${result.dataDir} (continue the demo with --resume)\n`);
+        process.exitCode = 0;
+        return;
+      }
+      const { report, files } = result;
       const lines = [`report: ${files.markdown}, ${files.html}, ${files.json} (${(report.seconds / 60).toFixed(1)} min)`, ''];
       lines.push('run              Dice   pairs  contacts | unseen: Dice   pairs  contacts');
       for (const run of report.runs) {

@@ -39,6 +39,11 @@ export interface RunDemoOptions {
   concurrency?: number;
   /** Progress lines (the library never prints). */
   onProgress?: (line: string) => void;
+  /**
+   * Stop once the subjects and the prior are written (`out/data/`): what reproducing the shipped baseline needs
+   * (demo/baseline/command.txt). A later run with `resume` goes on from there. @default false
+   */
+  dataOnly?: boolean;
 }
 
 /** Scores of one model on one test subject. */
@@ -96,11 +101,10 @@ export interface DemoReport {
   seconds: number;
 }
 
-/** What `runDemo` returns. */
-export interface RunDemoResult {
-  report: DemoReport;
-  files: { json: string; markdown: string; html: string };
-}
+/** What `runDemo` returns: the report and its files, or (`dataOnly`) where the data sets were written. */
+export type RunDemoResult =
+  | { report: DemoReport; files: { json: string; markdown: string; html: string } }
+  | { report: null; files: null; dataDir: string };
 
 const MARKER = 'demo.json';
 const OWN = ['baseline', 'data', 'runs', 'predictions', 'eval', MARKER, 'report.json', 'report.md', 'report.html'];
@@ -137,6 +141,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     dir: dataDir, root, atlas, labels, downsample: plan.downsample, sizes: plan.sizes, seed,
     onSubject: (set, id, done, total) => say(`data: ${done}/${total} ${set}/${id}`),
   });
+  if (options.dataOnly) return { report: null, files: null, dataDir };
   // A shipped baseline was trained against its own prior (its training set): fine-tunes use the same one.
   const priorFile = shipped ? path.join(shipped.dir, 'graph.json') : data.priorFile;
   const prior = shipped ? await AdjacencyPrior.read(priorFile) : data.prior;

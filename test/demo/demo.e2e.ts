@@ -32,6 +32,18 @@ test('demo refuses a non-empty folder that holds no demo, unless --force', () =>
   assert.match(both.stderr, /--quick and --full exclude each other/);
 });
 
+test('demo --data-only writes the subjects and the prior, and no run', () => {
+  const out = path.join(tmp, 'data-only');
+  const r = runCli(['demo', '--quick', '--data-only', '--out', out]);
+  assert.equal(r.exitCode, 0, r.stderr.slice(-2000));
+  assert.match(r.stdout, /^data: \S+data \(continue the demo with --resume\)\n$/);
+  assert.ok(existsSync(path.join(out, 'data', 'prior', 'graph.json')));
+  for (const set of ['train/s000', 'train/s001', 'val/s000', 'test/s000', 'unseen-test/s000']) assert.ok(existsSync(path.join(out, 'data', set, 'prepro_seg_mni.nii.gz')), set);
+  assert.ok(existsSync(path.join(out, 'data', 'unseen-train', 's000', 'prepro_im_mni_bc.nii.gz')));
+  assert.ok(!existsSync(path.join(out, 'data', 'unseen-train', 's000', 'prepro_seg_mni.nii.gz')), 'unlabelled by design');
+  assert.ok(!existsSync(path.join(out, 'runs')));
+});
+
 /** Dice of one label, written independently of src/metric. */
 function dice(a: ArrayLike<number>, b: ArrayLike<number>, label: number): number | null {
   let inter = 0, na = 0, nb = 0;
