@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import os, { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -55,23 +55,56 @@ export function makeDemoCommand(): Command {
       const { runDemo } = await import('../demo/runDemo.js');
       const started = Date.now();
       const stamp = () => `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`;
-      const result = await runDemo({
-        out: flags.out,
-        root: fileURLToPath(new URL('../../', import.meta.url)),
-        mode: flags.quick ? 'quick' : flags.full ? 'full' : 'default',
-        atlas: flags.atlas,
-        labels: flags.labels,
-        seed: flags.seed,
-        resume: flags.resume,
-        force: flags.force,
-        dataOnly: flags.dataOnly,
-        concurrency: flags.jobs,
-        // Each run is the `nonadj train` binary in its own process (one wasm backend per core): what runs is
-        // exactly the command the report prints. Its output goes to stderr line by line, tagged with the run's name,
-        // so the demo's stdout is the final table alone.
-        train: (args, name) => runChild(['train', ...args], (line) => process.stderr.write(`${stamp()} ${name}: ${line}\n`)),
-        onProgress: (line) => process.stderr.write(`${stamp()} ${line}\n`),
-      });
+      // Ctrl-C: the trainings run in their own process groups (so the terminal's signal reaches only this process)
+      // and each gets exactly one SIGINT from here: it finishes its step, writes its checkpoint and exits 130; no
+      // new run starts. A second Ctrl-C stops everything at once.
+      const children = new Set<ChildProcess>();
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) {
+          for (const child of children) child.kill('SIGKILL');
+          process.exit(130);
+        }
+        controller.abort();
+        process.stderr.write(`\n${stamp()} demo: interrupting: the running trainings write their checkpoints (Ctrl-C again to quit at once)\n`);
+        for (const child of children) child.kill('SIGINT');
+      };
+      process.on('SIGINT', onSigint);
+      let result: Awaited<ReturnType<typeof runDemo>>;
+      try {
+        result = await runDemo({
+          out: flags.out,
+          root: fileURLToPath(new URL('../../', import.meta.url)),
+          mode: flags.quick ? 'quick' : flags.full ? 'full' : 'default',
+          atlas: flags.atlas,
+          labels: flags.labels,
+          seed: flags.seed,
+          resume: flags.resume,
+          force: flags.force,
+          dataOnly: flags.dataOnly,
+          concurrency: flags.jobs,
+          // Each run is the `nonadj train` binary in its own process (one wasm backend per core): what runs is
+          // exactly the command the report prints. Its output goes to stderr line by line, tagged with the run's name,
+          // so the demo's stdout is the final table alone.
+          train: (args, name) => runChild(['train', ...args], children, (line) => process.stderr.write(`${stamp()} ${name}: ${line}\n`)),
+          onProgress: (line) => process.stderr.write(`${stamp()} ${line}\n`),
+          signal: controller.signal,
+        });
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+        const again = [
+          '--resume', '--out', flags.out,
+          ...(flags.quick ? ['--quick'] : flags.full ? ['--full'] : []),
+          ...(flags.atlas !== 'aal' ? ['--atlas', flags.atlas] : []),
+          ...(flags.labels !== 'regions' ? ['--labels', flags.labels] : []),
+          ...(flags.seed !== 1 ? ['--seed', String(flags.seed)] : []),
+        ];
+        process.stderr.write(`${stamp()} demo: interrupted; continue with: nonadj demo ${again.join(' ')}\n`);
+        process.exitCode = 130;
+        return;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
       if (result.report === null) {
         process.stdout.write(`data: ${result.dataDir} (continue the demo with --resume)\n`);
         process.exitCode = 0;
@@ -91,14 +124,17 @@ export function makeDemoCommand(): Command {
 }
 
 /**
- * Run this package's CLI (`bin/nonadj.js`) with `args` in a child process, passing each line it prints (stdout and
- * stderr) to `onLine`; resolves to its exit code (128 + n when killed by signal n, as a shell reports it). A Ctrl-C
- * in the terminal reaches the child too (same process group): it checkpoints and exits 130.
+ * Run this package's CLI (`bin/nonadj.js`) with `args` in a child process of its own process group (a Ctrl-C in the
+ * terminal does not reach it: the caller forwards one), listed in `children` while it runs, passing each line it
+ * prints (stdout and stderr) to `onLine`; resolves to its exit code (128 + n when killed by signal n, as a shell
+ * reports it).
  */
-function runChild(args: string[], onLine: (line: string) => void): Promise<number> {
+function runChild(args: string[], children: Set<ChildProcess>, onLine: (line: string) => void): Promise<number> {
   const bin = fileURLToPath(new URL('../../bin/nonadj.js', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    children.add(child);
+    child.on('close', () => children.delete(child));
     for (const stream of [child.stdout, child.stderr]) {
       // A progress bar redraws with \r: keep only complete lines (the child sees no TTY, so it prints plain lines).
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => line.trim() && onLine(line));

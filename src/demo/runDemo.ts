@@ -44,6 +44,11 @@ export interface RunDemoOptions {
    * (demo/baseline/command.txt). A later run with `resume` goes on from there. @default false
    */
   dataOnly?: boolean;
+  /**
+   * Interrupts the demo: no training run or evaluation starts once it fires (the caller stops the running ones,
+   * which checkpoint), and `runDemo` then rejects. `resume` continues later.
+   */
+  signal?: AbortSignal;
 }
 
 /** Scores of one model on one test subject. */
@@ -215,6 +220,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   const scored = new Map<string, Promise<{ files: Map<string, string>; scores: SubjectScores[] }>>();
   const score = (run: string, modelFile: string): void => {
     const job = evalQueue(async () => {
+      options.signal?.throwIfAborted();
       const files = await predict(run, modelFile);
       return { files, scores: await evaluate(run, files) };
     });
@@ -234,6 +240,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   let launched = 0;
   const launch = (spec: TrainRunSpec): Promise<void> =>
     limit(async () => {
+      options.signal?.throwIfAborted();
       logs.set(spec.name, { spec, log: await runTrain(spec, options.train, say, `run ${++launched}/6 `) });
       score(spec.name, path.join(spec.out, 'best', 'model.json'));
     });
