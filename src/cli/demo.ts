@@ -69,7 +69,14 @@ export function makeDemoCommand(): Command {
         process.stderr.write(`\n${stamp()} demo: interrupting: the running trainings write their checkpoints (Ctrl-C again to quit at once)\n`);
         for (const child of children) child.kill('SIGINT');
       };
+      // Being detached, the trainings would outlive this process if it were terminated: take them along.
+      const onTerminate = (signal: NodeJS.Signals) => {
+        for (const child of children) child.kill('SIGTERM');
+        process.exit(128 + (os.constants.signals[signal] ?? 0));
+      };
       process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onTerminate);
+      process.on('SIGHUP', onTerminate);
       let result: Awaited<ReturnType<typeof runDemo>>;
       try {
         result = await runDemo({
@@ -104,6 +111,8 @@ export function makeDemoCommand(): Command {
         return;
       } finally {
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onTerminate);
+        process.off('SIGHUP', onTerminate);
       }
       if (result.report === null) {
         process.stdout.write(`data: ${result.dataDir} (continue the demo with --resume)\n`);
