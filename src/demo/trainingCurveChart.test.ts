@@ -71,9 +71,9 @@ describe('trainingCurveChart', () => {
     const dice = await renderChartSvg(trainingCurveChart(r, 'validation-dice'));
     assert.deepEqual(dice.warnings, []);
     assert.deepEqual(pointLabels(dice.svg), [
-      'epoch: 1; value: 0.50; run: control',
+      'epoch: 1; value: 0.5; run: control',
       'epoch: 2; value: 0.55; run: control',
-      'epoch: 1; value: 0.50; run: lambda-1h',
+      'epoch: 1; value: 0.5; run: lambda-1h',
       'epoch: 2; value: 0.52; run: lambda-1h',
     ]);
     assert.equal(dice.svg.split('aria-roledescription="line mark"').length - 1, 2);

@@ -59,7 +59,7 @@ export function trainingCurveChart(r: DemoReport, quantity: 'validation-dice' | 
         scale: scaleType === 'linear' ? { type: 'linear', zero: !dice, nice: true, ...(empty ? { domain: [0, 1] } : {}) } : { type: 'log' },
         // Two lines on a log axis: one would outgrow the 260 px plot and heighten the chart.
         axis: dice
-          ? { title: 'validation mean Dice (0–1)', format: '.2f' }
+          ? { title: 'validation mean Dice (0–1)', format: '.3~f' }
           : { title: scaleType === 'linear' ? 'λ (NonAdjLoss weight, unitless)' : ['λ (NonAdjLoss weight, unitless)', 'log scale'] },
       },
       ...runEncoding(r, shown),
