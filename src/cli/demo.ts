@@ -28,7 +28,7 @@ export function makeDemoCommand(): Command {
         'baseline (demo/baseline/) with λ = 0, 0.3/1/3 × the heuristic, λ auto and semi-supervised on an unseen contrast,',
         'repair the baseline\'s output, evaluate every model on held-out subjects of both contrasts and write',
         'report.json, report.md and report.html to --out. Every run is a `nonadj train` command listed in the report.',
-        'Default: about 20 minutes on 2 cores; --quick: a few minutes (tiny, for testing); --full: 1 mm, retrains the baseline (days).',
+        'Default: about 11 minutes on 2 cores; --quick: 2 minutes (tiny, for testing); --full: 1 mm, retrains the baseline (days).',
       ].join('\n'),
     )
     .option('--out <dir>', 'output folder (must be empty unless --resume or --force)', 'nonadj-demo')

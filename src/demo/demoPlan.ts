@@ -26,8 +26,9 @@ export interface DemoPlan {
 }
 
 /**
- * The plan of a demo mode. `default` is sized for ≤ 20 minutes on a 2-core machine (wasm, ~2 s CPU per step of
- * batch 4 at 96×96, semi-supervised steps 4× the images); `quick` for a test of the whole pipeline in ≤ 3 minutes.
+ * The plan of a demo mode. `default` is sized for ≤ 20 minutes on a 2-core machine: measured 11 min with two
+ * trainings at once (a fine-tune of 160 steps ≈ 150 s with its validations, the semi-supervised one ≈ 430 s: 4× the
+ * images per step); `quick` for a test of the whole pipeline in ≤ 3 minutes (measured 2 min).
  */
 export function demoPlan(mode: DemoMode): DemoPlan {
   const filters = [16, 32, 64, 128];
