@@ -67,7 +67,12 @@ const SETS: readonly DemoSet[] = ['train', 'val', 'test', 'unseen-train', 'unsee
  * papers' OASIS images. The `inverted` contrast was tried first: the baseline's Dice fell below 0.1 there, which leaves a
  * fine-tune nothing to correct.
  */
-export const UNSEEN_DOMAIN = { contrast: 'monotone', bias: 0.5, noise: 0.06 } as const;
+export const UNSEEN_DOMAIN = {
+  contrast: 'monotone',
+  bias: 0.5,
+  noise: 0.06,
+  description: "monotone (another scanner's T1: random increasing lookup table, 4 mm blur, bias |log| ≤ 0.5, noise 0.06)",
+} as const;
 
 /**
  * Make the demo's data sets from a bundled real atlas (T1 + labels): synthetic subjects (random affine + elastic

@@ -309,7 +309,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     mode, atlas, labels, seed,
     grid: { dims: data.dims, spacingMm: data.spacingMm },
     sets: Object.fromEntries(['train', 'val', 'test', 'unseen-train', 'unseen-test'].map((set) => [set, data.subjects.filter((s) => s.set === set).map((s) => `${s.id} (seed ${s.seed}, ${s.contrast})`)])),
-    unseenContrast: `${UNSEEN_DOMAIN.contrast} (another scanner's T1: random increasing lookup table, 4 mm blur, bias |log| ≤ ${UNSEEN_DOMAIN.bias}, noise ${UNSEEN_DOMAIN.noise})`,
+    unseenContrast: UNSEEN_DOMAIN.description,
     prior: { file: priorFile, numLabels: prior.numLabels, names: prior.names.map((n, i) => n ?? `label ${i}`), forbiddenUnorderedPairs: prior.forbiddenUnorderedPairs, counts: rows(prior) },
     baseline: { source: shipped ? 'shipped' : 'trained-here', dir: path.dirname(baselineModel), command: baselineCommand, note: baselineNote, log: baselineLog },
     heuristicLambda: h,
