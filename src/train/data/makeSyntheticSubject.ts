@@ -161,22 +161,14 @@ export function makeSyntheticSubject(t1: Volume, labels: Volume, options: MakeSy
     for (let v = 0; v < n; v++) image[v] = (1 - image[v]) * Math.min(1, 2 * soft[v]);
   } else if (contrast === 'remapped') {
     const knots = [0, ...[1, 2, 3, 4, 5].map(() => rng.uniform(0.1, 1))];
-    for (let v = 0; v < n; v++) {
-      const t = Math.min(Math.max(image[v], 0), 1) * 5;
-      const i = Math.min(4, Math.floor(t));
-      image[v] = knots[i] + (knots[i + 1] - knots[i]) * (t - i);
-    }
+    applyLookupTable(image, knots);
   } else if (contrast === 'monotone') {
     const [riseLo, riseHi] = monotoneRises;
     const rises = [1, 2, 3, 4, 5].map(() => rng.uniform(riseLo, riseHi));
     const total = rises.reduce((a, b) => a + b, 0);
     const knots = [0];
     for (const r of rises) knots.push(knots[knots.length - 1] + r / total);
-    for (let v = 0; v < n; v++) {
-      const t = Math.min(Math.max(image[v], 0), 1) * 5;
-      const i = Math.min(4, Math.floor(t));
-      image[v] = knots[i] + (knots[i + 1] - knots[i]) * (t - i);
-    }
+    applyLookupTable(image, knots);
     if (monotoneBlurMm > 0) image.set(gaussianBlur(image, dims, { sigma: sp.map((s) => monotoneBlurMm / s), truncate: 3 }));
   }
   const gamma = rng.uniform(gammaLo, gammaHi);
@@ -189,6 +181,16 @@ export function makeSyntheticSubject(t1: Volume, labels: Volume, options: MakeSy
     image: makeVolume(dims, image, { spacingMm: sp, affine: grid.affine, header: { datatype: 'float32', description: `nonadj synthetic subject seed ${options.seed}` } }),
     labels: makeVolume(dims, outLabels, { spacingMm: sp, affine: grid.affine, header: { datatype: 'int32', intentCode: 1002, description: `nonadj synthetic labels seed ${options.seed}` } }),
   };
+}
+
+/** Map intensities in [0, 1] (clamped) through the piecewise-linear table of evenly spaced `knots`, in place. */
+function applyLookupTable(image: Float32Array, knots: readonly number[]): void {
+  const segments = knots.length - 1;
+  for (let v = 0; v < image.length; v++) {
+    const t = Math.min(Math.max(image[v], 0), 1) * segments;
+    const i = Math.min(segments - 1, Math.floor(t));
+    image[v] = knots[i] + (knots[i + 1] - knots[i]) * (t - i);
+  }
 }
 
 interface Grid {
