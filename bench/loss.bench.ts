@@ -25,7 +25,6 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/initEngine.js';
 import { makeNonAdjacencyLoss, type NonAdjacencyLossOptions } from '../src/loss/makeNonAdjacencyLoss.js';
-import { SparseHelperThread } from '../src/loss/sparseHelperThread.js';
 import { AdjacencyPrior } from '../src/prior/AdjacencyPrior.js';
 import { countAdjacency } from '../src/prior/countAdjacency.js';
 import { readNiftiFile } from '../src/volume/niftiFile.js';
@@ -146,14 +145,12 @@ const variant = (name: string, shape: string, torch: 0 | 1, logits: tf.Tensor, o
 });
 const variants: Variant[] = [
   variant('fused from logits, 1 thread', shape2d, 0, logits2d, { implementation: 'sparse', inputs: 'logits' }),
-  variant('fused from logits, auto threads', shape2d, 0, logits2d, { implementation: 'sparse', inputs: 'logits', threads: 'auto' }),
   variant('sparse from probabilities (tf.softmax first), 1 thread', shape2d, 0, logits2d, { implementation: 'sparse' }),
   variant('dense (tfjs autodiff)', shape2d, 0, logits2d, { implementation: 'dense' }),
   variant('fused from logits, 1 thread', shape3d, 1, logits3d, { implementation: 'sparse', inputs: 'logits' }),
-  variant('fused from logits, auto threads', shape3d, 1, logits3d, { implementation: 'sparse', inputs: 'logits', threads: 'auto' }),
   variant('sparse from probabilities (tf.softmax first), 1 thread', shape3d, 1, logits3d, { implementation: 'sparse' }),
 ];
-for (const v of variants) v.step(); // warm-up (JIT, wasm memory growth, helper thread start)
+for (const v of variants) v.step(); // warm-up (JIT, wasm memory growth)
 
 const torchFound = findTorch();
 const torchMs: number[][] = [];
@@ -165,7 +162,6 @@ for (let r = 0; r < rounds; r++) {
 const dense3d = timeOnce(makeStep(prior, logits3d, { implementation: 'dense' }));
 logits2d.dispose();
 logits3d.dispose();
-await SparseHelperThread.close();
 const loadAfter = load();
 
 /** Median over rounds of `a[r] / b[r]` (rounds without a PyTorch run are skipped). */

@@ -18,9 +18,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initEngine } from '../src/engine/initEngine.js';
 import { registerWasmKernels, type WasmKernelSet } from '../src/engine/registerWasmKernels.js';
-import { makeModSegNet } from '../src/train/models/makeModSegNet.js';
-import { makeUNet3d } from '../src/train/models/makeUNet3d.js';
-import { predictSlices } from '../src/train/models/predictSlices.js';
+import { makeModSegNet } from '../src/model/makeModSegNet.js';
+import { makeUNet3d } from '../src/model/makeUNet3d.js';
+import { predictSlices } from '../src/infer/predictSlices.js';
 import { machineLine, median, SMOKE } from './machine.js';
 
 interface Timing {

@@ -6,7 +6,7 @@ import { extractPrior } from '../prior/extractPrior.js';
 import { DEFAULT_SEG_NAME, examsFromFiles, findExams, type ExamFile } from '../prior/findExams.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { parseLabelNames } from '../prior/parseLabelNames.js';
-import { writeFileAtomic } from '../volume/writeFileAtomic.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { makeProgress } from './progress.js';
 import { toolName } from './toolName.js';
 

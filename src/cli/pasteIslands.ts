@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { pasteIslands } from '../metric/pasteIslands.js';
+import { pasteIslands } from '../synth/pasteIslands.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { connectivityOption, positiveIntegerOption } from './extract.js';
 import { isNiftiName } from './listNiftiFiles.js';

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
-import { DEFAULT_MAX_COMPONENT_MM3, repairSegmentation, type RepairSegmentationResult } from '../metric/repairSegmentation.js';
+import { DEFAULT_MAX_COMPONENT_MM3, repairSegmentation, type RepairSegmentationResult } from '../postprocess/repairSegmentation.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { connectivityOption, positiveIntegerOption } from './extract.js';

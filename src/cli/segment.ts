@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
-import type { SliceAxisIndex } from '../train/data/sliceAxis.js';
+import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { positiveIntegerOption } from './extract.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
@@ -62,8 +62,8 @@ async function runSegment(modelPath: string, input: string, output: string, flag
   // TensorFlow.js loads only when segmenting, so other commands start fast.
   const [{ initEngine }, { loadModel }, { segmentVolume }] = await Promise.all([
     import('../engine/initEngine.js'),
-    import('../train/models/modelFiles.js'),
-    import('../train/segmentVolume.js'),
+    import('../model/modelFiles.js'),
+    import('../infer/segmentVolume.js'),
   ]);
   await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);

@@ -3,10 +3,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME, findTrainingExams } from '../train/data/findTrainingExams.js';
-import { splitExams } from '../train/data/splitExams.js';
+import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME, findTrainingExams } from '../data/findTrainingExams.js';
+import { splitExams } from '../data/splitExams.js';
 import type { EpochRecord, TrainSegmenterOptions, TrainSegmenterResult } from '../train/trainSegmenter.js';
-import { writeFileAtomic } from '../volume/writeFileAtomic.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { positiveIntegerOption } from './extract.js';
 import { makeProgress, type Progress } from './progress.js';
 

@@ -3,7 +3,7 @@ import { loadViewerData } from '../view/loadViewerData.js';
 import type { ViewerData } from '../view/makeViewerData.js';
 import { renderViewerHtml } from '../view/renderViewerHtml.js';
 import { startViewerServer } from '../view/startViewerServer.js';
-import { writeFileAtomic } from '../volume/writeFileAtomic.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { toolName } from './toolName.js';
 
 interface ViewFlags {

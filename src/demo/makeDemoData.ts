@@ -3,11 +3,11 @@ import path from 'node:path';
 import { countAdjacency } from '../prior/countAdjacency.js';
 import { AdjacencyPrior, type PriorExam } from '../prior/AdjacencyPrior.js';
 import { parseLabelNames } from '../prior/parseLabelNames.js';
-import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME } from '../train/data/findTrainingExams.js';
-import { makeSyntheticSubject, type SyntheticContrast } from '../train/data/makeSyntheticSubject.js';
+import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME } from '../data/findTrainingExams.js';
+import { makeSyntheticSubject, type SyntheticContrast } from '../synth/makeSyntheticSubject.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { writeFileAtomic } from '../volume/writeFileAtomic.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { aalRegions, AAL_REGION_NAMES } from './aalRegions.js';
 
 /** The sets of the demo, each a folder of exam folders (`prepro_im_mni_bc.nii.gz` [+ `prepro_seg_mni.nii.gz`]). */

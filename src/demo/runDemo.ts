@@ -3,12 +3,12 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import { evaluateSegmentation } from '../metric/evaluateSegmentation.js';
-import { repairSegmentation } from '../metric/repairSegmentation.js';
+import { repairSegmentation } from '../postprocess/repairSegmentation.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { EpochRecord } from '../train/trainSegmenter.js';
 import type { Volume } from '../volume/Volume.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { writeFileAtomic } from '../volume/writeFileAtomic.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { compareToControl, type ControlComparison } from './compareToControl.js';
 import { commandLine, demoPlan, trainArgs, type DemoMode, type DemoPlan, type FineTuneName, type TrainRunSpec } from './demoPlan.js';
 import { makeDemoData, UNSEEN_DOMAIN, type DemoData, type DemoSubject } from './makeDemoData.js';
@@ -178,8 +178,8 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   // training is done: it overlaps the remaining trainings (which run in their own processes).
   const tests = data.subjects.filter((s): s is DemoSubject & { set: 'test' | 'unseen-test'; label: string } => (s.set === 'test' || s.set === 'unseen-test') && s.label !== undefined);
   const { initEngine } = await import('../engine/initEngine.js');
-  const { loadModel } = await import('../train/models/modelFiles.js');
-  const { segmentVolume } = await import('../train/segmentVolume.js');
+  const { loadModel } = await import('../model/modelFiles.js');
+  const { segmentVolume } = await import('../infer/segmentVolume.js');
   await initEngine();
   const truths = new Map<string, Volume>();
   for (const s of tests) truths.set(`${s.set}/${s.id}`, await readNiftiFile(s.label, { expect: '3d' }));

@@ -6,7 +6,6 @@ import { gradCheck } from '../../test/helpers/gradcheck.js';
 import { LOSS_TEST_BACKENDS, useBackend } from '../../test/helpers/lossBackends.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { makeNonAdjacencyLoss } from './makeNonAdjacencyLoss.js';
-import { SparseHelperThread } from './sparseHelperThread.js';
 
 /** Symmetric count matrix with the diagonal allowed and each off-diagonal pair allowed with probability `density`. */
 function randomPrior(C: number, density: number, seed: number): number[][] {
@@ -31,7 +30,6 @@ function maxAbs(a: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0]);
 }
 
-after(() => SparseHelperThread.close());
 
 for (const backend of LOSS_TEST_BACKENDS) {
   describe(`makeNonAdjacencyLoss (${backend})`, () => {
@@ -200,29 +198,6 @@ for (const backend of LOSS_TEST_BACKENDS) {
       const loss = makeNonAdjacencyLoss(prior, { implementation: 'sparse', inputs: 'any', lambda: 100 });
       gradCheck(loss, tf.randomUniform([1, 3, 4, 4], 0, 1, 'float32', 32), { eps: 1e-2, rtol: 1e-2 });
       gradCheck(loss, tf.randomUniform([1, 2, 3, 3, 4], 0, 1, 'float32', 33), { eps: 1e-2, rtol: 1e-2 });
-    });
-
-    it('the helper thread gives the same value and gradient as one thread', () => {
-      const prior = randomPrior(7, 0.3, 41);
-      const logits = tf.randomNormal([3, 20, 9, 7], 0, 2, 'float32', 41);
-      const run = (threads: 1 | 2): { value: tf.Scalar; grad: tf.Tensor } => {
-        const loss = makeNonAdjacencyLoss(prior, { implementation: 'sparse', threads });
-        return tf.valueAndGrad((x: tf.Tensor) => loss(tf.softmax(x)))(logits);
-      };
-      const one = run(1);
-      const two = run(2);
-      assert.equal(two.value.dataSync()[0], one.value.dataSync()[0]);
-      assert.equal(maxAbsDiff(two.grad, one.grad), 0);
-      const p3 = tf.softmax(tf.randomNormal([1, 4, 33, 5, 7], 0, 2, 'float32', 42));
-      const l1 = makeNonAdjacencyLoss(prior, { implementation: 'sparse', threads: 1 });
-      const l2 = makeNonAdjacencyLoss(prior, { implementation: 'sparse', threads: 2 });
-      assert.equal(maxAbsDiff(tf.grad(l2)(p3), tf.grad(l1)(p3)), 0);
-      const f1 = makeNonAdjacencyLoss(prior, { implementation: 'sparse', inputs: 'logits', threads: 1 });
-      const f2 = makeNonAdjacencyLoss(prior, { implementation: 'sparse', inputs: 'logits', threads: 2 });
-      const a = tf.valueAndGrad((x: tf.Tensor) => f1(x))(logits);
-      const b = tf.valueAndGrad((x: tf.Tensor) => f2(x))(logits);
-      assert.equal(b.value.dataSync()[0], a.value.dataSync()[0]);
-      assert.equal(maxAbsDiff(b.grad, a.grad), 0);
     });
 
     it('is 0, with a zero gradient and one warning, when the prior forbids nothing', () => {

@@ -4,11 +4,8 @@ import { assertProbs } from './assertProbs.js';
 import { softAdjacency } from './softAdjacency.js';
 import { runSparseNonAdjacency } from './runSparseNonAdjacency.js';
 import { sparseCsr } from './sparseNonAdjacencyKernel.js';
-import { makeTensorInPlace, viewTensorData } from './tensorMemory.js';
+import { makeTensorInPlace, viewTensorData } from '../engine/tensorMemory.js';
 import { resolveNonAdjacencyImplementation } from './resolveNonAdjacencyImplementation.js';
-
-/** Inputs from this many values up (2 M: e.g. 1×128²×135) share the sparse work with a helper thread under `threads: 'auto'`. */
-const AUTO_THREADS_MIN_SIZE = 1 << 21;
 
 /** Options of {@link makeNonAdjacencyLoss}. */
 export interface NonAdjacencyLossOptions {
@@ -42,14 +39,6 @@ export interface NonAdjacencyLossOptions {
    * same way; a −∞ logit is a valid logit (probability 0) unless the whole pixel is −∞. `'off'`: no check.
    */
   nanCheck?: 'throw' | 'off';
-  /**
-   * Threads of the sparse path. `1` (default): this thread only. `2`: a helper thread (Node `worker_threads`)
-   * takes half the rows; the input is copied once into shared memory. `'auto'`: 2 for inputs of 2 M values or
-   * more, else 1. Browsers (no `worker_threads`) always use 1. The default is 1 because on the 2-core machine this
-   * was built on, shared with other jobs, the helper thread gave no measurable gain (see bench/loss.bench.ts);
-   * try `'auto'` where the second core is really idle (the wasm backend itself uses one core).
-   */
-  threads?: 'auto' | 1 | 2;
   /**
    * Receives warnings about the prior, once, when the loss is made: a prior that forbids nothing (the loss is then
    * always 0), labels that never occur (rows of zeros, which inflate nForbidden). Library code never prints.
@@ -116,8 +105,6 @@ export function makeNonAdjacencyLoss(
   const inputs = options.inputs ?? 'softmax';
   if (!['softmax', 'any', 'logits'].includes(inputs)) throw new RangeError(`${op}: inputs is "${inputs}", expected "softmax", "any" or "logits"`);
   const nanCheck = options.nanCheck ?? 'throw';
-  const threads = options.threads ?? 1;
-  if (threads !== 'auto' && threads !== 1 && threads !== 2) throw new RangeError(`${op}: threads is ${String(threads)}, expected "auto", 1 or 2`);
 
   const C = p.numLabels;
   const nForbidden = p.forbiddenOrderedPairs;
@@ -156,7 +143,6 @@ export function makeNonAdjacencyLoss(
         colOffsets,
         gradScale: (2 * lambda) / (nForbidden * pixels),
         gradient: fromLogits ? 'logits' : inputs === 'softmax' ? 'softmax' : 'exact',
-        threads: threads === 'auto' ? (x.size >= AUTO_THREADS_MIN_SIZE ? 2 : 1) : threads,
       });
     // The backend's softmax (stable: it subtracts each pixel's maximum) is vectorised on wasm. Computing it in the
     // kernel instead would save one write and read of P, but an exp per value in JS costs ~10× the wasm softmax

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { initEngine } from '../engine/initEngine.js';
 import { findCheckpoint, readCheckpoint, writeCheckpoint, writeFolderAtomic } from './checkpoint.js';
-import { makeModSegNet } from './models/makeModSegNet.js';
+import { makeModSegNet } from '../model/makeModSegNet.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-ckpt-'));
 before(async () => {

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { loadModel, saveModel, type ModelMetadata } from './models/modelFiles.js';
+import { loadModel, saveModel, type ModelMetadata } from '../model/modelFiles.js';
 import type { OptimizerState } from './optimizer.js';
 
 /** What a checkpoint holds. `S` is the caller's JSON state. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../engine/initEngine.js';
-import { seededRandom } from './data/seededRandom.js';
+import { seededRandom } from '../numeric/seededRandom.js';
 import { makeOptimizer } from './optimizer.js';
 
 before(async () => {

@@ -8,8 +8,8 @@ import { initEngine } from '../engine/initEngine.js';
 import { makeSegmentationLoss } from '../loss/makeSegmentationLoss.js';
 import { makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/segmenterFixtures.js';
 import { readCheckpoint } from './checkpoint.js';
-import { makeModSegNet } from './models/makeModSegNet.js';
-import { loadModel } from './models/modelFiles.js';
+import { makeModSegNet } from '../model/makeModSegNet.js';
+import { loadModel } from '../model/modelFiles.js';
 import { trainSegmenter, type EpochRecord, type TrainSegmenterOptions, type TrainStepInfo } from './trainSegmenter.js';
 
 let ds: AtlasCropDataset;

@@ -6,9 +6,9 @@ import { checkSegmentation } from '../metric/checkSegmentation.js';
 import { diceScore } from '../metric/diceScore.js';
 import { makeVolume } from '../volume/Volume.js';
 import { makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/segmenterFixtures.js';
-import { makeModSegNet } from './models/makeModSegNet.js';
-import { predictSlices } from './models/predictSlices.js';
-import { standardise } from './data/standardise.js';
+import { makeModSegNet } from '../model/makeModSegNet.js';
+import { predictSlices } from '../infer/predictSlices.js';
+import { standardise } from '../data/standardise.js';
 import { meanDice, validateModel } from './validateModel.js';
 
 let ds: AtlasCropDataset;

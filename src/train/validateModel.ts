@@ -4,15 +4,15 @@ import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
-import { extractPatch3d } from './data/extractPatch3d.js';
-import type { TrainingExam } from './data/findTrainingExams.js';
-import { loadExam, type LoadVolume } from './data/loadExam.js';
-import { make25dSample } from './data/make25dSample.js';
-import { patchGrid } from './data/patchGrid.js';
-import type { SliceAxisIndex } from './data/sliceAxis.js';
-import { standardise, standardiseParams, type StandardiseOptions } from './data/standardise.js';
-import { predictPatches3d } from './models/predictPatches3d.js';
-import { predictSlices } from './models/predictSlices.js';
+import { extractPatch3d } from '../data/extractPatch3d.js';
+import type { TrainingExam } from '../data/findTrainingExams.js';
+import { loadExam, type LoadVolume } from '../data/loadExam.js';
+import { make25dSample } from '../data/make25dSample.js';
+import { patchGrid } from '../data/patchGrid.js';
+import type { SliceAxisIndex } from '../volume/sliceAxis.js';
+import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
+import { predictPatches3d } from '../infer/predictPatches3d.js';
+import { predictSlices } from '../infer/predictSlices.js';
 
 /** Options of {@link validateModel}. */
 export interface ValidateModelOptions {

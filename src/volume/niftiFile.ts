@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { readNifti, type ReadNiftiOptions } from './readNifti.js';
 import type { Volume } from './Volume.js';
-import { writeFileAtomic } from './writeFileAtomic.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { writeNifti, type WriteNiftiOptions } from './writeNifti.js';
 
 /**

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { checkSegmentation, type CheckSegmentationResult } from '../../src/metric/checkSegmentation.js';
-import { pasteIslands } from '../../src/metric/pasteIslands.js';
+import { pasteIslands } from '../../src/synth/pasteIslands.js';
 import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
 import { countAdjacency } from '../../src/prior/countAdjacency.js';
 import { parseLabelNames } from '../../src/prior/parseLabelNames.js';

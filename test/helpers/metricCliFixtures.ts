@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pasteIslands } from '../../src/metric/pasteIslands.js';
+import { pasteIslands } from '../../src/synth/pasteIslands.js';
 import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
 import { countAdjacency } from '../../src/prior/countAdjacency.js';
 import { readNiftiFile, writeNiftiFile } from '../../src/volume/niftiFile.js';

@@ -1,6 +1,6 @@
 /**
  * A few seeded training steps of a segmentation model (softmax output, cross-entropy, Adam), for the
- * model tests in `src/train/models/`: does the loss fall, do backends agree, are tensors freed.
+ * model tests in `src/model/`: does the loss fall, do backends agree, are tensors freed.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
 import { countAdjacency } from '../../src/prior/countAdjacency.js';
-import type { TrainingExam } from '../../src/train/data/findTrainingExams.js';
+import type { TrainingExam } from '../../src/data/findTrainingExams.js';
 import { readNiftiFile } from '../../src/volume/niftiFile.js';
 import { makeVolume, type Volume } from '../../src/volume/Volume.js';
 import { ROOT } from './runCliSnapshot.js';

@@ -1,4 +1,4 @@
-/** Tiny in-memory volumes and datasets for the tests of src/train/data (no binary fixtures in git). */
+/** Tiny in-memory volumes and datasets for the tests of src/data (no binary fixtures in git). */
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
