@@ -138,7 +138,7 @@ export { assertModelMetadata, loadModel, METADATA_KEY, saveModel } from './model
 export type { LoadModelResult, ModelMetadata, PriorSummary, SaveModelResult } from './model/modelFiles.js';
 export { checkModelForPrior } from './model/checkModelForPrior.js';
 export type { CheckModelForPriorOptions, CheckModelForPriorResult } from './model/checkModelForPrior.js';
-export { ensureSoftmax } from './model/ensureSoftmax.js';
+export { toLogits } from './model/toLogits.js';
 export { predictSlices } from './infer/predictSlices.js';
 export type { PredictSlicesOptions } from './infer/predictSlices.js';
 export { predictPatches3d } from './infer/predictPatches3d.js';

@@ -86,7 +86,7 @@ export function makeTrainCommand(): Command {
     .option('--val <folder>', 'labelled validation dataset (default: a split of <data>, see --val-split)')
     .option('--val-split <n>', 'validation exams taken from <data>: a count, or a fraction in (0, 1); 0 = none', number('a count ≥ 0 or a fraction', (n) => n >= 0), 0.2)
     .option('--semi <folder>', 'unlabelled images (exam folders or .nii.gz files) for semi-supervised batches')
-    .option('--init <model.json>', 'start from this tfjs layers model (softmax over the prior\'s classes)')
+    .option('--init <model.json>', 'start from this tfjs layers model (logits or softmax over the prior\'s classes)')
     .addOption(new Option('--model <kind>', 'network for a new model').choices(['2.5d', '3d']).default('2.5d'))
     .option('--k <n>', '2.5D: stacked slices (odd)', number('an odd positive integer', (n) => Number.isInteger(n) && n > 0 && n % 2 === 1), 7)
     .option('--axis <n>', '2.5D slicing axis: 0 sagittal, 1 coronal, 2 axial', number('0, 1 or 2', (n) => n === 0 || n === 1 || n === 2), 1)

@@ -7,10 +7,10 @@ import { patchStarts, predictPatches3d } from './predictPatches3d.js';
 
 const patch: [number, number, number] = [4, 4, 4];
 
-/** Voxel-wise 2-class model: logits (v, −v), softmax; p0 = 1 / (1 + e^(−2v)) whatever the patch position. */
+/** Voxel-wise 2-class model: logits (v, −v), so p0 = 1 / (1 + e^(−2v)) whatever the patch position. */
 function pointModel(): tfl.LayersModel {
   const x = tfl.input({ shape: [...patch, 1] });
-  const conv = tfl.layers.conv3d({ filters: 2, kernelSize: 1, activation: 'softmax', useBias: false });
+  const conv = tfl.layers.conv3d({ filters: 2, kernelSize: 1, useBias: false });
   const model = tfl.model({ inputs: x, outputs: conv.apply(x) as tfl.SymbolicTensor });
   conv.setWeights([tf.tensor5d([1, -1], [1, 1, 1, 1, 2])]);
   return model;
@@ -19,7 +19,7 @@ function pointModel(): tfl.LayersModel {
 /** A model whose output depends on the position in the patch (zero 'same' padding), so blending matters. */
 function contextModel(): tfl.LayersModel {
   const x = tfl.input({ shape: [...patch, 1] });
-  const conv = tfl.layers.conv3d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'softmax', kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }) });
+  const conv = tfl.layers.conv3d({ filters: 3, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }) });
   return tfl.model({ inputs: x, outputs: conv.apply(x) as tfl.SymbolicTensor });
 }
 
@@ -77,7 +77,7 @@ describe('predictPatches3d', () => {
           for (const x0 of [0, 2, 4, 5]) {
             const input = new Float32Array(64);
             for (let d = 0; d < 4; d++) for (let h = 0; h < 4; h++) for (let w = 0; w < 4; w++) input[(d * 4 + h) * 4 + w] = data[(z0 + d) * nx * ny + (y0 + h) * nx + x0 + w];
-            const out = tf.tidy(() => model.predict(tf.tensor5d(input, [1, 4, 4, 4, 1])) as tf.Tensor);
+            const out = tf.tidy(() => tf.softmax(model.predict(tf.tensor5d(input, [1, 4, 4, 4, 1])) as tf.Tensor));
             const p = out.dataSync();
             out.dispose();
             for (let d = 0; d < 4; d++)

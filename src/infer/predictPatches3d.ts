@@ -34,7 +34,7 @@ export interface PredictPatches3dOptions {
  * planes are reduced to labels as soon as no later patch covers them; the full probability volume
  * (`4·C` bytes per voxel) is only built when `output` asks for it.
  *
- * @param model - maps `[B, D, H, W, 1]` to `[B, D, H, W, C]` probabilities, with fixed D, H, W.
+ * @param model - maps `[B, D, H, W, 1]` to `[B, D, H, W, C]` logits (see `toLogits`), with fixed D, H, W.
  * @param image - the standardised image: `dims` `[nx, ny, nz]` and `data` x fastest.
  * @returns labels (x fastest) and, on request, probabilities (voxel-major, channels-last).
  * @throws RangeError when the model is not a one-channel 3D patch model with fixed sizes, or an option is out of range.
@@ -107,7 +107,8 @@ export async function predictPatches3d(
           }
         }
       }
-      const probs = tf.tidy(() => model.predict(tf.tensor5d(batch.subarray(0, n * patchVoxels), [n, pd, ph, pw, 1])) as tf.Tensor);
+      // Overlapping patches are blended as probabilities (the softmax of the model's logits), not as logits.
+      const probs = tf.tidy(() => tf.softmax(model.predict(tf.tensor5d(batch.subarray(0, n * patchVoxels), [n, pd, ph, pw, 1])) as tf.Tensor));
       try {
         const values = (await probs.data()) as Float32Array;
         for (let b = 0; b < n; b++) {

@@ -6,12 +6,12 @@ import { initEngine } from '../engine/initEngine.js';
 import { predictSlices } from './predictSlices.js';
 
 /**
- * A 2-class model that looks at one input channel only: logits (v, −v) of channel `channel`, softmax.
+ * A 2-class model that looks at one input channel only: logits (v, −v) of channel `channel` (the model outputs logits).
  * So class 0 wins where that channel's voxel is > 0, and p0 = 1 / (1 + e^(−2v)).
  */
 function channelModel(height: number, width: number, k: number, channel: number): tfl.LayersModel {
   const x = tfl.input({ shape: [height, width, k] });
-  const conv = tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'softmax', useBias: false, name: 'pick' });
+  const conv = tfl.layers.conv2d({ filters: 2, kernelSize: 1, useBias: false, name: 'pick' });
   const model = tfl.model({ inputs: x, outputs: conv.apply(x) as tfl.SymbolicTensor });
   const w = new Float32Array(k * 2);
   w[channel * 2] = 1;

@@ -31,7 +31,7 @@ export interface PredictSlicesOptions {
  * Memory: only the argmax labels are kept unless `output` asks for probabilities; those take
  * `4·C` bytes per voxel (3.3 GB for C = 117 on a 1 mm MNI grid).
  *
- * @param model - maps `[B, H, W, k]` to `[B, H, W, C]` probabilities (or any scores: the argmax is taken).
+ * @param model - maps `[B, H, W, k]` to `[B, H, W, C]` logits (see `toLogits`); probabilities are their softmax.
  * @param image - the standardised image: `dims` `[nx, ny, nz]` and `data` x fastest.
  * @returns labels (x fastest, label codes of `classes`) and, on request, probabilities.
  * @throws RangeError when the model's input is not `[H, W, k]` with fixed H, W, a slice is larger
@@ -80,7 +80,11 @@ export async function predictSlices(model: LayersModel, image: GridData, options
       const sample = make25dSample(image, null, { axis: options.axis, index: start + b, k, padTo, imagePad: options.imagePad });
       batch.set(sample.image, b * pixels * k);
     }
-    const scores = tf.tidy(() => model.predict(tf.tensor4d(batch.subarray(0, n * pixels * k), [n, height, width, k])) as tf.Tensor);
+    // The model gives logits: their arg-max is the label; probabilities, when asked for, are their softmax.
+    const scores = tf.tidy(() => {
+      const logits = model.predict(tf.tensor4d(batch.subarray(0, n * pixels * k), [n, height, width, k])) as tf.Tensor;
+      return withProbs ? tf.softmax(logits) : logits;
+    });
     try {
       const values = (await scores.data()) as Float32Array;
       for (let b = 0; b < n; b++) {

@@ -42,7 +42,7 @@ export interface SegmentVolumeResult {
  * (`predictSlices`), a 3D model (`[D, H, W, 1]`) over overlapping patches blended with a window
  * (`predictPatches3d`). Intensities are standardised as in training (the model's metadata says how).
  *
- * @param model - the model, output a softmax over the classes.
+ * @param model - the model, output the logits of the classes (`loadModel` removes a final softmax).
  * @param image - a single-frame 3D image.
  * @throws RangeError for a 4D image, a 2.5D model without axis, classes that do not match the model's outputs, or
  *   slices larger than the model's input.

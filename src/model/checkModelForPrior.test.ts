@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initEngine } from '../engine/initEngine.js';
 import { checkModelForPrior } from './checkModelForPrior.js';
-import { ensureSoftmax } from './ensureSoftmax.js';
 import { makeModSegNet } from './makeModSegNet.js';
 import { makeUNet3d } from './makeUNet3d.js';
 import { MaxUnpooling2D } from './MaxUnpooling2D.js';
@@ -20,21 +19,16 @@ describe('checkModelForPrior', () => {
     await initEngine({ backend: 'cpu' });
   });
 
-  it('accepts nonadj’s models and softmax layers, with no warning', () => {
+  it('accepts nonadj’s models and logits, with no warning', () => {
     const seg = makeModSegNet({ inputShape: [16, 16, 7], numClasses: 5, filters: [2, 2] });
     assert.deepEqual(checkModelForPrior(seg, { numClasses: 5, inputShape: [16, 16, 7] }), { outputShape: [16, 16, 5], warnings: [] });
     const u = makeUNet3d({ inputShape: [4, 4, 4, 1], numClasses: 3, filters: [2, 2] });
     assert.deepEqual(checkModelForPrior(u, { numClasses: 3 }).warnings, []);
-    const x = tfl.input({ shape: [8, 8, 3] });
-    const logits = tfl.layers.conv2d({ filters: 4, kernelSize: 1 }).apply(x) as tfl.SymbolicTensor;
-    const viaLayer = tfl.model({ inputs: x, outputs: tfl.layers.softmax({ axis: -1 }).apply(logits) as tfl.SymbolicTensor });
-    const viaActivation = tfl.model({ inputs: x, outputs: tfl.layers.activation({ activation: 'softmax' }).apply(logits) as tfl.SymbolicTensor });
-    assert.deepEqual(checkModelForPrior(viaLayer, { numClasses: 4 }).warnings, []);
-    assert.deepEqual(checkModelForPrior(viaActivation, { numClasses: 4 }).warnings, []);
+    assert.deepEqual(checkModelForPrior(convNet('linear'), { numClasses: 4 }).warnings, []);
   });
 
   it('errors on a class count or input shape that differs from the prior, with both numbers', () => {
-    const model = convNet('softmax', 20, 'small');
+    const model = convNet('linear', 20, 'small');
     assert.throws(
       () => checkModelForPrior(model, { numClasses: 117 }),
       /checkModelForPrior: model small outputs 20 classes but the prior has 117 labels/,
@@ -45,12 +39,12 @@ describe('checkModelForPrior', () => {
 
   it('accepts any size where the model’s input is free', () => {
     const x = tfl.input({ shape: [null, null, 3] });
-    const y = tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'softmax' }).apply(x) as tfl.SymbolicTensor;
+    const y = tfl.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(x) as tfl.SymbolicTensor;
     assert.deepEqual(checkModelForPrior(tfl.model({ inputs: x, outputs: y }), { numClasses: 2, inputShape: [96, 80, 3] }).warnings, []);
   });
 
-  it('errors on logits (pointing to ensureSoftmax) and other activations; warns when it cannot tell', () => {
-    assert.throws(() => checkModelForPrior(convNet('linear'), { numClasses: 4 }), /ends in linear logits \(layer head\).*ensureSoftmax/);
+  it('errors on a softmax (pointing to toLogits) and other activations; warns when it cannot tell', () => {
+    assert.throws(() => checkModelForPrior(convNet('softmax'), { numClasses: 4 }), /ends in a softmax \(layer head\).*toLogits/);
     assert.throws(() => checkModelForPrior(convNet('sigmoid'), { numClasses: 4 }), /ends in activation 'sigmoid'/);
     // tfjs-layers' Softmax layer defaults to axis 1 (rows here), which is not a softmax over the classes.
     const x1 = tfl.input({ shape: [8, 8, 4] });
@@ -65,32 +59,12 @@ describe('checkModelForPrior', () => {
     const unknown = tfl.model({ inputs: x, outputs: new MaxUnpooling2D().apply([x, p]) as tfl.SymbolicTensor });
     const { warnings } = checkModelForPrior(unknown, { numClasses: 2 });
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /cannot tell whether the last layer \(MaxUnpooling2D\) outputs a softmax/);
+    assert.match(warnings[0], /cannot tell whether the last layer \(MaxUnpooling2D\) outputs logits/);
   });
 
   it('errors on an output that is not per-pixel channels-last', () => {
     const x = tfl.input({ shape: [3] });
-    const y = tfl.layers.dense({ units: 2, activation: 'softmax' }).apply(x) as tfl.SymbolicTensor;
+    const y = tfl.layers.dense({ units: 2 }).apply(x) as tfl.SymbolicTensor;
     assert.throws(() => checkModelForPrior(tfl.model({ inputs: x, outputs: y }), { numClasses: 2 }), /output is \[2\] per sample, expected \[H, W, C\]/);
-  });
-});
-
-describe('ensureSoftmax', () => {
-  it('returns a softmax model unchanged and wraps logits with a softmax sharing the weights', () => {
-    const soft = convNet('softmax');
-    assert.equal(ensureSoftmax(soft), soft);
-    const logits = convNet('linear');
-    const wrapped = ensureSoftmax(logits);
-    assert.deepEqual(checkModelForPrior(wrapped, { numClasses: 4 }).warnings, []);
-    const [a, b] = tf.tidy(() => {
-      const x = tf.randomNormal([1, 8, 8, 3], 0, 1, 'float32', 1);
-      return [tf.softmax(logits.predict(x) as tf.Tensor), wrapped.predict(x) as tf.Tensor];
-    });
-    const av = a.dataSync();
-    const bv = b.dataSync();
-    assert.ok(av.every((v, i) => Math.abs(v - bv[i]) < 1e-6));
-    assert.equal(wrapped.getLayer('head'), logits.getLayer('head'), 'same layer, same weights');
-    tf.dispose([a, b]);
-    assert.throws(() => ensureSoftmax(convNet('sigmoid')), /activation 'sigmoid', expected 'softmax' or 'linear' logits/);
   });
 });

@@ -22,11 +22,12 @@ export interface CheckModelForPriorResult {
 
 /**
  * Check that a tfjs layers model can start a NonAdjLoss training (`--init model.json`): one input, one output
- * whose last axis is a softmax over exactly the prior's classes, and (when given) the expected input shape.
+ * whose last axis holds the logits of exactly the prior's classes, and (when given) the expected input shape.
+ * Pass models through {@link toLogits} first: it removes a final softmax (`loadModel` does it on loading).
  *
- * Decisions: a wrong class count, input shape or output rank is an error; an output activation that is known not to
- * be a softmax is an error too, because the loss reads probabilities (a model ending in linear logits says so and
- * points to {@link ensureSoftmax}); an activation that cannot be read (custom last layer) is only a warning.
+ * Decisions: a wrong class count, input shape or output rank is an error; an output activation other than linear is
+ * an error too, because the loss takes logits (a softmax says so and points to `toLogits`); an activation that
+ * cannot be read (custom last layer) is only a warning.
  *
  * @returns the output shape and the warnings.
  * @throws RangeError naming the model and the mismatch, e.g.
@@ -63,16 +64,16 @@ export function checkModelForPrior(model: LayersModel, options: CheckModelForPri
   if (activation === 'unknown') {
     warnings.push(
       `model ${model.name}: cannot tell whether the last layer (${model.outputs[0].sourceLayer.getClassName()}) ` +
-        `outputs a softmax; NonAdjLoss expects probabilities that sum to 1 over the classes`,
+        `outputs logits; NonAdjLoss and the cross-entropy take the logits of the classes`,
     );
-  } else if (activation === 'linear') {
+  } else if (activation === 'softmax') {
     throw new RangeError(
-      `${name} ends in linear logits (layer ${model.outputs[0].sourceLayer.name}), expected a softmax over the classes; ` +
-        `wrap it with ensureSoftmax(model)`,
+      `${name} ends in a softmax (layer ${model.outputs[0].sourceLayer.name}), expected the logits of the classes; ` +
+        `remove it with toLogits(model)`,
     );
-  } else if (activation !== 'softmax') {
+  } else if (activation !== 'linear') {
     throw new RangeError(
-      `${name} ends in activation '${activation}' (layer ${model.outputs[0].sourceLayer.name}), expected a softmax over the classes`,
+      `${name} ends in activation '${activation}' (layer ${model.outputs[0].sourceLayer.name}), expected the logits of the classes (linear)`,
     );
   }
   return { outputShape: outShape, warnings };

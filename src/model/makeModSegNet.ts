@@ -31,7 +31,8 @@ export interface MakeModSegNetOptions {
  *   the first to `filters[l]`, the last to `filters[l−1]` (decoder 0 has one conv, to `filters[0]`,
  *   as in the reference's `decoder_n_layers = (2, 2, 2, 1)`).
  * - There is no bottleneck block: the deepest pooled map goes straight to decoder L−1.
- * - A 1×1 conv to `numClasses` with a softmax over the channels. No batch-norm, no dropout.
+ * - A 1×1 conv to `numClasses` giving the logits of the classes (no softmax: the loss takes
+ *   logits, and inference applies `tf.softmax` where it needs probabilities). No batch-norm, no dropout.
  *
  * Max-pooling with indices and unpooling, which tfjs-layers lacks, are reproduced exactly by
  * {@link MaxUnpooling2D} (it recomputes the argmax from the pre-pool map; ties go to the first
@@ -39,7 +40,7 @@ export interface MakeModSegNetOptions {
  * `tf.loadLayersModel` once this package's models module is imported.
  *
  * @returns a model mapping `[B, H, W, k]` float32 (standardised intensities) to `[B, H, W, C]`
- *   probabilities (softmax over C, each pixel sums to 1).
+ *   logits (softmax over C gives the class probabilities).
  * @throws RangeError if H or W is not divisible by 2^L, a size or count is not a positive integer,
  *   or `convsPerLevel` < 1.
  */
@@ -66,7 +67,7 @@ export function makeModSegNet(options: MakeModSegNetOptions): LayersModel {
   }
   const init = options.kernelInitializer ?? 'heNormal';
   let seed = options.seed;
-  const conv = (x: SymbolicTensor, n: number, name: string, size = 3, activation: 'relu' | 'softmax' = 'relu'): SymbolicTensor =>
+  const conv = (x: SymbolicTensor, n: number, name: string, size = 3, activation: 'relu' | 'linear' = 'relu'): SymbolicTensor =>
     tfl.layers
       .conv2d({
         filters: n,
@@ -93,6 +94,6 @@ export function makeModSegNet(options: MakeModSegNetOptions): LayersModel {
     const out = filters[Math.max(l - 1, 0)];
     for (let i = 0; i < n; i++) x = conv(x, i === n - 1 ? out : filters[l], `dec${l}_conv${i}`);
   }
-  const probs = conv(x, numClasses, 'classifier', 1, 'softmax');
-  return tfl.model({ inputs: input, outputs: probs, name: options.name ?? 'modsegnet' });
+  const logits = conv(x, numClasses, 'classifier', 1, 'linear');
+  return tfl.model({ inputs: input, outputs: logits, name: options.name ?? 'modsegnet' });
 }

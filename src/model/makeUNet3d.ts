@@ -31,7 +31,8 @@ export interface MakeUNet3dOptions {
  *   Nearest upsampling + conv replaces the transposed convolution, which is not trainable in tfjs
  *   (Conv3DBackpropInputV2 has no gradient in tfjs-core); the 1×1×1 conv keeps it cheap, the 3³
  *   convs after it do the spatial mixing.
- * - A 1×1×1 conv to `numClasses` with a softmax over the channels. No batch-norm.
+ * - A 1×1×1 conv to `numClasses` giving the logits of the classes (no softmax: the loss takes
+ *   logits, and inference applies `tf.softmax` where it needs probabilities). No batch-norm.
  * - The skip concatenation is done on `[B, D·H·W, C]` views (standard Reshape layers around the
  *   Concatenate): its gradient splits the channels again, and tfjs-backend-wasm 4.22 slices rank-5
  *   tensors element by element in JavaScript (rank ≤ 4 has a fast path). Measured on a 48³ patch with
@@ -66,7 +67,7 @@ export function makeUNet3d(options: MakeUNet3dOptions): LayersModel {
   }
   const init = options.kernelInitializer ?? 'heNormal';
   let seed = options.seed;
-  const conv = (x: SymbolicTensor, n: number, name: string, size = 3, activation: 'relu' | 'softmax' = 'relu'): SymbolicTensor =>
+  const conv = (x: SymbolicTensor, n: number, name: string, size = 3, activation: 'relu' | 'linear' = 'relu'): SymbolicTensor =>
     tfl.layers
       .conv3d({
         filters: n,
@@ -93,8 +94,8 @@ export function makeUNet3d(options: MakeUNet3dOptions): LayersModel {
     x = concatChannels(x, skips[l], filters[l], inputShape.slice(0, 3).map((v) => v / 2 ** l), `dec${l}`);
     for (let i = 0; i < convs; i++) x = conv(x, filters[l], `dec${l}_conv${i}`);
   }
-  const probs = conv(x, numClasses, 'classifier', 1, 'softmax');
-  return tfl.model({ inputs: input, outputs: probs, name: options.name ?? 'unet3d' });
+  const logits = conv(x, numClasses, 'classifier', 1, 'linear');
+  return tfl.model({ inputs: input, outputs: logits, name: options.name ?? 'unet3d' });
 }
 
 /** `[B, D, H, W, c]` ‖ `[B, D, H, W, c]` → `[B, D, H, W, 2c]`, concatenated as rank-3 views (see {@link makeUNet3d}). */

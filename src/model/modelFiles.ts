@@ -18,6 +18,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 // Imported for their side effect: registering the custom layers' classes for deserialisation.
+import { outputActivation } from './outputActivation.js';
+import { toLogits } from './toLogits.js';
 import './MaxUnpooling2D.js';
 import './UpSampling3D.js';
 
@@ -182,6 +184,8 @@ export async function saveModel(model: LayersModel, dir: string, metadata?: Mode
 
 /**
  * Load a model written by {@link saveModel} (or any tfjs layers `model.json` with its weight files).
+ * A model whose single output ends in a softmax over the last axis comes back without it ({@link toLogits}): nonadj
+ * trains and infers on logits, and applies the softmax itself where it needs probabilities.
  *
  * @param fileOrDir - a `model.json`, or a directory containing one.
  * @returns the model (not compiled) and nonadj's metadata, or null metadata when the file has none.
@@ -201,6 +205,7 @@ export async function loadModel(fileOrDir: string): Promise<LoadModelResult> {
     throw new Error(`loadModel: ${file}: ${message}`, { cause: error });
   }
   const raw = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY];
+  if (model.outputs.length === 1 && outputActivation(model) === 'softmax') model = await toLogits(model);
   if (raw === undefined) return { model, metadata: null };
   assertModelMetadata(raw, `loadModel: ${file}`);
   return { model, metadata: raw };

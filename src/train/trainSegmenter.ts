@@ -39,6 +39,7 @@ import { intensityMetadata } from '../model/intensityMetadata.js';
 import { makeLambdaController, selectFinalEpoch, type LambdaControllerOptions, type LambdaControllerState } from './lambdaController.js';
 import { makePatchSampler, type PatchSamplerState } from '../data/makePatchSampler.js';
 import { checkModelForPrior } from '../model/checkModelForPrior.js';
+import { toLogits } from '../model/toLogits.js';
 import { makeModSegNet } from '../model/makeModSegNet.js';
 import { makeUNet3d } from '../model/makeUNet3d.js';
 import { loadModel, saveModel, type ModelMetadata } from '../model/modelFiles.js';
@@ -135,8 +136,8 @@ export interface TrainSegmenterOptions {
   /** Unlabelled samples per labelled one. @default 3 */
   unlabelledPerLabelled?: number;
   /**
-   * Start from a pre-trained tfjs layers model (a `model.json` path or a model): its output must be a softmax over
-   * the prior's classes (checked). Its metadata (axis, k, intensity) is used when present.
+   * Start from a pre-trained tfjs layers model (a `model.json` path or a model): its output must be the logits of the
+   * prior's classes, or their softmax, which is removed (checked). Its metadata (axis, k, intensity) is used when present.
    */
   init?: string | LayersModel;
   /** The network to build when there is no `init`. */
@@ -259,19 +260,14 @@ interface BatchSource {
   getState(): SamplerState | PatchSamplerState;
 }
 
-/** Smallest probability turned into a logit: `log p` is a logit vector of `p` (softmax(log p) = p). */
-const PROB_FLOOR = 1e-7;
-
 /**
  * Train (or fine-tune) a segmentation network with NonAdjLoss. See the module comment for the run directory.
  *
  * Each step: one batch from the seeded sampler (b labelled samples, plus 3b unlabelled ones when `unlabelled` is
  * given), one forward pass on all of them, the loss of `makeSegmentationLoss` (cross-entropy and Dice on the
  * labelled items, NonAdjLoss on all), gradients (`tf.variableGrads`, one tidy), and an update of the optimiser
- * (see `optimizer.ts`) unless the loss or the gradient is not finite. The model outputs probabilities and the loss
- * takes logits: `log max(p, 1e-7)` is used as the logits (softmax(log p) = p, and the gradients through the
- * model's softmax are the same as from its pre-activations; the floor is Keras's cross-entropy-from-probabilities
- * clip).
+ * (see `optimizer.ts`) unless the loss or the gradient is not finite. The model outputs logits, which the loss takes
+ * as they are (a model loaded with a final softmax has it removed, see `toLogits`).
  *
  * After each epoch: validation on whole volumes (`validateModel`), the λ controller (λ auto), the choice of the
  * final model, a log line, a checkpoint. Final model: λ auto, the reference's selection (smallest validation
@@ -649,8 +645,8 @@ function runStep(
   let parts: tf.Scalar[] = [];
   try {
     const { value, grads } = tf.variableGrads(() => {
-      const probs = model.apply(x, { training: true }) as tf.Tensor;
-      const r = loss(tf.log(tf.maximum(probs, PROB_FLOOR)), y, { lambda });
+      const logits = model.apply(x, { training: true }) as tf.Tensor;
+      const r = loss(logits, y, { lambda });
       parts = [tf.keep(r.crossEntropy), tf.keep(r.dice), tf.keep(r.nonAdjacency)];
       return r.total;
     }, variables);
@@ -686,7 +682,7 @@ async function prepareModel(
     let model: LayersModel;
     let stored: ModelMetadata | null = null;
     if (typeof options.init === 'string') ({ model, metadata: stored } = await loadModel(options.init));
-    else model = options.init;
+    else model = await toLogits(options.init);
     const name = typeof options.init === 'string' ? options.init : `model ${model.name}`;
     let check;
     try {

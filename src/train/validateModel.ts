@@ -70,7 +70,7 @@ export interface ValidateModelResult {
  * - Dice per label for the labels > 0 present in the truth (a label missing from the prediction scores 0), averaged
  *   per exam, then over exams;
  * - forbidden label pairs and contacts of each predicted volume (`checkSegmentation` with the prior);
- * - the validation NonAdjLoss (METHOD.md §4's model selection): NonAdjLoss with λ = 1 of the softmax outputs on
+ * - the validation NonAdjLoss (METHOD.md §4's model selection): NonAdjLoss with λ = 1 of the outputs (logits, softmax taken inside the loss) on
  *   `samplesPerExam` slices (patches) per exam, evenly spaced among those with foreground. The loss is normalised
  *   by the number of pixels, so this equals the loss of all those samples taken as one batch.
  *
@@ -81,7 +81,7 @@ export async function validateModel(model: LayersModel, options: ValidateModelOp
   const axis = options.axis ?? 1;
   const samplesPerExam = options.samplesPerExam ?? 16;
   const batchSize = options.batchSize ?? 4;
-  const nonAdjacency = makeNonAdjacencyLoss(prior, { nanCheck: 'off' });
+  const nonAdjacency = makeNonAdjacencyLoss(prior, { nanCheck: 'off', inputs: 'logits' });
   const classes = [...prior.labels];
   const inShape = model.inputs[0].shape;
   const exams: ExamValidation[] = [];

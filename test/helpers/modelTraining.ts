@@ -1,5 +1,5 @@
 /**
- * A few seeded training steps of a segmentation model (softmax output, cross-entropy, Adam), for the
+ * A few seeded training steps of a segmentation model (logits output, softmax cross-entropy, Adam), for the
  * model tests in `src/model/`: does the loss fall, do backends agree, are tensors freed.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -41,8 +41,8 @@ export function trainSteps(model: LayersModel, options: TrainStepsOptions): Trai
   let tensorsBefore = 0;
   for (let step = 0; step < options.steps; step++) {
     const loss = optimizer.minimize(() => {
-      const p = model.apply(x, { training: true }) as tf.Tensor;
-      return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.log(tf.add(p, 1e-7))), -1))) as tf.Scalar;
+      const logits = model.apply(x, { training: true }) as tf.Tensor;
+      return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), -1))) as tf.Scalar;
     }, true) as tf.Scalar;
     losses.push(loss.dataSync()[0]);
     loss.dispose();
