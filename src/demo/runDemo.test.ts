@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import type { EpochRecord } from '../train/trainSegmenter.js';
+import type { EpochRecord } from '../train/runFolder.js';
 import { makeVolume } from '../volume/Volume.js';
 import { heuristicFromLog, scoreSubject } from './runDemo.js';
 

@@ -5,7 +5,7 @@ import { checkSegmentation } from '../metric/checkSegmentation.js';
 import { evaluateSegmentation } from '../metric/evaluateSegmentation.js';
 import { repairSegmentation } from '../postprocess/repairSegmentation.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import type { EpochRecord } from '../train/trainSegmenter.js';
+import type { EpochRecord } from '../train/runFolder.js';
 import type { Volume } from '../volume/Volume.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';

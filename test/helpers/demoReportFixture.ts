@@ -5,7 +5,7 @@
 import { compareToControl } from '../../src/demo/compareToControl.js';
 import { commandLine, demoPlan, trainArgs } from '../../src/demo/demoPlan.js';
 import type { DemoReport, SubjectScores } from '../../src/demo/runDemo.js';
-import type { EpochRecord } from '../../src/train/trainSegmenter.js';
+import type { EpochRecord } from '../../src/train/runFolder.js';
 
 /** One epoch of a training log with the validation Dice the training-curve plot reads. */
 export function demoEpoch(epoch: number, lambda: number, validationDice: number): EpochRecord {
