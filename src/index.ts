@@ -162,8 +162,8 @@ export { intensityFromMetadata, intensityMetadata } from './model/intensityMetad
 
 // demo/: the NonAdjLoss experiment on the bundled atlas
 export { AAL_REGION_NAMES, aalRegionOf, aalRegions } from './demo/aalRegions.js';
-export { commandLine, demoPlan, trainArgs } from './demo/demoPlan.js';
-export type { DemoMode, DemoPlan, FineTuneName, TrainRunSpec } from './demo/demoPlan.js';
+export { demoPlan, demoTrainingSpec } from './demo/demoPlan.js';
+export type { DemoMode, DemoPlan, DemoRun, FineTuneName } from './demo/demoPlan.js';
 export { makeDemoData, UNSEEN_DOMAIN } from './demo/makeDemoData.js';
 export type { DemoData, DemoSet, DemoSubject, MakeDemoDataOptions } from './demo/makeDemoData.js';
 export { heuristicFromLog, runDemo, scoreSubject } from './demo/runDemo.js';

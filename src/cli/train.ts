@@ -3,44 +3,19 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME, findTrainingExams } from '../data/findTrainingExams.js';
+import { findTrainingExams } from '../data/findTrainingExams.js';
 import { splitExams } from '../data/splitExams.js';
-import type { EpochRecord, TrainSegmenterOptions, TrainSegmenterResult } from '../train/trainSegmenter.js';
+import type { EpochRecord } from '../train/runFolder.js';
+import type { TrainSegmenterOptions, TrainSegmenterResult } from '../train/trainSegmenter.js';
+import { TRAINING_SPEC_DEFAULTS as D, withTrainingDefaults, type ResolvedTrainingSpec, type TrainingSpec } from '../train/trainingSpec.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { positiveIntegerOption } from './extract.js';
 import { makeProgress, type Progress } from './progress.js';
 
-/** Parsed flags of `nonadj train` (also what `<out>/command.json` stores for `--resume`). */
-export interface TrainFlags {
+/** Parsed flags of `nonadj train`: a training spec without its data folder, plus how to run it. */
+export interface TrainFlags extends Omit<ResolvedTrainingSpec, 'data' | 'prior' | 'out'> {
   prior?: string;
   out?: string;
-  val?: string;
-  valSplit: number;
-  semi?: string;
-  init?: string;
-  model: '2.5d' | '3d';
-  k: number;
-  axis: 0 | 1 | 2;
-  filters?: number[];
-  padTo?: [number, number];
-  patch?: [number, number, number];
-  epochs: number;
-  steps: number;
-  batchSize: number;
-  lambda: number | 'auto';
-  optimizer: 'sgd' | 'adam';
-  lr?: number;
-  momentum: number;
-  weightDecay?: number;
-  schedule?: 'poly' | 'constant';
-  polyPower: number;
-  classWeights: 'median-frequency' | 'uniform';
-  intensity: 'image' | 'dataset';
-  augment: number;
-  emptySliceWeight: number;
-  seed: number;
-  imageName: string;
-  labelName: string;
   backend?: EngineBackend;
   resume?: string;
   quiet?: boolean;
@@ -63,8 +38,15 @@ export function lambdaOption(value: string): number | 'auto' {
   return number('a number ≥ 0 or "auto"', (n) => n >= 0)(value);
 }
 
+/** What `nonadj train` does with its parsed arguments (tests parse without training). */
+type TrainAction = (data: string | undefined, flags: TrainFlags, command: Command) => Promise<void>;
+
 /** `nonadj train <data> --prior graph.json --out run`: train or fine-tune a segmenter with NonAdjLoss. */
-export function makeTrainCommand(): Command {
+export function makeTrainCommand(
+  action: TrainAction = async (data, flags, command) => {
+    process.exitCode = await runTrain(data, flags, command);
+  },
+): Command {
   return new Command('train')
     .summary('train or fine-tune a segmentation network with NonAdjLoss')
     .description(
@@ -84,12 +66,12 @@ export function makeTrainCommand(): Command {
     .option('--prior <file>', 'adjacency prior: graph.json or graph.png.csv (from nonadj extract)')
     .option('--out <dir>', 'run folder (created; must not hold a run unless --resume)')
     .option('--val <folder>', 'labelled validation dataset (default: a split of <data>, see --val-split)')
-    .option('--val-split <n>', 'validation exams taken from <data>: a count, or a fraction in (0, 1); 0 = none', number('a count ≥ 0 or a fraction', (n) => n >= 0), 0.2)
+    .option('--val-split <n>', 'validation exams taken from <data>: a count, or a fraction in (0, 1); 0 = none', number('a count ≥ 0 or a fraction', (n) => n >= 0), D.valSplit)
     .option('--semi <folder>', 'unlabelled images (exam folders or .nii.gz files) for semi-supervised batches')
     .option('--init <model.json>', 'start from this tfjs layers model (logits or softmax over the prior\'s classes)')
-    .addOption(new Option('--model <kind>', 'network for a new model').choices(['2.5d', '3d']).default('2.5d'))
-    .option('--k <n>', '2.5D: stacked slices (odd)', number('an odd positive integer', (n) => Number.isInteger(n) && n > 0 && n % 2 === 1), 7)
-    .option('--axis <n>', '2.5D slicing axis: 0 sagittal, 1 coronal, 2 axial', number('0, 1 or 2', (n) => n === 0 || n === 1 || n === 2), 1)
+    .addOption(new Option('--model <kind>', 'network for a new model').choices(['2.5d', '3d']).default(D.model))
+    .option('--k <n>', '2.5D: stacked slices (odd)', number('an odd positive integer', (n) => Number.isInteger(n) && n > 0 && n % 2 === 1), D.k)
+    .option('--axis <n>', '2.5D slicing axis: 0 sagittal, 1 coronal, 2 axial', number('0, 1 or 2', (n) => n === 0 || n === 1 || n === 2), D.axis)
     .option('--filters <list>', 'filters per level, e.g. 32,64,128,256 (2.5D default) or 8,16,32 (3D default)', (v) => {
       const parts = v.split(',').map(Number);
       if (!parts.every((n) => Number.isInteger(n) && n > 0)) throw new InvalidArgumentError('expected positive integers separated by commas');
@@ -97,34 +79,58 @@ export function makeTrainCommand(): Command {
     })
     .option('--pad-to <HxW>', '2.5D input size (default: the first exam\'s slice, rounded up)', sizes(2, 'HxW, e.g. 224x192'))
     .option('--patch <DxHxW>', '3D patch size (default 32x32x32)', sizes(3, 'DxHxW, e.g. 32x32x32'))
-    .option('--epochs <n>', 'epochs', positiveIntegerOption, 50)
-    .option('--steps <n>', 'optimisation steps per epoch', positiveIntegerOption, 100)
-    .option('--batch-size <n>', 'labelled samples per step, b (the reference fine-tunes with 2)', positiveIntegerOption, 4)
-    .option('--lambda <λ>', 'NonAdjLoss weight: a number ≥ 0, or auto', lambdaOption, 0)
-    .addOption(new Option('--optimizer <kind>', 'sgd (momentum, poly decay: the reference) or adam').choices(['sgd', 'adam']).default('sgd'))
+    .option('--epochs <n>', 'epochs', positiveIntegerOption, D.epochs)
+    .option('--steps <n>', 'optimisation steps per epoch', positiveIntegerOption, D.steps)
+    .option('--batch-size <n>', 'labelled samples per step, b (the reference fine-tunes with 2)', positiveIntegerOption, D.batchSize)
+    .option('--lambda <λ>', 'NonAdjLoss weight: a number ≥ 0, or auto', lambdaOption, D.lambda)
+    .addOption(new Option('--optimizer <kind>', 'sgd (momentum, poly decay: the reference) or adam').choices(['sgd', 'adam']).default(D.optimizer))
     .option('--lr <x>', 'learning rate (default 1e-2 sgd, 1e-3 adam; the reference fine-tunes with 1e-3)', number('a positive number', (n) => n > 0))
-    .option('--momentum <x>', 'SGD momentum', number('a number in [0, 1)', (n) => n >= 0 && n < 1), 0.9)
+    .option('--momentum <x>', 'SGD momentum', number('a number in [0, 1)', (n) => n >= 0 && n < 1), D.momentum)
     .option('--weight-decay <x>', 'L2 weight decay (default 1e-4 sgd, 0 adam)', number('a number ≥ 0', (n) => n >= 0))
     .addOption(new Option('--schedule <kind>', 'learning-rate schedule (default poly for sgd, constant for adam)').choices(['poly', 'constant']))
-    .option('--poly-power <x>', 'exponent of the poly schedule', number('a positive number', (n) => n > 0), 0.9)
-    .addOption(new Option('--class-weights <kind>', 'cross-entropy class weights').choices(['median-frequency', 'uniform']).default('median-frequency'))
-    .addOption(new Option('--intensity <kind>', 'z-score each image (image) or with the training set\'s statistics (dataset)').choices(['image', 'dataset']).default('image'))
-    .option('--augment <p>', '2.5D: probability of a 2D elastic deformation per sample; 0 = none', number('a probability in [0, 1]', (n) => n >= 0 && n <= 1), 0.6)
-    .option('--empty-slice-weight <w>', 'sampling weight of slices without foreground', number('a number in [0, 1]', (n) => n >= 0 && n <= 1), 1)
-    .option('--seed <n>', 'seed of initialisation, split and sampling', number('an integer', Number.isInteger), 1)
-    .option('--image-name <name>', 'image file name in each exam folder', DEFAULT_IMAGE_NAME)
-    .option('--label-name <name>', 'label-map file name in each exam folder', DEFAULT_LABEL_NAME)
+    .option('--poly-power <x>', 'exponent of the poly schedule', number('a positive number', (n) => n > 0), D.polyPower)
+    .addOption(new Option('--class-weights <kind>', 'cross-entropy class weights').choices(['median-frequency', 'uniform']).default(D.classWeights))
+    .addOption(new Option('--intensity <kind>', 'z-score each image (image) or with the training set\'s statistics (dataset)').choices(['image', 'dataset']).default(D.intensity))
+    .option('--augment <p>', '2.5D: probability of a 2D elastic deformation per sample; 0 = none', number('a probability in [0, 1]', (n) => n >= 0 && n <= 1), D.augment)
+    .option('--empty-slice-weight <w>', 'sampling weight of slices without foreground', number('a number in [0, 1]', (n) => n >= 0 && n <= 1), D.emptySliceWeight)
+    .option('--seed <n>', 'seed of initialisation, split and sampling', number('an integer', Number.isInteger), D.seed)
+    .option('--image-name <name>', 'image file name in each exam folder', D.imageName)
+    .option('--label-name <name>', 'label-map file name in each exam folder', D.labelName)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
     .option('--resume <run>', 'continue the interrupted run in this folder, with its original options')
     .option('-q, --quiet', 'no progress output')
-    .action(async (data: string | undefined, flags: TrainFlags, command: Command) => {
-      process.exitCode = await runTrain(data, flags, command);
-    });
+    .action(action);
+}
+
+/** The training spec of a run's flags (commander has filled in the defaults). */
+export function specFromFlags(data: string, flags: TrainFlags): ResolvedTrainingSpec {
+  const { backend: _backend, resume: _resume, quiet: _quiet, ...rest } = flags;
+  if (!rest.prior) throw new Error('missing --prior <graph.json>');
+  if (!rest.out) throw new Error('missing --out <run folder>');
+  return withTrainingDefaults({ ...rest, data, prior: rest.prior, out: rest.out });
+}
+
+/**
+ * The spec that `nonadj train <args>` would run, parsed by the real command-line program (nothing runs): how the
+ * tests check that {@link trainingSpecArgs} writes exactly what the CLI reads.
+ *
+ * @throws Error with commander's message for arguments the CLI refuses.
+ */
+export async function parseTrainArgs(args: readonly string[]): Promise<ResolvedTrainingSpec> {
+  let spec: ResolvedTrainingSpec | null = null;
+  const command = makeTrainCommand(async (data, flags) => {
+    if (!data) throw new Error('missing <data>');
+    spec = specFromFlags(data, flags);
+  });
+  command.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  await command.parseAsync([...args], { from: 'user' });
+  if (spec === null) throw new Error('parseTrainArgs: the command did not run');
+  return spec;
 }
 
 async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, command: Command): Promise<number> {
-  let data = dataArg;
-  let flags = cliFlags;
+  let spec: ResolvedTrainingSpec;
+  let backend = cliFlags.backend;
   if (cliFlags.resume) {
     const given = command.options
       .map((o) => o.attributeName())
@@ -132,33 +138,36 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     if (dataArg !== undefined || given.length > 0) {
       throw new Error(`--resume takes the options of the original run (${path.join(cliFlags.resume, 'command.json')}); remove ${[dataArg, ...given.map((g) => `--${g}`)].filter(Boolean).join(', ')}`);
     }
-    let saved: { data: string; flags: TrainFlags };
+    let saved: { spec?: TrainingSpec; backend?: EngineBackend; data?: string; flags?: TrainFlags };
     try {
       saved = JSON.parse(await readFile(path.join(cliFlags.resume, 'command.json'), 'utf8'));
     } catch (error) {
       throw new Error(`cannot resume ${cliFlags.resume}: ${path.join(cliFlags.resume, 'command.json')} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-    data = saved.data;
-    flags = { ...saved.flags, resume: cliFlags.resume, quiet: cliFlags.quiet, backend: cliFlags.backend ?? saved.flags.backend, out: cliFlags.resume };
+    // Run folders written before the spec existed store the parsed flags and the data folder.
+    const stored = saved.spec ?? (saved.data && saved.flags ? specFromFlags(saved.data, saved.flags) : null);
+    if (!stored) throw new Error(`cannot resume ${cliFlags.resume}: ${path.join(cliFlags.resume, 'command.json')} holds no training spec`);
+    spec = withTrainingDefaults({ ...stored, out: cliFlags.resume });
+    backend ??= saved.backend ?? saved.flags?.backend;
+  } else {
+    if (!dataArg) throw new Error('missing <data>: nonadj train <data> --prior graph.json --out <run>');
+    spec = specFromFlags(dataArg, cliFlags);
   }
-  if (!data) throw new Error('missing <data>: nonadj train <data> --prior graph.json --out <run>');
-  if (!flags.prior) throw new Error('missing --prior <graph.json>');
-  if (!flags.out) throw new Error('missing --out <run folder>');
-  const out = flags.out;
+  const { data, out } = spec;
 
-  const prior = await AdjacencyPrior.read(flags.prior);
-  const names = { imageName: flags.imageName, labelName: flags.labelName };
+  const prior = await AdjacencyPrior.read(spec.prior);
+  const names = { imageName: spec.imageName, labelName: spec.labelName };
   const exams = await findTrainingExams(data, names);
   let train = exams;
-  let validation = flags.val ? await findTrainingExams(flags.val, names) : [];
-  if (!flags.val && flags.valSplit > 0) {
+  let validation = spec.val ? await findTrainingExams(spec.val, names) : [];
+  if (!spec.val && spec.valSplit > 0) {
     try {
-      ({ train, validation } = splitExams(exams, { validation: flags.valSplit, seed: flags.seed }));
+      ({ train, validation } = splitExams(exams, { validation: spec.valSplit, seed: spec.seed }));
     } catch (error) {
       throw new Error(`${(error as Error).message.replace(/^splitExams: /, '')} (${data}); give --val <folder>, or --val-split 0 to train without validation`);
     }
   }
-  const unlabelled = flags.semi ? await findTrainingExams(flags.semi, { ...names, requireLabels: false }) : undefined;
+  const unlabelled = spec.semi ? await findTrainingExams(spec.semi, { ...names, requireLabels: false }) : undefined;
 
   // TensorFlow.js and the training code load only when training runs, so other commands start fast.
   const [{ initEngine }, { findCheckpoint }, { trainSegmenter }] = await Promise.all([
@@ -166,20 +175,20 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     import('../train/checkpoint.js'),
     import('../train/trainSegmenter.js'),
   ]);
-  const info = await initEngine({ backend: flags.backend });
-  if (!flags.resume) {
+  const info = await initEngine({ backend });
+  if (!cliFlags.resume) {
     if ((await findCheckpoint(path.join(out, 'checkpoint'))) !== null) {
       throw new Error(`${out} already holds a training run; continue it with --resume ${out}, or choose another --out`);
     }
     await mkdir(out, { recursive: true });
-    await writeFileAtomic(path.join(out, 'command.json'), JSON.stringify({ data, flags: { ...flags, quiet: undefined } }, null, 2) + '\n');
+    await writeFileAtomic(path.join(out, 'command.json'), JSON.stringify({ spec, backend }, null, 2) + '\n');
   }
 
-  const quiet = flags.quiet === true;
+  const quiet = cliFlags.quiet === true;
   const say = (line: string) => quiet || process.stderr.write(`${line}\n`);
   say(
     `train: ${train.length} training, ${validation.length} validation${unlabelled ? `, ${unlabelled.length} unlabelled` : ''} exams; ` +
-      `${prior.numLabels} labels; λ ${flags.lambda}; ${flags.optimizer}; backend ${info.backend}`,
+      `${prior.numLabels} labels; λ ${spec.lambda}; ${spec.optimizer}; backend ${info.backend}`,
   );
   const controller = new AbortController();
   const onSigint = () => {
@@ -191,23 +200,23 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
   let progress: Progress | null = null;
   const options: TrainSegmenterOptions = {
     outDir: out,
-    resume: flags.resume !== undefined,
+    resume: cliFlags.resume !== undefined,
     prior,
     train,
     validation,
     unlabelled,
-    init: flags.init,
-    architecture: { kind: flags.model, filters: flags.filters, k: flags.k, axis: flags.axis, padTo: flags.padTo, patch: flags.patch },
-    epochs: flags.epochs,
-    stepsPerEpoch: flags.steps,
-    batchSize: flags.batchSize,
-    lambda: flags.lambda,
-    optimizer: { kind: flags.optimizer, learningRate: flags.lr, momentum: flags.momentum, weightDecay: flags.weightDecay, schedule: flags.schedule, polyPower: flags.polyPower },
-    classWeights: flags.classWeights,
-    intensity: flags.intensity,
-    augmentation: flags.augment > 0 ? { probability: flags.augment, alpha: 4, sigma: 8 } : null,
-    emptySliceWeight: flags.emptySliceWeight,
-    seed: flags.seed,
+    init: spec.init,
+    architecture: { kind: spec.model, filters: spec.filters, k: spec.k, axis: spec.axis, padTo: spec.padTo, patch: spec.patch },
+    epochs: spec.epochs,
+    stepsPerEpoch: spec.steps,
+    batchSize: spec.batchSize,
+    lambda: spec.lambda,
+    optimizer: { kind: spec.optimizer, learningRate: spec.lr, momentum: spec.momentum, weightDecay: spec.weightDecay, schedule: spec.schedule, polyPower: spec.polyPower },
+    classWeights: spec.classWeights,
+    intensity: spec.intensity,
+    augmentation: spec.augment > 0 ? { probability: spec.augment, alpha: 4, sigma: 8 } : null,
+    emptySliceWeight: spec.emptySliceWeight,
+    seed: spec.seed,
     signal: controller.signal,
     onWarning: (message) => say(`warning: ${message}`),
     onStep: (s) => {
@@ -215,7 +224,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
       progress ??= makeProgress('train', s.totalSteps);
       progress.tick(`epoch ${s.epoch + 1}/${s.epochs} loss ${fmt(s.total)} λ ${fmt(s.lambda)}`);
     },
-    onEpoch: (e) => say(epochLine(e, flags.epochs)),
+    onEpoch: (e) => say(epochLine(e, spec.epochs)),
   };
   let result: TrainSegmenterResult;
   try {

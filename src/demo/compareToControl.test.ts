@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareToControl, formatSigned } from './compareToControl.js';
-import type { DemoRunReport } from './runDemo.js';
+import type { DemoRunReport } from './demoReport.js';
 
 type Domain = NonNullable<DemoRunReport['domains']['test']>;
 const domain = (meanDice: number, forbiddenPairs: number, forbiddenContacts: number, collapsed = 0): Domain => ({

@@ -1,18 +1,7 @@
-import type { DemoReport } from './runDemo.js';
+import type { ControlComparison, DemoReport } from './demoReport.js';
 
-/** One run against the matched control fine-tune, on one test domain. */
-export interface ControlComparison {
-  run: string;
-  domain: 'test' | 'unseen-test';
-  /** Mean Dice of the run minus the control's, in Dice points (× 100): negative is a cost. */
-  diceDeltaPoints: number;
-  /** Relative change of the mean forbidden contacts against the control's, in % (−85 = 85 % fewer); null when the control has none. */
-  contactsChangePercent: number | null;
-  /** Mean forbidden pairs of the run minus the control's. */
-  pairsDelta: number;
-  /** Mean collapsed structures per subject of the run minus the control's. */
-  collapsedDelta: number;
-}
+export type { ControlComparison } from './demoReport.js';
+
 
 /**
  * Every run of a demo report against its `control` run (the fine-tune with λ = 0 and the same steps, batch, seed

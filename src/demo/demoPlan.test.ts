@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import fc from 'fast-check';
-import { commandLine, demoPlan, trainArgs, type DemoMode, type TrainRunSpec } from './demoPlan.js';
+import { trainingSpecArgs } from '../train/trainingSpec.js';
+import { demoPlan, demoTrainingSpec, type DemoMode, type DemoRun } from './demoPlan.js';
 
 const MODES: DemoMode[] = ['quick', 'default', 'full'];
 const total = (sizes: Record<string, number>) => Object.values(sizes).reduce((a, b) => a + b, 0);
-
-/**
- * What `sh` makes of a command line: `nonadj` is defined as a shell function that drops its first word (`train`)
- * and prints each remaining argument NUL-terminated (NUL, not newline, so arguments holding newlines compare too;
- * nothing at all for no argument, where printf would still print its format once).
- */
-function shellArgv(line: string): string[] {
-  const out = execFileSync('/bin/sh', ['-c', `nonadj() { shift; [ $# -eq 0 ] || printf '%s\\000' "$@"; }; ${line}`], { encoding: 'utf8' });
-  assert.ok(out === '' || out.endsWith('\0'), `sh output ${JSON.stringify(out)}`);
-  return out === '' ? [] : out.slice(0, -1).split('\0');
-}
 
 describe('demoPlan', () => {
   test('each mode: its name, grid, and room for the λ auto warm-up epoch', () => {
@@ -65,77 +52,33 @@ describe('demoPlan', () => {
   });
 });
 
-describe('trainArgs', () => {
-  const spec: TrainRunSpec = {
+describe('demoTrainingSpec', () => {
+  const run: DemoRun = {
     name: 'control', out: '/o/runs/control', dataDir: '/d', prior: '/d/prior/graph.json',
     epochs: 2, steps: 3, batchSize: 4, lr: 1e-4, lambda: 0, seed: 7,
   };
 
-  test('golden argument list of a small spec (no init, semi, filters, padTo)', () => {
-    assert.deepEqual(trainArgs(spec), [
+  test('golden command of a small run (no init, semi, filters, padTo)', () => {
+    assert.deepEqual(trainingSpecArgs(demoTrainingSpec(run)), [
       '/d/train', '--val', '/d/val', '--prior', '/d/prior/graph.json', '--out', '/o/runs/control',
       '--epochs', '2', '--steps', '3', '--batch-size', '4', '--lambda', '0',
       '--optimizer', 'adam', '--lr', '0.0001', '--empty-slice-weight', '0.1', '--seed', '7',
     ]);
   });
 
-  test('golden argument list with init, filters, padTo and semi (in that order, after --out)', () => {
-    const full: TrainRunSpec = { ...spec, lambda: 'auto', lr: 1e-3, init: '/b/model.json', filters: [16, 32, 64, 128], padTo: [96, 96], semi: '/d/unseen-train' };
-    assert.deepEqual(trainArgs(full), [
+  test('golden command with init, filters, padTo and semi', () => {
+    const full: DemoRun = { ...run, lambda: 'auto', lr: 1e-3, init: '/b/model.json', filters: [16, 32, 64, 128], padTo: [96, 96], semi: '/d/unseen-train' };
+    assert.deepEqual(trainingSpecArgs(demoTrainingSpec(full)), [
       '/d/train', '--val', '/d/val', '--prior', '/d/prior/graph.json', '--out', '/o/runs/control',
-      '--init', '/b/model.json', '--filters', '16,32,64,128', '--pad-to', '96x96', '--semi', '/d/unseen-train',
+      '--init', '/b/model.json', '--semi', '/d/unseen-train', '--filters', '16,32,64,128', '--pad-to', '96x96',
       '--epochs', '2', '--steps', '3', '--batch-size', '4', '--lambda', 'auto',
       '--optimizer', 'adam', '--lr', '0.001', '--empty-slice-weight', '0.1', '--seed', '7',
     ]);
-    // A fixed λ prints as JavaScript writes the number (the demo rounds it to 4 significant digits first).
-    assert.deepEqual(trainArgs({ ...spec, lambda: 0.1235 }).slice(-10, -8), ['--lambda', '0.1235']);
   });
 
   test('the data sets are <dataDir>/train and <dataDir>/val, joined for the platform', () => {
-    const args = trainArgs({ ...spec, dataDir: 'rel/data/' });
-    assert.equal(args[0], path.join('rel', 'data', 'train'));
-    assert.equal(args[2], path.join('rel', 'data', 'val'));
-  });
-
-  test('every flag it emits is an option of `nonadj train` (src/cli/train.ts), adam among the optimizers', () => {
-    // Read as text: demo/ must not import cli/ (test/architecture.test.ts).
-    const cli = readFileSync(path.resolve(import.meta.dirname, '..', 'cli', 'train.ts'), 'utf8');
-    const full: TrainRunSpec = { ...spec, init: 'm.json', filters: [8], padTo: [16, 16], semi: 's' };
-    const flags = trainArgs(full).filter((a) => a.startsWith('--'));
-    assert.equal(flags.length, 15);
-    for (const flag of flags) assert.match(cli, new RegExp(`[oO]ption\\('${flag} <`), flag);
-    assert.match(cli, /'--optimizer <kind>'[^\n]*choices\(\[[^\]]*'adam'/);
-  });
-});
-
-describe('commandLine', () => {
-  test('plain arguments stay bare; the line starts with nonadj train', () => {
-    assert.equal(commandLine(['/d/train', '--lambda', 'auto', '--lr', '0.0001', 'a@b%c+d=e:f,g']), 'nonadj train /d/train --lambda auto --lr 0.0001 a@b%c+d=e:f,g');
-    assert.equal(commandLine([]), 'nonadj train');
-  });
-
-  test('golden quoting of a space, a quote, and an empty argument', () => {
-    // ' inside '…' is written '\'' (close, escaped quote, reopen).
-    assert.equal(commandLine(['my data/train', "it's", '']), `nonadj train 'my data/train' 'it'\\''s' ''`);
-  });
-
-  test('sh -c gives back the same argv for awkward paths', () => {
-    const args = [
-      '/tmp/my data/train', "/o/it's/run", 'say "hi"', '$HOME', '`id`', 'a;b', 'x\\y', 'tab\there', 'line\nbreak',
-      '*', '~', '', ' ', "''", 'ünïcödé λ', '--lambda', '0.3', '#comment', 'a|b&c', '(x)', '{a,b}', '!',
-    ];
-    assert.deepEqual(shellArgv(commandLine(args)), args);
-  });
-
-  test('property: any argument list round-trips through sh', () => {
-    // One sh per run: kept to 40 runs (a few ms each). No NUL (argv cannot hold one), no lone surrogates (not UTF-8).
-    const arg = fc.string({ unit: 'binary', maxLength: 8 }).filter((s) => !s.includes('\0') && Buffer.from(s, 'utf8').toString('utf8') === s);
-    const ascii = fc.string({ unit: fc.constantFrom(...` '"\\$\`;&|<>(){}*?[]~#!\n\ta-/._=`), maxLength: 8 });
-    fc.assert(
-      fc.property(fc.array(fc.oneof(arg, ascii), { maxLength: 6 }), (args) => {
-        assert.deepEqual(shellArgv(commandLine(args)), args);
-      }),
-      { numRuns: 40, seed: 20240607 },
-    );
+    const spec = demoTrainingSpec({ ...run, dataDir: 'rel/data/' });
+    assert.equal(spec.data, path.join('rel', 'data', 'train'));
+    assert.equal(spec.val, path.join('rel', 'data', 'val'));
   });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { TrainingSpec } from '../train/trainingSpec.js';
 import type { DemoSetSizes } from './makeDemoData.js';
 
 /** Size of a demo: `quick` (a smoke run, ≤ 3 min), `default` (from the shipped baseline, ≤ 20 min), `full` (1 mm, retrains the baseline). */
@@ -63,11 +64,13 @@ export function demoPlan(mode: DemoMode): DemoPlan {
   }
 }
 
-/** What a `nonadj train` run of the demo needs to build its command line. */
-export interface TrainRunSpec {
+/** The parts of a demo training run that vary between runs. */
+export interface DemoRun {
+  /** The run's name in the report and progress lines. */
   name: string;
   /** The run folder. */
   out: string;
+  /** The demo's data folder (`train/`, `val/`, … inside). */
   dataDir: string;
   prior: string;
   epochs: number;
@@ -81,38 +84,32 @@ export interface TrainRunSpec {
   init?: string;
   filters?: number[];
   padTo?: [number, number];
+  /** Unlabelled images for a semi-supervised run. */
   semi?: string;
 }
 
-
 /**
- * The `nonadj train` arguments of a run (without the leading `train`): exactly what the demo executes and what
- * its report prints for a user to rerun.
+ * The `nonadj train` spec of a demo run: its data sets, and the demo's fixed choices — Adam (the pilot's optimiser;
+ * the baseline at 1e-3, fine-tunes at 1e-4) and empty slices sampled at a tenth. The demo runs exactly
+ * `nonadj train ${trainingSpecArgs(spec)}` and its report prints that command.
  */
-export function trainArgs(spec: TrainRunSpec): string[] {
-  const args = [
-    path.join(spec.dataDir, 'train'),
-    '--val', path.join(spec.dataDir, 'val'),
-    '--prior', spec.prior,
-    '--out', spec.out,
-    ...(spec.init ? ['--init', spec.init] : []),
-    ...(spec.filters ? ['--filters', spec.filters.join(',')] : []),
-    ...(spec.padTo ? ['--pad-to', spec.padTo.join('x')] : []),
-    ...(spec.semi ? ['--semi', spec.semi] : []),
-    '--epochs', String(spec.epochs),
-    '--steps', String(spec.steps),
-    '--batch-size', String(spec.batchSize),
-    '--lambda', String(spec.lambda),
-    // Adam (the pilot's optimiser; the baseline at 1e-3, fine-tunes at 1e-4), empty slices sampled at a tenth.
-    '--optimizer', 'adam',
-    '--lr', String(spec.lr),
-    '--empty-slice-weight', '0.1',
-    '--seed', String(spec.seed),
-  ];
-  return args;
-}
-
-/** A command line for display: `nonadj train …` with arguments quoted when needed. */
-export function commandLine(args: readonly string[]): string {
-  return ['nonadj', 'train', ...args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))].join(' ');
+export function demoTrainingSpec(run: DemoRun): TrainingSpec {
+  return {
+    data: path.join(run.dataDir, 'train'),
+    val: path.join(run.dataDir, 'val'),
+    prior: run.prior,
+    out: run.out,
+    ...(run.init ? { init: run.init } : {}),
+    ...(run.filters ? { filters: run.filters } : {}),
+    ...(run.padTo ? { padTo: run.padTo } : {}),
+    ...(run.semi ? { semi: run.semi } : {}),
+    epochs: run.epochs,
+    steps: run.steps,
+    batchSize: run.batchSize,
+    lambda: run.lambda,
+    optimizer: 'adam',
+    lr: run.lr,
+    emptySliceWeight: 0.1,
+    seed: run.seed,
+  };
 }

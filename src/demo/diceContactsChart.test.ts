@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { demoReportFixture } from '../../test/helpers/demoReportFixture.js';
 import { diceContactsChart } from './diceContactsChart.js';
 import { renderChartSvg } from './renderChartSvg.js';
-import type { DemoReport } from './runDemo.js';
+import type { DemoReport } from './demoReport.js';
 
 /** The chart's fields that matter here, read through the spec's plain JSON (the Vega-Lite type is a wide union). */
 function parts(r: DemoReport, set: 'test' | 'unseen-test') {

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { chartScaleType } from './chartScaleType.js';
-import type { DemoReport } from './runDemo.js';
+import type { DemoReport } from './demoReport.js';
 import { runEncoding } from './runEncoding.js';
 
 /**

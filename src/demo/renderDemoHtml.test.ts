@@ -5,7 +5,7 @@ import { demoReportFixture } from '../../test/helpers/demoReportFixture.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { makeVolume } from '../volume/Volume.js';
 import { renderDemoHtml } from './renderDemoHtml.js';
-import type { DemoReport } from './runDemo.js';
+import type { DemoReport } from './demoReport.js';
 
 const count = (text: string, what: string | RegExp) => (typeof what === 'string' ? text.split(what).length - 1 : [...text.matchAll(what)].length);
 

@@ -6,7 +6,7 @@ import { contactOverlay } from '../view/contactOverlay.js';
 import { compareToControl, formatSigned } from './compareToControl.js';
 import { diceContactsChart } from './diceContactsChart.js';
 import { renderChartSvg } from './renderChartSvg.js';
-import type { DemoReport, SliceInput } from './runDemo.js';
+import type { DemoReport, SliceInput } from './demoReport.js';
 import { trainingCurveChart } from './trainingCurveChart.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -1,5 +1,5 @@
 import { compareToControl, formatSigned } from './compareToControl.js';
-import type { DemoReport } from './runDemo.js';
+import type { DemoReport } from './demoReport.js';
 
 const f = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
 const g = (x: number | 'auto' | null) => (x === null ? '–' : x === 'auto' ? 'auto' : x === 0 ? '0' : x.toPrecision(3));

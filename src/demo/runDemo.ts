@@ -9,11 +9,16 @@ import type { EpochRecord } from '../train/runFolder.js';
 import type { Volume } from '../volume/Volume.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { compareToControl, type ControlComparison } from './compareToControl.js';
-import { commandLine, demoPlan, trainArgs, type DemoMode, type DemoPlan, type FineTuneName, type TrainRunSpec } from './demoPlan.js';
+import { compareToControl } from './compareToControl.js';
+import type { DemoReport, DemoRunReport, SliceInput, SubjectScores } from './demoReport.js';
+import { demoPlan, demoTrainingSpec, type DemoMode, type DemoPlan, type DemoRun, type FineTuneName } from './demoPlan.js';
+import { readTrainingRun } from '../train/runFolder.js';
+import { trainingCommandLine, trainingSpecArgs } from '../train/trainingSpec.js';
 import { makeDemoData, UNSEEN_DOMAIN, type DemoData, type DemoSubject } from './makeDemoData.js';
 import { renderDemoHtml } from './renderDemoHtml.js';
 import { renderDemoMarkdown } from './renderDemoMarkdown.js';
+
+export type { ControlComparison, DemoReport, DemoRunReport, SliceInput, SubjectScores } from './demoReport.js';
 
 /** Options of {@link runDemo}. */
 export interface RunDemoOptions {
@@ -51,60 +56,8 @@ export interface RunDemoOptions {
   signal?: AbortSignal;
 }
 
-/** Scores of one model on one test subject. */
-export interface SubjectScores {
-  set: 'test' | 'unseen-test';
-  id: string;
-  meanDice: number | null;
-  meanHausdorff95Mm: number | null;
-  forbiddenPairs: number;
-  forbiddenContacts: number;
-  /** Per structure: Dice and volumes (voxels). */
-  structures: Array<{ label: number; name: string; dice: number | null; hausdorff95Mm: number | null; predictionVoxels: number; truthVoxels: number }>;
-  /** Structures whose predicted volume is below half of the truth's. */
-  collapsed: string[];
-}
 
-/** One row of the report: a model and its scores. */
-export interface DemoRunReport {
-  name: string;
-  description: string;
-  /** The equivalent command line (`nonadj train …`, or `nonadj repair …` for the repaired baseline). */
-  command: string;
-  lambda: number | 'auto' | null;
-  steps: number | null;
-  seconds: number | null;
-  /** The training log (one record per epoch), empty for the baseline as shipped and for repair. */
-  log: EpochRecord[];
-  subjects: SubjectScores[];
-  /** Means per domain over the subjects. */
-  domains: Record<'test' | 'unseen-test', { meanDice: number; meanHausdorff95Mm: number | null; forbiddenPairs: number; forbiddenContacts: number; collapsed: number; perStructureDice: Record<string, number> } | null>;
-}
 
-/** `report.json`. */
-export interface DemoReport {
-  format: 'nonadj-demo-report';
-  version: 1;
-  mode: DemoMode;
-  atlas: 'aal' | 'inia19';
-  labels: 'regions' | 'full';
-  seed: number;
-  grid: { dims: [number, number, number]; spacingMm: [number, number, number] };
-  sets: Record<string, string[]>;
-  unseenContrast: string;
-  prior: { file: string; numLabels: number; names: string[]; forbiddenUnorderedPairs: number; counts: number[][] };
-  baseline: { source: 'shipped' | 'trained-here'; dir: string; command: string; note: string; log: EpochRecord[] };
-  /** λ heuristic: 0.3 × mean training Dice loss / mean training NonAdjLoss of the warm-up epoch of the `auto` run. */
-  heuristicLambda: number;
-  plan: DemoPlan;
-  runs: DemoRunReport[];
-  /** Every run against the control fine-tune, per domain (`compareToControl`: what the renderers print). */
-  comparisons: ControlComparison[];
-  /** Ground truth's own forbidden contacts on each test subject (a prior from few subjects misses some pairs). */
-  truth: Array<{ set: string; id: string; forbiddenPairs: number; forbiddenContacts: number }>;
-  /** Seconds of the whole demo (this invocation). */
-  seconds: number;
-}
 
 /** What `runDemo` returns: the report and its files, or (`dataOnly`) where the data sets were written. */
 export type RunDemoResult =
@@ -165,10 +118,10 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     baselineNote = shipped.note;
     say(`demo: baseline ${shipped.dir} (${shipped.note})`);
   } else {
-    const spec: TrainRunSpec = {
+    const spec: DemoRun = {
       name: 'baseline', out: path.join(out, 'runs', 'baseline'), dataDir, prior: priorFile, ...plan.baseline, lambda: 0, seed, filters: plan.filters, padTo,
     };
-    baselineCommand = commandLine(trainArgs(spec));
+    baselineCommand = trainingCommandLine(trainingSpecArgs(demoTrainingSpec(spec)));
     baselineLog = await runTrain(spec, options.train, say);
     baselineModel = path.join(spec.out, 'best', 'model.json');
     baselineNote = `trained in this demo: ${plan.baseline.epochs} epochs × ${plan.baseline.steps} steps${mode === 'full' ? '' : ' (short: no shipped baseline fits these options; not converged)'}`;
@@ -234,11 +187,11 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   // the λ heuristic the fixed-λ runs need); `control` needs no λ and runs beside it; the semi-supervised run (4× the
   // images per step) starts first among the rest so that the others fill the second core meanwhile.
   const common = { dataDir, prior: priorFile, ...plan.fineTune, seed, init: baselineModel };
-  const specOf = (name: FineTuneName, lambda: number | 'auto', semi?: string): TrainRunSpec => ({ name, out: path.join(out, 'runs', name), lambda, ...common, ...(semi ? { semi } : {}) });
-  const logs = new Map<string, { spec: TrainRunSpec; log: EpochRecord[] }>();
+  const specOf = (name: FineTuneName, lambda: number | 'auto', semi?: string): DemoRun => ({ name, out: path.join(out, 'runs', name), lambda, ...common, ...(semi ? { semi } : {}) });
+  const logs = new Map<string, { spec: DemoRun; log: EpochRecord[] }>();
   const limit = pLimit(Math.max(1, options.concurrency ?? 1));
   let launched = 0;
-  const launch = (spec: TrainRunSpec): Promise<void> =>
+  const launch = (spec: DemoRun): Promise<void> =>
     limit(async () => {
       options.signal?.throwIfAborted();
       logs.set(spec.name, { spec, log: await runTrain(spec, options.train, say, `run ${++launched}/6 `) });
@@ -277,7 +230,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   };
   for (const name of ['control', 'lambda-0.3h', 'lambda-1h', 'lambda-3h', 'auto', 'semi'] as const) {
     const { spec, log } = logs.get(name)!;
-    runs.push(makeRunReport(name, descriptions[name], commandLine(trainArgs(spec)), spec.lambda, log, (await scored.get(name)!).scores));
+    runs.push(makeRunReport(name, descriptions[name], trainingCommandLine(trainingSpecArgs(demoTrainingSpec(spec))), spec.lambda, log, (await scored.get(name)!).scores));
   }
   // Baseline + repair: each baseline prediction repaired against the prior.
   const repairedFiles = new Map<string, string>();
@@ -328,14 +281,6 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   return { report, files };
 }
 
-/** What the HTML page needs to draw one coronal slice per run. */
-export interface SliceInput {
-  subject: string;
-  image: Volume;
-  truth: Volume;
-  predictions: Array<{ run: string; volume: Volume }>;
-  prior: AdjacencyPrior;
-}
 
 async function renderSlicesInput(report: DemoReport, subject: DemoSubject | undefined, out: string, _data: DemoData, prior: AdjacencyPrior): Promise<SliceInput | null> {
   if (!subject?.label) return null;
@@ -423,23 +368,18 @@ async function settleAll(promises: Array<Promise<void>>): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-async function runTrain(spec: TrainRunSpec, train: RunDemoOptions['train'], say: (line: string) => void, tag = ''): Promise<EpochRecord[]> {
-  const summary = await readFile(path.join(spec.out, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as { status: string }, () => null);
-  if (summary?.status === 'completed') {
+async function runTrain(spec: DemoRun, train: RunDemoOptions['train'], say: (line: string) => void, tag = ''): Promise<EpochRecord[]> {
+  const before = await readTrainingRun(spec.out);
+  if (before.summary?.status === 'completed') {
     say(`demo: ${tag}${spec.name} already completed (${spec.out})`);
-  } else {
-    const resuming = await isFile(path.join(spec.out, 'checkpoint', 'state.json'));
-    const args = resuming ? ['--resume', spec.out] : trainArgs(spec);
-    say(resuming ? `demo: ${tag}resuming ${spec.name}: nonadj train --resume ${spec.out}` : `demo: ${tag}${spec.name}: ${commandLine(args)}`);
-    const code = await train(args, spec.name);
-    if (code !== 0) throw new Error(`runDemo: ${commandLine(args)} exited with code ${code}${code === 130 ? ' (interrupted: continue with --resume)' : ''}`);
+    return before.history;
   }
-  return readLog(path.join(spec.out, 'log.jsonl'));
-}
-
-async function readLog(file: string): Promise<EpochRecord[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochRecord);
+  const resuming = await isFile(path.join(spec.out, 'checkpoint', 'state.json'));
+  const args = resuming ? ['--resume', spec.out] : trainingSpecArgs(demoTrainingSpec(spec));
+  say(resuming ? `demo: ${tag}resuming ${spec.name}: nonadj train --resume ${spec.out}` : `demo: ${tag}${spec.name}: ${trainingCommandLine(args)}`);
+  const code = await train(args, spec.name);
+  if (code !== 0) throw new Error(`runDemo: ${trainingCommandLine(args)} exited with code ${code}${code === 130 ? ' (interrupted: continue with --resume)' : ''}`);
+  return (await readTrainingRun(spec.out)).history;
 }
 
 async function isFile(file: string): Promise<boolean> {
@@ -510,7 +450,9 @@ async function readStagedLogs(dir: string, files: string[]): Promise<EpochRecord
   const all: EpochRecord[] = [];
   for (const file of files) {
     const offset = all.length > 0 ? all[all.length - 1].epoch + 1 : 0;
-    for (const record of await readLog(path.join(dir, file))) all.push({ ...record, epoch: record.epoch + offset });
+    const text = await readFile(path.join(dir, file), 'utf8').catch(() => '');
+    const records = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochRecord);
+    for (const record of records) all.push({ ...record, epoch: record.epoch + offset });
   }
   return all;
 }

@@ -1,4 +1,4 @@
-import type { DemoReport } from './runDemo.js';
+import type { DemoReport } from './demoReport.js';
 
 /** A Vega-Lite channel definition on the `run` field. */
 interface RunChannel {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { demoEpoch, demoReportFixture } from '../../test/helpers/demoReportFixture.js';
 import { renderChartSvg } from './renderChartSvg.js';
-import type { DemoReport } from './runDemo.js';
+import type { DemoReport } from './demoReport.js';
 import { trainingCurveChart } from './trainingCurveChart.js';
 
 /** The chart's spec as plain JSON (the Vega-Lite type is a wide union). */

@@ -3,7 +3,8 @@
  * numbers chosen so that each rounding the renderers do is unambiguous (no ties at the printed digit).
  */
 import { compareToControl } from '../../src/demo/compareToControl.js';
-import { commandLine, demoPlan, trainArgs } from '../../src/demo/demoPlan.js';
+import { demoPlan, demoTrainingSpec } from '../../src/demo/demoPlan.js';
+import { trainingCommandLine, trainingSpecArgs } from '../../src/train/trainingSpec.js';
 import type { DemoReport, SubjectScores } from '../../src/demo/runDemo.js';
 import type { EpochRecord } from '../../src/train/runFolder.js';
 
@@ -52,7 +53,7 @@ export function demoReportFixture(): DemoReport {
       {
         name: 'control',
         description: 'control fine-tune, λ = 0',
-        command: commandLine(trainArgs({ name: 'control', out: '/demo/runs/control', lambda: 0, ...base })),
+        command: trainingCommandLine(trainingSpecArgs(demoTrainingSpec({ name: 'control', out: '/demo/runs/control', lambda: 0, ...base }))),
         lambda: 0,
         steps: 2,
         seconds: 10,
@@ -67,7 +68,7 @@ export function demoReportFixture(): DemoReport {
       {
         name: 'lambda-1h',
         description: 'fine-tune, λ = 1 × heuristic',
-        command: commandLine(trainArgs({ name: 'lambda-1h', out: '/demo/runs/lambda-1h', lambda: 0.1235, ...base })),
+        command: trainingCommandLine(trainingSpecArgs(demoTrainingSpec({ name: 'lambda-1h', out: '/demo/runs/lambda-1h', lambda: 0.1235, ...base }))),
         lambda: 0.123456,
         steps: 80,
         seconds: 20,
