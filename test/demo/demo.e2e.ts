@@ -71,7 +71,7 @@ test('demo --quick: every number of the report comes from the runs; --resume red
     assert.equal(run.steps, report.plan.fineTune.epochs * report.plan.fineTune.steps, run.name);
     // The printed command is the one the run recorded.
     const saved = JSON.parse(readFileSync(path.join(out, 'runs', run.name, 'command.json'), 'utf8'));
-    assert.equal(saved.flags.lambda, run.lambda, run.name);
+    assert.equal(saved.spec.lambda, run.lambda, run.name);
     assert.match(run.command, new RegExp(`^nonadj train .* --out ${path.join(out, 'runs', run.name).replace(/[.+]/g, '\\$&')} `));
   }
   // λ: the heuristic is the auto run's λ after its warm-up; the fixed runs are 0.3, 1, 3 × it (4 significant digits).
