@@ -14,6 +14,7 @@ interface DemoFlags {
   seed: number;
   jobs: number;
   dataOnly?: boolean;
+  cohort?: 'warp' | 'varied';
   resume?: boolean;
   force?: boolean;
 }
@@ -47,10 +48,26 @@ export function makeDemoCommand(): Command {
       return n;
     }, availableParallelism())
     .option('--data-only', 'write the subjects and the prior (--out/data) and stop: the data the shipped baseline was trained on')
+    .addOption(new Option('--cohort <anatomy>', 'with --data-only: the replicated experiment\'s data plan (16 train, 4 + 4 validation, 12 + 12 test, 8 + 8 unlabelled) with the atlas\'s anatomy moved (warp) or varied per subject (ventricles, volumes, cortex), plus cohort.json').choices(['warp', 'varied']))
     .option('--resume', 'continue the interrupted demo in --out')
     .option('--force', 'start over in a non-empty --out (removes only the demo\'s own files there)')
     .action(async (flags: DemoFlags) => {
       if (flags.quick && flags.full) throw new Error('--quick and --full exclude each other');
+      if (flags.cohort) {
+        if (!flags.dataOnly || flags.quick || flags.full) throw new Error('--cohort makes data only: give it with --data-only, without --quick or --full');
+        const [{ makeDemoData, VARIED_COHORT_SIZES }, path] = await Promise.all([import('../demo/makeDemoData.js'), import('node:path')]);
+        const dataDir = path.join(flags.out, 'data');
+        const started = Date.now();
+        // Existing subjects are kept (same seed, same subject), so an interrupted run continues where it stopped.
+        await makeDemoData({
+          dir: dataDir, root: fileURLToPath(new URL('../../', import.meta.url)), atlas: flags.atlas, labels: flags.labels, downsample: 2,
+          sizes: VARIED_COHORT_SIZES, seed: flags.seed, cohort: flags.cohort,
+          onSubject: (set, id, done, total) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] data: ${done}/${total} ${set}/${id}\n`),
+        });
+        process.stdout.write(`data: ${dataDir} (cohort ${flags.cohort}: ${path.join(dataDir, 'cohort.json')})\n`);
+        process.exitCode = 0;
+        return;
+      }
       // Heavy modules (TensorFlow.js through the training code) load only when the demo runs.
       const { runDemo } = await import('../demo/runDemo.js');
       const started = Date.now();

@@ -1,20 +1,37 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, symlink, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { countAdjacency } from '../prior/countAdjacency.js';
 import { AdjacencyPrior, type PriorExam } from '../prior/AdjacencyPrior.js';
+import { compareToPrior } from '../prior/compareToPrior.js';
 import { parseLabelNames } from '../prior/parseLabelNames.js';
 import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME } from '../data/findTrainingExams.js';
-import { makeSyntheticSubject, type SyntheticContrast } from '../synth/makeSyntheticSubject.js';
+import { makeSyntheticSubject, type MakeSyntheticSubjectResult, type SyntheticContrast } from '../synth/makeSyntheticSubject.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { aalRegions, AAL_REGION_NAMES } from './aalRegions.js';
+import { aalRegionOf, aalRegions, AAL_REGION_NAMES } from './aalRegions.js';
 
-/** The sets of the demo, each a folder of exam folders (`prepro_im_mni_bc.nii.gz` [+ `prepro_seg_mni.nii.gz`]). */
-export type DemoSet = 'train' | 'val' | 'test' | 'unseen-train' | 'unseen-test';
+/**
+ * The sets of the demo, each a folder of exam folders (`prepro_im_mni_bc.nii.gz` [+ `prepro_seg_mni.nii.gz`]).
+ * The last two exist only in a cohort (`VARIED_COHORT_SIZES`): `unseen-val`, labelled validation subjects of the
+ * unseen domain, and `unlabelled-train`, unlabelled images of the training domain (a semi-supervised control).
+ */
+export type DemoSet = 'train' | 'val' | 'test' | 'unseen-train' | 'unseen-test' | 'unseen-val' | 'unlabelled-train';
 
-/** Subjects per set. */
-export type DemoSetSizes = Record<DemoSet, number>;
+/** Subjects per set of the demo's own plans. */
+export type DemoSetSizes = Record<'train' | 'val' | 'test' | 'unseen-train' | 'unseen-test', number>;
+
+/** Subjects per set, the cohort-only sets included. */
+export type CohortSizes = Record<DemoSet, number>;
+
+/**
+ * The data plan of the replicated experiment (issue 14): 16 labelled training subjects, validation in both domains
+ * (4 + 4, labelled: every choice is made on them), 12 + 12 labelled test subjects, and unlabelled pools of 8 from
+ * the unseen scanner (`unseen-train`) and 8 from the training scanner (`unlabelled-train`).
+ */
+export const VARIED_COHORT_SIZES: CohortSizes = {
+  train: 16, val: 4, 'unseen-val': 4, test: 12, 'unseen-test': 12, 'unseen-train': 8, 'unlabelled-train': 8,
+};
 
 /** Options of {@link makeDemoData}. */
 export interface MakeDemoDataOptions {
@@ -27,9 +44,18 @@ export interface MakeDemoDataOptions {
   labels: 'regions' | 'full';
   /** 2 → 2 mm (AAL; 1 mm for INIA19), 1 → the atlas grid. */
   downsample: 1 | 2;
-  sizes: DemoSetSizes;
+  /** Subjects per set; the cohort-only sets may be left out (none). */
+  sizes: DemoSetSizes | CohortSizes;
   /** Seed of the whole data set; subject seeds are `1000·seed + 100·setIndex + i`, disjoint between sets. */
   seed: number;
+  /**
+   * The anatomy of the subjects (`makeSyntheticSubject`'s `anatomy`). Left out: the default demo, byte for byte as
+   * before. Given (`'warp'` or `'varied'`): also `<dir>/cohort.json` (every subject's seed, domain, drawn anatomy, and
+   * for labelled ones its graph against the prior: pairs it has that the prior lacks and the reverse) and
+   * `<dir>/val-both/` (links to the validation subjects of both domains, `native-sNNN` and `unseen-sNNN`, to give
+   * `nonadj train --val`). `'varied'` needs the AAL atlas (its cortex labels and MNI ventricles).
+   */
+  cohort?: 'warp' | 'varied';
   /** Called after each subject is written. */
   onSubject?: (set: DemoSet, id: string, done: number, total: number) => void;
 }
@@ -41,8 +67,20 @@ export interface DemoSubject {
   seed: number;
   contrast: SyntheticContrast;
   image: string;
-  /** Absent for `unseen-train` (unlabelled by design; its labels are never written). */
+  /** Absent for `unseen-train` and `unlabelled-train` (unlabelled by design; their labels are never written). */
   label?: string;
+}
+
+/** One labelled subject's graph against the training prior (`compareToPrior`), in `cohort.json`. */
+export interface CohortGraph {
+  /** Region pairs the subject's own label map has and the prior lacks: the ground truth's forbidden pairs. */
+  extraPairs: number;
+  /** Their contacts: the floor of forbidden contacts a perfect segmentation has. */
+  extraContacts: number;
+  /** Pairs the prior allows that the subject's label map lacks. */
+  missingPairs: number;
+  /** The extra pairs by name, `A–B (contacts)`. */
+  extra: string[];
 }
 
 /** Result of {@link makeDemoData}. */
@@ -57,7 +95,9 @@ export interface DemoData {
   spacingMm: [number, number, number];
 }
 
-const SETS: readonly DemoSet[] = ['train', 'val', 'test', 'unseen-train', 'unseen-test'];
+// New sets go last: a subject's seed depends on its set's index here.
+const SETS: readonly DemoSet[] = ['train', 'val', 'test', 'unseen-train', 'unseen-test', 'unseen-val', 'unlabelled-train'];
+const UNLABELLED: ReadonlySet<DemoSet> = new Set(['unseen-train', 'unlabelled-train']);
 
 /**
  * The unseen domain: another scanner's T1. Same anatomy model, but a random increasing intensity lookup table (tissue
@@ -84,27 +124,31 @@ export const UNSEEN_DOMAIN = {
  * @throws Error when an atlas file cannot be read, or RangeError for an AAL name outside the region table.
  */
 export async function makeDemoData(options: MakeDemoDataOptions): Promise<DemoData> {
-  const { dir, root, sizes, seed } = options;
+  const { dir, root, sizes, seed, cohort } = options;
+  if (cohort === 'varied' && options.atlas !== 'aal') throw new RangeError(`makeDemoData: the varied cohort needs the AAL atlas (cortex labels, MNI ventricles), not ${options.atlas}`);
   const atlas = await loadAtlas(root, options.atlas, options.labels);
-  const total = SETS.reduce((s, set) => s + sizes[set], 0);
+  const total = SETS.reduce((s, set) => s + ((sizes as Partial<CohortSizes>)[set] ?? 0), 0);
+  const drawn = new Map<string, MakeSyntheticSubjectResult['anatomy']>();
   const subjects: DemoSubject[] = [];
   const priorCounts = new Float64Array(atlas.names.length ** 2);
   const priorExams: PriorExam[] = [];
   let done = 0;
   let grid: { dims: [number, number, number]; spacingMm: [number, number, number] } | null = null;
   for (const [setIndex, set] of SETS.entries()) {
-    for (let i = 0; i < sizes[set]; i++) {
+    for (let i = 0; i < ((sizes as Partial<CohortSizes>)[set] ?? 0); i++) {
       const id = `s${String(i).padStart(3, '0')}`;
       const subjectSeed = 1000 * seed + 100 * setIndex + i;
       const contrast: SyntheticContrast = set.startsWith('unseen') ? UNSEEN_DOMAIN.contrast : 'native';
       const folder = path.join(dir, set, id);
       const image = path.join(folder, DEFAULT_IMAGE_NAME);
       const label = path.join(folder, DEFAULT_LABEL_NAME);
-      const labelled = set !== 'unseen-train';
+      const labelled = !UNLABELLED.has(set);
       let labels: Volume | null = null;
       if (!(await exists(image)) || (labelled && !(await exists(label)))) {
         const shift = contrast === 'native' ? {} : { bias: UNSEEN_DOMAIN.bias, noise: UNSEEN_DOMAIN.noise };
-        const subject = makeSyntheticSubject(atlas.t1, atlas.labels, { seed: subjectSeed, downsample: options.downsample, contrast, ...shift });
+        const anatomy = cohort === 'varied' ? { anatomy: 'varied' as const, thinning: { cortexLabels: atlas.cortex } } : {};
+        const subject = makeSyntheticSubject(atlas.t1, atlas.labels, { seed: subjectSeed, downsample: options.downsample, contrast, ...shift, ...anatomy });
+        drawn.set(`${set}/${id}`, subject.anatomy);
         await mkdir(folder, { recursive: true });
         if (labelled) await writeNiftiFile(label, subject.labels, { kind: 'labels' });
         // The image last: its presence marks a complete subject.
@@ -131,7 +175,56 @@ export async function makeDemoData(options: MakeDemoDataOptions): Promise<DemoDa
   const priorFile = path.join(dir, 'prior', 'graph.json');
   await mkdir(path.dirname(priorFile), { recursive: true });
   await writeFileAtomic(priorFile, JSON.stringify(prior.toJson()) + '\n');
+  if (cohort) await writeCohort(dir, cohort, seed, subjects, prior, atlas.names.length, drawn);
   return { subjects, priorFile, prior, names: atlas.names, ...grid };
+}
+
+/**
+ * `<dir>/cohort.json` (every subject; labelled ones with their graph against the prior) and `<dir>/val-both/`
+ * (links to both domains' validation subjects). Anatomy draws are known only for subjects made in this call: a
+ * resumed cohort keeps the `anatomy` of the cohort.json it finds.
+ */
+async function writeCohort(
+  dir: string, cohort: 'warp' | 'varied', seed: number, subjects: DemoSubject[], prior: AdjacencyPrior, numLabels: number,
+  drawn: Map<string, MakeSyntheticSubjectResult['anatomy']>,
+): Promise<void> {
+  const file = path.join(dir, 'cohort.json');
+  const previous = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { subjects: Array<{ set: string; id: string; anatomy?: unknown }> }, () => null);
+  const rows = [];
+  for (const s of subjects) {
+    let graph: CohortGraph | undefined;
+    if (s.label) {
+      const labels = await readNiftiFile(s.label, { expect: '3d' });
+      const counts = countAdjacency(labels.data, labels.dims as [number, number, number], { numLabels }).counts;
+      const c = compareToPrior(counts, prior);
+      graph = {
+        extraPairs: c.extra.length,
+        extraContacts: c.extraContacts,
+        missingPairs: c.missing.length,
+        extra: c.extra.map((p) => `${prior.nameOf(p.i)}–${prior.nameOf(p.j)} (${p.count})`),
+      };
+    }
+    const anatomy = drawn.get(`${s.set}/${s.id}`) ?? previous?.subjects.find((p) => p.set === s.set && p.id === s.id)?.anatomy;
+    rows.push({ set: s.set, id: s.id, seed: s.seed, contrast: s.contrast, labelled: Boolean(s.label), ...(anatomy ? { anatomy } : {}), ...(graph ? { graph } : {}) });
+  }
+  const json = { format: 'nonadj-demo-cohort', cohort, seed, prior: 'prior/graph.json', priorPairs: countAllowedPairs(prior), subjects: rows };
+  // NaN (labels absent from the atlas) is not JSON: null.
+  await writeFileAtomic(file, JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1) + '\n');
+  const both = path.join(dir, 'val-both');
+  await mkdir(both, { recursive: true });
+  for (const s of subjects) {
+    if (s.set !== 'val' && s.set !== 'unseen-val') continue;
+    const link = path.join(both, `${s.set === 'val' ? 'native' : 'unseen'}-${s.id}`);
+    const target = path.join('..', s.set, s.id);
+    if ((await readlink(link).catch(() => null)) !== target) await symlink(target, link, 'dir');
+  }
+}
+
+/** Unordered off-diagonal pairs the prior allows. */
+function countAllowedPairs(prior: AdjacencyPrior): number {
+  let n = 0;
+  for (let i = 0; i < prior.numLabels; i++) for (let j = i + 1; j < prior.numLabels; j++) if (prior.isAllowed(i, j)) n++;
+  return n;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -142,7 +235,12 @@ interface Atlas {
   t1: Volume;
   labels: Volume<Int32Array>;
   names: string[];
+  /** Codes of the cerebral cortex (AAL: the lobes, insula, cingulate and medial temporal regions or structures). */
+  cortex: number[];
 }
+
+/** AAL regions 1–14 (Frontal … Temporal, both sides) are cerebral cortex; the rest is deep grey matter or cerebellum. */
+const AAL_CORTEX_REGIONS = 14;
 
 /** The atlas with its labels mapped to the demo's codes `0 … L−1` and their names. */
 async function loadAtlas(root: string, atlas: 'aal' | 'inia19', grouping: 'regions' | 'full'): Promise<Atlas> {
@@ -157,9 +255,11 @@ async function loadAtlas(root: string, atlas: 'aal' | 'inia19', grouping: 'regio
     if (grouping === 'full') {
       const max = Math.max(...entries.keys());
       const names = Array.from({ length: max + 1 }, (_, c) => (c === 0 ? 'Background' : entries.get(c)?.name ?? `label ${c}`));
-      return { t1, labels: remap(raw, null), names };
+      const cortex = [...entries].filter(([code, e]) => code > 0 && aalRegionOf(e.name) <= AAL_CORTEX_REGIONS).map(([code]) => code);
+      return { t1, labels: remap(raw, null), names, cortex };
     }
-    return { t1, labels: remap(raw, aalRegions(entries)), names: [...AAL_REGION_NAMES] };
+    const cortex = Array.from({ length: AAL_CORTEX_REGIONS }, (_, k) => k + 1);
+    return { t1, labels: remap(raw, aalRegions(entries)), names: [...AAL_REGION_NAMES], cortex };
   }
   const [t1, raw] = await Promise.all([
     readNiftiFile(path.join(data, 'inia19-t1-brain.nii.gz'), { expect: '3d' }),
@@ -170,7 +270,7 @@ async function loadAtlas(root: string, atlas: 'aal' | 'inia19', grouping: 'regio
   const lut = new Int32Array(present[present.length - 1] + 1);
   present.forEach((code, i) => (lut[code] = i));
   const names = present.map((code) => (code === 0 ? 'Background' : `NeuroMaps ${code}`));
-  return { t1, labels: remap(raw, lut), names };
+  return { t1, labels: remap(raw, lut), names, cortex: [] };
 }
 
 function remap(raw: Volume, lut: Int32Array | null): Volume<Int32Array> {

@@ -2,6 +2,8 @@ import { makeVolume, type Volume } from '../volume/Volume.js';
 import { gaussianBlur } from '../numeric/gaussianBlur.js';
 import { seededRandom } from '../numeric/seededRandom.js';
 import { smoothRandomField } from '../numeric/smoothRandomField.js';
+import { makeAnatomyField, minJacobianOf, type AnatomyFieldInfo, type AnatomyFieldOptions } from './makeAnatomyField.js';
+import { thinCortex, type ThinCortexOptions, type ThinCortexResult } from './thinCortex.js';
 
 type Triple = [number, number, number];
 
@@ -49,6 +51,19 @@ export interface MakeSyntheticSubjectOptions {
   monotoneBlurMm?: number;
   /** `'monotone'` only: range of the knots' rises before rescaling (a rise near 0 flattens a tissue transition). @default [0.02, 3] */
   monotoneRises?: readonly [number, number];
+  /**
+   * `'warp'`: every subject has the atlas's anatomy, moved by the affine and the elastic field (byte-identical to
+   * subjects made before this option existed). `'varied'`: the anatomy itself changes per subject, as real subjects
+   * differ: enlarged lateral ventricles, per-structure volume changes (`makeAnatomyField`, on the atlas grid,
+   * composed with the affine and elastic map) and thinned cortex (`thinCortex`, on the subject's grid), all applied
+   * to image and labels alike, drawn from a generator of their own (seed `−1 − seed`), so the affine, elastic,
+   * bias, gamma and noise draws are those of the `'warp'` subject of the same seed. @default 'warp'
+   */
+  anatomy?: 'warp' | 'varied';
+  /** `'varied'` only: the ventricle and structure-volume model (defaults in `AnatomyFieldOptions`). */
+  anatomyField?: AnatomyFieldOptions;
+  /** `'varied'` only: the cortical thinning; without `cortexLabels` (the atlas's cortical label codes) no thinning. */
+  thinning?: Partial<ThinCortexOptions>;
 }
 
 /** Result of {@link makeSyntheticSubject}. */
@@ -57,6 +72,14 @@ export interface MakeSyntheticSubjectResult {
   image: Volume<Float32Array>;
   /** Int32 labels on the same grid, a subset of the atlas labels (0 outside the moved head). */
   labels: Volume<Int32Array>;
+  /** `anatomy: 'varied'` only: what was drawn and its effect. */
+  anatomy?: {
+    field: AnatomyFieldInfo;
+    /** Null when no `thinning.cortexLabels` were given. */
+    thinning: ThinCortexResult | null;
+    /** Smallest Jacobian determinant of the whole map output voxel → atlas voxel (affine ∘ elastic ∘ anatomy). */
+    minJacobian: number;
+  };
 }
 
 /**
@@ -92,6 +115,8 @@ export function makeSyntheticSubject(t1: Volume, labels: Volume, options: MakeSy
   const contrast = options.contrast ?? 'native';
   const monotoneBlurMm = options.monotoneBlurMm ?? 4;
   const monotoneRises = options.monotoneRises ?? [0.02, 3];
+  const anatomy = options.anatomy ?? 'warp';
+  if (anatomy !== 'warp' && anatomy !== 'varied') throw new RangeError(`makeSyntheticSubject: anatomy is ${String(anatomy)}, expected 'warp' or 'varied'`);
   const checks: Array<[string, number, boolean]> = [
     ['rotationDeg', rotationDeg, rotationDeg >= 0 && rotationDeg <= 180],
     ['scale', scale, scale >= 0 && scale < 1],
@@ -132,18 +157,37 @@ export function makeSyntheticSubject(t1: Volume, labels: Volume, options: MakeSy
   const src = grid.image;
   const srcLabels = grid.labels;
   const [dxMm, dyMm, dzMm] = elastic;
+  const anatomyRng = anatomy === 'varied' ? seededRandom(-1 - options.seed) : null;
+  const field = anatomyRng ? makeAnatomyField(grid, anatomyRng, options.anatomyField) : null;
+  // The whole map, output voxel → atlas voxel, kept only to check its Jacobian.
+  const map = field ? [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const : null;
   for (let z = 0, v = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       for (let x = 0; x < nx; x++, v++) {
         const px = x * sp[0] - centre[0], py = y * sp[1] - centre[1], pz = z * sp[2] - centre[2];
-        const qx = (centre[0] + M[0] * px + M[1] * py + M[2] * pz + dxMm[v]) / sp[0];
-        const qy = (centre[1] + M[3] * px + M[4] * py + M[5] * pz + dyMm[v]) / sp[1];
-        const qz = (centre[2] + M[6] * px + M[7] * py + M[8] * pz + dzMm[v]) / sp[2];
+        let qx = (centre[0] + M[0] * px + M[1] * py + M[2] * pz + dxMm[v]) / sp[0];
+        let qy = (centre[1] + M[3] * px + M[4] * py + M[5] * pz + dyMm[v]) / sp[1];
+        let qz = (centre[2] + M[6] * px + M[7] * py + M[8] * pz + dzMm[v]) / sp[2];
+        if (field && map) {
+          const [ux, uy, uz] = field.u;
+          const ax = trilinear(ux, dims, qx, qy, qz), ay = trilinear(uy, dims, qx, qy, qz), az = trilinear(uz, dims, qx, qy, qz);
+          qx += ax; qy += ay; qz += az;
+          map[0][v] = qx - x; map[1][v] = qy - y; map[2][v] = qz - z;
+        }
         image[v] = trilinear(src, dims, qx, qy, qz);
         const rx = Math.round(qx), ry = Math.round(qy), rz = Math.round(qz);
         outLabels[v] = rx >= 0 && ry >= 0 && rz >= 0 && rx < nx && ry < ny && rz < nz ? srcLabels[rx + nx * (ry + ny * rz)] : 0;
       }
     }
+  }
+
+  let anatomyInfo: MakeSyntheticSubjectResult['anatomy'];
+  if (field && map && anatomyRng) {
+    const cortexLabels = options.thinning?.cortexLabels;
+    // On the raw T1 intensities (CSF dark), before any contrast change: the thinned cortex then takes every
+    // contrast's CSF look.
+    const thinning = cortexLabels && cortexLabels.length > 0 ? thinCortex(image, outLabels, dims, sp, anatomyRng, { ...options.thinning, cortexLabels }) : null;
+    anatomyInfo = { field: field.info, thinning, minJacobian: minJacobianOf(map, dims) };
   }
 
   // Intensities.
@@ -178,8 +222,9 @@ export function makeSyntheticSubject(t1: Volume, labels: Volume, options: MakeSy
   }
 
   return {
-    image: makeVolume(dims, image, { spacingMm: sp, affine: grid.affine, header: { datatype: 'float32', description: `nonadj synthetic subject seed ${options.seed}` } }),
-    labels: makeVolume(dims, outLabels, { spacingMm: sp, affine: grid.affine, header: { datatype: 'int32', intentCode: 1002, description: `nonadj synthetic labels seed ${options.seed}` } }),
+    image: makeVolume(dims, image, { spacingMm: sp, affine: grid.affine, header: { datatype: 'float32', description: `nonadj synthetic subject seed ${options.seed}${anatomy === 'varied' ? ' varied anatomy' : ''}` } }),
+    labels: makeVolume(dims, outLabels, { spacingMm: sp, affine: grid.affine, header: { datatype: 'int32', intentCode: 1002, description: `nonadj synthetic labels seed ${options.seed}${anatomy === 'varied' ? ' varied anatomy' : ''}` } }),
+    ...(anatomyInfo ? { anatomy: anatomyInfo } : {}),
   };
 }
 
