@@ -63,6 +63,10 @@ export type { DiceScoreOptions, DiceScoreResult, LabelDice } from './metric/dice
 export { connectedComponents } from './metric/connectedComponents.js';
 export type { ConnectedComponentsOptions, ConnectedComponentsResult } from './metric/connectedComponents.js';
 
+// stats/: paired comparisons of replicated experiments
+export { bootstrapPairedDifference } from './stats/bootstrapPairedDifference.js';
+export type { BootstrapInterval, BootstrapPairedDifferenceOptions, BootstrapPairedDifferenceResult, PairedCell } from './stats/bootstrapPairedDifference.js';
+
 // view/: the browser viewer of forbidden contacts
 export { loadViewerData } from './view/loadViewerData.js';
 export type { LoadViewerDataOptions } from './view/loadViewerData.js';
