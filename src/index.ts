@@ -59,8 +59,13 @@ export type { Hausdorff95Options } from './metric/hausdorff95.js';
 export { averageSurfaceDistance } from './metric/averageSurfaceDistance.js';
 export { percentile } from './metric/percentile.js';
 export { diceScore } from './metric/diceScore.js';
+export type { DiceScoreOptions, DiceScoreResult, LabelDice } from './metric/diceScore.js';
 export { connectedComponents } from './metric/connectedComponents.js';
 export type { ConnectedComponentsOptions, ConnectedComponentsResult } from './metric/connectedComponents.js';
+
+// stats/: paired comparisons of replicated experiments
+export { bootstrapPairedDifference } from './stats/bootstrapPairedDifference.js';
+export type { BootstrapInterval, BootstrapPairedDifferenceOptions, BootstrapPairedDifferenceResult, PairedCell } from './stats/bootstrapPairedDifference.js';
 
 // view/: the browser viewer of forbidden contacts
 export { loadViewerData } from './view/loadViewerData.js';
@@ -150,7 +155,7 @@ export { trainSegmenter } from './train/trainSegmenter.js';
 export type { ArchitectureOptions, EpochRecord, TrainSegmenterOptions, TrainSegmenterResult, TrainStepInfo } from './train/trainSegmenter.js';
 export { segmentVolume } from './infer/segmentVolume.js';
 export type { SegmentVolumeOptions, SegmentVolumeResult } from './infer/segmentVolume.js';
-export { meanDice, validateModel } from './train/validateModel.js';
+export { validateModel } from './train/validateModel.js';
 export type { ExamValidation, ValidateModelOptions, ValidateModelResult } from './train/validateModel.js';
 export { makeOptimizer, resolveOptimizerOptions } from './train/optimizer.js';
 export type { OptimizerOptions, OptimizerState, ResolvedOptimizerOptions, SegmentationOptimizer } from './train/optimizer.js';

@@ -1,5 +1,6 @@
 /**
- * Imports point one way, in the order the data flows (STYLE.md): numeric/io → volume → prior → metric → postprocess, synth; engine → loss, data → model → infer → train → demo,
+ * Imports point one way, in the order the data flows (STYLE.md): numeric/io → volume → prior → metric → postprocess, synth; numeric → stats;
+ * engine → loss, data → model → infer → train → demo,
  * and only cli (and the index) may import everything. Nothing imports cli.
  */
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { ROOT } from './helpers/runCliSnapshot.js';
 const ALLOWED: Record<string, string[]> = {
   io: ['io'],
   numeric: ['numeric'],
+  stats: ['numeric', 'stats'],
   volume: ['io', 'volume'],
   prior: ['io', 'volume', 'prior'],
   metric: ['volume', 'prior', 'metric'],
@@ -23,8 +25,8 @@ const ALLOWED: Record<string, string[]> = {
   model: ['io', 'engine', 'volume', 'data', 'model'],
   infer: ['engine', 'volume', 'prior', 'data', 'model', 'infer'],
   train: ['io', 'numeric', 'engine', 'loss', 'prior', 'metric', 'volume', 'data', 'model', 'infer', 'train'],
-  demo: ['io', 'numeric', 'volume', 'prior', 'metric', 'postprocess', 'synth', 'view', 'engine', 'loss', 'data', 'model', 'infer', 'train', 'demo'],
-  cli: ['io', 'numeric', 'volume', 'prior', 'metric', 'postprocess', 'synth', 'engine', 'loss', 'data', 'model', 'infer', 'train', 'view', 'demo', 'cli'],
+  demo: ['io', 'numeric', 'stats', 'volume', 'prior', 'metric', 'postprocess', 'synth', 'view', 'engine', 'loss', 'data', 'model', 'infer', 'train', 'demo'],
+  cli: ['io', 'numeric', 'stats', 'volume', 'prior', 'metric', 'postprocess', 'synth', 'engine', 'loss', 'data', 'model', 'infer', 'train', 'view', 'demo', 'cli'],
 };
 
 /**

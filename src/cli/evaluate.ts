@@ -30,9 +30,11 @@ interface EvaluateFlags {
 
 /** Conventions printed with every `--json` report, so a number is never read without its definition. */
 export const EVALUATION_CONVENTIONS = {
-  dice: '2|P∩T| / (|P| + |T|) per label; 0 when the label is missing from one map',
+  dice: '2|P∩T| / (|P| + |T|) per label; a label present in the truth or the prediction counts (0 when missing from one map, including a structure only the prediction has); null (not counted) when in neither; voxels whose truth is -1 are not evaluated',
   surface: 'voxels of the label with a face neighbour of another label or on the grid border',
   hausdorff95Mm: 'max of the two directed 95th percentiles (numpy linear interpolation) of surface-to-surface distances, mm (MONAI); null when the label is missing from either map',
+  hausdorff100Mm: 'max of the two directed maxima of surface-to-surface distances (classic Hausdorff distance), mm: shows far-away islands that HD95 hides; null when missing',
+  components: 'connected components of the label in the whole prediction (predictionComponents) and truth (truthComponents), 26-connectivity; extra components = max(0, predictionComponents - 1), averaged over the labels with a Dice value',
   assdMm: 'mean of all surface-to-surface distances of both directions pooled, mm (MONAI, symmetric); null when missing',
   background: 'excluded from the labels and the means unless --include-background',
   means: 'over labels with a value; std is the population standard deviation; "overall" pools every (case, label) value',
@@ -46,17 +48,20 @@ export interface EvaluateCaseReport extends CasePair {
 /** `nonadj evaluate --pred … --truth …`: Dice, HD95 and ASSD per label, plus the abnormal-adjacency check. */
 export function makeEvaluateCommand(): Command {
   return new Command('evaluate')
-    .summary('Dice, 95th-percentile Hausdorff distance and ASSD per label (and forbidden contacts with --prior)')
+    .summary('Dice, HD95, HD100, ASSD and connected components per label (and forbidden contacts with --prior)')
     .description(
       [
-        'Compare predictions with ground truths, label by label: Dice, HD95 and average symmetric surface distance',
-        'in millimetres (exact Euclidean distance transform, voxel spacing taken into account), with mean, std and',
-        'median per label and over labels. With --prior, each prediction is also checked for forbidden contacts.',
+        'Compare predictions with ground truths, label by label: Dice, HD95, maximum Hausdorff distance (HD100, which',
+        'shows far-away islands HD95 hides) and average symmetric surface distance in millimetres (exact Euclidean',
+        'distance transform, voxel spacing taken into account), and connected components of each label in the',
+        'prediction ("extra components" = components - 1, averaged over labels), with mean, std and median per label',
+        'and over labels. With --prior, each prediction is also checked for forbidden contacts.',
         '',
         'Pairing: two folders are paired by case name (relative path without .nii/.nii.gz, or the sub-folder of a',
         'file alone in it); lists of files by base name, else in order. Grids and affines must match.',
-        'Background (label 0) is left out unless --include-background. A label missing from the prediction gets',
-        'Dice 0 and no distances (null), which are left out of the distance means.',
+        'Background (label 0) is left out unless --include-background. A label in either map counts: one missing',
+        'from the prediction, or present only in the prediction, gets Dice 0 and no distances (null), which are',
+        'left out of the distance means.',
       ].join('\n'),
     )
     .requiredOption('--pred <paths...>', 'predicted label maps, or one folder of them')
@@ -125,9 +130,15 @@ export function renderEvaluation(reports: readonly EvaluateCaseReport[], summary
   if (format === 'json') return JSON.stringify({ conventions: EVALUATION_CONVENTIONS, cases: reports, summary }, null, 2) + '\n';
   if (format === 'csv') {
     const rows = reports.flatMap((r) =>
-      r.result.labels.map((l) => [r.case, l.label, l.name, l.dice, l.hausdorff95Mm, l.assdMm, l.predictionVoxels, l.truthVoxels, l.status]),
+      r.result.labels.map((l) => [
+        r.case, l.label, l.name, l.dice, l.hausdorff95Mm, l.hausdorff100Mm, l.assdMm, l.predictionVoxels, l.truthVoxels, l.predictionComponents, l.truthComponents, l.status,
+      ]),
     );
-    return renderTable(['case', 'label', 'name', 'dice', 'hd95_mm', 'assd_mm', 'prediction_voxels', 'truth_voxels', 'status'], rows, 'csv');
+    return renderTable(
+      ['case', 'label', 'name', 'dice', 'hd95_mm', 'hd100_mm', 'assd_mm', 'prediction_voxels', 'truth_voxels', 'prediction_components', 'truth_components', 'status'],
+      rows,
+      'csv',
+    );
   }
   const checked = reports.some((r) => r.result.check !== null);
   const heading = (title: string) => (format === 'markdown' ? `## ${title}\n\n` : `${title}\n`);
@@ -135,23 +146,28 @@ export function renderEvaluation(reports: readonly EvaluateCaseReport[], summary
     c.case,
     num(c.meanDice, 4),
     num(c.meanHausdorff95Mm, 2),
+    num(c.meanHausdorff100Mm, 2),
     num(c.meanAssdMm, 3),
+    num(c.meanExtraComponents, 2),
     ...(checked ? [c.forbiddenPairs, c.forbiddenContacts] : []),
   ]);
-  const caseHeader = ['case', 'mean Dice', 'mean HD95 (mm)', 'mean ASSD (mm)', ...(checked ? ['forbidden pairs', 'forbidden contacts'] : [])];
+  const caseHeader = ['case', 'mean Dice', 'mean HD95 (mm)', 'mean HD100 (mm)', 'mean ASSD (mm)', 'extra components', ...(checked ? ['forbidden pairs', 'forbidden contacts'] : [])];
   const labelRows = summary.perLabel.map((l) => [
     l.label,
     l.name,
     l.dice.n,
     stats(l.dice, 4),
     stats(l.hausdorff95Mm, 2),
+    stats(l.hausdorff100Mm, 2),
     stats(l.assdMm, 3),
+    stats(l.predictionComponents, 1),
     l.hausdorff95Mm.missing,
   ]);
-  const labelHeader = ['label', 'name', 'cases', 'Dice mean ± std (median)', 'HD95 mm', 'ASSD mm', 'missing'];
+  const labelHeader = ['label', 'name', 'cases', 'Dice mean ± std (median)', 'HD95 mm', 'HD100 mm', 'ASSD mm', 'components', 'missing'];
   const o = summary.overall;
   const overall = [
-    `Dice ${stats(o.dice, 4)}, HD95 ${stats(o.hausdorff95Mm, 2)} mm, ASSD ${stats(o.assdMm, 3)} mm over ${o.dice.n} (case, label) values` +
+    `Dice ${stats(o.dice, 4)}, HD95 ${stats(o.hausdorff95Mm, 2)} mm, HD100 ${stats(o.hausdorff100Mm, 2)} mm, ASSD ${stats(o.assdMm, 3)} mm, ` +
+      `extra components ${stats(o.extraComponents, 2)} over ${o.dice.n} (case, label) values` +
       (o.hausdorff95Mm.missing ? `; ${o.hausdorff95Mm.missing} structure(s) missing from a map (Dice 0, no distance)` : ''),
     ...(checked ? [`forbidden contacts per case: ${stats(o.forbiddenContacts, 1)}`] : []),
   ];

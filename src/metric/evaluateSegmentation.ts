@@ -2,8 +2,12 @@ import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { assertLabelMap } from '../prior/assertLabelMap.js';
 import type { Volume } from '../volume/Volume.js';
 import { averageSurfaceDistance } from './averageSurfaceDistance.js';
+import type { Connectivity } from '../prior/neighbourhood.js';
+import { labelRuns } from '../prior/labelRuns.js';
 import { checkSegmentation, type CheckSegmentationOptions, type CheckSegmentationResult } from './checkSegmentation.js';
+import { diceScore } from './diceScore.js';
 import { hausdorff95 } from './hausdorff95.js';
+import { runComponents } from './runComponents.js';
 import { surfaceDistances } from './surfaceDistances.js';
 
 /** Options of {@link evaluateSegmentation}. */
@@ -14,8 +18,10 @@ export interface EvaluateSegmentationOptions {
   background?: 'exclude' | 'include';
   /** Code of the background. @default 0 */
   backgroundLabel?: number;
-  /** Percentile of the Hausdorff distance. @default 95 */
+  /** Percentile of the Hausdorff distance reported as `hausdorff95Mm`. @default 95 */
   percentile?: number;
+  /** Connectivity of the connected components counted per label (6, 18 or 26). @default 26 */
+  componentConnectivity?: Connectivity;
   /** When given, the prediction is also checked against it (`checkSegmentation`). */
   prior?: AdjacencyPrior;
   /** Options of that check (neighbourhood, names of unknown labels). */
@@ -33,12 +39,24 @@ export interface LabelEvaluation {
   /** Voxels with this label in the prediction and in the truth. */
   predictionVoxels: number;
   truthVoxels: number;
-  /** Dice in [0, 1]; 0 when the label is missing from one map; null when it is in neither. */
+  /** Dice in [0, 1] (`diceScore`'s convention): 0 when the label is missing from one map; null when it is in neither. */
   dice: number | null;
   /** 95th-percentile Hausdorff distance (MONAI's definition, see `hausdorff95`), mm; null when missing from either map. */
   hausdorff95Mm: number | null;
+  /**
+   * Maximum (100th-percentile, classic) Hausdorff distance, mm: the farthest surface voxel of either map from the
+   * other's surface, so a far-away island that HD95 hides shows here. null when missing from either map.
+   */
+  hausdorff100Mm: number | null;
   /** Average symmetric surface distance (see `averageSurfaceDistance`), mm; null when missing from either map. */
   assdMm: number | null;
+  /**
+   * Connected components of the label in the whole prediction and in the truth (connectivity
+   * `componentConnectivity`); 0 when the label is absent from that map. More than one in the prediction means
+   * stray fragments (unless the structure itself is in pieces in the truth).
+   */
+  predictionComponents: number;
+  truthComponents: number;
   /** `'ok'`, or which map lacks the label. */
   status: 'ok' | 'missing-in-prediction' | 'missing-in-truth' | 'absent';
 }
@@ -50,20 +68,28 @@ export interface EvaluateSegmentationResult {
   /** Means over the labels with a value (null when none): missing structures count 0 in Dice, nothing in distances. */
   meanDice: number | null;
   meanHausdorff95Mm: number | null;
+  meanHausdorff100Mm: number | null;
   meanAssdMm: number | null;
+  /**
+   * "Extra components": mean over the labels with a Dice value of `max(0, predictionComponents − 1)`; 0 when every
+   * predicted structure is in one piece. null when no label has a Dice value.
+   */
+  meanExtraComponents: number | null;
   /** The prediction's abnormal-adjacency report, when a prior was given. */
   check: CheckSegmentationResult | null;
 }
 
 /**
- * Compare a predicted label map with the truth, label by label: Dice, 95th-percentile Hausdorff distance and
- * average symmetric surface distance in millimetres (spacing-aware, exact EDT), and, with a prior, the
- * abnormal-adjacency check of the prediction. A pure function (MONAI's `compute_*` pattern): summaries over cases
+ * Compare a predicted label map with the truth, label by label: Dice (`diceScore`), 95th-percentile and maximum
+ * Hausdorff distances and average symmetric surface distance in millimetres (spacing-aware, exact EDT), the number
+ * of connected components in each map, and, with a prior, the abnormal-adjacency check of the prediction. A pure function (MONAI's `compute_*` pattern): summaries over cases
  * are `summarizeEvaluations`.
  *
  * Conventions: the surface of a label is its voxels with a face neighbour of another label or on the grid border;
- * HD95 is the larger of the two directed 95th percentiles (MONAI); a label missing from the prediction (or the
- * truth) scores Dice 0 and null distances; voxels labelled −1 belong to no label. Each label's distance transforms
+ * HD95 is the larger of the two directed 95th percentiles (MONAI), HD100 the larger of the two directed maxima; the
+ * labels, Dice and voxel counts follow `diceScore` (background excluded by default; a label in either map counts; a
+ * label missing from one map scores Dice 0 and null distances); voxels whose truth is −1 are not evaluated (in
+ * Dice and distances; the component counts and the check look at the whole prediction). Each label's distance transforms
  * run on the bounding box of the label in both maps, which gives the same distances as the full grid.
  *
  * @param prediction - 3D label map.
@@ -82,13 +108,22 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
   const pred = prediction.data;
   const tru = truth.data;
 
-  // Voxel counts, intersections and bounding boxes for every code present (codes are indices of small tables;
-  // a 1 mm brain has codes ≤ a few thousand).
-  const size = Math.max(pStats.max, tStats.max, ...(options.labels ?? [0])) + 1;
-  if (size > 1 << 24) throw new RangeError(`evaluateSegmentation: label code ${size - 1} is too large (expected < 2^24)`);
-  const pCount = new Float64Array(size);
-  const tCount = new Float64Array(size);
-  const both = new Float64Array(size);
+  const background = options.backgroundLabel ?? 0;
+  for (const c of options.labels ?? []) {
+    if (!Number.isInteger(c) || c < 0) throw new RangeError(`evaluateSegmentation: label ${c} requested, expected integers ≥ 0`);
+  }
+  // Dice, voxel counts and the default label list come from the one Dice of nonadj (its convention holds here).
+  const dice = diceScore(pred, tru, {
+    labels: options.labels ? [...new Set(options.labels)].sort((a, b) => a - b) : undefined,
+    background: options.background,
+    backgroundLabel: background,
+    source: 'evaluateSegmentation',
+  });
+  const codes = dice.labels.map((l) => l.label);
+
+  // Bounding boxes of every code present (codes are indices of a small table, as in diceScore); prediction voxels
+  // under a truth of −1 are not evaluated, so they take no part in boxes or distances either.
+  const size = Math.max(pStats.max, tStats.max, ...codes, 0) + 1;
   const box = new Int32Array(6 * size);
   for (let c = 0; c < size; c++) box.set([nx, ny, nz, -1, -1, -1], 6 * c);
   const grow = (c: number, i: number, j: number, k: number) => {
@@ -105,39 +140,14 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
       let lastP = -2;
       let lastT = -2;
       for (let i = 0; i < nx; i++, v++) {
-        const p = pred[v];
         const t = tru[v];
-        if (p >= 0) {
-          pCount[p]++;
-          // Only run starts and ends can move a box along x; the row's j and k are the same for the whole run.
-          if (p !== lastP) grow(p, i, j, k);
-          else if (i === nx - 1 || pred[v + 1] !== p) grow(p, i, j, k);
-        }
-        if (t >= 0) {
-          tCount[t]++;
-          if (t !== lastT) grow(t, i, j, k);
-          else if (i === nx - 1 || tru[v + 1] !== t) grow(t, i, j, k);
-          if (p === t) both[t]++;
-        }
+        const p = t < 0 ? -1 : pred[v];
+        // Only run starts and ends can move a box along x; the row's j and k are the same for the whole run.
+        if (p >= 0 && (p !== lastP || i === nx - 1 || (tru[v + 1] < 0 ? -1 : pred[v + 1]) !== p)) grow(p, i, j, k);
+        if (t >= 0 && (t !== lastT || i === nx - 1 || tru[v + 1] !== t)) grow(t, i, j, k);
         lastP = p;
         lastT = t;
       }
-    }
-  }
-
-  const background = options.backgroundLabel ?? 0;
-  let codes: number[];
-  if (options.labels) {
-    codes = [...new Set(options.labels)].sort((a, b) => a - b);
-    for (const c of codes) {
-      if (!Number.isInteger(c) || c < 0) throw new RangeError(`evaluateSegmentation: label ${c} requested, expected integers ≥ 0`);
-    }
-  } else {
-    codes = [];
-    for (let c = 0; c < size; c++) {
-      if (pCount[c] + tCount[c] === 0) continue;
-      if (c === background && (options.background ?? 'exclude') === 'exclude') continue;
-      codes.push(c);
     }
   }
 
@@ -150,14 +160,34 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
     return options.names?.get(code) ?? `label ${code}`;
   };
 
+  // Components per label in each map (runs + union–find, as everywhere in metric/).
+  const connectivity = options.componentConnectivity ?? 26;
+  const componentsPerCode = (data: ArrayLike<number>): Float64Array => {
+    const c = runComponents(labelRuns(data, truth.dims), connectivity);
+    const out = new Float64Array(size);
+    for (let id = 0; id < c.count; id++) if (c.labelOf[id] < size) out[c.labelOf[id]]++;
+    return out;
+  };
+  const pComponents = componentsPerCode(pred);
+  const tComponents = componentsPerCode(tru);
+
   const spacingMm = truth.spacingMm;
-  const labels: LabelEvaluation[] = codes.map((code) => {
-    const p = pCount[code] ?? 0;
-    const t = tCount[code] ?? 0;
-    const base = { label: code, name: nameOf(code), predictionVoxels: p, truthVoxels: t };
+  const labels: LabelEvaluation[] = dice.labels.map((d) => {
+    const code = d.label;
+    const p = d.predictionVoxels;
+    const t = d.truthVoxels;
+    const base = {
+      label: code,
+      name: nameOf(code),
+      predictionVoxels: p,
+      truthVoxels: t,
+      dice: d.dice,
+      predictionComponents: pComponents[code],
+      truthComponents: tComponents[code],
+    };
     if (p === 0 || t === 0) {
       const status = p === 0 && t === 0 ? 'absent' : p === 0 ? 'missing-in-prediction' : 'missing-in-truth';
-      return { ...base, dice: p + t === 0 ? null : 0, hausdorff95Mm: null, assdMm: null, status };
+      return { ...base, hausdorff95Mm: null, hausdorff100Mm: null, assdMm: null, status };
     }
     const o = 6 * code;
     const [i0, j0, k0, i1, j1, k1] = box.subarray(o, o + 6);
@@ -170,16 +200,17 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
       for (let j = 0; j < by; j++) {
         const v0 = i0 + (j0 + j) * nx + (k0 + k) * plane;
         for (let i = 0; i < bx; i++, w++) {
-          a[w] = pred[v0 + i] === code ? 1 : 0;
-          b[w] = tru[v0 + i] === code ? 1 : 0;
+          const tv = tru[v0 + i];
+          a[w] = tv >= 0 && pred[v0 + i] === code ? 1 : 0;
+          b[w] = tv === code ? 1 : 0;
         }
       }
     }
     const distances = surfaceDistances(a, b, [bx, by, bz], { spacingMm });
     return {
       ...base,
-      dice: (2 * both[code]) / (p + t),
       hausdorff95Mm: hausdorff95(distances, { percentile: options.percentile ?? 95 }),
+      hausdorff100Mm: hausdorff95(distances, { percentile: 100 }),
       assdMm: averageSurfaceDistance(distances),
       status: 'ok' as const,
     };
@@ -191,9 +222,11 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
   };
   return {
     labels,
-    meanDice: mean(labels.map((l) => l.dice)),
+    meanDice: dice.meanDice,
     meanHausdorff95Mm: mean(labels.map((l) => l.hausdorff95Mm)),
+    meanHausdorff100Mm: mean(labels.map((l) => l.hausdorff100Mm)),
     meanAssdMm: mean(labels.map((l) => l.assdMm)),
+    meanExtraComponents: mean(labels.map((l) => (l.dice === null ? null : Math.max(0, l.predictionComponents - 1)))),
     check: options.prior ? checkSegmentation(prediction, options.prior, { source: predName, ...options.check }) : null,
   };
 }

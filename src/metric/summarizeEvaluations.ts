@@ -20,7 +20,10 @@ export interface LabelSummary {
   name: string;
   dice: SummaryStats;
   hausdorff95Mm: SummaryStats;
+  hausdorff100Mm: SummaryStats;
   assdMm: SummaryStats;
+  /** Connected components of the label in the prediction (0 when it is missing there). */
+  predictionComponents: SummaryStats;
 }
 
 /** Summary of one case over its labels. */
@@ -28,7 +31,10 @@ export interface CaseSummary {
   case: string;
   meanDice: number | null;
   meanHausdorff95Mm: number | null;
+  meanHausdorff100Mm: number | null;
   meanAssdMm: number | null;
+  /** Mean over labels of `max(0, predictionComponents − 1)` (see `EvaluateSegmentationResult.meanExtraComponents`). */
+  meanExtraComponents: number | null;
   /** From the check, when a prior was given. */
   forbiddenPairs: number | null;
   forbiddenContacts: number | null;
@@ -41,7 +47,16 @@ export interface EvaluationSummary {
   /** One entry per case, in the given order. */
   perCase: CaseSummary[];
   /** Over labels: statistics of every (case, label) value pooled. */
-  overall: { dice: SummaryStats; hausdorff95Mm: SummaryStats; assdMm: SummaryStats; forbiddenContacts: SummaryStats };
+  overall: {
+    dice: SummaryStats;
+    hausdorff95Mm: SummaryStats;
+    hausdorff100Mm: SummaryStats;
+    assdMm: SummaryStats;
+    /** `max(0, predictionComponents − 1)` of every (case, label). */
+    extraComponents: SummaryStats;
+    /** One value per case. */
+    forbiddenContacts: SummaryStats;
+  };
 }
 
 /**
@@ -53,37 +68,52 @@ export interface EvaluationSummary {
  * @param cases - `{ case: name, result }` per case.
  */
 export function summarizeEvaluations(cases: ReadonlyArray<{ case: string; result: EvaluateSegmentationResult }>): EvaluationSummary {
-  const byLabel = new Map<number, { name: string; dice: Array<number | null>; hd: Array<number | null>; assd: Array<number | null> }>();
-  const all = { dice: [] as Array<number | null>, hd: [] as Array<number | null>, assd: [] as Array<number | null> };
+  type Values = { dice: Array<number | null>; hd: Array<number | null>; hd100: Array<number | null>; assd: Array<number | null>; components: number[] };
+  const empty = (): Values => ({ dice: [], hd: [], hd100: [], assd: [], components: [] });
+  const byLabel = new Map<number, Values & { name: string }>();
+  const all = empty();
   for (const { result } of cases) {
     for (const l of result.labels) {
       if (l.dice === null) continue;
       let entry = byLabel.get(l.label);
-      if (!entry) byLabel.set(l.label, (entry = { name: l.name, dice: [], hd: [], assd: [] }));
-      entry.dice.push(l.dice);
-      entry.hd.push(l.hausdorff95Mm);
-      entry.assd.push(l.assdMm);
-      all.dice.push(l.dice);
-      all.hd.push(l.hausdorff95Mm);
-      all.assd.push(l.assdMm);
+      if (!entry) byLabel.set(l.label, (entry = { name: l.name, ...empty() }));
+      for (const into of [entry, all]) {
+        into.dice.push(l.dice);
+        into.hd.push(l.hausdorff95Mm);
+        into.hd100.push(l.hausdorff100Mm);
+        into.assd.push(l.assdMm);
+        into.components.push(l.predictionComponents);
+      }
     }
   }
   return {
     perLabel: [...byLabel.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([label, e]) => ({ label, name: e.name, dice: summaryStats(e.dice), hausdorff95Mm: summaryStats(e.hd), assdMm: summaryStats(e.assd) })),
+      .map(([label, e]) => ({
+        label,
+        name: e.name,
+        dice: summaryStats(e.dice),
+        hausdorff95Mm: summaryStats(e.hd),
+        hausdorff100Mm: summaryStats(e.hd100),
+        assdMm: summaryStats(e.assd),
+        predictionComponents: summaryStats(e.components),
+      })),
     perCase: cases.map(({ case: name, result }) => ({
       case: name,
       meanDice: result.meanDice,
       meanHausdorff95Mm: result.meanHausdorff95Mm,
+      meanHausdorff100Mm: result.meanHausdorff100Mm,
       meanAssdMm: result.meanAssdMm,
+      meanExtraComponents: result.meanExtraComponents,
       forbiddenPairs: result.check?.forbiddenPairs ?? null,
       forbiddenContacts: result.check?.forbiddenContacts ?? null,
     })),
     overall: {
       dice: summaryStats(all.dice),
       hausdorff95Mm: summaryStats(all.hd),
+      hausdorff100Mm: summaryStats(all.hd100),
       assdMm: summaryStats(all.assd),
+      extraComponents: summaryStats(all.components.map((c) => Math.max(0, c - 1))),
       forbiddenContacts: summaryStats(cases.map(({ result }) => result.check?.forbiddenContacts ?? null)),
     },
   };

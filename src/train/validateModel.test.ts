@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import fc from 'fast-check';
 import { initEngine } from '../engine/initEngine.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
-import { diceScore } from '../metric/diceScore.js';
+import { evaluateSegmentation } from '../metric/evaluateSegmentation.js';
 import { makeVolume } from '../volume/Volume.js';
 import { makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/segmenterFixtures.js';
 import { makeModSegNet } from '../model/makeModSegNet.js';
 import { predictSlices } from '../infer/predictSlices.js';
 import { standardise } from '../data/standardise.js';
-import { meanDice, validateModel } from './validateModel.js';
+import { validateModel } from './validateModel.js';
 
 let ds: AtlasCropDataset;
 before(async () => {
@@ -17,21 +16,7 @@ before(async () => {
   ds = await makeAtlasCropDataset([72, 80]);
 });
 
-test('meanDice equals the mean of diceScore over the truth labels > 0', () => {
-  fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 60 }), (pairs) => {
-      const pred = pairs.map((p) => p[0]);
-      const truth = pairs.map((p) => p[1]);
-      const labels = [...new Set(truth.filter((t) => t > 0))];
-      const expected = labels.length === 0 ? (pred.some((p) => p > 0) ? 0 : 1) : labels.reduce((a, l) => a + (diceScore(pred, truth, l) ?? 0), 0) / labels.length;
-      assert.ok(Math.abs(meanDice(pred, truth) - expected) < 1e-12);
-    }),
-    { seed: 11, numRuns: 200 },
-  );
-  assert.equal(meanDice([1, 1, 0, 0], [1, 0, 0, 2]), (2 / 3 + 0) / 2); // label 1: 2·1/(2+1); label 2 missing: 0
-});
-
-test('validateModel: whole-volume Dice and forbidden counts agree with predictSlices + the metric code', async () => {
+test('validateModel: whole-volume Dice (the same number as evaluateSegmentation) and forbidden counts agree with predictSlices + the metric code', async () => {
   const model = makeModSegNet({ inputShape: [24, 24, 3], numClasses: 5, filters: [4], seed: 5 });
   const result = await validateModel(model, { prior: ds.prior, exams: ds.exams, kind: '2.5d', intensity: { mode: 'image' }, load: ds.load, samplesPerExam: 3 });
   assert.equal(result.exams.length, 2);
@@ -43,8 +28,33 @@ test('validateModel: whole-volume Dice and forbidden counts agree with predictSl
     const check = checkSegmentation(makeVolume(image.dims, p.labels), ds.prior);
     assert.equal(result.exams[i].forbiddenContacts, check.forbiddenContacts);
     assert.equal(result.exams[i].forbiddenPairs, check.forbiddenPairs);
-    assert.ok(Math.abs(result.exams[i].dice - meanDice(p.labels, truth.data)) < 1e-12);
+    // One Dice: validation reports what `nonadj evaluate` (evaluateSegmentation) reports on the same pair of maps.
+    const evaluated = evaluateSegmentation(makeVolume(image.dims, p.labels, { spacingMm: image.spacingMm, affine: image.affine }), truth);
+    assert.equal(result.exams[i].dice, evaluated.meanDice);
   }
   assert.ok(result.nonAdjacency > 0 && Number.isFinite(result.nonAdjacency));
+  model.dispose();
+});
+
+test('validateModel: a structure the model predicts but the truth lacks scores 0 and counts, as in evaluateSegmentation', async () => {
+  // The truths without label 107 (Cerebelum_10_L): the model's 107 voxels are then a hallucinated structure.
+  const files = new Map([...ds.files].map(([name, v]) => [name, name.endsWith('/label') ? makeVolume(v.dims, Int32Array.from(v.data, (c) => (c === 107 ? 0 : c)), { spacingMm: v.spacingMm, affine: v.affine }) : v]));
+  const load = async (file: string) => files.get(file)!;
+  const model = makeModSegNet({ inputShape: [24, 24, 3], numClasses: 5, filters: [4], seed: 5 });
+  const result = await validateModel(model, { prior: ds.prior, exams: ds.exams, kind: '2.5d', intensity: { mode: 'image' }, load, samplesPerExam: 1 });
+  let differs = false;
+  for (const [i, exam] of ds.exams.entries()) {
+    const image = files.get(exam.image)!;
+    const truth = files.get(exam.label!)!;
+    const p = await predictSlices(model, { dims: image.dims, data: standardise(image, { mode: 'image' }) }, { axis: 1, classes: [...ds.prior.labels] });
+    const evaluated = evaluateSegmentation(makeVolume(image.dims, p.labels, { spacingMm: image.spacingMm, affine: image.affine }), truth);
+    const hallucinated = evaluated.labels.find((l) => l.label === 107)!;
+    assert.ok(hallucinated.predictionVoxels > 0 && hallucinated.truthVoxels === 0 && hallucinated.dice === 0);
+    assert.equal(result.exams[i].dice, evaluated.meanDice);
+    // The old validation convention (labels of the truth only) would have left 107 out and given a larger mean.
+    const truthOnly = evaluated.labels.filter((l) => l.truthVoxels > 0);
+    differs ||= truthOnly.reduce((a, l) => a + l.dice!, 0) / truthOnly.length !== evaluated.meanDice;
+  }
+  assert.ok(differs);
   model.dispose();
 });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
+import { diceScore } from '../metric/diceScore.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import { extractPatch3d } from '../data/extractPatch3d.js';
@@ -40,8 +41,11 @@ export interface ValidateModelOptions {
 /** Validation numbers of one exam. */
 export interface ExamValidation {
   id: string;
-  /** Mean Dice over the labels > 0 present in the truth. */
-  dice: number;
+  /**
+   * Mean Dice over labels (`diceScore`: background = the prior's first label excluded, a label present in the truth
+   * or the prediction counts); null when neither map holds a foreground label.
+   */
+  dice: number | null;
   /** Forbidden unordered label pairs and contacts (unordered voxel pairs) of the prediction (`checkSegmentation`). */
   forbiddenPairs: number;
   forbiddenContacts: number;
@@ -49,7 +53,7 @@ export interface ExamValidation {
 
 /** Result of {@link validateModel}. */
 export interface ValidateModelResult {
-  /** Mean over exams of each exam's mean Dice (labels > 0 present in the truth; background excluded). */
+  /** Mean over the exams with a Dice value of each exam's mean Dice (`diceScore`'s convention, as `nonadj evaluate`). */
   meanDice: number;
   /** Means over exams of the forbidden pairs and contacts of the whole-volume predictions. */
   forbiddenPairs: number;
@@ -67,14 +71,16 @@ export interface ValidateModelResult {
  *
  * - every exam is predicted whole (`predictSlices` for 2.5D, every slice; `predictPatches3d` for 3D), in the
  *   prior's label codes;
- * - Dice per label for the labels > 0 present in the truth (a label missing from the prediction scores 0), averaged
- *   per exam, then over exams;
+ * - Dice per label by `diceScore` (the Dice of `evaluateSegmentation`: background — the prior's first label —
+ *   excluded, a label present in the truth or the prediction counts, so a hallucinated structure scores 0),
+ *   averaged per exam, then over the exams that have a value;
  * - forbidden label pairs and contacts of each predicted volume (`checkSegmentation` with the prior);
  * - the validation NonAdjLoss (METHOD.md §4's model selection): NonAdjLoss with λ = 1 of the outputs (logits, softmax taken inside the loss) on
  *   `samplesPerExam` slices (patches) per exam, evenly spaced among those with foreground. The loss is normalised
  *   by the number of pixels, so this equals the loss of all those samples taken as one batch.
  *
- * @throws Error from reading exams (naming them); RangeError when the model does not fit the prior or the volumes.
+ * @throws Error from reading exams (naming them); RangeError when the model does not fit the prior or the volumes,
+ *   or when no exam has a foreground label in its truth or prediction (the mean Dice would be undefined).
  */
 export async function validateModel(model: LayersModel, options: ValidateModelOptions): Promise<ValidateModelResult> {
   const { prior, kind } = options;
@@ -101,7 +107,8 @@ export async function validateModel(model: LayersModel, options: ValidateModelOp
         : await predictPatches3d(model, grid, { classes, imagePad, batchSize });
     const predicted: Volume<Int32Array> = makeVolume(image.dims, prediction.labels, { spacingMm: image.spacingMm, affine: image.affine });
     const check = checkSegmentation(predicted, prior, { source: `validation exam ${exam.id}` });
-    exams.push({ id: exam.id, dice: meanDice(prediction.labels, truth.data), forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts });
+    const dice = diceScore(prediction.labels, truth.data, { backgroundLabel: prior.labels[0], source: `validateModel: validation exam ${exam.id}` }).meanDice;
+    exams.push({ id: exam.id, dice, forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts });
 
     // Validation NonAdjLoss on evenly spaced samples with foreground.
     const samples: Float32Array[] = [];
@@ -135,34 +142,17 @@ export async function validateModel(model: LayersModel, options: ValidateModelOp
     }
   }
   const mean = (f: (e: ExamValidation) => number) => exams.reduce((a, e) => a + f(e), 0) / Math.max(1, exams.length);
+  const scored = exams.flatMap((e) => (e.dice === null ? [] : [e.dice]));
+  if (scored.length === 0 && exams.length > 0) {
+    throw new RangeError(`validateModel: none of the ${exams.length} validation exams has a foreground label in its truth or prediction, so the mean Dice is undefined`);
+  }
   return {
-    meanDice: mean((e) => e.dice),
+    meanDice: scored.reduce((a, d) => a + d, 0) / Math.max(1, scored.length),
     forbiddenPairs: mean((e) => e.forbiddenPairs),
     forbiddenContacts: mean((e) => e.forbiddenContacts),
     nonAdjacency: nonAdjCount > 0 ? nonAdjSum / nonAdjCount : 0,
     exams,
   };
-}
-
-/**
- * Mean Dice over the labels > 0 present in `truth`, in one pass over the voxels (a label absent from the
- * prediction scores 0). 1 when the truth has no label > 0 and neither has the prediction, else 0 in that case.
- */
-export function meanDice(prediction: ArrayLike<number>, truth: ArrayLike<number>): number {
-  const inTruth = new Map<number, number>();
-  const inPred = new Map<number, number>();
-  const both = new Map<number, number>();
-  for (let v = 0; v < truth.length; v++) {
-    const t = truth[v];
-    const p = prediction[v];
-    if (t > 0) inTruth.set(t, (inTruth.get(t) ?? 0) + 1);
-    if (p > 0) inPred.set(p, (inPred.get(p) ?? 0) + 1);
-    if (t > 0 && t === p) both.set(t, (both.get(t) ?? 0) + 1);
-  }
-  if (inTruth.size === 0) return inPred.size === 0 ? 1 : 0;
-  let sum = 0;
-  for (const [label, t] of inTruth) sum += (2 * (both.get(label) ?? 0)) / (t + (inPred.get(label) ?? 0));
-  return sum / inTruth.size;
 }
 
 /** Slice indices along `axis` whose labels hold a value > 0 (all slices when none does). */

@@ -42,5 +42,9 @@ describe('nonadj evaluate', () => {
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.cases[0].result.check.forbiddenContacts, 3 * 386);
     assert.ok(doc.cases[0].result.meanDice < 1 && doc.cases[0].result.meanDice > 0.999);
+    // Each of the 3 islands is one more component of its label, and lies farther from that label's surface than HD95 sees.
+    const labels: Array<{ predictionComponents: number; truthComponents: number; hausdorff95Mm: number; hausdorff100Mm: number }> = doc.cases[0].result.labels;
+    assert.equal(labels.reduce((a, l) => a + l.predictionComponents - l.truthComponents, 0), 3);
+    assert.equal(labels.filter((l) => l.predictionComponents > l.truthComponents && l.hausdorff100Mm > l.hausdorff95Mm).length, 3);
   });
 });
