@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { makeLambdaController, selectFinalEpoch, type EpochReport } from './lambdaController.js';
 
-const warmUp: EpochReport = { trainDiceTerm: 0.6, trainNonAdj: 0.002, valDice: 0.8, valNonAdj: 0.002 };
-const good = (valNonAdj = 0.001): EpochReport => ({ trainDiceTerm: 0.5, trainNonAdj: 0.001, valDice: 0.795, valNonAdj });
-const bad: EpochReport = { trainDiceTerm: 0.5, trainNonAdj: 0.001, valDice: 0.7, valNonAdj: 0.0005 };
+const warmUp: EpochReport = { trainDiceCoefficient: 0.6, trainNonAdj: 0.002, valDice: 0.8, valNonAdj: 0.002 };
+const good = (valNonAdj = 0.001): EpochReport => ({ trainDiceCoefficient: 0.5, trainNonAdj: 0.001, valDice: 0.795, valNonAdj });
+const bad: EpochReport = { trainDiceCoefficient: 0.5, trainNonAdj: 0.001, valDice: 0.7, valNonAdj: 0.0005 };
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9 * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
 describe('makeLambdaController', () => {
@@ -73,7 +73,7 @@ describe('makeLambdaController', () => {
   });
 
   test('a warm-up with no NonAdjLoss cannot set λ', () => {
-    assert.throws(() => makeLambdaController({ totalEpochs: 10 }).report({ ...warmUp, trainNonAdj: 0 }), /needs a finite Dice term and a positive NonAdjLoss/);
+    assert.throws(() => makeLambdaController({ totalEpochs: 10 }).report({ ...warmUp, trainNonAdj: 0 }), /needs a finite Dice coefficient and a positive NonAdjLoss/);
     assert.throws(() => makeLambdaController({ totalEpochs: 1 }), /totalEpochs is 1/);
   });
 });

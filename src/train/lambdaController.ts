@@ -6,8 +6,11 @@
 
 /** What the training loop measured in one epoch. */
 export interface EpochReport {
-  /** Mean training Dice term of the epoch (the soft Dice *loss* as it enters the total loss, before its weight). */
-  trainDiceTerm: number;
+  /**
+   * Mean training Dice *coefficient* of the epoch: the 0…1 Dice of the arg-max prediction on the training batches
+   * (the reference's `eval_metrics`, METHOD.md §4), not the soft Dice loss.
+   */
+  trainDiceCoefficient: number;
   /** Mean training NonAdjLoss of the epoch, unweighted (λ = 1). */
   trainNonAdj: number;
   /** Mean validation Dice score (0..1, higher is better). */
@@ -22,7 +25,7 @@ export interface EpochReport {
 export interface LambdaControllerOptions {
   /** Total number of epochs planned (the 70 % boundary is computed from it). */
   totalEpochs: number;
-  /** NonAdjLoss term as a fraction of the Dice term after the warm-up epoch. @default 0.3 */
+  /** λ after the warm-up epoch = initialRatio × training Dice coefficient / training NonAdjLoss. @default 0.3 */
   initialRatio?: number;
   /** An epoch is "good" when valDice ≥ D₀ − goodMargin. @default 0.01 */
   goodMargin?: number;
@@ -69,7 +72,7 @@ export interface LambdaDecision {
 
 /**
  * Make the reference's λ controller (Ganaye et al., MedIA 2019; METHOD.md §4):
- * - epoch 0 trains without NonAdjLoss (λ = 0); then λ = 0.3 × trainDiceTerm / trainNonAdj and D₀ = that epoch's valDice;
+ * - epoch 0 trains without NonAdjLoss (λ = 0); then λ = 0.3 × trainDiceCoefficient / trainNonAdj and D₀ = that epoch's valDice;
  * - until 70 % of the epochs: every 5 good epochs in a row (valDice ≥ D₀ − 0.01) multiply λ by the growth factor
  *   (1.3, itself × 0.98 at each bad epoch); 5 bad epochs in a row multiply λ by 0.95; 10 multiply it by 0.9 and
  *   reload the last good checkpoint;
@@ -108,15 +111,15 @@ export function makeLambdaController(options: LambdaControllerOptions, state?: L
 
     if (s.d0 === null) {
       // Warm-up epoch: no NonAdjLoss yet, so its numbers set the scale.
-      if (!(r.trainNonAdj > 0) || !Number.isFinite(r.trainDiceTerm) || r.nanLoss) {
+      if (!(r.trainNonAdj > 0) || !Number.isFinite(r.trainDiceCoefficient) || r.nanLoss) {
         throw new RangeError(
-          `lambda controller: warm-up epoch gave Dice term ${r.trainDiceTerm} and NonAdjLoss ${r.trainNonAdj}; λ = 0.3 × Dice/NonAdj needs a finite Dice term and a positive NonAdjLoss`,
+          `lambda controller: warm-up epoch gave Dice coefficient ${r.trainDiceCoefficient} and NonAdjLoss ${r.trainNonAdj}; λ = 0.3 × Dice/NonAdj needs a finite Dice coefficient and a positive NonAdjLoss`,
         );
       }
       s.d0 = r.valDice;
-      s.lambda = (o.initialRatio * r.trainDiceTerm) / r.trainNonAdj;
+      s.lambda = (o.initialRatio * r.trainDiceCoefficient) / r.trainNonAdj;
       s.lastGoodEpoch = epoch;
-      events.push(`warm-up done: D₀ = ${r.valDice.toFixed(4)}, λ = ${o.initialRatio} × ${r.trainDiceTerm.toPrecision(4)} / ${r.trainNonAdj.toPrecision(4)} = ${s.lambda.toPrecision(4)}`);
+      events.push(`warm-up done: D₀ = ${r.valDice.toFixed(4)}, λ = ${o.initialRatio} × ${r.trainDiceCoefficient.toPrecision(4)} / ${r.trainNonAdj.toPrecision(4)} = ${s.lambda.toPrecision(4)}`);
       return { lambda: s.lambda, action: 'continue', good: true, events };
     }
 

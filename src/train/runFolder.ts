@@ -27,8 +27,12 @@ export interface EpochRecord {
   steps: number;
   /** Steps whose loss or gradient was not finite (their update was skipped). */
   nanSteps: number;
-  /** Means over the epoch's finite steps (dice = soft Dice loss before its weight; nonAdjacency with λ = 1). */
-  train: { total: number; crossEntropy: number; dice: number; nonAdjacency: number };
+  /**
+   * Means over the epoch's finite steps: the loss terms (dice = soft Dice loss before its weight; nonAdjacency with
+   * λ = 1) and `diceCoefficient`, the 0…1 Dice of the arg-max prediction on the labelled items before each update
+   * (what the reference's λ heuristic uses; NaN when no step had a class to score; absent in logs written before it).
+   */
+  train: { total: number; crossEntropy: number; dice: number; nonAdjacency: number; diceCoefficient?: number };
   /** Validation on whole volumes (null without validation exams). */
   validation: ValidateModelResult | null;
   /** λ controller's notes (warm-up result, λ changes, reloads), and NaN notes. */

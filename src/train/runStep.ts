@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { makeSegmentationLoss } from '../loss/makeSegmentationLoss.js';
+import { batchDiceCoefficient } from '../metric/batchDiceCoefficient.js';
 import type { StepBatch } from './makeBatchSource.js';
 import type { makeOptimizer } from './optimizer.js';
 
@@ -11,6 +12,11 @@ export interface StepResult {
   crossEntropy: number;
   dice: number;
   nonAdjacency: number;
+  /**
+   * Dice coefficient (0…1) of the arg-max prediction on the labelled items, before the update (`batchDiceCoefficient`):
+   * what the reference's λ heuristic averages over the warm-up epoch (METHOD.md §4). Null when no item has a class.
+   */
+  diceCoefficient: number | null;
 }
 
 /**
@@ -33,11 +39,14 @@ export function runStep(
   const x = tf.tensor(all, [batch.labelledCount + batch.unlabelledCount, ...batch.sampleShape], 'float32');
   const y = tf.tensor(batch.labels, [batch.labelledCount, ...batch.labelShape], 'int32');
   let parts: tf.Scalar[] = [];
+  let predicted: tf.Tensor | null = null;
   try {
     const { value, grads } = tf.variableGrads(() => {
       const logits = model.apply(x, { training: true }) as tf.Tensor;
       const r = loss(logits, y, { lambda });
       parts = [tf.keep(r.crossEntropy), tf.keep(r.dice), tf.keep(r.nonAdjacency)];
+      // Labelled items come first in the batch (METHOD.md §5).
+      predicted = tf.keep(tf.argMax(tf.slice(logits, 0, batch.labelledCount), -1));
       return r.total;
     }, variables);
     const gradList = variables.map((v) => grads[v.name]);
@@ -47,8 +56,10 @@ export function runStep(
     const finite = [total, gradSquares].every(Number.isFinite);
     if (finite) optimizer.apply(gradList, learningRate);
     tf.dispose([value, ...Object.values(grads)]);
-    return { finite, total, crossEntropy, dice, nonAdjacency };
+    const prediction = (predicted as tf.Tensor | null)!.dataSync() as Int32Array;
+    const diceCoefficient = batchDiceCoefficient(batch.labels, prediction, { batchSize: batch.labelledCount }).meanDice;
+    return { finite, total, crossEntropy, dice, nonAdjacency, diceCoefficient };
   } finally {
-    tf.dispose([x, y, ...parts]);
+    tf.dispose([x, y, ...parts, ...(predicted ? [predicted] : [])]);
   }
 }

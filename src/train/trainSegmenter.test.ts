@@ -93,14 +93,15 @@ describe('trainSegmenter', () => {
     assert.ok(result.history.every((h) => h.lambda === 200));
   });
 
-  test('λ auto: a warm-up epoch without NonAdjLoss, then λ = 0.3 × Dice term / NonAdjLoss, and the reference selection', async () => {
+  test('λ auto: a warm-up epoch without NonAdjLoss, then λ = 0.3 × training Dice coefficient / NonAdjLoss, and the reference selection', async () => {
     const steps: TrainStepInfo[] = [];
     const result = await trainSegmenter(options({ lambda: 'auto', epochs: 3, onStep: (s) => steps.push(s) }));
     const [warm, second, third] = result.history;
     assert.ok(steps.filter((s) => s.epoch === 0).every((s) => s.lambda === 0));
     assert.equal(warm.lambda, 0);
     // λ set after the warm-up epoch from that epoch's means (the controller's formula).
-    assert.ok(Math.abs(second.lambda - (0.3 * warm.train.dice) / warm.train.nonAdjacency) <= 1e-9 * second.lambda);
+    assert.ok(warm.train.diceCoefficient! > 0 && warm.train.diceCoefficient! <= 1);
+    assert.ok(Math.abs(second.lambda - (0.3 * warm.train.diceCoefficient!) / warm.train.nonAdjacency) <= 1e-9 * second.lambda);
     assert.ok(steps.filter((s) => s.epoch === 1).every((s) => s.lambda === second.lambda));
     assert.match(warm.events.join(' '), /warm-up done: D₀ = /);
     assert.equal(third.lambda, second.lambda); // no change before 5 good epochs

@@ -85,6 +85,9 @@ interface Accumulator {
   crossEntropy: number;
   dice: number;
   nonAdjacency: number;
+  /** Sum of the steps' training Dice coefficients, over the steps that had one. */
+  diceCoefficient: number;
+  diceCoefficientSteps: number;
   learningRate: number;
 }
 
@@ -251,6 +254,10 @@ export async function trainSegmenter(options: TrainSegmenterOptions): Promise<Tr
         acc.total += r.total;
         acc.crossEntropy += r.crossEntropy;
         acc.dice += r.dice;
+        if (r.diceCoefficient !== null) {
+          acc.diceCoefficient += r.diceCoefficient;
+          acc.diceCoefficientSteps++;
+        }
         acc.nonAdjacency += r.nonAdjacency;
       } else if (controller === null) {
         throw new Error(
@@ -284,7 +291,13 @@ export async function trainSegmenter(options: TrainSegmenterOptions): Promise<Tr
 
     // End of epoch: validation, λ controller, model selection, log, checkpoint.
     const mean = (v: number) => (acc.finite > 0 ? v / acc.finite : NaN);
-    const train = { total: mean(acc.total), crossEntropy: mean(acc.crossEntropy), dice: mean(acc.dice), nonAdjacency: mean(acc.nonAdjacency) };
+    const train = {
+      total: mean(acc.total),
+      crossEntropy: mean(acc.crossEntropy),
+      dice: mean(acc.dice),
+      nonAdjacency: mean(acc.nonAdjacency),
+      diceCoefficient: acc.diceCoefficientSteps > 0 ? acc.diceCoefficient / acc.diceCoefficientSteps : NaN,
+    };
     const nanSteps = acc.steps - acc.finite;
     const validation = o.validation.length
       ? await validateModel(model, {
@@ -303,7 +316,7 @@ export async function trainSegmenter(options: TrainSegmenterOptions): Promise<Tr
     let best = false;
     if (controller) {
       const decision = controller.report({
-        trainDiceTerm: train.dice,
+        trainDiceCoefficient: train.diceCoefficient,
         trainNonAdj: train.nonAdjacency,
         valDice: validation?.meanDice ?? NaN,
         valNonAdj: validation?.nonAdjacency ?? NaN,
@@ -362,7 +375,7 @@ export async function trainSegmenter(options: TrainSegmenterOptions): Promise<Tr
 }
 
 function emptyAccumulator(): Accumulator {
-  return { steps: 0, finite: 0, total: 0, crossEntropy: 0, dice: 0, nonAdjacency: 0, learningRate: 0 };
+  return { steps: 0, finite: 0, total: 0, crossEntropy: 0, dice: 0, nonAdjacency: 0, diceCoefficient: 0, diceCoefficientSteps: 0, learningRate: 0 };
 }
 
 function withRunInfo(metadata: ModelMetadata, run: RunState, lambda: number): ModelMetadata {
