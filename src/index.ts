@@ -167,13 +167,11 @@ export { intensityFromMetadata, intensityMetadata } from './model/intensityMetad
 
 // demo/: the NonAdjLoss experiment on the bundled atlas
 export { AAL_REGION_NAMES, aalRegionOf, aalRegions } from './demo/aalRegions.js';
-export { demoPlan, demoTrainingSpec } from './demo/demoPlan.js';
-export type { DemoMode, DemoPlan, DemoRun, FineTuneName } from './demo/demoPlan.js';
+export { demoArms, demoPlan, demoTrainingSpec } from './demo/demoPlan.js';
+export type { DemoArm, DemoMode, DemoPlan, DemoRun } from './demo/demoPlan.js';
 export { makeDemoData, UNSEEN_DOMAIN } from './demo/makeDemoData.js';
 export type { DemoData, DemoSet, DemoSubject, MakeDemoDataOptions } from './demo/makeDemoData.js';
 export { heuristicFromLog, runDemo, scoreSubject } from './demo/runDemo.js';
 export type { DemoReport, DemoRunReport, RunDemoOptions, RunDemoResult, SubjectScores } from './demo/runDemo.js';
-export { compareToControl } from './demo/compareToControl.js';
-export type { ControlComparison } from './demo/compareToControl.js';
 export { renderDemoHtml } from './demo/renderDemoHtml.js';
 export { renderDemoMarkdown } from './demo/renderDemoMarkdown.js';

@@ -11,9 +11,9 @@ describe('nonadj train reads back what trainingSpecArgs writes', () => {
       const plan = demoPlan(mode);
       const base = { dataDir: '/d', prior: '/d/prior/graph.json', seed: 3 };
       const runs = [
-        demoTrainingSpec({ name: 'baseline', out: '/o/baseline', ...base, ...plan.baseline, lambda: 0, filters: plan.filters, padTo: [96, 96] }),
-        demoTrainingSpec({ name: 'auto', out: '/o/auto', ...base, ...plan.fineTune, lambda: 'auto', init: '/b/model.json' }),
-        demoTrainingSpec({ name: 'semi', out: '/o/semi', ...base, ...plan.fineTune, lambda: 91234.5, init: '/b/model.json', semi: '/d/unseen-train' }),
+        demoTrainingSpec({ name: 'baseline', out: '/o/baseline', ...base, ...plan.baseline, lambda: 0, filters: plan.filters, padTo: [96, 96], validate: true }),
+        demoTrainingSpec({ name: 'auto', out: '/o/auto', ...base, ...plan.fineTune, lambda: 'auto', init: '/b/model.json', validate: true }),
+        demoTrainingSpec({ name: 'semi', out: '/o/semi', ...base, ...plan.fineTune, lambda: 91234.5, init: '/b/model.json', semi: '/d/unseen-train', validate: false }),
       ];
       for (const spec of runs) assert.deepEqual(await parseTrainArgs(trainingSpecArgs(spec)), withTrainingDefaults(spec));
     }

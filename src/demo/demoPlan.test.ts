@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { trainingSpecArgs } from '../train/trainingSpec.js';
-import { demoPlan, demoTrainingSpec, type DemoMode, type DemoRun } from './demoPlan.js';
+import { demoArms, demoPlan, demoTrainingSpec, type DemoMode, type DemoRun } from './demoPlan.js';
 
-const MODES: DemoMode[] = ['quick', 'default', 'full'];
+const MODES: DemoMode[] = ['quick', 'default', 'replicated', 'full'];
 const total = (sizes: Record<string, number>) => Object.values(sizes).reduce((a, b) => a + b, 0);
 
 describe('demoPlan', () => {
@@ -22,7 +22,7 @@ describe('demoPlan', () => {
       // Fine-tunes move a trained model: a tenth of the baseline's learning rate (see the DemoPlan TSDoc).
       assert.equal(plan.fineTune.lr, plan.baseline.lr / 10, mode);
       for (const [set, n] of Object.entries(plan.sizes)) assert.ok(Number.isInteger(n) && n >= 1, `${mode} ${set} = ${n}`);
-      assert.deepEqual(Object.keys(plan.sizes).sort(), ['test', 'train', 'unseen-test', 'unseen-train', 'val']);
+      assert.deepEqual(Object.keys(plan.sizes).sort(), ['test', 'train', 'unlabelled-train', 'unseen-test', 'unseen-train', 'unseen-val', 'val']);
       assert.deepEqual(plan.filters, [16, 32, 64, 128]);
     }
   });
@@ -38,9 +38,25 @@ describe('demoPlan', () => {
     assert.ok(work(quick.baseline) < work(def.baseline));
     assert.ok(work(full.fineTune) >= work(def.fineTune));
     assert.ok(work(full.baseline) > work(def.baseline));
-    // Golden: quick is 2 + 1 + 1 + 1 + 1 = 6 subjects and 2 epochs × 1 step per fine-tune.
-    assert.equal(total(quick.sizes), 6);
+    // Golden: quick is 2 + 1 + 1 + 1 + 1 + 1 + 1 = 8 subjects and 2 epochs × 1 step per fine-tune.
+    assert.equal(total(quick.sizes), 8);
     assert.deepEqual(quick.fineTune, { epochs: 2, steps: 1, batchSize: 2, lr: 1e-4 });
+  });
+
+  test('replicated: the seeds, ≥ 10 test subjects per domain, the same fine-tune as the preview', () => {
+    const r = demoPlan('replicated', { replicates: 4 });
+    assert.deepEqual(r.seeds, [1, 2, 3, 4]);
+    assert.deepEqual(demoPlan('replicated').seeds, [1, 2, 3]);
+    assert.ok(r.sizes.test >= 10 && r.sizes['unseen-test'] >= 10);
+    assert.deepEqual(r.fineTune, demoPlan('default').fineTune);
+    assert.throws(() => demoPlan('replicated', { replicates: 1 }), /replicates is 1, expected an integer in 2…20/);
+  });
+
+  test('the arms: auto first, every multiplier once, the two semi-supervised pools', () => {
+    const arms = demoArms(demoPlan('default'));
+    assert.equal(arms[0].name, 'auto');
+    assert.deepEqual(arms.map((a) => a.name).sort(), ['auto', 'control', 'lambda-0.1x', 'lambda-0.3x', 'lambda-10x', 'lambda-1x', 'lambda-3x', 'semi', 'semi-control'].sort());
+    assert.deepEqual(arms.filter((a) => a.pool).map((a) => a.pool), ['unseen-train', 'unlabelled-train']);
   });
 
   test('a fresh plan per call (a caller may change it)', () => {
@@ -55,7 +71,7 @@ describe('demoPlan', () => {
 describe('demoTrainingSpec', () => {
   const run: DemoRun = {
     name: 'control', out: '/o/runs/control', dataDir: '/d', prior: '/d/prior/graph.json',
-    epochs: 2, steps: 3, batchSize: 4, lr: 1e-4, lambda: 0, seed: 7,
+    epochs: 2, steps: 3, batchSize: 4, lr: 1e-4, lambda: 0, seed: 7, validate: true,
   };
 
   test('golden command of a small run (no init, semi, filters, padTo)', () => {
@@ -74,6 +90,12 @@ describe('demoTrainingSpec', () => {
       '--epochs', '2', '--steps', '3', '--batch-size', '4', '--lambda', 'auto',
       '--optimizer', 'adam', '--lr', '0.001', '--empty-slice-weight', '0.1', '--seed', '7',
     ]);
+  });
+
+  test('without validation: --val-split 0 and no --val (the last epoch is the model)', () => {
+    const spec = demoTrainingSpec({ ...run, validate: false });
+    assert.equal(spec.val, undefined);
+    assert.equal(spec.valSplit, 0);
   });
 
   test('the data sets are <dataDir>/train and <dataDir>/val, joined for the platform', () => {
