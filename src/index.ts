@@ -47,6 +47,8 @@ export { summarizeEvaluations, summaryStats } from './metric/summarizeEvaluation
 export type { CaseSummary, EvaluationSummary, LabelSummary, SummaryStats } from './metric/summarizeEvaluations.js';
 export { DEFAULT_MAX_COMPONENT_MM3, repairSegmentation } from './postprocess/repairSegmentation.js';
 export type { RepairChange, RepairSegmentationOptions, RepairSegmentationResult } from './postprocess/repairSegmentation.js';
+export { keepLargestComponent } from './postprocess/keepLargestComponent.js';
+export type { KeepLargestComponentOptions, KeepLargestComponentResult, LabelComponentCleanup } from './postprocess/keepLargestComponent.js';
 export { pasteIslands } from './synth/pasteIslands.js';
 export type { PastedIsland, PasteIslandsOptions, PasteIslandsResult } from './synth/pasteIslands.js';
 export { euclideanDistanceTransform } from './metric/euclideanDistanceTransform.js';
