@@ -62,6 +62,8 @@ export { averageSurfaceDistance } from './metric/averageSurfaceDistance.js';
 export { percentile } from './metric/percentile.js';
 export { diceScore } from './metric/diceScore.js';
 export type { DiceScoreOptions, DiceScoreResult, LabelDice } from './metric/diceScore.js';
+export { batchDiceCoefficient } from './metric/batchDiceCoefficient.js';
+export type { BatchDiceCoefficientOptions, BatchDiceCoefficientResult } from './metric/batchDiceCoefficient.js';
 export { connectedComponents } from './metric/connectedComponents.js';
 export type { ConnectedComponentsOptions, ConnectedComponentsResult } from './metric/connectedComponents.js';
 
