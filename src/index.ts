@@ -47,6 +47,8 @@ export { summarizeEvaluations, summaryStats } from './metric/summarizeEvaluation
 export type { CaseSummary, EvaluationSummary, LabelSummary, SummaryStats } from './metric/summarizeEvaluations.js';
 export { DEFAULT_MAX_COMPONENT_MM3, repairSegmentation } from './postprocess/repairSegmentation.js';
 export type { RepairChange, RepairSegmentationOptions, RepairSegmentationResult } from './postprocess/repairSegmentation.js';
+export { keepLargestComponent } from './postprocess/keepLargestComponent.js';
+export type { KeepLargestComponentOptions, KeepLargestComponentResult, LabelComponentCleanup } from './postprocess/keepLargestComponent.js';
 export { pasteIslands } from './synth/pasteIslands.js';
 export type { PastedIsland, PasteIslandsOptions, PasteIslandsResult } from './synth/pasteIslands.js';
 export { euclideanDistanceTransform } from './metric/euclideanDistanceTransform.js';
@@ -60,6 +62,8 @@ export { averageSurfaceDistance } from './metric/averageSurfaceDistance.js';
 export { percentile } from './metric/percentile.js';
 export { diceScore } from './metric/diceScore.js';
 export type { DiceScoreOptions, DiceScoreResult, LabelDice } from './metric/diceScore.js';
+export { batchDiceCoefficient } from './metric/batchDiceCoefficient.js';
+export type { BatchDiceCoefficientOptions, BatchDiceCoefficientResult } from './metric/batchDiceCoefficient.js';
 export { connectedComponents } from './metric/connectedComponents.js';
 export type { ConnectedComponentsOptions, ConnectedComponentsResult } from './metric/connectedComponents.js';
 

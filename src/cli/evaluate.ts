@@ -4,15 +4,14 @@ import { evaluateSegmentation, type EvaluateSegmentationResult } from '../metric
 import { summarizeEvaluations, type EvaluationSummary, type SummaryStats } from '../metric/summarizeEvaluations.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
-import { parseLabelNames } from '../prior/parseLabelNames.js';
 import { readNiftiFile } from '../volume/niftiFile.js';
 import { connectivityOption, positiveIntegerOption } from './extract.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
+import { readNames } from './readNames.js';
 import { pairCases, type CasePair, type CaseSide } from './pairCases.js';
 import { makeProgress } from './progress.js';
 import { renderTable, type TableFormat } from './renderTable.js';
-import { readFile } from 'node:fs/promises';
 
 interface EvaluateFlags {
   pred: string[];
@@ -110,16 +109,6 @@ export function makeEvaluateCommand(): Command {
 async function side(paths: string[]): Promise<CaseSide> {
   const folder = paths.length === 1 && (await stat(paths[0]).then((s) => s.isDirectory(), () => false));
   return { files: await listNiftiFiles(paths), root: folder ? paths[0] : null };
-}
-
-async function readNames(file: string): Promise<Map<number, string>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read names file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return new Map([...parseLabelNames(text, file).entries].map(([code, e]) => [code, e.name]));
 }
 
 const num = (x: number | null, digits: number) => (x === null ? null : Number(x.toFixed(digits)));
