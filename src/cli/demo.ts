@@ -15,6 +15,7 @@ interface DemoFlags {
   jobs: number;
   dataOnly?: boolean;
   cohort?: 'warp' | 'varied';
+  replicates?: number;
   resume?: boolean;
   force?: boolean;
 }
@@ -48,26 +49,17 @@ export function makeDemoCommand(): Command {
       return n;
     }, availableParallelism())
     .option('--data-only', 'write the subjects and the prior (--out/data) and stop: the data the shipped baseline was trained on')
-    .addOption(new Option('--cohort <anatomy>', 'with --data-only: the replicated experiment\'s data plan (16 train, 4 + 4 validation, 12 + 12 test, 8 + 8 unlabelled) with the atlas\'s anatomy moved (warp) or varied per subject (ventricles, volumes, cortex), plus cohort.json').choices(['warp', 'varied']))
+    .option('--replicates <n>', 'the replicated experiment: every arm with seeds 1…n (2–20), 4 + 4 validation and 12 + 12 test subjects, intervals over seeds and subjects (hours on 2 cores)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 2 || n > 20) throw new Error(`--replicates ${v}: expected an integer in [2, 20]`);
+      return n;
+    })
+    .addOption(new Option('--cohort <anatomy>', 'subjects: smooth warps of the atlas (warp), or with per-subject ventricles, structure volumes and cortical thickness (varied; default for AAL)').choices(['warp', 'varied']))
     .option('--resume', 'continue the interrupted demo in --out')
     .option('--force', 'start over in a non-empty --out (removes only the demo\'s own files there)')
     .action(async (flags: DemoFlags) => {
       if (flags.quick && flags.full) throw new Error('--quick and --full exclude each other');
-      if (flags.cohort) {
-        if (!flags.dataOnly || flags.quick || flags.full) throw new Error('--cohort makes data only: give it with --data-only, without --quick or --full');
-        const [{ makeDemoData, VARIED_COHORT_SIZES }, path] = await Promise.all([import('../demo/makeDemoData.js'), import('node:path')]);
-        const dataDir = path.join(flags.out, 'data');
-        const started = Date.now();
-        // Existing subjects are kept (same seed, same subject), so an interrupted run continues where it stopped.
-        await makeDemoData({
-          dir: dataDir, root: fileURLToPath(new URL('../../', import.meta.url)), atlas: flags.atlas, labels: flags.labels, downsample: 2,
-          sizes: VARIED_COHORT_SIZES, seed: flags.seed, cohort: flags.cohort,
-          onSubject: (set, id, done, total) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] data: ${done}/${total} ${set}/${id}\n`),
-        });
-        process.stdout.write(`data: ${dataDir} (cohort ${flags.cohort}: ${path.join(dataDir, 'cohort.json')})\n`);
-        process.exitCode = 0;
-        return;
-      }
+      if (flags.replicates !== undefined && (flags.quick || flags.full)) throw new Error('--replicates runs the replicated experiment: give it without --quick or --full');
       // Heavy modules (TensorFlow.js through the training code) load only when the demo runs.
       const { runDemo } = await import('../demo/runDemo.js');
       const started = Date.now();
@@ -99,7 +91,9 @@ export function makeDemoCommand(): Command {
         result = await runDemo({
           out: flags.out,
           root: fileURLToPath(new URL('../../', import.meta.url)),
-          mode: flags.quick ? 'quick' : flags.full ? 'full' : 'default',
+          mode: flags.quick ? 'quick' : flags.full ? 'full' : flags.replicates !== undefined ? 'replicated' : 'default',
+          replicates: flags.replicates,
+          cohort: flags.cohort,
           atlas: flags.atlas,
           labels: flags.labels,
           seed: flags.seed,
@@ -118,7 +112,8 @@ export function makeDemoCommand(): Command {
         if (!controller.signal.aborted) throw error;
         const again = [
           '--resume', '--out', flags.out,
-          ...(flags.quick ? ['--quick'] : flags.full ? ['--full'] : []),
+          ...(flags.quick ? ['--quick'] : flags.full ? ['--full'] : flags.replicates !== undefined ? ['--replicates', String(flags.replicates)] : []),
+          ...(flags.cohort ? ['--cohort', flags.cohort] : []),
           ...(flags.atlas !== 'aal' ? ['--atlas', flags.atlas] : []),
           ...(flags.labels !== 'regions' ? ['--labels', flags.labels] : []),
           ...(flags.seed !== 1 ? ['--seed', String(flags.seed)] : []),

@@ -1,24 +1,26 @@
-import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { checkSegmentation } from '../metric/checkSegmentation.js';
-import { evaluateSegmentation } from '../metric/evaluateSegmentation.js';
-import { repairSegmentation } from '../postprocess/repairSegmentation.js';
-import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import type { EpochRecord } from '../train/runFolder.js';
-import type { Volume } from '../volume/Volume.js';
-import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { compareToControl } from './compareToControl.js';
-import type { DemoReport, DemoRunReport, SliceInput, SubjectScores } from './demoReport.js';
-import { demoPlan, demoTrainingSpec, type DemoMode, type DemoPlan, type DemoRun, type FineTuneName } from './demoPlan.js';
-import { readTrainingRun } from '../train/runFolder.js';
+import { checkSegmentation } from '../metric/checkSegmentation.js';
+import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { compareToPrior } from '../prior/compareToPrior.js';
+import { countAdjacency } from '../prior/countAdjacency.js';
+import { readTrainingRun, type EpochRecord } from '../train/runFolder.js';
 import { trainingCommandLine, trainingSpecArgs } from '../train/trainingSpec.js';
-import { makeDemoData, UNSEEN_DOMAIN, type DemoData, type DemoSubject } from './makeDemoData.js';
+import { readNiftiFile } from '../volume/niftiFile.js';
+import { compareWithControl, decideHeadline, summariseAutoLambda, summariseDomains } from './analyseDemo.js';
+import { demoArms, demoPlan, demoTrainingSpec, type DemoArm, type DemoMode, type DemoRun } from './demoPlan.js';
+import type { DemoArmRun, DemoDomain, DemoReport, DemoRunReport, SliceInput, SubjectScores, TruthFloor } from './demoReport.js';
+import { makeDemoData, UNSEEN_DOMAIN, type DemoSubject } from './makeDemoData.js';
+import { makeDemoEvaluator, type ModelScores, type ScoredSubject } from './makeDemoEvaluator.js';
+import { prepareDemoOut } from './prepareDemoOut.js';
 import { renderDemoHtml } from './renderDemoHtml.js';
 import { renderDemoMarkdown } from './renderDemoMarkdown.js';
+import { copyShippedBaseline, readStagedLogs } from './shippedBaseline.js';
 
-export type { ControlComparison, DemoReport, DemoRunReport, SliceInput, SubjectScores } from './demoReport.js';
+export type { DemoReport, DemoRunReport, SliceInput, SubjectScores } from './demoReport.js';
 
 /** Options of {@link runDemo}. */
 export interface RunDemoOptions {
@@ -29,7 +31,11 @@ export interface RunDemoOptions {
   mode: DemoMode;
   atlas: 'aal' | 'inia19';
   labels: 'regions' | 'full';
-  /** Seed of the data sets and of every run. @default 1 */
+  /** Seeds of a `replicated` demo. @default 3 */
+  replicates?: number;
+  /** Anatomy of the subjects. @default 'varied' for AAL, 'warp' for INIA19 */
+  cohort?: 'warp' | 'varied';
+  /** Seed of the data sets. @default 1 */
   seed?: number;
   /** Continue an interrupted demo in `out`: finished runs and evaluations are kept, an interrupted run resumes. */
   resume?: boolean;
@@ -44,10 +50,7 @@ export interface RunDemoOptions {
   concurrency?: number;
   /** Progress lines (the library never prints). */
   onProgress?: (line: string) => void;
-  /**
-   * Stop once the subjects and the prior are written (`out/data/`): what reproducing the shipped baseline needs
-   * (demo/baseline/command.txt). A later run with `resume` goes on from there. @default false
-   */
+  /** Stop once the subjects and the prior are written (`out/data/`). A later run with `resume` goes on. @default false */
   dataOnly?: boolean;
   /**
    * Interrupts the demo: no training run or evaluation starts once it fires (the caller stops the running ones,
@@ -56,26 +59,27 @@ export interface RunDemoOptions {
   signal?: AbortSignal;
 }
 
-
-
-
 /** What `runDemo` returns: the report and its files, or (`dataOnly`) where the data sets were written. */
 export type RunDemoResult =
   | { report: DemoReport; files: { json: string; markdown: string; html: string } }
   | { report: null; files: null; dataDir: string };
 
-const MARKER = 'demo.json';
-const OWN = ['baseline', 'data', 'runs', 'predictions', 'eval', MARKER, 'report.json', 'report.md', 'report.html'];
+const DOMAINS: readonly DemoDomain[] = ['val', 'unseen-val', 'test', 'unseen-test'];
 
 /**
- * The NonAdjLoss experiment end to end on real brain data (issue 7): synthetic subjects from a bundled atlas,
- * fine-tunes of one baseline (control λ = 0; λ = 0.3, 1, 3 × the heuristic; λ auto; semi-supervised on an unseen
- * contrast), the baseline followed by `repair`, every model evaluated on held-out subjects of both domains, and a
+ * The NonAdjLoss experiment end to end on real brain data (issue 14): synthetic subjects from a bundled atlas (the
+ * `varied` cohort: ventricles, structure volumes and cortex differ per subject), one baseline, and for every seed the
+ * arms of `demoArms` fine-tuned from it with the same steps (control λ = 0; λ = 0.1 … 10 × the reference heuristic;
+ * λ auto; semi-supervised with unlabelled images of the unseen scanner, and its control with the training scanner's);
+ * every model, and its largest-component and repaired versions, scored on the validation and test subjects of both
+ * scanners; the headline λ chosen on validation; every row against the control with 95 % bootstrap intervals; a
  * report (`report.json`, `report.md`, `report.html`) in `out`.
  *
- * Layout of `out`: `data/` (subjects and prior), `runs/<name>/` (each a `nonadj train` run folder),
- * `predictions/<run>/<set>/<id>.nii.gz`, `eval/<run>.json`, `demo.json` (the options, to refuse a resume with
- * others), and the reports. Every finished step is kept, so `resume` redoes only what is missing.
+ * Layout of `out`: `data/` (subjects, prior, cohort.json), `baseline/` (the shipped baseline's copy),
+ * `runs/<arm>/s<seed>/` (each a `nonadj train` run folder), `predictions/<model>[+lcc|+repair]/<set>/<id>.nii.gz`,
+ * `eval/<model>.json` (its scores), `demo.json` (the options, to refuse a resume with others), and the reports.
+ * Every finished step is kept, so `resume` redoes only what is missing; a finished run's `summary.json` and
+ * `log.jsonl` with its `eval/` file are enough to skip it (they are small enough to keep in git).
  *
  * @throws Error when `out` is not empty and neither `resume` nor `force` is given, when `resume` meets a folder
  *   that is not a demo or was made with other options, or when a training run fails.
@@ -83,20 +87,20 @@ const OWN = ['baseline', 'data', 'runs', 'predictions', 'eval', MARKER, 'report.
 export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   const started = Date.now();
   const { out, root, mode, atlas, labels } = options;
-  const seed = options.seed ?? 1;
+  const dataSeed = options.seed ?? 1;
   const say = options.onProgress ?? (() => {});
-  const plan = demoPlan(mode);
-  const identity = { format: 'nonadj-demo', mode, atlas, labels, seed };
-  await prepareOut(out, identity, options);
+  const cohort = options.cohort ?? (atlas === 'aal' ? 'varied' : 'warp');
+  const plan = demoPlan(mode, { replicates: options.replicates, cohort });
+  const identity = { format: 'nonadj-demo', version: 2, mode, atlas, labels, seed: dataSeed, seeds: plan.seeds.join(','), cohort };
+  await prepareDemoOut(out, identity, options);
 
-  // 1. Data.
-  // The shipped baseline is copied into out/baseline/ first, so every run of this demo (and a resume) starts from
-  // the same weights even if the repository's snapshot is replaced meanwhile.
-  const shipped = mode === 'full' ? null : await copyShippedBaseline(root, path.join(out, 'baseline'), { atlas, labels, downsample: plan.downsample });
+  // 1. Data. The shipped baseline is copied into out/baseline/ first, so every run of this demo (and a resume)
+  // starts from the same weights even if the repository's snapshot is replaced meanwhile.
+  const shipped = mode === 'full' ? null : await copyShippedBaseline(root, path.join(out, 'baseline'), { atlas, labels, downsample: plan.downsample, cohort });
   const dataDir = path.join(out, 'data');
-  say(`demo: making ${Object.values(plan.sizes).reduce((a, b) => a + b, 0)} subjects from ${atlas === 'aal' ? 'Colin27 + AAL' : 'INIA19 + NeuroMaps'} (${labels}) in ${dataDir}`);
+  say(`demo: making ${Object.values(plan.sizes).reduce((a, b) => a + b, 0)} subjects (${cohort} cohort) from ${atlas === 'aal' ? 'Colin27 + AAL' : 'INIA19 + NeuroMaps'} (${labels}) in ${dataDir}`);
   const data = await makeDemoData({
-    dir: dataDir, root, atlas, labels, downsample: plan.downsample, sizes: plan.sizes, seed,
+    dir: dataDir, root, atlas, labels, downsample: plan.downsample, sizes: plan.sizes, seed: dataSeed, cohort,
     onSubject: (set, id, done, total) => say(`data: ${done}/${total} ${set}/${id}`),
   });
   if (options.dataOnly) return { report: null, files: null, dataDir };
@@ -107,249 +111,174 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   const padTo: [number, number] = [Math.ceil(nz / 16) * 16, Math.ceil(nx / 16) * 16];
 
   // 2. Baseline.
+  let baseline: DemoReport['baseline'];
   let baselineModel: string;
-  let baselineCommand: string;
-  let baselineLog: EpochRecord[];
-  let baselineNote: string;
   if (shipped) {
     baselineModel = path.join(shipped.dir, 'model.json');
-    baselineCommand = shipped.command;
-    baselineLog = await readStagedLogs(shipped.dir, shipped.logs);
-    baselineNote = shipped.note;
+    baseline = { source: 'shipped', dir: shipped.dir, command: shipped.command, note: shipped.note, log: await readStagedLogs(shipped.dir, shipped.logs) };
     say(`demo: baseline ${shipped.dir} (${shipped.note})`);
   } else {
-    const spec: DemoRun = {
-      name: 'baseline', out: path.join(out, 'runs', 'baseline'), dataDir, prior: priorFile, ...plan.baseline, lambda: 0, seed, filters: plan.filters, padTo,
-    };
-    baselineCommand = trainingCommandLine(trainingSpecArgs(demoTrainingSpec(spec)));
-    baselineLog = await runTrain(spec, options.train, say);
-    baselineModel = path.join(spec.out, 'best', 'model.json');
-    baselineNote = `trained in this demo: ${plan.baseline.epochs} epochs × ${plan.baseline.steps} steps${mode === 'full' ? '' : ' (short: no shipped baseline fits these options; not converged)'}`;
+    const run: DemoRun = { name: 'baseline', out: path.join(out, 'runs', 'baseline'), dataDir, prior: priorFile, ...plan.baseline, lambda: 0, seed: dataSeed, filters: plan.filters, padTo, validate: true };
+    const log = await runTrain(run, options.train, say);
+    baselineModel = path.join(run.out, 'best', 'model.json');
+    const note = `trained in this demo: ${plan.baseline.epochs} epochs × ${plan.baseline.steps} steps${mode === 'full' ? '' : ' (short: no shipped baseline fits these options; not converged)'}`;
+    baseline = { source: 'trained-here', dir: run.out, command: trainingCommandLine(trainingSpecArgs(demoTrainingSpec(run))), note, log };
   }
 
-  // 3. Evaluation of every model on both test domains, in this process, one model at a time, each as soon as its
-  // training is done: it overlaps the remaining trainings (which run in their own processes).
-  const tests = data.subjects.filter((s): s is DemoSubject & { set: 'test' | 'unseen-test'; label: string } => (s.set === 'test' || s.set === 'unseen-test') && s.label !== undefined);
-  const { initEngine } = await import('../engine/initEngine.js');
-  const { loadModel } = await import('../model/modelFiles.js');
-  const { segmentVolume } = await import('../infer/segmentVolume.js');
-  await initEngine();
-  const truths = new Map<string, Volume>();
-  for (const s of tests) truths.set(`${s.set}/${s.id}`, await readNiftiFile(s.label, { expect: '3d' }));
-  const predict = async (run: string, modelFile: string): Promise<Map<string, string>> => {
-    const files = new Map<string, string>();
-    let loaded: Awaited<ReturnType<typeof loadModel>> | null = null;
-    for (const [i, s] of tests.entries()) {
-      const file = path.join(out, 'predictions', run, s.set, `${s.id}.nii.gz`);
-      files.set(`${s.set}/${s.id}`, file);
-      if (await isFile(file)) continue;
-      loaded ??= await loadModel(modelFile);
-      const image = await readNiftiFile(s.image, { expect: '3d' });
-      const { labels: seg } = await segmentVolume(loaded.model, image, { metadata: loaded.metadata });
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeNiftiFile(file, seg, { kind: 'labels' });
-      say(`segment: ${run} ${i + 1}/${tests.length} ${s.set}/${s.id}`);
-    }
-    loaded?.model.dispose();
-    return files;
-  };
-  const evaluate = async (run: string, files: Map<string, string>): Promise<SubjectScores[]> => {
-    const cache = path.join(out, 'eval', `${run}.json`);
-    const cached = await readFile(cache, 'utf8').then((t) => JSON.parse(t) as SubjectScores[], () => null);
-    if (cached) return cached;
-    const scores: SubjectScores[] = [];
-    for (const s of tests) {
-      const key = `${s.set}/${s.id}`;
-      const pred = await readNiftiFile(files.get(key)!, { expect: '3d' });
-      scores.push(scoreSubject(s.set, s.id, pred, truths.get(key)!, prior));
-    }
-    await mkdir(path.dirname(cache), { recursive: true });
-    await writeFileAtomic(cache, JSON.stringify(scores) + '\n');
-    say(`evaluate: ${run}: ${summaryLine(scores)}`);
-    return scores;
-  };
-
+  // 3. Evaluation of every model on the held-out subjects of both scanners, in this process, one model at a time,
+  // each as soon as its training is done: it overlaps the remaining trainings (which run in their own processes).
+  const held = data.subjects.filter((s): s is DemoSubject & ScoredSubject => (DOMAINS as readonly string[]).includes(s.set) && s.label !== undefined);
+  const evaluator = await makeDemoEvaluator({ out, subjects: held, prior, say });
   const evalQueue = pLimit(1);
-  const scored = new Map<string, Promise<{ files: Map<string, string>; scores: SubjectScores[] }>>();
-  const score = (run: string, modelFile: string): void => {
+  const scored = new Map<string, Promise<ModelScores>>();
+  const score = (key: string, seed: number | null, modelFile: string): Promise<ModelScores> => {
     const job = evalQueue(async () => {
       options.signal?.throwIfAborted();
-      const files = await predict(run, modelFile);
-      return { files, scores: await evaluate(run, files) };
+      return evaluator.score(key, seed, modelFile);
     });
     job.catch(() => {}); // awaited below; this only keeps a failure from being reported as unhandled meanwhile
-    scored.set(run, job);
+    scored.set(key, job);
+    return job;
   };
-  score('baseline', baselineModel);
+  score('baseline', null, baselineModel);
 
-  // 4. Fine-tunes, all from the baseline with the same epochs, steps, batch and seed. Each training is one
-  // single-threaded wasm process, so `concurrency` of them run at once. `auto` goes first (its warm-up epoch gives
-  // the λ heuristic the fixed-λ runs need); `control` needs no λ and runs beside it; the semi-supervised run (4× the
-  // images per step) starts first among the rest so that the others fill the second core meanwhile.
-  const common = { dataDir, prior: priorFile, ...plan.fineTune, seed, init: baselineModel };
-  const specOf = (name: FineTuneName, lambda: number | 'auto', semi?: string): DemoRun => ({ name, out: path.join(out, 'runs', name), lambda, ...common, ...(semi ? { semi } : {}) });
-  const logs = new Map<string, { spec: DemoRun; log: EpochRecord[] }>();
+  // 4. Fine-tunes: every arm once per seed, all from the baseline with the same epochs, steps and batch. For a seed,
+  // `auto` and `control` start first (auto's warm-up epoch at λ = 0 gives the heuristic the other arms of that seed
+  // need); an arm is queued only once its λ is known, so no training slot waits.
+  const arms = demoArms(plan);
   const limit = pLimit(Math.max(1, options.concurrency ?? 1));
+  const total = arms.length * plan.seeds.length;
   let launched = 0;
-  const launch = (spec: DemoRun): Promise<void> =>
+  const armRuns = new Map<string, DemoArmRun>();
+  const round = (x: number) => Number(x.toPrecision(4));
+  const runArm = (arm: DemoArm, seed: number, lambda: number | 'auto'): Promise<void> =>
     limit(async () => {
       options.signal?.throwIfAborted();
-      logs.set(spec.name, { spec, log: await runTrain(spec, options.train, say, `run ${++launched}/6 `) });
-      score(spec.name, path.join(spec.out, 'best', 'model.json'));
+      const key = `${arm.name}/s${seed}`;
+      const run: DemoRun = {
+        name: key, out: path.join(out, 'runs', arm.name, `s${seed}`), dataDir, prior: priorFile, ...plan.fineTune, lambda, seed, init: baselineModel,
+        validate: arm.kind === 'auto', ...(arm.pool ? { semi: path.join(dataDir, arm.pool) } : {}),
+      };
+      const log = await runTrain(run, options.train, say, `run ${++launched}/${total} `);
+      armRuns.set(key, {
+        seed, lambda, command: trainingCommandLine(trainingSpecArgs(demoTrainingSpec(run))),
+        steps: log.reduce((a, r) => a + r.steps, 0), seconds: log.reduce((a, r) => a + r.seconds, 0), log,
+      });
+      score(key, seed, path.join(run.out, 'best', 'model.json'));
     });
-  const autoRun = launch(specOf('auto', 'auto'));
-  const controlRun = launch(specOf('control', 0));
-  let h: number;
-  try {
-    await autoRun;
-    h = heuristicFromLog(logs.get('auto')!.log);
-  } catch (error) {
-    await Promise.allSettled([controlRun]);
-    throw error;
+  const autoArm = arms.find((a) => a.kind === 'auto')!;
+  const first: Array<Promise<void>> = [];
+  const autoDone = new Map<number, Promise<void>>();
+  for (const seed of plan.seeds) {
+    const auto = runArm(autoArm, seed, 'auto');
+    autoDone.set(seed, auto);
+    first.push(auto, ...arms.filter((a) => a.kind === 'control').map((a) => runArm(a, seed, 0)));
   }
-  say(`demo: λ heuristic (from the auto run's warm-up) = ${h.toPrecision(4)}`);
-  const round = (x: number) => Number(x.toPrecision(4));
-  await settleAll([
-    controlRun,
-    launch(specOf('semi', round(h), path.join(dataDir, 'unseen-train'))),
-    launch(specOf('lambda-3h', round(3 * h))),
-    launch(specOf('lambda-1h', round(h))),
-    launch(specOf('lambda-0.3h', round(0.3 * h))),
-  ]);
-
-  const runs: DemoRunReport[] = [];
-  const { files: baselineFiles, scores: baselineScores } = await scored.get('baseline')!;
-  runs.push(makeRunReport('baseline', 'baseline (cross-entropy + 5 × Dice, λ = 0), no fine-tune', baselineCommand, 0, baselineLog, baselineScores));
-  const descriptions: Record<FineTuneName, string> = {
-    auto: 'fine-tune, λ auto (the reference controller; warm-up epoch at λ = 0)',
-    control: 'control fine-tune, λ = 0',
-    'lambda-0.3h': 'fine-tune, λ = 0.3 × heuristic',
-    'lambda-1h': 'fine-tune, λ = 1 × heuristic',
-    'lambda-3h': 'fine-tune, λ = 3 × heuristic',
-    semi: 'semi-supervised fine-tune, λ = heuristic, + unlabelled unseen-contrast images',
-  };
-  for (const name of ['control', 'lambda-0.3h', 'lambda-1h', 'lambda-3h', 'auto', 'semi'] as const) {
-    const { spec, log } = logs.get(name)!;
-    runs.push(makeRunReport(name, descriptions[name], trainingCommandLine(trainingSpecArgs(demoTrainingSpec(spec))), spec.lambda, log, (await scored.get(name)!).scores));
-  }
-  // Baseline + repair: each baseline prediction repaired against the prior.
-  const repairedFiles = new Map<string, string>();
-  for (const [key, file] of baselineFiles) {
-    const target = path.join(out, 'predictions', 'baseline+repair', `${key}.nii.gz`);
-    repairedFiles.set(key, target);
-    if (await isFile(target)) continue;
-    const repaired = repairSegmentation(await readNiftiFile(file, { expect: '3d' }), prior);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeNiftiFile(target, repaired.volume, { kind: 'labels' });
-    say(`repair: ${key}: ${repaired.changes.length} components relabelled (${repaired.voxelsChanged} voxels)${repaired.stable ? '' : `, stopped after ${repaired.iterations} rounds`}`);
-  }
-  runs.push(
-    makeRunReport(
-      'baseline+repair',
-      'the baseline\'s predictions after `nonadj repair` (small forbidden components relabelled)',
-      `nonadj repair ${path.join(out, 'predictions', 'baseline', '<set>', '<id>.nii.gz')} ${path.join(out, 'predictions', 'baseline+repair', '<set>', '<id>.nii.gz')} --prior ${priorFile}`,
-      null, [], await evaluate('baseline+repair', repairedFiles),
-    ),
-  );
-
-  const truthChecks = tests.map((s) => {
-    const c = checkSegmentation(truths.get(`${s.set}/${s.id}`)!, prior);
-    return { set: s.set, id: s.id, forbiddenPairs: c.forbiddenPairs, forbiddenContacts: c.forbiddenContacts };
+  const rest = plan.seeds.map(async (seed) => {
+    await autoDone.get(seed);
+    const h = heuristicFromLog(armRuns.get(`${autoArm.name}/s${seed}`)!.log);
+    say(`demo: seed ${seed}: reference λ heuristic (auto's warm-up) = ${h.toPrecision(4)}`);
+    await settleAll(arms.filter((a) => a.multiplier !== null).map((a) => runArm(a, seed, round(a.multiplier! * h))));
   });
+  await settleAll([...first, ...rest]);
+
+  // 5. Rows: the baseline and every arm, each also after largest-component and repair post-processing.
+  const baselineScores = await scored.get('baseline')!;
+  const rows: DemoRunReport[] = [];
+  const addRows = (name: string, description: string, kind: DemoRunReport['kind'], multiplier: number | null, runs: DemoArmRun[], scores: ModelScores[]) => {
+    const variants: Array<[DemoRunReport['postprocess'], keyof ModelScores, string]> = [[null, 'raw', ''], ['lcc', 'lcc', ' + largest component per label'], ['repair', 'repair', ' + repair']];
+    for (const [postprocess, field, suffix] of variants) {
+      const subjects: SubjectScores[] = scores.flatMap((s) => s[field]);
+      rows.push({
+        name: postprocess ? `${name}+${postprocess}` : name, description: description + suffix, kind, multiplier, postprocess, base: name,
+        runs: postprocess ? [] : runs, subjects, domains: summariseDomains(subjects),
+      });
+    }
+  };
+  addRows('baseline', 'baseline (cross-entropy + 5 × Dice, λ = 0), no fine-tune', 'baseline', null, [], [baselineScores]);
+  const order = ['control', ...plan.lambdaMultipliers.map((m) => `lambda-${m}x`), 'auto', 'semi', 'semi-control'];
+  for (const name of order) {
+    const arm = arms.find((a) => a.name === name)!;
+    const runs = plan.seeds.map((seed) => armRuns.get(`${name}/s${seed}`)!);
+    const scores = await Promise.all(plan.seeds.map((seed) => scored.get(`${name}/s${seed}`)!));
+    addRows(name, arm.description, arm.kind, arm.multiplier, runs, scores);
+  }
+
+  // 6. Analysis: the headline decision on validation subjects, then the comparisons on every domain.
+  const decision = decideHeadline(rows, plan);
+  say(`demo: headline (validation, ${decision.rule}): ${decision.chosen ?? 'none eligible'}`);
+  const comparisons = compareWithControl(rows);
+  const autoRuns = rows.find((r) => r.name === 'auto')!.runs;
   const report: DemoReport = {
     format: 'nonadj-demo-report',
-    version: 1,
-    mode, atlas, labels, seed,
+    version: 2,
+    mode, atlas, labels, cohort, dataSeed, seeds: plan.seeds,
     grid: { dims: data.dims, spacingMm: data.spacingMm },
-    sets: Object.fromEntries(['train', 'val', 'test', 'unseen-train', 'unseen-test'].map((set) => [set, data.subjects.filter((s) => s.set === set).map((s) => `${s.id} (seed ${s.seed}, ${s.contrast})`)])),
+    sets: Object.fromEntries([...new Set(data.subjects.map((s) => s.set))].map((set) => [set, data.subjects.filter((s) => s.set === set).map((s) => s.id)])),
     unseenContrast: UNSEEN_DOMAIN.description,
-    prior: { file: priorFile, numLabels: prior.numLabels, names: prior.names.map((n, i) => n ?? `label ${i}`), forbiddenUnorderedPairs: prior.forbiddenUnorderedPairs, counts: rows(prior) },
-    baseline: { source: shipped ? 'shipped' : 'trained-here', dir: path.dirname(baselineModel), command: baselineCommand, note: baselineNote, log: baselineLog },
-    heuristicLambda: h,
+    prior: { file: priorFile, numLabels: prior.numLabels, names: prior.labels.map((_, i) => prior.nameOf(i)), forbiddenUnorderedPairs: prior.forbiddenOrderedPairs / 2, counts: rows2d(prior) },
+    baseline,
+    heuristic: autoRuns.map((r) => ({ seed: r.seed, lambda: heuristicFromLog(r.log), diceCoefficient: r.log[0].train.diceCoefficient ?? NaN, nonAdjacency: r.log[0].train.nonAdjacency })),
     plan,
-    runs,
-    comparisons: compareToControl({ runs }),
-    truth: truthChecks,
+    runs: rows,
+    decision,
+    comparisons,
+    autoLambda: summariseAutoLambda(autoRuns),
+    truth: await truthFloor(held, prior),
     seconds: (Date.now() - started) / 1000,
+    provenance: await provenance(root),
   };
   const files = { json: path.join(out, 'report.json'), markdown: path.join(out, 'report.md'), html: path.join(out, 'report.html') };
   await writeFileAtomic(files.json, JSON.stringify(report, null, 1) + '\n');
   await writeFileAtomic(files.markdown, renderDemoMarkdown(report));
   say('report: rendering slices');
-  const slices = await renderSlicesInput(report, tests[0], out, data, prior);
-  await writeFileAtomic(files.html, await renderDemoHtml(report, slices));
+  const shown = held.find((s) => s.set === 'test');
+  await writeFileAtomic(files.html, await renderDemoHtml(report, shown ? await slicesOf(report, shown, out, prior) : null));
   return { report, files };
 }
 
+/** Each held-out subject's own label map against the prior: its forbidden contacts and how its graph differs. */
+async function truthFloor(subjects: readonly ScoredSubject[], prior: AdjacencyPrior): Promise<TruthFloor[]> {
+  const floor: TruthFloor[] = [];
+  for (const s of subjects) {
+    const truth = await readNiftiFile(s.label, { expect: '3d' });
+    const check = checkSegmentation(truth, prior, { source: `${s.set}/${s.id} truth` });
+    const counts = countAdjacency(truth.data, truth.dims as [number, number, number], { numLabels: prior.numLabels, connectivity: prior.connectivity, radius: prior.radius }).counts;
+    const graph = compareToPrior(counts, prior);
+    floor.push({
+      set: s.set, id: s.id, forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts,
+      extraPairs: graph.extra.length, missingPairs: graph.missing.length,
+      extra: graph.extra.map((p) => `${prior.nameOf(p.i)}–${prior.nameOf(p.j)} (${p.count})`),
+    });
+  }
+  return floor;
+}
 
-async function renderSlicesInput(report: DemoReport, subject: DemoSubject | undefined, out: string, _data: DemoData, prior: AdjacencyPrior): Promise<SliceInput | null> {
-  if (!subject?.label) return null;
+async function slicesOf(report: DemoReport, subject: ScoredSubject, out: string, prior: AdjacencyPrior): Promise<SliceInput> {
   const image = await readNiftiFile(subject.image, { expect: '3d' });
   const truth = await readNiftiFile(subject.label, { expect: '3d' });
   const predictions = [];
-  for (const run of report.runs) {
-    predictions.push({ run: run.name, volume: await readNiftiFile(path.join(out, 'predictions', run.name, subject.set, `${subject.id}.nii.gz`), { expect: '3d' }) });
+  const seed = report.seeds[0];
+  for (const row of report.runs.filter((r) => r.postprocess === null || r.name === 'baseline+repair')) {
+    const key = row.name.startsWith('baseline') ? row.name : `${row.base}/s${seed}${row.postprocess ? `+${row.postprocess}` : ''}`;
+    predictions.push({ run: row.name, volume: await readNiftiFile(path.join(out, 'predictions', key, subject.set, `${subject.id}.nii.gz`), { expect: '3d' }) });
   }
   return { subject: `${subject.set}/${subject.id}`, image, truth, predictions, prior };
 }
 
-function rows(prior: AdjacencyPrior): number[][] {
+function rows2d(prior: AdjacencyPrior): number[][] {
   const L = prior.numLabels;
   return Array.from({ length: L }, (_, i) => Array.from(prior.counts.subarray(i * L, (i + 1) * L)));
 }
 
-/** Dice, HD95, forbidden pairs and contacts, per-structure Dice and the collapse check of one prediction. */
-export function scoreSubject(set: 'test' | 'unseen-test', id: string, pred: Volume, truth: Volume, prior: AdjacencyPrior): SubjectScores {
-  const e = evaluateSegmentation(pred, truth, { prior, source: { prediction: `${set}/${id} prediction`, truth: `${set}/${id} truth` } });
-  const structures = e.labels.map((l) => ({ label: l.label, name: l.name, dice: l.dice, hausdorff95Mm: l.hausdorff95Mm, predictionVoxels: l.predictionVoxels, truthVoxels: l.truthVoxels }));
-  return {
-    set, id,
-    meanDice: e.meanDice,
-    meanHausdorff95Mm: e.meanHausdorff95Mm,
-    forbiddenPairs: e.check!.forbiddenPairs,
-    forbiddenContacts: e.check!.forbiddenContacts,
-    structures,
-    collapsed: structures.filter((s) => s.truthVoxels > 0 && s.predictionVoxels < s.truthVoxels / 2).map((s) => s.name),
-  };
-}
-
-function summaryLine(scores: SubjectScores[]): string {
-  return scores.map((s) => `${s.set}/${s.id} Dice ${(s.meanDice ?? 0).toFixed(3)} pairs ${s.forbiddenPairs} contacts ${s.forbiddenContacts}`).join('; ');
-}
-
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-
-function makeRunReport(name: string, description: string, command: string, lambda: number | 'auto' | null, log: EpochRecord[], subjects: SubjectScores[]): DemoRunReport {
-  const domains = {} as DemoRunReport['domains'];
-  for (const set of ['test', 'unseen-test'] as const) {
-    const ss = subjects.filter((s) => s.set === set);
-    if (ss.length === 0) {
-      domains[set] = null;
-      continue;
-    }
-    const hd = ss.map((s) => s.meanHausdorff95Mm).filter((x): x is number => x !== null);
-    const perStructure = new Map<string, number[]>();
-    for (const s of ss) for (const st of s.structures) if (st.dice !== null) perStructure.set(st.name, [...(perStructure.get(st.name) ?? []), st.dice]);
-    domains[set] = {
-      meanDice: mean(ss.map((s) => s.meanDice ?? 0)),
-      meanHausdorff95Mm: hd.length ? mean(hd) : null,
-      forbiddenPairs: mean(ss.map((s) => s.forbiddenPairs)),
-      forbiddenContacts: mean(ss.map((s) => s.forbiddenContacts)),
-      collapsed: mean(ss.map((s) => s.collapsed.length)),
-      perStructureDice: Object.fromEntries([...perStructure].map(([k, v]) => [k, mean(v)])),
-    };
-  }
-  return {
-    name, description, command, lambda,
-    steps: log.length ? log.reduce((a, r) => a + r.steps, 0) : null,
-    seconds: log.length ? log.reduce((a, r) => a + r.seconds, 0) : null,
-    log, subjects, domains,
-  };
+async function provenance(root: string): Promise<DemoReport['provenance']> {
+  const pkg = await readFile(path.join(root, 'package.json'), 'utf8').then((t) => JSON.parse(t) as { version?: string }, () => ({ version: undefined }));
+  return { version: pkg.version ?? 'unknown', node: process.version, cpus: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism() };
 }
 
 /**
- * The λ heuristic read from a λ-auto run: the λ the controller set after its warm-up epoch (METHOD.md §4:
- * 0.3 × mean training Dice / mean training NonAdjLoss of that epoch), i.e. the λ of the second epoch's record.
+ * The reference λ heuristic read from a λ-auto run: the λ the controller set after its warm-up epoch (METHOD.md §4:
+ * 0.3 × mean training Dice coefficient / mean training NonAdjLoss of that epoch), i.e. the λ of the second epoch.
  *
  * @throws Error when the log has fewer than two epochs or the λ is not a positive number.
  */
@@ -362,97 +291,22 @@ export function heuristicFromLog(log: readonly EpochRecord[]): number {
 }
 
 /** Wait for every promise; then reject with the first failure, if any (so no run is left running unawaited). */
-async function settleAll(promises: Array<Promise<void>>): Promise<void> {
+async function settleAll(promises: ReadonlyArray<Promise<void>>): Promise<void> {
   const results = await Promise.allSettled(promises);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 }
 
-async function runTrain(spec: DemoRun, train: RunDemoOptions['train'], say: (line: string) => void, tag = ''): Promise<EpochRecord[]> {
-  const before = await readTrainingRun(spec.out);
+async function runTrain(run: DemoRun, train: RunDemoOptions['train'], say: (line: string) => void, tag = ''): Promise<EpochRecord[]> {
+  const before = await readTrainingRun(run.out);
   if (before.summary?.status === 'completed') {
-    say(`demo: ${tag}${spec.name} already completed (${spec.out})`);
+    say(`demo: ${tag}${run.name} already completed (${run.out})`);
     return before.history;
   }
-  const resuming = await isFile(path.join(spec.out, 'checkpoint', 'state.json'));
-  const args = resuming ? ['--resume', spec.out] : trainingSpecArgs(demoTrainingSpec(spec));
-  say(resuming ? `demo: ${tag}resuming ${spec.name}: nonadj train --resume ${spec.out}` : `demo: ${tag}${spec.name}: ${trainingCommandLine(args)}`);
-  const code = await train(args, spec.name);
+  const resuming = await stat(path.join(run.out, 'checkpoint', 'state.json')).then((s) => s.isFile(), () => false);
+  const args = resuming ? ['--resume', run.out] : trainingSpecArgs(demoTrainingSpec(run));
+  say(resuming ? `demo: ${tag}resuming ${run.name}: nonadj train --resume ${run.out}` : `demo: ${tag}${run.name}: ${trainingCommandLine(args)}`);
+  const code = await train(args, run.name);
   if (code !== 0) throw new Error(`runDemo: ${trainingCommandLine(args)} exited with code ${code}${code === 130 ? ' (interrupted: continue with --resume)' : ''}`);
-  return (await readTrainingRun(spec.out)).history;
-}
-
-async function isFile(file: string): Promise<boolean> {
-  return stat(file).then((s) => s.isFile(), () => false);
-}
-
-async function prepareOut(out: string, identity: Record<string, unknown>, options: RunDemoOptions): Promise<void> {
-  const entries = await readdir(out).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw new Error(`runDemo: --out ${out} cannot be read (${error.code})`);
-  });
-  const marker = path.join(out, MARKER);
-  const saved = await readFile(marker, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
-  if (entries.length > 0) {
-    if (options.force) {
-      for (const name of OWN) await rm(path.join(out, name), { recursive: true, force: true });
-    } else if (options.resume) {
-      if (!saved) throw new Error(`runDemo: --resume: ${out} holds no demo (${MARKER} missing); give another --out, or --force to start over there`);
-      const diff = Object.keys(identity).filter((k) => saved[k] !== identity[k]);
-      if (diff.length > 0) throw new Error(`runDemo: --resume: ${out} is a demo with other options (${diff.map((k) => `${k} ${String(saved[k])}, now ${String(identity[k])}`).join('; ')}); repeat them, or use --force to start over`);
-    } else {
-      throw new Error(
-        saved
-          ? `runDemo: ${out} already holds a demo; continue it with --resume, or start over with --force`
-          : `runDemo: ${out} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and holds no demo; choose an empty --out, or --force to write into it`,
-      );
-    }
-  }
-  await mkdir(out, { recursive: true });
-  await writeFileAtomic(marker, JSON.stringify(identity, null, 2) + '\n');
-}
-
-/**
- * The shipped baseline (`demo/baseline/`) when it fits the options, copied to `dest` (kept if already there: a
- * resumed demo goes on with the baseline it started from), with its command and a note on its state.
- */
-async function copyShippedBaseline(
-  root: string,
-  dest: string,
-  want: { atlas: string; labels: string; downsample: number },
-): Promise<{ dir: string; command: string; note: string; logs: string[] } | null> {
-  const parse = (dir: string) => readFile(path.join(dir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
-  let manifest = await parse(dest);
-  if (!manifest) {
-    const source = path.join(root, 'demo', 'baseline');
-    manifest = await parse(source);
-    if (!manifest || !(await isFile(path.join(source, 'model.json')))) return null;
-    if (manifest.atlas !== want.atlas || manifest.labels !== want.labels || manifest.downsample !== want.downsample) return null;
-    await mkdir(dest, { recursive: true });
-    // The manifest last: its presence marks a complete copy.
-    for (const f of ['model.json', 'weights.bin', 'graph.json', ...logsOf(manifest), 'command.txt', 'manifest.json']) await copyFile(path.join(source, f), path.join(dest, f));
-  }
-  return { dir: dest, command: String(manifest.command), note: String(manifest.note), logs: logsOf(manifest) };
-}
-
-/** The training logs a baseline manifest lists, one per stage (`logs`), or the single `log.jsonl` of older ones. */
-function logsOf(manifest: Record<string, unknown>): string[] {
-  const logs = manifest.logs;
-  return Array.isArray(logs) && logs.every((l) => typeof l === 'string' && !l.includes('/') && !l.includes('\\')) ? (logs as string[]) : ['log.jsonl'];
-}
-
-/**
- * The logs of a baseline trained in stages (e.g. Adam at 1e-3, then a second run from its best model at 1e-4), one
- * after the other, as one curve: each stage's epochs are numbered on from the previous stage's last (the files keep
- * their own numbering).
- */
-async function readStagedLogs(dir: string, files: string[]): Promise<EpochRecord[]> {
-  const all: EpochRecord[] = [];
-  for (const file of files) {
-    const offset = all.length > 0 ? all[all.length - 1].epoch + 1 : 0;
-    const text = await readFile(path.join(dir, file), 'utf8').catch(() => '');
-    const records = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochRecord);
-    for (const record of records) all.push({ ...record, epoch: record.epoch + offset });
-  }
-  return all;
+  return (await readTrainingRun(run.out)).history;
 }

@@ -1,0 +1,124 @@
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { keepLargestComponent } from '../postprocess/keepLargestComponent.js';
+import { repairSegmentation } from '../postprocess/repairSegmentation.js';
+import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
+import type { Volume } from '../volume/Volume.js';
+import type { DemoDomain, SubjectScores } from './demoReport.js';
+import { scoreSubject } from './scoreSubject.js';
+
+/** A held-out labelled subject the demo scores every model on. */
+export interface ScoredSubject {
+  set: DemoDomain;
+  id: string;
+  image: string;
+  label: string;
+}
+
+/** Scores of one model: its own predictions, and after each post-processing step. */
+export interface ModelScores {
+  raw: SubjectScores[];
+  /** Largest connected component per label (`keepLargestComponent`, removed voxels to background). */
+  lcc: SubjectScores[];
+  /** `repairSegmentation` against the prior. */
+  repair: SubjectScores[];
+}
+
+/** Options of {@link makeDemoEvaluator}. */
+export interface DemoEvaluatorOptions {
+  /** The demo's output folder: `predictions/<key>[+lcc|+repair]/<set>/<id>.nii.gz` and `eval/<key>.json` go there. */
+  out: string;
+  subjects: readonly ScoredSubject[];
+  prior: AdjacencyPrior;
+  say: (line: string) => void;
+}
+
+/** Scores models; see {@link makeDemoEvaluator}. */
+export interface DemoEvaluator {
+  /**
+   * Segment every subject with `modelFile`, post-process, score, and cache the scores in `eval/<key>.json` (a cached
+   * model is not segmented again: its scores are read back).
+   *
+   * @param key - `baseline` or `<arm>/s<seed>`: names the model's prediction and score files.
+   * @param seed - the fine-tune seed written into the scores (null for the baseline).
+   */
+  score(key: string, seed: number | null, modelFile: string): Promise<ModelScores>;
+}
+
+/**
+ * The demo's evaluation, in this process (TensorFlow.js loads on the first model to segment): each held-out subject
+ * segmented by `segmentVolume`, its prediction written, then the largest-component and repaired versions of it, and
+ * every version scored by `scoreSubject` against the truth.
+ */
+export async function makeDemoEvaluator(options: DemoEvaluatorOptions): Promise<DemoEvaluator> {
+  const { out, subjects, prior, say } = options;
+  const truths = new Map<string, Volume>();
+  const truthOf = async (s: ScoredSubject): Promise<Volume> => {
+    const key = `${s.set}/${s.id}`;
+    let v = truths.get(key);
+    if (!v) {
+      v = await readNiftiFile(s.label, { expect: '3d' });
+      truths.set(key, v);
+    }
+    return v;
+  };
+  let engine: Promise<{ loadModel: typeof import('../model/modelFiles.js').loadModel; segmentVolume: typeof import('../infer/segmentVolume.js').segmentVolume }> | null = null;
+  const loadEngine = () =>
+    (engine ??= (async () => {
+      const [{ initEngine }, { loadModel }, { segmentVolume }] = await Promise.all([
+        import('../engine/initEngine.js'),
+        import('../model/modelFiles.js'),
+        import('../infer/segmentVolume.js'),
+      ]);
+      await initEngine();
+      return { loadModel, segmentVolume };
+    })());
+
+  return {
+    async score(key, seed, modelFile) {
+      const cache = path.join(out, 'eval', `${key}.json`);
+      const cached = await readFile(cache, 'utf8').then((t) => JSON.parse(t) as ModelScores, () => null);
+      if (cached) return cached;
+      const { loadModel, segmentVolume } = await loadEngine();
+      let loaded: Awaited<ReturnType<typeof loadModel>> | null = null;
+      const scores: ModelScores = { raw: [], lcc: [], repair: [] };
+      try {
+        for (const [i, s] of subjects.entries()) {
+          const file = (variant: string) => path.join(out, 'predictions', `${key}${variant}`, s.set, `${s.id}.nii.gz`);
+          let prediction: Volume;
+          if (await isFile(file(''))) {
+            prediction = await readNiftiFile(file(''), { expect: '3d' });
+          } else {
+            loaded ??= await loadModel(modelFile);
+            const image = await readNiftiFile(s.image, { expect: '3d' });
+            prediction = (await segmentVolume(loaded.model, image, { metadata: loaded.metadata })).labels;
+            await mkdir(path.dirname(file('')), { recursive: true });
+            await writeNiftiFile(file(''), prediction, { kind: 'labels' });
+          }
+          const truth = await truthOf(s);
+          const lcc = keepLargestComponent(prediction).volume;
+          const repaired = repairSegmentation(prediction, prior).volume;
+          for (const [variant, volume] of [['+lcc', lcc], ['+repair', repaired]] as const) {
+            await mkdir(path.dirname(file(variant)), { recursive: true });
+            await writeNiftiFile(file(variant), volume, { kind: 'labels' });
+          }
+          scores.raw.push(scoreSubject(s.set, s.id, seed, prediction, truth, prior));
+          scores.lcc.push(scoreSubject(s.set, s.id, seed, lcc, truth, prior));
+          scores.repair.push(scoreSubject(s.set, s.id, seed, repaired, truth, prior));
+          say(`evaluate: ${key} ${i + 1}/${subjects.length} ${s.set}/${s.id}: Dice ${(scores.raw.at(-1)!.meanDice ?? 0).toFixed(3)}, contacts ${scores.raw.at(-1)!.forbiddenContacts}`);
+        }
+      } finally {
+        loaded?.model.dispose();
+      }
+      await mkdir(path.dirname(cache), { recursive: true });
+      await writeFileAtomic(cache, JSON.stringify(scores) + '\n');
+      return scores;
+    },
+  };
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return stat(file).then((s) => s.isFile(), () => false);
+}

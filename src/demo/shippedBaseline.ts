@@ -1,0 +1,54 @@
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { EpochRecord } from '../train/runFolder.js';
+
+/**
+ * The shipped baseline (`demo/baseline/`) when it fits the options, copied to `dest` (kept if already there: a
+ * resumed demo goes on with the baseline it started from), with its command and a note on its state.
+ */
+export async function copyShippedBaseline(
+  root: string,
+  dest: string,
+  want: { atlas: string; labels: string; downsample: number; cohort: 'warp' | 'varied' },
+): Promise<{ dir: string; command: string; note: string; logs: string[] } | null> {
+  const parse = (dir: string) => readFile(path.join(dir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
+  let manifest = await parse(dest);
+  if (!manifest) {
+    const source = path.join(root, 'demo', 'baseline');
+    manifest = await parse(source);
+    if (!manifest || !(await isFile(path.join(source, 'model.json')))) return null;
+    // A manifest without a cohort predates the varied cohort: its subjects were warps of the atlas.
+    const cohort = manifest.cohort ?? 'warp';
+    if (manifest.atlas !== want.atlas || manifest.labels !== want.labels || manifest.downsample !== want.downsample || cohort !== want.cohort) return null;
+    await mkdir(dest, { recursive: true });
+    // The manifest last: its presence marks a complete copy.
+    for (const f of ['model.json', 'weights.bin', 'graph.json', ...logsOf(manifest), 'command.txt', 'manifest.json']) await copyFile(path.join(source, f), path.join(dest, f));
+  }
+  return { dir: dest, command: String(manifest.command), note: String(manifest.note), logs: logsOf(manifest) };
+}
+
+/** The training logs a baseline manifest lists, one per stage (`logs`), or the single `log.jsonl` of older ones. */
+function logsOf(manifest: Record<string, unknown>): string[] {
+  const logs = manifest.logs;
+  return Array.isArray(logs) && logs.every((l) => typeof l === 'string' && !l.includes('/') && !l.includes('\\')) ? (logs as string[]) : ['log.jsonl'];
+}
+
+/**
+ * The logs of a baseline trained in stages (e.g. Adam at 1e-3, then a second run from its best model at 1e-4), one
+ * after the other, as one curve: each stage's epochs are numbered on from the previous stage's last (the files keep
+ * their own numbering).
+ */
+export async function readStagedLogs(dir: string, files: string[]): Promise<EpochRecord[]> {
+  const all: EpochRecord[] = [];
+  for (const file of files) {
+    const offset = all.length > 0 ? all[all.length - 1].epoch + 1 : 0;
+    const text = await readFile(path.join(dir, file), 'utf8').catch(() => '');
+    const records = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochRecord);
+    for (const record of records) all.push({ ...record, epoch: record.epoch + offset });
+  }
+  return all;
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return stat(file).then((s) => s.isFile(), () => false);
+}
