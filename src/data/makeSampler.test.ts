@@ -83,6 +83,26 @@ describe('makeSampler', () => {
     assert.notDeepEqual(a.map((x) => x.sources), c.map((x) => x.sources));
   });
 
+  test('the labelled batches depend on the seed alone: with or without unlabelled exams, whatever the unlabelled pool', async () => {
+    // What makes the demo's arms comparable: for one seed, the control, every λ, and the semi-supervised arms and their
+    // control draw the same labelled samples (and the same augmentation of them).
+    const aug = { probability: 0.6, alpha: 2, sigma: 2 };
+    const labelledOf = (bs: SamplerBatch[]) => bs.map((b) => ({ images: b.images, labels: b.labels, sources: b.sources.filter((x) => x.exam[0] === 'L') }));
+    const supervised = labelledOf(await take(makeSampler(options({ augmentation: aug })), 4));
+    const semi = labelledOf(await take(makeSampler(options({ augmentation: aug, unlabelled })), 4));
+    const otherPool = labelledOf(await take(makeSampler(options({ augmentation: aug, unlabelled: unlabelled.slice(0, 2) })), 4));
+    assert.deepEqual(semi, supervised);
+    assert.deepEqual(otherPool, supervised);
+  });
+
+  test('a saved state from before the unlabelled stream cannot resume a semi-supervised run', async () => {
+    const opts = options({ unlabelled });
+    const original = makeSampler(opts);
+    await take(original, 1);
+    const { unlabelledRng: _dropped, ...old } = original.getState();
+    assert.throws(() => makeSampler({ ...opts, state: old }), /older nonadj .* cannot be resumed exactly/);
+  });
+
   test('augmentation with probability: deformed samples differ from the plain ones, labels stay in the set', async () => {
     const batches = await take(makeSampler(options({ augmentation: { probability: 0.6, alpha: 2, sigma: 1.5 }, batchSize: 8 })), 10);
     const sources = batches.flatMap((b) => b.sources);

@@ -99,9 +99,12 @@ export interface SamplerState {
   fingerprint: string;
   /** Batches drawn so far. */
   batches: number;
+  /** The labelled pool's stream. */
   rng: RandomState;
   labelled: PoolState;
   unlabelled: PoolState | null;
+  /** The unlabelled pool's own stream (absent without unlabelled exams). */
+  unlabelledRng?: RandomState;
 }
 
 /** A stream of training batches; iterate it with `for await`, or call `nextBatch()`. */
@@ -175,15 +178,22 @@ export function makeSampler(options: MakeSamplerOptions): Sampler {
     ...labelled.map((e) => `L:${e.id}`),
     ...(unlabelled ?? []).map((e) => `U:${e.id}`),
   ]);
+  // Two streams: the labelled batches depend on the seed alone, so a semi-supervised run and a supervised one with
+  // the same seed draw the same labelled samples (the unlabelled pool has its own stream, seed + 0.5).
   const rng = seededRandom(options.seed);
+  const unlabelledRng = seededRandom(options.seed + 0.5);
   let state: SamplerState;
   if (options.state) {
     const s = options.state;
     if (s.version !== 1 || s.fingerprint !== fingerprint) {
       throw new RangeError(`makeSampler: the saved state (fingerprint ${s.fingerprint}) belongs to other exams or settings (expected ${fingerprint}: same exams, axis, k, examsInMemory, samplesPerVisit)`);
     }
+    if (s.unlabelled && !s.unlabelledRng) {
+      throw new RangeError('makeSampler: the saved state was written by an older nonadj that drew unlabelled samples from the labelled stream; it cannot be resumed exactly (start the run again)');
+    }
     state = structuredClone(s);
     rng.setState(state.rng);
+    if (state.unlabelledRng) unlabelledRng.setState(state.unlabelledRng);
   } else {
     state = {
       version: 1,
@@ -191,9 +201,10 @@ export function makeSampler(options: MakeSamplerOptions): Sampler {
       batches: 0,
       rng: rng.getState(),
       labelled: initPool(labelled.length, capacity, perVisit, rng),
-      unlabelled: unlabelled ? initPool(unlabelled.length, capacity, perVisit, rng) : null,
+      unlabelled: unlabelled ? initPool(unlabelled.length, capacity, perVisit, unlabelledRng) : null,
     };
     state.rng = rng.getState();
+    if (unlabelled) state.unlabelledRng = unlabelledRng.getState();
   }
   let saved = structuredClone(state);
 
@@ -220,7 +231,7 @@ export function makeSampler(options: MakeSamplerOptions): Sampler {
   ];
 
   let shape: { height: number; width: number; from: string } | null = null;
-  const draw = async (pool: PoolState, list: readonly TrainingExam[], cache: ExamCache<number, PreparedExam>) => {
+  const draw = async (pool: PoolState, list: readonly TrainingExam[], cache: ExamCache<number, PreparedExam>, rng: SeededRandom) => {
     const slot = pool.slots[rng.int(pool.slots.length)];
     const exam = await cache.get(slot.exam);
     const F = exam.foreground.length, E = exam.empty.length;
@@ -253,14 +264,14 @@ export function makeSampler(options: MakeSamplerOptions): Sampler {
     const sources: SamplerBatch['sources'] = [];
     const labelledSamples = [];
     for (let i = 0; i < b; i++) {
-      const { sample, source } = await draw(state.labelled, labelled, caches[0]);
+      const { sample, source } = await draw(state.labelled, labelled, caches[0], rng);
       labelledSamples.push(sample);
       sources.push(source);
     }
     const unlabelledSamples = [];
     if (unlabelled && state.unlabelled && caches[1]) {
       for (let i = 0; i < ratio * b; i++) {
-        const { sample, source } = await draw(state.unlabelled, unlabelled, caches[1]);
+        const { sample, source } = await draw(state.unlabelled, unlabelled, caches[1], unlabelledRng);
         unlabelledSamples.push(sample);
         sources.push(source);
       }
@@ -280,6 +291,7 @@ export function makeSampler(options: MakeSamplerOptions): Sampler {
     }
     state.batches++;
     state.rng = rng.getState();
+    if (unlabelled) state.unlabelledRng = unlabelledRng.getState();
     saved = structuredClone(state);
     return { images, labels, unlabelled: extra, batchSize: b, unlabelledSize: unlabelledSamples.length, height, width, channels: k, sources };
   };

@@ -93,6 +93,17 @@ describe('trainSegmenter', () => {
     assert.ok(result.history.every((h) => h.lambda === 200));
   });
 
+  test('on the same seed, λ > 0 ends with fewer forbidden contacts than λ = 0 (hard labels, validation volumes)', async () => {
+    // The toy version of the demo's comparison: the same start, the same batches, only the loss differs.
+    const contacts = async (lambda: number) => {
+      const r = await trainSegmenter(options({ lambda, epochs: 2, stepsPerEpoch: 6 }));
+      return r.history.at(-1)!.validation!.forbiddenContacts;
+    };
+    const [control, constrained] = [await contacts(0), await contacts(500)];
+    assert.ok(control > 0, `the control has forbidden contacts to remove (${control})`);
+    assert.ok(constrained < control, `λ = 500: ${constrained} forbidden contacts, λ = 0: ${control}`);
+  });
+
   test('λ auto: a warm-up epoch without NonAdjLoss, then λ = 0.3 × training Dice coefficient / NonAdjLoss, and the reference selection', async () => {
     const steps: TrainStepInfo[] = [];
     const result = await trainSegmenter(options({ lambda: 'auto', epochs: 3, onStep: (s) => steps.push(s) }));
