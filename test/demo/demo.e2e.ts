@@ -38,9 +38,12 @@ test('demo --data-only writes the subjects and the prior, and no run', () => {
   assert.equal(r.exitCode, 0, r.stderr.slice(-2000));
   assert.match(r.stdout, /^data: \S+data \(continue the demo with --resume\)\n$/);
   assert.ok(existsSync(path.join(out, 'data', 'prior', 'graph.json')));
-  for (const set of ['train/s000', 'train/s001', 'val/s000', 'test/s000', 'unseen-test/s000']) assert.ok(existsSync(path.join(out, 'data', set, 'prepro_seg_mni.nii.gz')), set);
-  assert.ok(existsSync(path.join(out, 'data', 'unseen-train', 's000', 'prepro_im_mni_bc.nii.gz')));
-  assert.ok(!existsSync(path.join(out, 'data', 'unseen-train', 's000', 'prepro_seg_mni.nii.gz')), 'unlabelled by design');
+  assert.ok(existsSync(path.join(out, 'data', 'cohort.json')));
+  for (const set of ['train/s000', 'train/s001', 'val/s000', 'unseen-val/s000', 'test/s000', 'unseen-test/s000']) assert.ok(existsSync(path.join(out, 'data', set, 'prepro_seg_mni.nii.gz')), set);
+  for (const pool of ['unseen-train', 'unlabelled-train']) {
+    assert.ok(existsSync(path.join(out, 'data', pool, 's000', 'prepro_im_mni_bc.nii.gz')), pool);
+    assert.ok(!existsSync(path.join(out, 'data', pool, 's000', 'prepro_seg_mni.nii.gz')), `${pool}: unlabelled by design`);
+  }
   assert.ok(!existsSync(path.join(out, 'runs')));
 });
 
@@ -56,81 +59,93 @@ function dice(a: ArrayLike<number>, b: ArrayLike<number>, label: number): number
   return na + nb === 0 ? null : (2 * inter) / (na + nb);
 }
 
-test('demo --quick: every number of the report comes from the runs; --resume redoes only what is missing', { timeout: 600_000 }, async () => {
+test('demo --quick: every number of the report comes from the runs; --resume redoes only what is missing', { timeout: 900_000 }, async () => {
   const out = path.join(tmp, 'quick');
   const r = runCli(['demo', '--quick', '--out', out]);
   assert.equal(r.exitCode, 0, r.stderr.slice(-2000));
   for (const f of ['report.json', 'report.md', 'report.html']) assert.ok(existsSync(path.join(out, f)), f);
   const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as DemoReport;
-  assert.deepEqual(report.runs.map((x) => x.name), ['baseline', 'control', 'lambda-0.3h', 'lambda-1h', 'lambda-3h', 'auto', 'semi', 'baseline+repair']);
+  const arms = ['control', 'lambda-0.1x', 'lambda-0.3x', 'lambda-1x', 'lambda-3x', 'lambda-10x', 'auto', 'semi', 'semi-control'];
+  assert.deepEqual(report.runs.map((x) => x.name), ['baseline', ...arms].flatMap((n) => [n, `${n}+lcc`, `${n}+repair`]));
+  assert.deepEqual(report.seeds, [1]);
 
-  // Logs: the run folders' log.jsonl, line for line; steps matched across the fine-tunes.
-  for (const run of report.runs.filter((x) => !x.name.startsWith('baseline'))) {
-    const log = readFileSync(path.join(out, 'runs', run.name, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(run.log, log, run.name);
-    assert.equal(run.steps, report.plan.fineTune.epochs * report.plan.fineTune.steps, run.name);
-    // The printed command is the one the run recorded.
-    const saved = JSON.parse(readFileSync(path.join(out, 'runs', run.name, 'command.json'), 'utf8'));
-    assert.equal(saved.spec.lambda, run.lambda, run.name);
-    assert.match(run.command, new RegExp(`^nonadj train .* --out ${path.join(out, 'runs', run.name).replace(/[.+]/g, '\\$&')} `));
+  // Logs: the run folders' log.jsonl, line for line; the same steps for every arm; the command is the one recorded.
+  for (const row of report.runs.filter((x) => arms.includes(x.name))) {
+    assert.equal(row.runs.length, 1, row.name);
+    const [run] = row.runs;
+    const folder = path.join(out, 'runs', row.name, `s${run.seed}`);
+    const log = readFileSync(path.join(folder, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(run.log, log, row.name);
+    assert.equal(run.steps, report.plan.fineTune.epochs * report.plan.fineTune.steps, row.name);
+    const saved = JSON.parse(readFileSync(path.join(folder, 'command.json'), 'utf8'));
+    assert.equal(saved.spec.lambda, run.lambda, row.name);
+    assert.match(run.command, new RegExp(`^nonadj train .* --out ${folder.replace(/[.+]/g, '\\$&')} `));
+    // Only λ auto validates during training (the others keep their last epoch, after the same steps).
+    assert.equal(saved.spec.valSplit === 0 && saved.spec.val === undefined, row.name !== 'auto', row.name);
   }
-  // λ: the heuristic is the auto run's λ after its warm-up; the fixed runs are 0.3, 1, 3 × it (4 significant digits).
-  const auto = report.runs.find((x) => x.name === 'auto')!;
-  assert.equal(report.heuristicLambda, auto.log[1].lambda);
+  // λ: the reference heuristic is auto's λ after its warm-up, 0.3 × training Dice coefficient / NonAdjLoss of that
+  // epoch; the fixed arms are multiples of it (4 significant digits).
+  const auto = report.runs.find((x) => x.name === 'auto')!.runs[0];
   const warm = auto.log[0].train;
-  assert.ok(Math.abs(report.heuristicLambda - (0.3 * warm.dice) / warm.nonAdjacency) <= 1e-6 * report.heuristicLambda, 'heuristic = 0.3 × Dice / NonAdj of the warm-up');
-  const lam = (name: string) => report.runs.find((x) => x.name === name)!.lambda as number;
+  const h = report.heuristic[0].lambda;
+  assert.equal(h, auto.log[1].lambda);
+  assert.ok(warm.diceCoefficient! > 0 && warm.diceCoefficient! <= 1);
+  assert.ok(Math.abs(h - (0.3 * warm.diceCoefficient!) / warm.nonAdjacency) <= 1e-6 * h, 'heuristic = 0.3 × Dice coefficient / NonAdj of the warm-up');
+  const lam = (name: string) => report.runs.find((x) => x.name === name)!.runs[0].lambda;
   assert.equal(lam('control'), 0);
-  for (const [name, k] of [['lambda-0.3h', 0.3], ['lambda-1h', 1], ['lambda-3h', 3], ['semi', 1]] as const) {
-    assert.equal(lam(name), Number((k * report.heuristicLambda).toPrecision(4)), name);
+  for (const [name, m] of [['lambda-0.1x', 0.1], ['lambda-1x', 1], ['lambda-10x', 10], ['semi', 1], ['semi-control', 1]] as const) {
+    assert.equal(lam(name), Number((m * h).toPrecision(4)), name);
   }
-  assert.match(report.runs.find((x) => x.name === 'semi')!.command, /--semi \S+unseen-train/);
+  assert.match(report.runs.find((x) => x.name === 'semi')!.runs[0].command, /--semi \S+unseen-train/);
+  assert.match(report.runs.find((x) => x.name === 'semi-control')!.runs[0].command, /--semi \S+unlabelled-train/);
 
-  // Scores: recomputed from the saved predictions and the truths.
+  // Scores: recomputed from the saved predictions and the truths, with an independent Dice.
   const prior = await AdjacencyPrior.read(report.prior.file);
-  for (const run of report.runs) {
-    assert.equal(run.subjects.length, 2, run.name);
-    for (const s of run.subjects) {
-      const pred = await readNiftiFile(path.join(out, 'predictions', run.name, s.set, `${s.id}.nii.gz`));
+  for (const row of report.runs) {
+    assert.equal(row.subjects.length, 4, row.name);
+    for (const s of row.subjects) {
+      const key = row.base === 'baseline' ? row.name : `${row.base}/s${s.seed}${row.postprocess ? `+${row.postprocess}` : ''}`;
+      const pred = await readNiftiFile(path.join(out, 'predictions', key, s.set, `${s.id}.nii.gz`));
       const truth = await readNiftiFile(path.join(out, 'data', s.set, s.id, 'prepro_seg_mni.nii.gz'));
       const labels = [...new Set([...pred.data, ...truth.data].map(Number))].filter((l) => l !== 0).sort((a, b) => a - b);
       const dices = labels.map((l) => dice(pred.data, truth.data, l)!);
       const meanDice = dices.reduce((a, b) => a + b, 0) / dices.length;
-      assert.ok(Math.abs(meanDice - s.meanDice!) < 1e-9, `${run.name} ${s.set}/${s.id}: Dice ${s.meanDice} vs ${meanDice}`);
+      assert.ok(Math.abs(meanDice - s.meanDice!) < 1e-9, `${row.name} ${s.set}/${s.id}: Dice ${s.meanDice} vs ${meanDice}`);
       const check = checkSegmentation(pred, prior);
-      assert.equal(s.forbiddenContacts, check.forbiddenContacts, `${run.name} ${s.set}/${s.id}`);
-      assert.equal(s.forbiddenPairs, check.forbiddenPairs, `${run.name} ${s.set}/${s.id}`);
-      const collapsed = s.structures.filter((x) => x.predictionVoxels < x.truthVoxels / 2).map((x) => x.name);
-      assert.deepEqual(s.collapsed, collapsed);
+      assert.equal(s.forbiddenContacts, check.forbiddenContacts, `${row.name} ${s.set}/${s.id}`);
+      assert.equal(s.forbiddenPairs, check.forbiddenPairs, `${row.name} ${s.set}/${s.id}`);
     }
-    const t = run.subjects.filter((s) => s.set === 'test');
-    assert.equal(run.domains.test!.meanDice, t.reduce((a, s) => a + s.meanDice!, 0) / t.length);
+    const t = row.subjects.filter((s) => s.set === 'test');
+    assert.equal(row.domains.test!.meanDice, t.reduce((a, s) => a + s.meanDice!, 0) / t.length);
   }
-  // The comparison with the control is computed from these runs' own domain means.
+  // Post-processing never adds forbidden contacts to a prediction.
+  for (const base of ['baseline', ...arms]) {
+    const [raw, repaired] = [base, `${base}+repair`].map((n) => report.runs.find((x) => x.name === n)!);
+    raw.subjects.forEach((s, i) => assert.ok(repaired.subjects[i].forbiddenContacts <= s.forbiddenContacts, `${base} ${s.set}/${s.id}`));
+  }
+  // The comparisons come from these rows: every row but the control, on each domain and metric.
   const control = report.runs.find((x) => x.name === 'control')!;
-  const l3 = report.comparisons.find((c) => c.run === 'lambda-3h' && c.domain === 'test')!;
-  const l3run = report.runs.find((x) => x.name === 'lambda-3h')!;
-  assert.ok(Math.abs(l3.diceDeltaPoints - 100 * (l3run.domains.test!.meanDice - control.domains.test!.meanDice)) < 1e-9);
-  assert.equal(report.comparisons.length, 2 * (report.runs.length - 1));
-
-  // The repaired baseline never has more forbidden contacts than the baseline.
-  const [base, repaired] = ['baseline', 'baseline+repair'].map((n) => report.runs.find((x) => x.name === n)!);
-  for (const [i, s] of repaired.subjects.entries()) assert.ok(s.forbiddenContacts <= base.subjects[i].forbiddenContacts);
+  const l3 = report.comparisons.find((c) => c.run === 'lambda-3x' && c.domain === 'test' && c.metric === 'dice')!;
+  const l3row = report.runs.find((x) => x.name === 'lambda-3x')!;
+  assert.ok(Math.abs(l3.meanDifference.estimate - 100 * (l3row.domains.test!.meanDice - control.domains.test!.meanDice)) < 1e-9);
+  assert.ok(report.comparisons.every((c) => c.run !== 'control'));
+  // The decision was taken on validation rows; the truth floor covers every held-out subject.
+  assert.ok(report.decision.candidates.length === 5);
+  assert.equal(report.truth.length, 4);
 
   // The page is self-contained: no external reference.
   const html = readFileSync(path.join(out, 'report.html'), 'utf8');
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//);
-  assert.equal((html.match(/<img /g) ?? []).length, 2 + report.runs.length + 1);
 
   // A second run without --resume is refused; --resume after losing an evaluation redoes it to the same numbers.
   const again = runCli(['demo', '--quick', '--out', out]);
   assert.equal(again.exitCode, 2);
   assert.match(again.stderr, /already holds a demo; continue it with --resume/);
-  rmSync(path.join(out, 'eval', 'lambda-1h.json'));
+  rmSync(path.join(out, 'eval', 'lambda-1x', 's1.json'));
   rmSync(path.join(out, 'report.json'));
   const resumed = runCli(['demo', '--quick', '--out', out, '--resume']);
   assert.equal(resumed.exitCode, 0, resumed.stderr.slice(-2000));
-  assert.match(resumed.stderr, /auto already completed/);
+  assert.match(resumed.stderr, /auto\/s1 already completed/);
   const report2 = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as DemoReport;
   assert.deepEqual(report2.runs.map((x) => x.subjects), report.runs.map((x) => x.subjects));
 });
