@@ -7,7 +7,7 @@ import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME, findTrainingExams } from '../da
 import { splitExams } from '../data/splitExams.js';
 import type { EpochRecord, TrainSegmenterOptions, TrainSegmenterResult } from '../train/trainSegmenter.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { positiveIntegerOption } from './extract.js';
+import { lambdaOption, numberOption as number, positiveIntegerOption, sizesOption as sizes } from './options.js';
 import { makeProgress, type Progress } from './progress.js';
 
 /** Parsed flags of `nonadj train` (also what `<out>/command.json` stores for `--resume`). */
@@ -44,23 +44,6 @@ export interface TrainFlags {
   backend?: EngineBackend;
   resume?: string;
   quiet?: boolean;
-}
-
-const number = (what: string, ok: (n: number) => boolean) => (value: string): number => {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${what}`);
-  return n;
-};
-const sizes = (count: number, what: string) => (value: string): number[] => {
-  const parts = value.split(/[x×,]/).map(Number);
-  if (parts.length !== count || !parts.every((n) => Number.isInteger(n) && n > 0)) throw new InvalidArgumentError(`expected ${what}`);
-  return parts;
-};
-
-/** Parse `--lambda`: a number ≥ 0 or `auto`. */
-export function lambdaOption(value: string): number | 'auto' {
-  if (value === 'auto') return 'auto';
-  return number('a number ≥ 0 or "auto"', (n) => n >= 0)(value);
 }
 
 /** `nonadj train <data> --prior graph.json --out run`: train or fine-tune a segmenter with NonAdjLoss. */
