@@ -1,182 +1,111 @@
 /**
  * nonadj: anatomically plausible segmentations with the NonAdjLoss method (Ganaye et al., MICCAI 2018 / MedIA 2019).
- * The public API; see README.md for the reference and docs/METHOD.md for the specification.
+ * The public API, in the order the data flows: volumes → priors → checking, evaluating and repairing segmentations →
+ * the viewer; the engine → losses → models → segmenting volumes → training. What a user of the library calls is here,
+ * with every type its signatures name; the building blocks behind them are not (adding an export later is
+ * compatible, removing one is not). README.md "Library reference" lists the same; docs/METHOD.md is the
+ * specification.
  */
 
 // volume/: the Volume type and NIfTI I/O
-export { defaultHeader, makeVolume, voxelCount, voxelToWorld } from './volume/Volume.js';
+export { makeVolume, voxelToWorld } from './volume/Volume.js';
 export type { NiftiDatatype, Volume, VolumeHeader, VoxelArray } from './volume/Volume.js';
+export { readNiftiFile, writeNiftiFile } from './volume/niftiFile.js';
 export { readNifti } from './volume/readNifti.js';
 export type { ReadNiftiOptions } from './volume/readNifti.js';
-export { smallestLabelDatatype, writeNifti } from './volume/writeNifti.js';
+export { writeNifti } from './volume/writeNifti.js';
 export type { WriteNiftiOptions } from './volume/writeNifti.js';
-export { readNiftiFile, writeNiftiFile } from './volume/niftiFile.js';
-export { affineToQform, qformToAffine } from './volume/qform.js';
-export type { AffineToQformResult, QformParams } from './volume/qform.js';
-export { writeFileAtomic } from './io/writeFileAtomic.js';
+export type { SliceAxisIndex } from './volume/sliceAxis.js';
 
 // prior/: label adjacency and the prior
-export { CONNECTIVITIES, forwardOffsets, neighbourOffsets, resolveNeighbourhood } from './prior/neighbourhood.js';
 export type { Connectivity, NeighbourhoodOptions } from './prior/neighbourhood.js';
-export { assertLabelMap } from './prior/assertLabelMap.js';
-export type { AssertLabelMapOptions, LabelMapStats } from './prior/assertLabelMap.js';
 export { countAdjacency } from './prior/countAdjacency.js';
 export type { CountAdjacencyOptions, CountAdjacencyResult } from './prior/countAdjacency.js';
-export { countFileAdjacency } from './prior/countFileAdjacency.js';
-export type { CountFileAdjacencyOptions, CountFileAdjacencyResult } from './prior/countFileAdjacency.js';
-export { AdjacencyPrior } from './prior/AdjacencyPrior.js';
-export type { AdjacencyPriorJson, AdjacencyPriorMeta, PriorExam } from './prior/AdjacencyPrior.js';
+export { examsFromFiles, findExams } from './prior/findExams.js';
+export type { ExamFile, FindExamsOptions, FindExamsResult } from './prior/findExams.js';
 export { extractPrior } from './prior/extractPrior.js';
 export type { ExtractPriorOptions, ExtractPriorResult } from './prior/extractPrior.js';
-export { DEFAULT_SEG_NAME, examsFromFiles, findExams } from './prior/findExams.js';
-export type { ExamFile, FindExamsOptions, FindExamsResult } from './prior/findExams.js';
+export { AdjacencyPrior } from './prior/AdjacencyPrior.js';
+export type { AdjacencyPriorJson, AdjacencyPriorMeta, PriorExam } from './prior/AdjacencyPrior.js';
 export { parseLabelNames } from './prior/parseLabelNames.js';
 export type { LabelEntry, LabelTableFormat, ParseLabelNamesResult } from './prior/parseLabelNames.js';
 export { encodeGraphPng } from './prior/encodeGraphPng.js';
-export { forEachRunPair } from './prior/forEachRunPair.js';
-export type { RunPairVisitor } from './prior/forEachRunPair.js';
-export { labelRuns } from './prior/labelRuns.js';
-export type { LabelRuns, LabelRunsOptions } from './prior/labelRuns.js';
+export { compareToPrior } from './prior/compareToPrior.js';
+export type { PairCount, PriorComparison } from './prior/compareToPrior.js';
 
-// metric/: the abnormal-adjacency check, Dice and surface distances, repair
+// metric/, postprocess/: check, evaluate and repair a segmentation
 export { checkSegmentation } from './metric/checkSegmentation.js';
 export type { CheckSegmentationOptions, CheckSegmentationResult, ForbiddenPair, ReferenceMetric, UnknownLabel, VoxelBox } from './metric/checkSegmentation.js';
 export { evaluateSegmentation } from './metric/evaluateSegmentation.js';
 export type { EvaluateSegmentationOptions, EvaluateSegmentationResult, LabelEvaluation } from './metric/evaluateSegmentation.js';
-export { summarizeEvaluations, summaryStats } from './metric/summarizeEvaluations.js';
+export { summarizeEvaluations } from './metric/summarizeEvaluations.js';
 export type { CaseSummary, EvaluationSummary, LabelSummary, SummaryStats } from './metric/summarizeEvaluations.js';
-export { DEFAULT_MAX_COMPONENT_MM3, repairSegmentation } from './postprocess/repairSegmentation.js';
+export { diceScore } from './metric/diceScore.js';
+export type { DiceScoreOptions, DiceScoreResult, LabelDice } from './metric/diceScore.js';
+export { repairSegmentation } from './postprocess/repairSegmentation.js';
 export type { RepairChange, RepairSegmentationOptions, RepairSegmentationResult } from './postprocess/repairSegmentation.js';
 export { keepLargestComponent } from './postprocess/keepLargestComponent.js';
 export type { KeepLargestComponentOptions, KeepLargestComponentResult, LabelComponentCleanup } from './postprocess/keepLargestComponent.js';
-export { pasteIslands } from './synth/pasteIslands.js';
-export type { PastedIsland, PasteIslandsOptions, PasteIslandsResult } from './synth/pasteIslands.js';
-export { euclideanDistanceTransform } from './metric/euclideanDistanceTransform.js';
-export type { EuclideanDistanceTransformOptions } from './metric/euclideanDistanceTransform.js';
-export { surfaceMask } from './metric/surfaceMask.js';
-export { surfaceDistances } from './metric/surfaceDistances.js';
-export type { SurfaceDistances, SurfaceDistancesOptions } from './metric/surfaceDistances.js';
-export { hausdorff95 } from './metric/hausdorff95.js';
-export type { Hausdorff95Options } from './metric/hausdorff95.js';
-export { averageSurfaceDistance } from './metric/averageSurfaceDistance.js';
-export { percentile } from './metric/percentile.js';
-export { diceScore } from './metric/diceScore.js';
-export type { DiceScoreOptions, DiceScoreResult, LabelDice } from './metric/diceScore.js';
-export { batchDiceCoefficient } from './metric/batchDiceCoefficient.js';
-export type { BatchDiceCoefficientOptions, BatchDiceCoefficientResult } from './metric/batchDiceCoefficient.js';
-export { connectedComponents } from './metric/connectedComponents.js';
-export type { ConnectedComponentsOptions, ConnectedComponentsResult } from './metric/connectedComponents.js';
 
-// stats/: paired comparisons of replicated experiments
+// stats/: paired comparisons of segmentation methods over seeds × subjects
 export { bootstrapPairedDifference } from './stats/bootstrapPairedDifference.js';
 export type { BootstrapInterval, BootstrapPairedDifferenceOptions, BootstrapPairedDifferenceResult, PairedCell } from './stats/bootstrapPairedDifference.js';
 
-// view/: the browser viewer of forbidden contacts
+// view/: the page that shows an image, its segmentation and the forbidden contacts
 export { loadViewerData } from './view/loadViewerData.js';
 export type { LoadViewerDataOptions } from './view/loadViewerData.js';
+export type { ViewerCheck, ViewerGrid, ViewerLabel, ViewerPair, ViewerPrior, ViewerReport } from './view/makeViewerReport.js';
 export { makeViewerData } from './view/makeViewerData.js';
 export type { ViewerData, ViewerInput, ViewerVolumeInput } from './view/makeViewerData.js';
-export { renderViewerHtml, STATIC_PAGE_CSP } from './view/renderViewerHtml.js';
+export { renderViewerHtml } from './view/renderViewerHtml.js';
 export type { RenderViewerHtmlOptions } from './view/renderViewerHtml.js';
-export { SERVED_PAGE_CSP, startViewerServer, VIEWER_HOST } from './view/startViewerServer.js';
-export type { StartViewerServerOptions, ViewerServer } from './view/startViewerServer.js';
-export { contactOverlay } from './view/contactOverlay.js';
-export type { ContactOverlayResult } from './view/contactOverlay.js';
-export { makeViewerReport } from './view/makeViewerReport.js';
-export type { MakeViewerReportInput, ViewerCheck, ViewerGrid, ViewerLabel, ViewerPair, ViewerPrior, ViewerReport } from './view/makeViewerReport.js';
-export { parseMricronLut } from './view/parseMricronLut.js';
-export { readViewerAssets } from './view/readViewerAssets.js';
 export type { ViewerAssets } from './view/readViewerAssets.js';
+export { startViewerServer } from './view/startViewerServer.js';
+export type { StartViewerServerOptions, ViewerServer } from './view/startViewerServer.js';
 
-// engine/: TensorFlow.js set-up and kernel fixes
+// engine/: TensorFlow.js set-up (backend and nonadj's kernel fixes)
 export { initEngine } from './engine/initEngine.js';
 export type { EngineBackend, EngineInfo, InitEngineOptions } from './engine/initEngine.js';
-export { registerWasmKernels } from './engine/registerWasmKernels.js';
-export type { RegisterWasmKernelsOptions, WasmKernelSet } from './engine/registerWasmKernels.js';
-export { registerCpuKernels } from './engine/registerCpuKernels.js';
 
 // loss/: the soft adjacency estimator, NonAdjLoss and the training loss
 export { softAdjacency } from './loss/softAdjacency.js';
 export { makeNonAdjacencyLoss } from './loss/makeNonAdjacencyLoss.js';
-export { resolveNonAdjacencyImplementation } from './loss/resolveNonAdjacencyImplementation.js';
 export type { NonAdjacencyLoss, NonAdjacencyLossOptions } from './loss/makeNonAdjacencyLoss.js';
+export { makeSegmentationLoss } from './loss/makeSegmentationLoss.js';
+export type { SegmentationLoss, SegmentationLossOptions, SegmentationLossResult } from './loss/makeSegmentationLoss.js';
 export { softDiceLoss } from './loss/softDiceLoss.js';
 export type { SoftDiceLossOptions } from './loss/softDiceLoss.js';
 export { weightedCrossEntropy } from './loss/weightedCrossEntropy.js';
 export type { WeightedCrossEntropyOptions } from './loss/weightedCrossEntropy.js';
 export { classWeightsFromCounts } from './loss/classWeightsFromCounts.js';
-export { makeSegmentationLoss } from './loss/makeSegmentationLoss.js';
-export type { SegmentationLoss, SegmentationLossOptions, SegmentationLossResult } from './loss/makeSegmentationLoss.js';
 
-// train/: data, models, λ control
-export { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME, findTrainingExams } from './data/findTrainingExams.js';
-export type { FindTrainingExamsOptions, TrainingExam } from './data/findTrainingExams.js';
-export { splitExams } from './data/splitExams.js';
-export type { SplitExamsOptions, SplitExamsResult } from './data/splitExams.js';
-export { loadExam, readVolume } from './data/loadExam.js';
-export type { LoadExamOptions, LoadExamResult, LoadVolume } from './data/loadExam.js';
-export { seededRandom } from './numeric/seededRandom.js';
-export type { RandomState, SeededRandom } from './numeric/seededRandom.js';
-export { intensityStats, regionMoments } from './data/intensityStats.js';
-export type { IntensityRegion, IntensityStatsOptions, IntensityStatsResult } from './data/intensityStats.js';
-export { standardise, standardiseParams } from './data/standardise.js';
-export type { StandardiseOptions } from './data/standardise.js';
-export { sliceAxis } from './volume/sliceAxis.js';
-export type { SliceAxis, SliceAxisIndex } from './volume/sliceAxis.js';
-export { make25dSample } from './data/make25dSample.js';
-export type { GridData, Make25dSampleOptions, Make25dSampleResult } from './data/make25dSample.js';
-export { extractPatch3d } from './data/extractPatch3d.js';
-export type { ExtractPatch3dOptions, ExtractPatch3dResult } from './data/extractPatch3d.js';
-export { patchGrid } from './data/patchGrid.js';
-export type { PatchGridOptions } from './data/patchGrid.js';
-export { elasticDeform2d } from './data/elasticDeform2d.js';
-export type { ElasticDeform2dOptions, ElasticDeform2dResult } from './data/elasticDeform2d.js';
-export { gaussianBlur } from './numeric/gaussianBlur.js';
-export type { GaussianBlurOptions } from './numeric/gaussianBlur.js';
-export { makeSampler } from './data/makeSampler.js';
-export type { MakeSamplerOptions, Sampler, SamplerAugmentation, SamplerBatch, SamplerState } from './data/makeSampler.js';
-export { makeSyntheticSubject } from './synth/makeSyntheticSubject.js';
-export type { MakeSyntheticSubjectOptions, MakeSyntheticSubjectResult, SyntheticContrast } from './synth/makeSyntheticSubject.js';
+// model/: the networks and their files
 export { makeModSegNet } from './model/makeModSegNet.js';
 export type { MakeModSegNetOptions } from './model/makeModSegNet.js';
 export { makeUNet3d } from './model/makeUNet3d.js';
 export type { MakeUNet3dOptions } from './model/makeUNet3d.js';
 export { MaxUnpooling2D } from './model/MaxUnpooling2D.js';
 export { UpSampling3D } from './model/UpSampling3D.js';
-export { assertModelMetadata, loadModel, METADATA_KEY, saveModel } from './model/modelFiles.js';
+export type { UpSampling3DArgs } from './model/UpSampling3D.js';
+export { loadModel, saveModel } from './model/modelFiles.js';
 export type { LoadModelResult, ModelMetadata, PriorSummary, SaveModelResult } from './model/modelFiles.js';
-export { checkModelForPrior } from './model/checkModelForPrior.js';
-export type { CheckModelForPriorOptions, CheckModelForPriorResult } from './model/checkModelForPrior.js';
-export { toLogits } from './model/toLogits.js';
-export { predictSlices } from './infer/predictSlices.js';
-export type { PredictSlicesOptions } from './infer/predictSlices.js';
-export { predictPatches3d } from './infer/predictPatches3d.js';
-export type { PatchWindow, PredictPatches3dOptions } from './infer/predictPatches3d.js';
-export type { PredictOutput, VolumePrediction } from './infer/volumePrediction.js';
-export { makeLambdaController, selectFinalEpoch } from './train/lambdaController.js';
-export type { EpochReport, LambdaControllerOptions, LambdaControllerState, LambdaDecision } from './train/lambdaController.js';
-export { trainSegmenter } from './train/trainSegmenter.js';
-export type { ArchitectureOptions, EpochRecord, TrainSegmenterOptions, TrainSegmenterResult, TrainStepInfo } from './train/trainSegmenter.js';
+
+// infer/: segment a volume with a trained model
 export { segmentVolume } from './infer/segmentVolume.js';
 export type { SegmentVolumeOptions, SegmentVolumeResult } from './infer/segmentVolume.js';
-export { validateModel } from './train/validateModel.js';
-export type { ExamValidation, ValidateModelOptions, ValidateModelResult } from './train/validateModel.js';
-export { makeOptimizer, resolveOptimizerOptions } from './train/optimizer.js';
-export type { OptimizerOptions, OptimizerState, ResolvedOptimizerOptions, SegmentationOptimizer } from './train/optimizer.js';
-export { copyCheckpoint, findCheckpoint, readCheckpoint, writeCheckpoint, writeFolderAtomic } from './train/checkpoint.js';
-export type { Checkpoint } from './train/checkpoint.js';
-export { makePatchSampler } from './data/makePatchSampler.js';
-export type { MakePatchSamplerOptions, PatchBatch, PatchSampler, PatchSamplerState } from './data/makePatchSampler.js';
-export { intensityFromMetadata, intensityMetadata } from './model/intensityMetadata.js';
+export type { PatchWindow } from './infer/predictPatches3d.js';
+export type { IntensityRegion } from './data/intensityStats.js';
+export type { StandardiseOptions } from './data/standardise.js';
 
-// demo/: the NonAdjLoss experiment on the bundled atlas
-export { AAL_REGION_NAMES, aalRegionOf, aalRegions } from './demo/aalRegions.js';
-export { demoArms, demoPlan, demoTrainingSpec } from './demo/demoPlan.js';
-export type { DemoArm, DemoMode, DemoPlan, DemoRun } from './demo/demoPlan.js';
-export { makeDemoData, UNSEEN_DOMAIN } from './demo/makeDemoData.js';
-export type { DemoData, DemoSet, DemoSubject, MakeDemoDataOptions } from './demo/makeDemoData.js';
-export { heuristicFromLog, runDemo } from './demo/runDemo.js';
-export { scoreSubject } from './demo/scoreSubject.js';
-export type { DemoReport, DemoRunReport, RunDemoOptions, RunDemoResult, SubjectScores } from './demo/runDemo.js';
-export { renderDemoHtml } from './demo/renderDemoHtml.js';
-export { renderDemoMarkdown } from './demo/renderDemoMarkdown.js';
+// data/, train/: find the training exams and train (or fine-tune) a segmenter
+export { findTrainingExams } from './data/findTrainingExams.js';
+export type { FindTrainingExamsOptions, TrainingExam } from './data/findTrainingExams.js';
+export { splitExams } from './data/splitExams.js';
+export type { SplitExamsOptions, SplitExamsResult } from './data/splitExams.js';
+export { trainSegmenter } from './train/trainSegmenter.js';
+export type { ArchitectureOptions, EpochRecord, TrainSegmenterOptions, TrainSegmenterResult, TrainStepInfo } from './train/trainSegmenter.js';
+export type { LoadVolume } from './data/loadExam.js';
+export type { SamplerAugmentation } from './data/makeSampler.js';
+export type { LambdaControllerOptions } from './train/lambdaController.js';
+export type { OptimizerOptions } from './train/optimizer.js';
+export type { ExamValidation, ValidateModelResult } from './train/validateModel.js';

@@ -2,10 +2,10 @@ import { Command, Option } from 'commander';
 import { checkSegmentation, type CheckSegmentationResult } from '../metric/checkSegmentation.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { readNiftiFile } from '../volume/niftiFile.js';
-import { connectivityOption, positiveIntegerOption } from './extract.js';
 import { lintExitCode } from './lintExitCode.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
+import { connectivityOption, positiveIntegerOption } from './options.js';
 import { renderTable } from './renderTable.js';
 
 interface CheckFlags {

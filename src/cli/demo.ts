@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os, { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { integerInRangeOption } from './options.js';
 
 /** Parsed flags of `nonadj demo`. */
 interface DemoFlags {
@@ -38,16 +39,8 @@ export function makeDemoCommand(): Command {
     .option('--full', '1 mm subjects, baseline retrained to convergence, longer fine-tunes')
     .addOption(new Option('--labels <kind>', 'AAL regions (25 by lobe and hemisphere, see demo/README.md) or all 116 structures').choices(['regions', 'full']).default('regions'))
     .addOption(new Option('--atlas <name>', 'bundled atlas').choices(['aal', 'inia19']).default('aal'))
-    .option('--seed <n>', 'seed of the subjects and of every run', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 1e6) throw new Error(`--seed ${v}: expected an integer in [0, 1e6]`);
-      return n;
-    }, 1)
-    .option('--jobs <n>', 'training runs at once (each uses one core; default: the number of cores)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--jobs ${v}: expected an integer in [1, 64]`);
-      return n;
-    }, availableParallelism())
+    .option('--seed <n>', 'seed of the subjects and of every run', integerInRangeOption('--seed', 0, 1e6, '[0, 1e6]'), 1)
+    .option('--jobs <n>', 'training runs at once (each uses one core; default: the number of cores)', integerInRangeOption('--jobs', 1, 64), availableParallelism())
     .option('--data-only', 'write the subjects and the prior (--out/data) and stop: the data the shipped baseline was trained on')
     .option('--replicates <n>', 'the replicated experiment: every arm with seeds 1…n (2–20), 4 + 4 validation and 12 + 12 test subjects, intervals over seeds and subjects (hours on 2 cores)', (v) => {
       const n = Number(v);

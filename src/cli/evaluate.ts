@@ -5,10 +5,10 @@ import { summarizeEvaluations, type EvaluationSummary, type SummaryStats } from 
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { readNiftiFile } from '../volume/niftiFile.js';
-import { connectivityOption, positiveIntegerOption } from './extract.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { readNames } from './readNames.js';
+import { connectivityOption, positiveIntegerOption } from './options.js';
 import { pairCases, type CasePair, type CaseSide } from './pairCases.js';
 import { makeProgress } from './progress.js';
 import { renderTable, type TableFormat } from './renderTable.js';

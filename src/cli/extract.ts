@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeGraphPng } from '../prior/encodeGraphPng.js';
@@ -7,6 +7,7 @@ import { DEFAULT_SEG_NAME, examsFromFiles, findExams, type ExamFile } from '../p
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { parseLabelNames } from '../prior/parseLabelNames.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { connectivityOption, positiveIntegerOption } from './options.js';
 import { makeProgress } from './progress.js';
 import { toolName } from './toolName.js';
 
@@ -20,20 +21,6 @@ interface ExtractFlags {
   threads?: number;
   skipMissing?: boolean;
   quiet?: boolean;
-}
-
-/** Parse a positive integer option (commander names the option and value in its error). */
-export function positiveIntegerOption(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
-/** Parse `--connectivity`: 6, 18 or 26. */
-export function connectivityOption(value: string): Connectivity {
-  const n = Number(value);
-  if (n !== 6 && n !== 18 && n !== 26) throw new InvalidArgumentError('expected 6, 18 or 26');
-  return n;
 }
 
 /** `nonadj extract <data> <output> [nb_labels]`: the seed's command (METHOD.md §1). */

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { pasteIslands } from '../synth/pasteIslands.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { connectivityOption, positiveIntegerOption } from './extract.js';
 import { isNiftiName } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
+import { labelListOption, numberOption, positiveIntegerOption } from './options.js';
 import { renderTable } from './renderTable.js';
 
 interface PasteIslandsFlags {
@@ -14,13 +14,6 @@ interface PasteIslandsFlags {
   into?: number[];
   json?: boolean;
 }
-
-const labelList = (value: string): number[] =>
-  value.split(',').map((s) => {
-    const n = Number(s.trim());
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--into: "${s}" is not a label code`);
-    return n;
-  });
 
 /**
  * `nonadj paste-islands <seg> <out>` (hidden, for demonstrations and tests): paste seeded cubes of one label
@@ -41,8 +34,8 @@ export function makePasteIslandsCommand(): Command {
     .option('--prior <file>', 'only paste pairs this prior forbids (graph.json or graph.png.csv)')
     .option('--count <n>', 'number of cubes', positiveIntegerOption, 10)
     .option('--edge <n>', 'cube edge in voxels', positiveIntegerOption, 3)
-    .option('--seed <n>', 'seed of the placement', (v) => Number(v), 1)
-    .option('--into <codes>', 'comma-separated host labels (default: every label but 0)', labelList)
+    .option('--seed <n>', 'seed of the placement', numberOption('an integer', Number.isInteger), 1)
+    .option('--into <codes>', 'comma-separated host labels (default: every label but 0)', labelListOption('--into'))
     .option('--json', 'print the islands as JSON')
     .action(async (seg: string, out: string, flags: PasteIslandsFlags) => {
       if (!isNiftiName(out)) throw new Error(`output ${out} must end in .nii or .nii.gz`);

@@ -1,15 +1,15 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import { keepLargestComponent } from '../postprocess/keepLargestComponent.js';
 import { DEFAULT_MAX_COMPONENT_MM3, repairSegmentation, type RepairSegmentationResult } from '../postprocess/repairSegmentation.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { connectivityOption, positiveIntegerOption } from './extract.js';
 import { lintExitCode } from './lintExitCode.js';
 import { isNiftiName } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { readNames } from './readNames.js';
+import { connectivityOption, positiveIntegerOption, positiveNumberOption } from './options.js';
 import { renderTable } from './renderTable.js';
 
 interface RepairFlags {
@@ -52,14 +52,6 @@ export interface RepairReport {
   changes: RepairSegmentationResult['changes'];
 }
 
-function positiveNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} is "${value}", expected a positive number`);
-    return n;
-  };
-}
-
 /**
  * `nonadj repair <seg> <out> --prior graph.json`: relabel small components that break the prior;
  * `nonadj repair <seg> <out> --largest-component`: keep the largest component of each label (no prior needed).
@@ -89,7 +81,7 @@ export function makeRepairCommand(): Command {
     .option('--prior <file>', 'adjacency prior: graph.json or graph.png.csv (required unless --largest-component)')
     .option('--largest-component', 'keep the largest connected component of each label; the rest becomes background 0')
     .option('--names <file>', 'label names when the prior has none')
-    .option('--max-component-mm3 <v>', 'largest component that may be relabelled, mm³', positiveNumber('--max-component-mm3'), DEFAULT_MAX_COMPONENT_MM3)
+    .option('--max-component-mm3 <v>', 'largest component that may be relabelled, mm³', positiveNumberOption('--max-component-mm3'), DEFAULT_MAX_COMPONENT_MM3)
     .option('--max-iterations <n>', 'rounds of relabelling at most', positiveIntegerOption, 20)
     .addOption(new Option('--connectivity <n>', "neighbourhood (default: the prior's; 26 for --largest-component without a prior)").argParser(connectivityOption))
     .option('--radius <r>', "Chebyshev radius of contacts (default: the prior's)", positiveIntegerOption)

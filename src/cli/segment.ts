@@ -1,11 +1,11 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { positiveIntegerOption } from './extract.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
+import { axisOption, numberOption, positiveIntegerOption } from './options.js';
 import { makeProgress, type Progress } from './progress.js';
 
 interface SegmentFlags {
@@ -34,17 +34,9 @@ export function makeSegmentCommand(): Command {
     .argument('<input>', 'image (.nii / .nii.gz) or a folder of images')
     .argument('<output>', 'output label map (.nii.gz), or a folder in batch mode')
     .option('--probabilities <path>', 'also write the class probabilities as a 4D float32 volume (a folder in batch mode)')
-    .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', (v) => {
-      const n = Number(v);
-      if (n !== 0 && n !== 1 && n !== 2) throw new InvalidArgumentError('expected 0, 1 or 2');
-      return n as SliceAxisIndex;
-    })
+    .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', axisOption)
     .option('--batch-size <n>', 'slices or patches per forward pass', positiveIntegerOption)
-    .option('--overlap <f>', '3D: overlap of neighbouring patches, in [0, 1)', (v) => {
-      const n = Number(v);
-      if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('expected a number in [0, 1)');
-      return n;
-    })
+    .option('--overlap <f>', '3D: overlap of neighbouring patches, in [0, 1)', numberOption('a number in [0, 1)', (n) => n >= 0 && n < 1))
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
     .option('-q, --quiet', 'no progress output')
     .action(async (modelPath: string, input: string, output: string, flags: SegmentFlags) => {

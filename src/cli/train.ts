@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
@@ -9,7 +9,7 @@ import type { EpochRecord } from '../train/runFolder.js';
 import type { TrainSegmenterOptions, TrainSegmenterResult } from '../train/trainSegmenter.js';
 import { TRAINING_SPEC_DEFAULTS as D, withTrainingDefaults, type ResolvedTrainingSpec, type TrainingSpec } from '../train/trainingSpec.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { positiveIntegerOption } from './extract.js';
+import { axisOption, lambdaOption, numberOption, positiveIntegerListOption, positiveIntegerOption, sizesOption } from './options.js';
 import { makeProgress, type Progress } from './progress.js';
 
 /** Parsed flags of `nonadj train`: a training spec without its data folder, plus how to run it. */
@@ -19,23 +19,6 @@ export interface TrainFlags extends Omit<ResolvedTrainingSpec, 'data' | 'prior' 
   backend?: EngineBackend;
   resume?: string;
   quiet?: boolean;
-}
-
-const number = (what: string, ok: (n: number) => boolean) => (value: string): number => {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${what}`);
-  return n;
-};
-const sizes = (count: number, what: string) => (value: string): number[] => {
-  const parts = value.split(/[x×,]/).map(Number);
-  if (parts.length !== count || !parts.every((n) => Number.isInteger(n) && n > 0)) throw new InvalidArgumentError(`expected ${what}`);
-  return parts;
-};
-
-/** Parse `--lambda`: a number ≥ 0 or `auto`. */
-export function lambdaOption(value: string): number | 'auto' {
-  if (value === 'auto') return 'auto';
-  return number('a number ≥ 0 or "auto"', (n) => n >= 0)(value);
 }
 
 /** What `nonadj train` does with its parsed arguments (tests parse without training). */
@@ -66,34 +49,30 @@ export function makeTrainCommand(
     .option('--prior <file>', 'adjacency prior: graph.json or graph.png.csv (from nonadj extract)')
     .option('--out <dir>', 'run folder (created; must not hold a run unless --resume)')
     .option('--val <folder>', 'labelled validation dataset (default: a split of <data>, see --val-split)')
-    .option('--val-split <n>', 'validation exams taken from <data>: a count, or a fraction in (0, 1); 0 = none', number('a count ≥ 0 or a fraction', (n) => n >= 0), D.valSplit)
+    .option('--val-split <n>', 'validation exams taken from <data>: a count, or a fraction in (0, 1); 0 = none', numberOption('a count ≥ 0 or a fraction', (n) => n >= 0), D.valSplit)
     .option('--semi <folder>', 'unlabelled images (exam folders or .nii.gz files) for semi-supervised batches')
     .option('--init <model.json>', 'start from this tfjs layers model (logits or softmax over the prior\'s classes)')
     .addOption(new Option('--model <kind>', 'network for a new model').choices(['2.5d', '3d']).default(D.model))
-    .option('--k <n>', '2.5D: stacked slices (odd)', number('an odd positive integer', (n) => Number.isInteger(n) && n > 0 && n % 2 === 1), D.k)
-    .option('--axis <n>', '2.5D slicing axis: 0 sagittal, 1 coronal, 2 axial', number('0, 1 or 2', (n) => n === 0 || n === 1 || n === 2), D.axis)
-    .option('--filters <list>', 'filters per level, e.g. 32,64,128,256 (2.5D default) or 8,16,32 (3D default)', (v) => {
-      const parts = v.split(',').map(Number);
-      if (!parts.every((n) => Number.isInteger(n) && n > 0)) throw new InvalidArgumentError('expected positive integers separated by commas');
-      return parts;
-    })
-    .option('--pad-to <HxW>', '2.5D input size (default: the first exam\'s slice, rounded up)', sizes(2, 'HxW, e.g. 224x192'))
-    .option('--patch <DxHxW>', '3D patch size (default 32x32x32)', sizes(3, 'DxHxW, e.g. 32x32x32'))
+    .option('--k <n>', '2.5D: stacked slices (odd)', numberOption('an odd positive integer', (n) => Number.isInteger(n) && n > 0 && n % 2 === 1), D.k)
+    .option('--axis <n>', '2.5D slicing axis: 0 sagittal, 1 coronal, 2 axial', axisOption, D.axis)
+    .option('--filters <list>', 'filters per level, e.g. 32,64,128,256 (2.5D default) or 8,16,32 (3D default)', positiveIntegerListOption)
+    .option('--pad-to <HxW>', '2.5D input size (default: the first exam\'s slice, rounded up)', sizesOption(2, 'HxW, e.g. 224x192'))
+    .option('--patch <DxHxW>', '3D patch size (default 32x32x32)', sizesOption(3, 'DxHxW, e.g. 32x32x32'))
     .option('--epochs <n>', 'epochs', positiveIntegerOption, D.epochs)
     .option('--steps <n>', 'optimisation steps per epoch', positiveIntegerOption, D.steps)
     .option('--batch-size <n>', 'labelled samples per step, b (the reference fine-tunes with 2)', positiveIntegerOption, D.batchSize)
     .option('--lambda <λ>', 'NonAdjLoss weight: a number ≥ 0, or auto', lambdaOption, D.lambda)
     .addOption(new Option('--optimizer <kind>', 'sgd (momentum, poly decay: the reference) or adam').choices(['sgd', 'adam']).default(D.optimizer))
-    .option('--lr <x>', 'learning rate (default 1e-2 sgd, 1e-3 adam; the reference fine-tunes with 1e-3)', number('a positive number', (n) => n > 0))
-    .option('--momentum <x>', 'SGD momentum', number('a number in [0, 1)', (n) => n >= 0 && n < 1), D.momentum)
-    .option('--weight-decay <x>', 'L2 weight decay (default 1e-4 sgd, 0 adam)', number('a number ≥ 0', (n) => n >= 0))
+    .option('--lr <x>', 'learning rate (default 1e-2 sgd, 1e-3 adam; the reference fine-tunes with 1e-3)', numberOption('a positive number', (n) => n > 0))
+    .option('--momentum <x>', 'SGD momentum', numberOption('a number in [0, 1)', (n) => n >= 0 && n < 1), D.momentum)
+    .option('--weight-decay <x>', 'L2 weight decay (default 1e-4 sgd, 0 adam)', numberOption('a number ≥ 0', (n) => n >= 0))
     .addOption(new Option('--schedule <kind>', 'learning-rate schedule (default poly for sgd, constant for adam)').choices(['poly', 'constant']))
-    .option('--poly-power <x>', 'exponent of the poly schedule', number('a positive number', (n) => n > 0), D.polyPower)
+    .option('--poly-power <x>', 'exponent of the poly schedule', numberOption('a positive number', (n) => n > 0), D.polyPower)
     .addOption(new Option('--class-weights <kind>', 'cross-entropy class weights').choices(['median-frequency', 'uniform']).default(D.classWeights))
     .addOption(new Option('--intensity <kind>', 'z-score each image (image) or with the training set\'s statistics (dataset)').choices(['image', 'dataset']).default(D.intensity))
-    .option('--augment <p>', '2.5D: probability of a 2D elastic deformation per sample; 0 = none', number('a probability in [0, 1]', (n) => n >= 0 && n <= 1), D.augment)
-    .option('--empty-slice-weight <w>', 'sampling weight of slices without foreground', number('a number in [0, 1]', (n) => n >= 0 && n <= 1), D.emptySliceWeight)
-    .option('--seed <n>', 'seed of initialisation, split and sampling', number('an integer', Number.isInteger), D.seed)
+    .option('--augment <p>', '2.5D: probability of a 2D elastic deformation per sample; 0 = none', numberOption('a probability in [0, 1]', (n) => n >= 0 && n <= 1), D.augment)
+    .option('--empty-slice-weight <w>', 'sampling weight of slices without foreground', numberOption('a number in [0, 1]', (n) => n >= 0 && n <= 1), D.emptySliceWeight)
+    .option('--seed <n>', 'seed of initialisation, split and sampling', numberOption('an integer', Number.isInteger), D.seed)
     .option('--image-name <name>', 'image file name in each exam folder', D.imageName)
     .option('--label-name <name>', 'label-map file name in each exam folder', D.labelName)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))

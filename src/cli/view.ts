@@ -1,9 +1,10 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadViewerData } from '../view/loadViewerData.js';
 import type { ViewerData } from '../view/makeViewerData.js';
 import { renderViewerHtml } from '../view/renderViewerHtml.js';
 import { startViewerServer } from '../view/startViewerServer.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { portOption } from './options.js';
 import { toolName } from './toolName.js';
 
 interface ViewFlags {
@@ -13,13 +14,6 @@ interface ViewFlags {
   lut?: string;
   port: number;
   static?: string;
-}
-
-/** Parse `--port`: 0 (any free port) or 1..65535. */
-function portOption(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0..65535 (0 = any free port)');
-  return n;
 }
 
 /** `nonadj view <image> [--seg] [--prior] [--names] [--lut] [--port] [--static out.html]`. */

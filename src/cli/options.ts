@@ -1,0 +1,105 @@
+/**
+ * The option parsers every `nonadj` command shares, in one place so that the same kind of value is read and refused
+ * the same way everywhere. Each takes the option's text as commander hands it over and returns the value, or throws
+ * commander's `InvalidArgumentError`, whose message commander prefixes with the option and the value
+ * (`option '--radius <r>' argument '0' is invalid. expected a positive integer`); the CLI prints it on one line and
+ * exits 2. The two demo parsers and the label list throw a plain `Error` naming the flag instead, which the CLI prints
+ * as `nonadj <command>: <message>` (their messages predate this module and the CLI keeps them).
+ */
+import { InvalidArgumentError } from 'commander';
+import type { Connectivity } from '../prior/neighbourhood.js';
+import type { SliceAxisIndex } from '../volume/sliceAxis.js';
+
+/**
+ * A parser of finite numbers that `ok` accepts; anything else (empty text, `NaN`, `Infinity`, a number `ok` refuses)
+ * is refused with `expected <what>`. `numberOption('a number in [0, 1)', (n) => n >= 0 && n < 1)`.
+ */
+export function numberOption(what: string, ok: (n: number) => boolean): (value: string) => number {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${what}`);
+    return n;
+  };
+}
+
+/** Parse a positive integer (1, 2, …): `--radius`, `--threads`, `--epochs`, `--batch-size` and the like. */
+export function positiveIntegerOption(value: string): number {
+  return numberOption('a positive integer', (n) => Number.isInteger(n) && n >= 1)(value);
+}
+
+/**
+ * A parser of `count` positive integers separated by `x`, `×` or `,` (`224x192`, `32×32×32`), refused with
+ * `expected <what>` otherwise. `sizesOption(2, 'HxW, e.g. 224x192')`.
+ */
+export function sizesOption(count: number, what: string): (value: string) => number[] {
+  return (value: string): number[] => {
+    const parts = value.split(/[x×,]/).map(Number);
+    if (parts.length !== count || !parts.every((n) => Number.isInteger(n) && n > 0)) throw new InvalidArgumentError(`expected ${what}`);
+    return parts;
+  };
+}
+
+/** Parse a comma-separated list of positive integers of any length (`--filters 32,64,128,256`). */
+export function positiveIntegerListOption(value: string): number[] {
+  const parts = value.split(',').map(Number);
+  if (!parts.every((n) => Number.isInteger(n) && n > 0)) throw new InvalidArgumentError('expected positive integers separated by commas');
+  return parts;
+}
+
+/** Parse `--lambda`, the NonAdjLoss weight: a number ≥ 0, or `auto` (the reference controller, METHOD.md §4). */
+export function lambdaOption(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  return numberOption('a number ≥ 0 or "auto"', (n) => n >= 0)(value);
+}
+
+/** Parse `--connectivity`, the voxel neighbourhood: 6 (faces), 18 (faces and edges) or 26 (faces, edges and corners). */
+export function connectivityOption(value: string): Connectivity {
+  return numberOption('6, 18 or 26', (n) => n === 6 || n === 18 || n === 26)(value) as Connectivity;
+}
+
+/** Parse a slicing axis of a volume, in NIfTI voxel order: 0 (x, sagittal), 1 (y, coronal) or 2 (z, axial). */
+export function axisOption(value: string): SliceAxisIndex {
+  return numberOption('0, 1 or 2', (n) => n === 0 || n === 1 || n === 2)(value) as SliceAxisIndex;
+}
+
+/** Parse `--port`: 0 (the system picks any free port) or 1..65535. */
+export function portOption(value: string): number {
+  return numberOption('a port number 0..65535 (0 = any free port)', (n) => Number.isInteger(n) && n >= 0 && n <= 65535)(value);
+}
+
+/**
+ * A parser of positive finite numbers (a volume in mm³, say) whose message names `flag` and the value again:
+ * `--max-component-mm3 is "-3", expected a positive number`.
+ */
+export function positiveNumberOption(flag: string): (value: string) => number {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${flag} is "${value}", expected a positive number`);
+    return n;
+  };
+}
+
+/**
+ * A parser of integers in `[min, max]` that throws a plain `Error` `<flag> <value>: expected an integer in <range>`
+ * (`range` defaults to `[min, max]`; `nonadj demo` writes its seed bound as `1e6`).
+ */
+export function integerInRangeOption(flag: string, min: number, max: number, range = `[${min}, ${max}]`): (value: string) => number {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} ${value}: expected an integer in ${range}`);
+    return n;
+  };
+}
+
+/**
+ * A parser of comma-separated label codes (integers ≥ 0, spaces around them allowed) that throws a plain `Error`
+ * `<flag>: "<item>" is not a label code` at the first item that is not one.
+ */
+export function labelListOption(flag: string): (value: string) => number[] {
+  return (value: string): number[] =>
+    value.split(',').map((s) => {
+      const n = Number(s.trim());
+      if (s.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${flag}: "${s}" is not a label code`);
+      return n;
+    });
+}
