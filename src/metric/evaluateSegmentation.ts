@@ -82,15 +82,15 @@ export interface EvaluateSegmentationResult {
 /**
  * Compare a predicted label map with the truth, label by label: Dice (`diceScore`), 95th-percentile and maximum
  * Hausdorff distances and average symmetric surface distance in millimetres (spacing-aware, exact EDT), the number
- * of connected components in each map, and, with a prior, the abnormal-adjacency check of the prediction. A pure function (MONAI's `compute_*` pattern): summaries over cases
- * are `summarizeEvaluations`.
+ * of connected components in each map, and, with a prior, the abnormal-adjacency check of the prediction. A pure
+ * function (MONAI's `compute_*` pattern): summaries over cases are `summarizeEvaluations`.
  *
  * Conventions: the surface of a label is its voxels with a face neighbour of another label or on the grid border;
  * HD95 is the larger of the two directed 95th percentiles (MONAI), HD100 the larger of the two directed maxima; the
  * labels, Dice and voxel counts follow `diceScore` (background excluded by default; a label in either map counts; a
  * label missing from one map scores Dice 0 and null distances); voxels whose truth is −1 are not evaluated (in
- * Dice and distances; the component counts and the check look at the whole prediction). Each label's distance transforms
- * run on the bounding box of the label in both maps, which gives the same distances as the full grid.
+ * Dice and distances; the component counts and the check look at the whole prediction). Each label's distance
+ * transforms run on the bounding box of the label in both maps, which gives the same distances as the full grid.
  *
  * @param prediction - 3D label map.
  * @param truth - 3D label map on the same grid.
