@@ -4,7 +4,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
-import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { compareToPrior } from '../prior/compareToPrior.js';
 import { countAdjacency } from '../prior/countAdjacency.js';
 import { readTrainingRun, type EpochRecord } from '../train/runFolder.js';
@@ -96,7 +96,7 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
 
   // 1. Data. The shipped baseline is copied into out/baseline/ first, so every run of this demo (and a resume)
   // starts from the same weights even if the repository's snapshot is replaced meanwhile.
-  const shipped = mode === 'full' ? null : await copyShippedBaseline(root, path.join(out, 'baseline'), { atlas, labels, downsample: plan.downsample, cohort });
+  const shipped = mode === 'full' ? null : await copyShippedBaseline(root, path.join(out, 'baseline'), { atlas, labels, downsample: plan.downsample });
   const dataDir = path.join(out, 'data');
   say(`demo: making ${Object.values(plan.sizes).reduce((a, b) => a + b, 0)} subjects (${cohort} cohort) from ${atlas === 'aal' ? 'Colin27 + AAL' : 'INIA19 + NeuroMaps'} (${labels}) in ${dataDir}`);
   const data = await makeDemoData({
@@ -104,9 +104,11 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
     onSubject: (set, id, done, total) => say(`data: ${done}/${total} ${set}/${id}`),
   });
   if (options.dataOnly) return { report: null, files: null, dataDir };
-  // A shipped baseline was trained against its own prior (its training set): fine-tunes use the same one.
-  const priorFile = shipped ? path.join(shipped.dir, 'graph.json') : data.priorFile;
-  const prior = shipped ? await AdjacencyPrior.read(priorFile) : data.prior;
+  // The prior of the cohort the fine-tunes train on: counted on its training label maps only. (A shipped baseline is a
+  // pre-trained network; when it was trained on another cohort of the atlas, fine-tuning it here is the papers'
+  // fine-tuning use, the same for every arm.)
+  const priorFile = data.priorFile;
+  const prior = data.prior;
   const [nx, , nz] = data.dims;
   const padTo: [number, number] = [Math.ceil(nz / 16) * 16, Math.ceil(nx / 16) * 16];
 
@@ -115,7 +117,8 @@ export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
   let baselineModel: string;
   if (shipped) {
     baselineModel = path.join(shipped.dir, 'model.json');
-    baseline = { source: 'shipped', dir: shipped.dir, command: shipped.command, note: shipped.note, log: await readStagedLogs(shipped.dir, shipped.logs) };
+    const note = shipped.cohort === cohort ? shipped.note : `${shipped.note}; trained on the ${shipped.cohort} cohort, fine-tuned here on the ${cohort} one`;
+    baseline = { source: 'shipped', dir: shipped.dir, command: shipped.command, note, log: await readStagedLogs(shipped.dir, shipped.logs) };
     say(`demo: baseline ${shipped.dir} (${shipped.note})`);
   } else {
     const run: DemoRun = { name: 'baseline', out: path.join(out, 'runs', 'baseline'), dataDir, prior: priorFile, ...plan.baseline, lambda: 0, seed: dataSeed, filters: plan.filters, padTo, validate: true };

@@ -9,22 +9,22 @@ import type { EpochRecord } from '../train/runFolder.js';
 export async function copyShippedBaseline(
   root: string,
   dest: string,
-  want: { atlas: string; labels: string; downsample: number; cohort: 'warp' | 'varied' },
-): Promise<{ dir: string; command: string; note: string; logs: string[] } | null> {
+  want: { atlas: string; labels: string; downsample: number },
+): Promise<{ dir: string; command: string; note: string; logs: string[]; cohort: 'warp' | 'varied' } | null> {
   const parse = (dir: string) => readFile(path.join(dir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
   let manifest = await parse(dest);
   if (!manifest) {
     const source = path.join(root, 'demo', 'baseline');
     manifest = await parse(source);
     if (!manifest || !(await isFile(path.join(source, 'model.json')))) return null;
-    // A manifest without a cohort predates the varied cohort: its subjects were warps of the atlas.
-    const cohort = manifest.cohort ?? 'warp';
-    if (manifest.atlas !== want.atlas || manifest.labels !== want.labels || manifest.downsample !== want.downsample || cohort !== want.cohort) return null;
+    if (manifest.atlas !== want.atlas || manifest.labels !== want.labels || manifest.downsample !== want.downsample) return null;
     await mkdir(dest, { recursive: true });
     // The manifest last: its presence marks a complete copy.
     for (const f of ['model.json', 'weights.bin', 'graph.json', ...logsOf(manifest), 'command.txt', 'manifest.json']) await copyFile(path.join(source, f), path.join(dest, f));
   }
-  return { dir: dest, command: String(manifest.command), note: String(manifest.note), logs: logsOf(manifest) };
+  // A manifest without a cohort predates the varied cohort: its training subjects were warps of the atlas.
+  const cohort = manifest.cohort === 'varied' ? 'varied' : 'warp';
+  return { dir: dest, command: String(manifest.command), note: String(manifest.note), logs: logsOf(manifest), cohort };
 }
 
 /** The training logs a baseline manifest lists, one per stage (`logs`), or the single `log.jsonl` of older ones. */
