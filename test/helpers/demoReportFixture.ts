@@ -92,7 +92,7 @@ function row(name: string, kind: DemoRunReport['kind'], multiplier: number | nul
  * u2 (2, 6) → 1.5 pairs, 5 contacts.
  */
 export function demoReportFixture(): DemoReport {
-  const autoLog = (lambdas: number[]) => lambdas.map((l, e) => demoEpoch(e, l, 0.8 + e / 100));
+  const autoLog = (lambdas: number[]) => lambdas.map((l, e) => demoEpoch(e, l, (80 + e) / 100));
   return {
     format: 'nonadj-demo-report',
     version: 2,
