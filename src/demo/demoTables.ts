@@ -1,4 +1,5 @@
 import { formatInterval } from './formatInterval.js';
+import { isSinglePreview } from './isSinglePreview.js';
 import { formatSigned } from './formatSigned.js';
 import { TEST_DOMAINS, type ArmComparison, type ComparedMetric, type DemoDomain, type DemoReport, type DomainSummary } from './demoReport.js';
 
@@ -20,6 +21,8 @@ export interface DemoDomainTables {
 
 /** What {@link demoTables} returns: every table of the demo's reports, in the order they appear. */
 export interface DemoTables {
+  /** What was run, as labelled plain-text items. */
+  setup: Array<{ label: string; text: string }>;
   /** The reference λ heuristic per seed. */
   heuristic: DemoTable;
   /** The headline decision's validation candidates. */
@@ -30,6 +33,14 @@ export interface DemoTables {
   /** The test (and validation) subjects' own anatomy against the prior. */
   anatomy: DemoTable;
 }
+
+/** What the reports call each test domain. */
+export const DOMAIN_TITLES = { test: 'training scanner', 'unseen-test': 'unseen scanner' } as const;
+
+/** The formula of the reference λ heuristic, as the reports state it. */
+export const HEURISTIC_FORMULA =
+  'λ_ref = 0.3 × (mean training Dice coefficient) / (mean training NonAdjLoss), both measured over the warm-up epoch of the seed\'s auto run ' +
+  '(trained at λ = 0; METHOD.md §4). Fixed-λ arms of a seed use multiples of that seed\'s λ_ref.';
 
 /** Name of the floor row of the main tables. */
 export const FLOOR_ROW = 'ground truth (floor)';
@@ -61,7 +72,21 @@ export const formatLambda = (x: number) => (x === 0 ? '0' : x.toPrecision(3));
  * bootstrap interval; an interval containing 0 prints as `no detectable difference [low, high]` (`formatInterval`).
  */
 export function demoTables(r: DemoReport): DemoTables {
+  const ft = r.plan.fineTune;
+  const sets = Object.entries(r.sets).map(([k, v]) => `${k} ${v.length}`).join(', ');
   return {
+    setup: [
+      { label: 'Mode', text: `${r.mode}${isSinglePreview(r) ? ' (single-seed preview)' : ''}; fine-tune seeds: ${r.seeds.join(', ')} (every arm once per seed, all from the same baseline)` },
+      {
+        label: 'Data',
+        text: `${r.atlas === 'aal' ? 'Colin27 T1 + AAL' : 'INIA19 + NeuroMaps'}, labels ${r.labels}, cohort ${r.cohort} (${r.cohort === 'warp' ? 'smooth warps of the atlas' : 'anatomy varied per subject'}), data seed ${r.dataSeed}; ` +
+          `grid ${r.grid.dims.join('×')} at ${r.grid.spacingMm.join('×')} mm. Subjects: ${sets}. Unseen scanner: ${r.unseenContrast}`,
+      },
+      { label: 'Prior', text: `${r.prior.numLabels} labels incl. background, ${r.prior.forbiddenUnorderedPairs} forbidden unordered pairs, from the training label maps (${r.prior.file})` },
+      { label: 'Baseline', text: `${r.baseline.source}: ${r.baseline.note}` },
+      { label: 'Fine-tunes', text: `${ft.epochs} epochs × ${ft.steps} steps of batch ${ft.batchSize}, Adam at ${ft.lr}, from the baseline; fixed-λ arms are not validated, so every arm is compared after the same steps` },
+      { label: 'Rows', text: r.runs.map((run) => `${run.name} (${run.description})`).join('; ') },
+    ],
     heuristic: {
       header: ['seed', 'λ_ref', 'mean training Dice coefficient', 'mean training NonAdjLoss'],
       rows: r.heuristic.map((h) => [String(h.seed), formatLambda(h.lambda), h.diceCoefficient.toFixed(3), h.nonAdjacency.toPrecision(3)]),

@@ -1,8 +1,12 @@
-import { demoTables, FLOOR_ROW, formatLambda, type DemoTable } from './demoTables.js';
+import { demoTables, DOMAIN_TITLES, FLOOR_ROW, formatLambda, HEURISTIC_FORMULA, type DemoTable } from './demoTables.js';
+import { isSinglePreview } from './isSinglePreview.js';
 import type { DemoReport } from './demoReport.js';
 
 /** A table cell: `|` would end the cell and a line break the row. */
 const cell = (s: string) => s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+
+/** Plain text outside a table: characters Markdown would read as emphasis, code, links or HTML are escaped. */
+const inline = (s: string) => s.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]<>]/g, (c) => `\\${c}`);
 
 /** A Markdown table (header, separator, rows), cells escaped. */
 function table(t: DemoTable): string[] {
@@ -15,17 +19,6 @@ function code(s: string): string {
   const fence = '`'.repeat(longest + 1);
   const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${s.replace(/\r?\n/g, ' ')}${pad}${fence}`;
-}
-
-/** The names of the test domains as the reports title them. */
-export const DOMAIN_TITLES = { test: 'training scanner', 'unseen-test': 'unseen scanner' } as const;
-
-/**
- * Whether a report is a single-seed preview rather than the replicated experiment: the `quick` and `default` modes,
- * and any report with fewer than two seeds (its intervals carry no seed-to-seed variation).
- */
-export function isSinglePreview(r: Pick<DemoReport, 'mode' | 'seeds'>): boolean {
-  return r.mode === 'quick' || r.mode === 'default' || r.seeds.length < 2;
 }
 
 /**
@@ -54,10 +47,7 @@ export function renderDemoMarkdown(r: DemoReport): string {
       '',
     );
   }
-  lines.push(...whatWasRun(r), '', '### The reference λ heuristic', '',
-    'λ_ref = 0.3 × (mean training Dice coefficient) / (mean training NonAdjLoss), both measured over the warm-up epoch of the seed\'s auto run (trained at λ = 0; METHOD.md §4). ' +
-      'Fixed-λ arms of a seed use multiples of that seed\'s λ_ref.',
-    '', ...table(t.heuristic), '');
+  lines.push('## What was run', '', ...t.setup.map((item) => `- **${item.label}**: ${inline(item.text)}.`), '', '### The reference λ heuristic', '', HEURISTIC_FORMULA, '', ...table(t.heuristic), '');
 
   lines.push('## Headline decision', '', `Rule, fixed before any number was seen: ${r.decision.rule}.`, '', ...table(t.decision), '');
   lines.push(
@@ -113,21 +103,4 @@ export function renderDemoMarkdown(r: DemoReport): string {
     '',
   );
   return lines.join('\n');
-}
-
-/** The set-up, as Markdown bullets. */
-function whatWasRun(r: DemoReport): string[] {
-  const ft = r.plan.fineTune;
-  const sets = Object.entries(r.sets).map(([k, v]) => `${k} ${v.length}`).join(', ');
-  return [
-    '## What was run',
-    '',
-    `- **Mode**: \`${r.mode}\`${isSinglePreview(r) ? ' (single-seed preview)' : ''}; fine-tune seeds: ${r.seeds.join(', ')} (every arm once per seed, all from the same baseline).`,
-    `- **Data**: ${r.atlas === 'aal' ? 'Colin27 T1 + AAL' : 'INIA19 + NeuroMaps'}, labels \`${r.labels}\`, cohort \`${r.cohort}\` (${r.cohort === 'warp' ? 'smooth warps of the atlas' : 'anatomy varied per subject'}), data seed ${r.dataSeed}; ` +
-      `grid ${r.grid.dims.join('×')} at ${r.grid.spacingMm.join('×')} mm. Subjects: ${sets}. Unseen scanner: ${r.unseenContrast}.`,
-    `- **Prior**: ${r.prior.numLabels} labels incl. background, ${r.prior.forbiddenUnorderedPairs} forbidden unordered pairs, from the training label maps (${code(r.prior.file)}).`,
-    `- **Baseline** (${r.baseline.source}): ${r.baseline.note}.`,
-    `- **Fine-tunes**: ${ft.epochs} epochs × ${ft.steps} steps of batch ${ft.batchSize}, Adam at ${ft.lr}, from the baseline; fixed-λ arms are not validated, so every arm is compared after the same steps.`,
-    `- **Rows**: ${r.runs.map((run) => `${code(run.name)} (${run.description})`).join('; ')}.`,
-  ];
 }
