@@ -175,3 +175,5 @@ export { heuristicFromLog, runDemo, scoreSubject } from './demo/runDemo.js';
 export type { DemoReport, DemoRunReport, RunDemoOptions, RunDemoResult, SubjectScores } from './demo/runDemo.js';
 export { renderDemoHtml } from './demo/renderDemoHtml.js';
 export { renderDemoMarkdown } from './demo/renderDemoMarkdown.js';
+export { renderDemoSummary } from './demo/renderDemoSummary.js';
+export { renderReadmeTable } from './demo/renderReadmeTable.js';
