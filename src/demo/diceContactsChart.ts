@@ -81,7 +81,8 @@ export function diceContactsChart(r: DemoReport, set: 'test' | 'unseen-test'): T
       text: set === 'test' ? 'Test subjects (training scanner)' : 'Test subjects (unseen scanner)',
       subtitle: values.length === 0
         ? 'no row was scored on this domain'
-        : ['bars: 95 % interval of the paired difference with the control,', `drawn around the row's point${floor.length > 0 ? '; dashed: the ground truth\'s own contacts' : ''}`],
+        // Short lines: a subtitle wider than the 360 px plot widens the whole chart.
+        : ['bars: 95 % interval of the paired difference', "with the control, drawn around the row's point", ...(floor.length > 0 ? ["dashed: the ground truth's own contacts"] : [])],
     },
     description: `Mean Dice against mean forbidden contacts, one point per row, ${set} domain`,
     width: 360,
