@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { demoPreviewFixture, demoReportFixture } from '../../test/helpers/demoReportFixture.js';
-import { demoTables, meanSd } from './demoTables.js';
+import { demoTables } from './demoTables.js';
 
 describe('demoTables', () => {
   const t = demoTables(demoReportFixture());
@@ -70,9 +70,5 @@ describe('demoTables', () => {
     const p = demoTables(demoPreviewFixture());
     assert.deepEqual(p.domains[0].main.rows[1].slice(1, 3), ['0.820', '30.0']);
     assert.equal(p.domains[0].paired.rows[0][1], '1 × 2');
-  });
-
-  test('meanSd: the SD only with two seeds or more', () => {
-    assert.deepEqual([meanSd(0.8123, 0.0049, 3, 3), meanSd(0.8123, 0, 1, 3), meanSd(0.8123, null, 3, 3), meanSd(null, 0.1, 3, 3)], ['0.812 ± 0.005', '0.812', '0.812', '–']);
   });
 });

@@ -1,7 +1,9 @@
+import { findComparison } from './findComparison.js';
 import { formatInterval } from './formatInterval.js';
+import { formatMeanSd } from './formatMeanSd.js';
 import { isSinglePreview } from './isSinglePreview.js';
 import { formatSigned } from './formatSigned.js';
-import { TEST_DOMAINS, type ArmComparison, type ComparedMetric, type DemoDomain, type DemoReport, type DomainSummary } from './demoReport.js';
+import { TEST_DOMAINS, type ComparedMetric, type DemoDomain, type DemoReport, type DomainSummary } from './demoReport.js';
 
 /** A table as plain text cells (no markup): each renderer escapes them for its own format. */
 export interface DemoTable {
@@ -46,20 +48,6 @@ export const HEURISTIC_FORMULA =
 export const FLOOR_ROW = 'ground truth (floor)';
 
 const fixed = (x: number | null | undefined, digits: number) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
-
-/**
- * A mean with its standard deviation over seeds, `0.820 ± 0.004`; the mean alone when there is no spread to show (one
- * seed, or the baseline, which is one model whatever the seed).
- */
-export function meanSd(mean: number | null | undefined, sd: number | null, seeds: number, digits: number): string {
-  if (mean === null || mean === undefined || !Number.isFinite(mean)) return '–';
-  return sd === null || seeds < 2 ? mean.toFixed(digits) : `${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`;
-}
-
-/** The comparison of `run` on `domain` and `metric`, if the report has one. */
-export function findComparison(r: DemoReport, run: string, domain: DemoDomain, metric: ComparedMetric): ArmComparison | undefined {
-  return r.comparisons.find((c) => c.run === run && c.domain === domain && c.metric === metric);
-}
 
 /** λ as the tables print it: 3 significant digits. */
 export const formatLambda = (x: number) => (x === 0 ? '0' : x.toPrecision(3));
@@ -124,8 +112,8 @@ function mainTable(r: DemoReport, domain: DemoDomain): DemoTable {
     if (!d) return [run.name, '–', '–', '–', '–', '–', '–'];
     return [
       run.name,
-      meanSd(d.meanDice, d.sdDiceOverSeeds, d.seeds, 3),
-      meanSd(d.forbiddenContacts, d.sdContactsOverSeeds, d.seeds, 1),
+      formatMeanSd(d.meanDice, d.sdDiceOverSeeds, d.seeds, 3),
+      formatMeanSd(d.forbiddenContacts, d.sdContactsOverSeeds, d.seeds, 1),
       fixed(d.forbiddenPairs, 1),
       fixed(d.meanHausdorffMaxMm, 1),
       fixed(d.extraComponents, 2),

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { chartScaleType } from './chartScaleType.js';
 import type { DemoReport } from './demoReport.js';
-import { findComparison } from './demoTables.js';
+import { findComparison } from './findComparison.js';
 import { runEncoding } from './runEncoding.js';
 
 /** A datum of {@link diceContactsChart}: one row's means, and the interval of its paired difference with the control around them. */

@@ -1,4 +1,4 @@
-import { findComparison } from './demoTables.js';
+import { findComparison } from './findComparison.js';
 import { formatInterval } from './formatInterval.js';
 import { isSinglePreview } from './isSinglePreview.js';
 import { TEST_DOMAINS, type DemoReport } from './demoReport.js';

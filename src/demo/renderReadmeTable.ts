@@ -1,4 +1,6 @@
-import { demoTables, DOMAIN_TITLES, FLOOR_ROW, findComparison, meanSd } from './demoTables.js';
+import { demoTables, DOMAIN_TITLES, FLOOR_ROW } from './demoTables.js';
+import { findComparison } from './findComparison.js';
+import { formatMeanSd } from './formatMeanSd.js';
 import { formatInterval } from './formatInterval.js';
 import { isSinglePreview } from './isSinglePreview.js';
 import { TEST_DOMAINS, type DemoReport, type DemoRunReport } from './demoReport.js';
@@ -48,7 +50,7 @@ export function renderReadmeTable(r: DemoReport): string {
       const reference = run.kind === 'control' && run.postprocess === null;
       const dice = reference ? 'reference' : formatInterval(findComparison(r, run.name, domain, 'dice')?.meanDifference, { digits: 2 });
       const contacts = reference ? 'reference' : formatInterval(findComparison(r, run.name, domain, 'forbiddenContacts')?.relativeChange, { digits: 0, scale: 100 });
-      lines.push(`| ${[name, meanSd(d.meanDice, d.sdDiceOverSeeds, d.seeds, 3), meanSd(d.forbiddenContacts, d.sdContactsOverSeeds, d.seeds, 1), dice, contacts].map(cell).join(' | ')} |`);
+      lines.push(`| ${[name, formatMeanSd(d.meanDice, d.sdDiceOverSeeds, d.seeds, 3), formatMeanSd(d.forbiddenContacts, d.sdContactsOverSeeds, d.seeds, 1), dice, contacts].map(cell).join(' | ')} |`);
     }
     const floor = floors.get(domain);
     if (floor) lines.push(`| ${FLOOR_ROW} | – | ${floor[2]} | – | – |`);
