@@ -4,6 +4,7 @@ import os, { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { integerInRangeOption } from './options.js';
+import { renderDemoSummary } from '../demo/renderDemoSummary.js';
 
 /** Parsed flags of `nonadj demo`. */
 interface DemoFlags {
@@ -125,14 +126,7 @@ export function makeDemoCommand(): Command {
         return;
       }
       const { report, files } = result;
-      const lines = [`report: ${files.markdown}, ${files.html}, ${files.json} (${(report.seconds / 60).toFixed(1)} min)`, ''];
-      lines.push('run              Dice   pairs  contacts | unseen: Dice   pairs  contacts');
-      for (const run of report.runs) {
-        const t = run.domains.test, u = run.domains['unseen-test'];
-        const c = (x: number | undefined, d: number, w: number) => (x === undefined ? '–' : x.toFixed(d)).padStart(w);
-        lines.push(`${run.name.padEnd(16)} ${c(t?.meanDice, 3, 5)} ${c(t?.forbiddenPairs, 1, 7)} ${c(t?.forbiddenContacts, 0, 9)} | ${c(u?.meanDice, 3, 12)} ${c(u?.forbiddenPairs, 1, 7)} ${c(u?.forbiddenContacts, 0, 9)}`);
-      }
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(`report: ${files.markdown}, ${files.html}, ${files.json} (${(report.seconds / 60).toFixed(1)} min)\n\n${renderDemoSummary(report)}`);
       process.exitCode = 0;
     });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PNG } from 'pngjs';
-import { demoReportFixture } from '../../test/helpers/demoReportFixture.js';
+import { demoPreviewFixture, demoReportFixture } from '../../test/helpers/demoReportFixture.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { makeVolume } from '../volume/Volume.js';
 import { renderDemoHtml } from './renderDemoHtml.js';
@@ -32,6 +32,9 @@ const pointLabels = (svg: string) => [...svg.matchAll(/aria-label="([^"]*)" role
 /** The page's <svg> elements, in page order. */
 const svgs = (html: string) => [...html.matchAll(/<svg [\s\S]*?<\/svg>/g)].map((m) => m[0]);
 
+/** The <h2> and <h3> headings, in page order, tags stripped. */
+const headings = (html: string) => [...html.matchAll(/<h([23])>(.*?)<\/h\1>/g)].map((m) => m[2].replace(/<[^>]+>/g, ''));
+
 describe('renderDemoHtml', async () => {
   const report = demoReportFixture();
   const html = await renderDemoHtml(report, null);
@@ -44,20 +47,36 @@ describe('renderDemoHtml', async () => {
     assert.ok(!/NaN|Infinity|undefined/.test(html));
   });
 
-  test('one <svg> per documented plot: Dice against contacts (2 domains) and training curves (fine-tunes\' Dice, λ, baseline\'s Dice)', () => {
+  test('sections in the order of the Markdown report', () => {
+    assert.deepEqual(headings(html), [
+      'What was run', 'The reference λ heuristic', 'Headline decision',
+      'Test subjects, training scanner (test, 2 subjects)', 'Against the control (test)',
+      'Test subjects, unseen scanner (unseen-test, 2 subjects)', 'Against the control (unseen-test)',
+      'λ auto', 'Baseline training', 'Coronal slices', "The subjects' anatomy against the prior", 'The prior', 'Commands', 'Provenance',
+    ]);
+  });
+
+  test('tables: the golden numbers of demoTables, escaped', () => {
+    assert.ok(html.includes('<tr><td>lambda-1x</td><td>0.810 ± 0.002</td><td>6.0 ± 1.0</td><td>1.0</td><td>9.5</td><td>0.75</td><td>0.00</td></tr>'));
+    assert.ok(html.includes('<tr><td>ground truth (floor)</td><td>–</td><td>1.5</td><td>0.5</td><td>–</td><td>–</td><td>–</td></tr>'));
+    assert.ok(html.includes('<tr><td>auto</td><td>2 × 2</td><td>no detectable difference [−0.50, +0.10]</td><td>no detectable difference [−25, +5]</td>'));
+    assert.ok(html.includes('<tr><td>1×</td><td>lambda-1x</td><td>−0.31</td><td>−78</td><td>yes: chosen</td></tr>'));
+    assert.ok(html.includes('<p><b>Headline row: <code>lambda-1x</code>.</b></p>'));
+    assert.match(html, /made on the validation subjects before any test number was computed/);
+    assert.ok(html.includes('<tr><td>2</td><td>4</td><td>1</td><td>0</td><td>0</td><td>0.800</td><td>2.00×</td></tr>'));
+    assert.ok(html.includes('λ_ref = 0.3 × (mean training Dice coefficient) / (mean training NonAdjLoss)'));
+  });
+
+  test('one <svg> per plot: Dice against contacts (2 domains), λ auto (λ, Dice), the baseline\'s Dice', () => {
     assert.equal(count(html, '<svg '), 5);
     assert.equal(count(html, '</svg>'), 5);
     const titles = [...html.matchAll(/aria-roledescription="title" aria-label="Title text '([^']*)'"/g)].map((m) => m[1]);
-    assert.deepEqual(titles, ['Test subjects (training contrast)', 'Test subjects (unseen contrast)', 'Fine-tunes: validation Dice per epoch', 'λ per epoch (runs with λ &gt; 0)', 'Baseline training: validation Dice per epoch']);
-    const charts = svgs(html);
-    // Scatter points: both runs in the test domain, only lambda-1h in the unseen one (control's is null).
-    assert.deepEqual(charts.slice(0, 2).map((c) => pointLabels(c)), [
-      ['contacts: 12; dice: 0.81234; run: control', 'contacts: 0; dice: 0.79; run: lambda-1h'],
-      ['contacts: 131; dice: 0.6049; run: lambda-1h'],
+    assert.deepEqual(titles, [
+      'Test subjects (training scanner)', 'Test subjects (unseen scanner)', 'λ auto: λ per epoch, per seed (λ &gt; 0)',
+      'λ auto: validation Dice per epoch, per seed', 'Baseline training: validation Dice per epoch',
     ]);
-    // Curves: 2 runs × 2 epochs of validation Dice; λ only for lambda-1h (control's λ is 0); no baseline run here.
-    assert.deepEqual(charts.slice(2).map((c) => pointLabels(c).length), [4, 2, 0]);
-    assert.deepEqual(charts.slice(2).map((c) => count(c, 'aria-roledescription="line mark"')), [2, 1, 0]);
+    // Points: 6 rows on test, 3 scored on unseen; λ 4 + 3 epochs > 0; auto Dice 5 + 4 epochs; baseline 3 epochs.
+    assert.deepEqual(svgs(html).map((c) => pointLabels(c).length), [6, 3, 7, 9, 3]);
     assert.equal(count(html, 'class="warn"'), 0); // Vega logged nothing
   });
 
@@ -65,27 +84,36 @@ describe('renderDemoHtml', async () => {
     assert.equal(await renderDemoHtml(demoReportFixture(), null), html);
   });
 
-  test('results table: the report\'s numbers, formatted as the Markdown report', () => {
-    assert.ok(html.includes(
-      '<tr><td>control</td><td>0</td><td>2</td><td>0.812</td><td>3.5</td><td>1.5</td><td>12</td><td>0.5</td><td>–</td><td>–</td><td>–</td><td>–</td><td>–</td></tr>',
-    ));
-    assert.ok(html.includes(
-      '<tr><td>lambda-1h</td><td>0.123</td><td>80</td><td>0.790</td><td>–</td><td>0.0</td><td>0</td><td>0.0</td><td>0.605</td><td>7.2</td><td>2.5</td><td>131</td><td>0.5</td></tr>',
-    ));
+  test('"single-seed preview" in big letters on a default report, absent from a replicated one', async () => {
+    const preview = await renderDemoHtml(demoPreviewFixture(), null);
+    assert.ok(preview.includes('<h1>NonAdjLoss demo: <span class="alarm">SINGLE-SEED PREVIEW</span> (mode default)</h1>'));
+    assert.ok(preview.includes('<p class="banner"><b>This is a single-seed preview, not the experiment.</b>'));
+    assert.ok(preview.includes('<title>nonadj demo (default, single-seed preview)</title>'));
+    assert.doesNotMatch(html, /single-seed|preview/i);
+    assert.ok(html.includes('<h1>NonAdjLoss demo: replicated experiment (2 seeds)</h1>'));
   });
 
-  test('escapes a run name and a command holding markup', async () => {
+  test('every command, per arm and seed; provenance', () => {
+    for (const row of report.runs) {
+      for (const run of row.runs) assert.ok(html.includes(`<li><b>${row.name}</b> seed ${run.seed} (λ `) && html.includes(`<code>${run.command.replace(/'/g, '&#39;')}</code>`), `${row.name} ${run.seed}`);
+    }
+    assert.ok(html.includes('<li><b>control+lcc</b>: control+lcc row (no training: the predictions of <code>control</code>, post-processed)</li>'));
+    assert.ok(html.includes('nonadj 0.9.0, Node v20.11.0, 2 × Test CPU @ 2.0GHz. Demo time: 12.6 min.'));
+  });
+
+  test('escapes a row name and a command holding markup', async () => {
     const r = demoReportFixture();
     const evil = '<script>alert("x")</script>';
-    r.runs[1] = { ...r.runs[1], name: evil, command: `nonadj train '<img src=x onerror=alert(1)>&` };
+    for (const c of r.comparisons) if (c.run === 'semi') c.run = evil;
+    r.runs[4] = { ...r.runs[4], name: evil, runs: r.runs[4].runs.map((x) => ({ ...x, command: `nonadj train '<img src=x onerror=alert(1)>&` })) };
     const page = await renderDemoHtml(r, null);
     assert.equal(count(page, '<script'), 0);
     assert.ok(!page.includes('<img src=x'));
     const escaped = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;';
-    // Results table, control comparison (its test-domain row; the control has no unseen domain) and commands; in
-    // each of the 4 charts that show it the legend's label for screen readers (not the baseline's chart); the run's
-    // marks' labels: 1 point per scatter, then per curve a line and 2 points. (The legend's visible text is cut.)
-    assert.equal(count(page, escaped), 3 + 4 + (1 + 1 + 3 + 3));
+    // Set-up's row list; the test domain's main and paired tables; in the test chart its 2 bars, its point and the
+    // legend's screen-reader label; the unseen main table (a row of dashes); the unseen chart's legend label (Vega
+    // names the whole colour domain there, though the visible legend lists only the 3 rows drawn); 2 commands.
+    assert.equal(count(page, escaped), 1 + 2 + 4 + 1 + 1 + 2);
     assert.ok(page.includes('<code>nonadj train &#39;&lt;img src=x onerror=alert(1)&gt;&amp;</code>'));
     assertSelfContained(page);
   });
@@ -102,7 +130,7 @@ describe('renderDemoHtml', async () => {
     assert.ok(html.includes('0 Background · 1 Caudate_L · 2 Vermis'));
   });
 
-  test('without slices the section says why; with slices one figure per run plus image and truth', async () => {
+  test('without slices the section says why; with slices one figure per row plus image and truth', async () => {
     assert.ok(html.includes('<h2>Coronal slices</h2>\n<p>No labelled test subject.</p>'));
     // 4×4×2 volumes (x, y, z): a truth with labels 1 and 2 side by side, which the prior forbids to touch.
     const dims = [4, 4, 2] as const;
@@ -110,14 +138,15 @@ describe('renderDemoHtml', async () => {
     const image = makeVolume(dims, Float32Array.from({ length: 32 }, (_, v) => v));
     const prior = AdjacencyPrior.fromCounts([[1, 1, 1], [1, 1, 0], [1, 0, 1]]);
     const r: DemoReport = demoReportFixture();
-    const page = await renderDemoHtml(r, { subject: 'test/t1', image, truth, prior, predictions: r.runs.map((run) => ({ run: run.name, volume: truth })) });
+    const rows = ['baseline', 'control'];
+    const page = await renderDemoHtml(r, { subject: 'test/t1', image, truth, prior, predictions: rows.map((run) => ({ run, volume: truth })) });
     assertSelfContained(page);
     assert.equal(fetching(page).length, 4 + 1); // the figures and the prior's image
     const figures = [...page.matchAll(/<figure><img src="([^"]+)" alt="([^"]*)"><figcaption>/g)];
-    assert.deepEqual(figures.map((f) => f[2]), ['image', 'truth', 'control', 'lambda-1h']);
+    assert.deepEqual(figures.map((f) => f[2]), ['image', 'truth', 'baseline', 'control']);
     // Each slice is x by z, scaled 3×.
     for (const f of figures) assert.deepEqual([png(f[1]).width, png(f[1]).height], [12, 6]);
-    // The forbidden 1–2 contacts (x = 1 | x = 2) are drawn red in the runs' slices only: red 0.3·v + 178 > green.
+    // The forbidden 1–2 contacts (x = 1 | x = 2) are drawn red in the rows' slices only: red 0.3·v + 178 > green.
     const pixel = (url: string, x: number) => {
       const p = png(url);
       const o = 4 * (3 * x + 1); // row 1 of the scaled image, centre of voxel column x
@@ -127,19 +156,22 @@ describe('renderDemoHtml', async () => {
     assert.ok(r1 >= 178 && r1 > g1 + 100, `contact voxel ${r1},${g1}`);
     const [rt, gt] = pixel(figures[1][1], 1);
     assert.ok(!(rt >= 178 && rt > gt + 100), `truth voxel ${rt},${gt} drawn as a contact`);
-    assert.match(page, /test\/t1, coronal slice y = [12] /);
+    assert.match(page, /test\/t1, coronal slice y = [12] \(the slice of the middle 40 % with the most forbidden contacts in baseline\)/);
   });
 
-  test('a report whose runs have no log and no unseen domain still draws five empty-safe plots', async () => {
+  test('a report without logs, λ auto or unseen scores still draws five empty-safe plots', async () => {
     const r = demoReportFixture();
+    r.baseline.log = [];
+    r.autoLambda = [];
     for (const run of r.runs) {
-      run.log = [];
+      for (const x of run.runs) x.log = [];
       run.domains['unseen-test'] = null;
     }
     const page = await renderDemoHtml(r, null);
     assert.equal(count(page, '<svg '), 5);
-    assert.deepEqual(svgs(page).map((c) => pointLabels(c).length), [2, 0, 0, 0, 0]);
-    for (const why of ['no run was scored on this domain', 'no run has a validation log', 'no run has λ &gt; 0', 'the baseline has no training log']) assert.ok(page.includes(`>${why}</text>`), why);
+    assert.deepEqual(svgs(page).map((c) => pointLabels(c).length), [6, 0, 0, 0, 0]);
+    for (const why of ['no row was scored on this domain', 'no auto run has λ &gt; 0', 'no auto run has a validation log', 'the baseline has no validation log']) assert.ok(page.includes(`>${why}</text>`), why);
+    assert.ok(page.includes('<h2>λ auto</h2>\n<p>No auto run.</p>'));
     assert.equal(count(page, 'class="warn"'), 0);
     assert.ok(!/NaN|Infinity|undefined/.test(page));
   });

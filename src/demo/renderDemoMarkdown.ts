@@ -1,78 +1,106 @@
-import { compareToControl, formatSigned } from './compareToControl.js';
+import { demoTables, DOMAIN_TITLES, FLOOR_ROW, formatLambda, HEURISTIC_FORMULA, type DemoTable } from './demoTables.js';
+import { isSinglePreview } from './isSinglePreview.js';
 import type { DemoReport } from './demoReport.js';
 
-const f = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
-const g = (x: number | 'auto' | null) => (x === null ? '–' : x === 'auto' ? 'auto' : x === 0 ? '0' : x.toPrecision(3));
+/** A table cell: `|` would end the cell and a line break the row. */
+const cell = (s: string) => s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+
+/** Plain text outside a table: characters Markdown would read as emphasis, code, links or HTML are escaped. */
+const inline = (s: string) => s.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]<>]/g, (c) => `\\${c}`);
+
+/** A Markdown table (header, separator, rows), cells escaped. */
+function table(t: DemoTable): string[] {
+  return [`| ${t.header.map(cell).join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`, ...t.rows.map((row) => `| ${row.map(cell).join(' | ')} |`)];
+}
+
+/** An inline code span holding `s` verbatim, whatever backticks it contains (CommonMark §6.1). */
+function code(s: string): string {
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${s.replace(/\r?\n/g, ' ')}${pad}${fence}`;
+}
 
 /**
- * `report.md` of a demo: the set-up, the results table (both domains), the commands of every run and the notes a
- * reader needs to judge the numbers (baseline state, matched steps, prior from the training set).
+ * `report.md` of a demo (report version 2), in reading order: what was run (a `SINGLE-SEED PREVIEW` banner for the
+ * `quick` and `default` modes, seeds, cohort, data sets, prior, baseline, the reference λ heuristic per seed with its
+ * formula); the headline decision made on validation subjects; per test domain the main table (rows in
+ * `report.runs` order: Dice and forbidden contacts as mean ± SD over seeds, forbidden pairs, HD100, extra
+ * components, collapsed structures, and the ground truth's own floor) and the paired table against the control (95 %
+ * bootstrap intervals; an interval containing 0 reads "no detectable difference"); what λ auto did per seed; the
+ * subjects' anatomy against the prior; every training command; provenance. Tables are `demoTables`' cells with `|`
+ * escaped.
  */
 export function renderDemoMarkdown(r: DemoReport): string {
+  const t = demoTables(r);
+  const preview = isSinglePreview(r);
   const lines: string[] = [];
-  const sz = Object.entries(r.sets).map(([k, v]) => `${k} ${v.length}`).join(', ');
   lines.push(
-    `# NonAdjLoss demo (${r.mode})`,
+    preview ? `# NonAdjLoss demo: SINGLE-SEED PREVIEW (mode \`${r.mode}\`)` : `# NonAdjLoss demo: replicated experiment (${r.seeds.length} seeds)`,
     '',
-    `Atlas ${r.atlas === 'aal' ? 'Colin27 T1 + AAL' : 'INIA19 + NeuroMaps'}, labels \`${r.labels}\` (${r.prior.numLabels} labels incl. background), ` +
-      `grid ${r.grid.dims.join('×')} at ${r.grid.spacingMm.join('×')} mm, seed ${r.seed}. Subjects: ${sz} (unseen domain: ${r.unseenContrast}).`,
-    `Prior: ${r.prior.forbiddenUnorderedPairs} forbidden unordered pairs (${r.prior.file}).`,
-    '',
-    `Baseline (${r.baseline.source}): ${r.baseline.note}. Command: \`${r.baseline.command}\`.`,
-    '',
-    `λ heuristic (warm-up of the auto run: 0.3 × Dice loss / NonAdjLoss) = ${r.heuristicLambda.toPrecision(4)}. ` +
-      `Every fine-tune starts from the baseline with ${r.plan.fineTune.epochs} epochs × ${r.plan.fineTune.steps} steps of batch ${r.plan.fineTune.batchSize}, Adam at ${r.plan.fineTune.lr} (the semi-supervised run adds 3 unlabelled slices per labelled one); the model evaluated is each run's \`best/\`.`,
-    '',
-    '## Results (means over the test subjects)',
-    '',
-    '| run | λ | steps | Dice (test) | HD95 mm (test) | forbidden pairs (test) | contacts (test) | collapsed (test) | Dice (unseen) | HD95 mm (unseen) | pairs (unseen) | contacts (unseen) | collapsed (unseen) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
-  for (const run of r.runs) {
-    const t = run.domains.test;
-    const u = run.domains['unseen-test'];
+  if (preview) {
     lines.push(
-      `| ${run.name} | ${g(run.lambda)} | ${run.steps ?? '–'} | ${f(t?.meanDice)} | ${f(t?.meanHausdorff95Mm, 1)} | ${f(t?.forbiddenPairs, 1)} | ${f(t?.forbiddenContacts, 0)} | ${f(t?.collapsed, 1)} | ${f(u?.meanDice)} | ${f(u?.meanHausdorff95Mm, 1)} | ${f(u?.forbiddenPairs, 1)} | ${f(u?.forbiddenContacts, 0)} | ${f(u?.collapsed, 1)} |`,
+      `> **This is a single-seed preview, not the experiment.** Every arm was fine-tuned once (seed ${r.seeds.join(', ')}), so the intervals below ` +
+        'resample test subjects only and say nothing about how much another seed would change the result. The replicated experiment ' +
+        '(`nonadj demo --replicates N`, N ≥ 2 seeds) is what the README reports.',
+      '',
     );
   }
-  const comparisons = compareToControl(r);
-  if (comparisons.length > 0) {
+  lines.push('## What was run', '', ...t.setup.map((item) => `- **${item.label}**: ${inline(item.text)}.`), '', '### The reference λ heuristic', '', HEURISTIC_FORMULA, '', ...table(t.heuristic), '');
+
+  lines.push('## Headline decision', '', `Rule, fixed before any number was seen: ${r.decision.rule}.`, '', ...table(t.decision), '');
+  lines.push(
+    r.decision.chosen === null ? '**Headline row: none** (no multiplier met the rule).' : `**Headline row: ${code(r.decision.chosen)}.**`,
+    '',
+    'The decision was made on the validation subjects before any test number was computed; the test tables below played no part in it.',
+    '',
+  );
+
+  for (const d of t.domains) {
     lines.push(
+      `## Test subjects, ${DOMAIN_TITLES[d.domain]} (\`${d.domain}\`, ${r.sets[d.domain]?.length ?? 0} subjects)`,
       '',
-      '## Against the matched control',
+      ...table(d.main),
       '',
-      'Each run minus the control fine-tune (λ = 0, same steps, batch, seed and learning rate), so that what the fine-tune itself does is factored out. The papers\' claim: NonAdjLoss removes most forbidden contacts for about one Dice point or less, and the semi-supervised run helps most on the unseen domain.',
+      `Means over seeds × subjects; ± is the standard deviation over seeds of the per-seed means. "${FLOOR_ROW}": the test label maps' own ` +
+        'forbidden contacts and pairs against the prior (mean over the subjects; the prior counts the training label maps only, so a subject ' +
+        'can have a contact none of them had): a segmentation equal to the truth would score exactly this. HD100 = maximum symmetric surface distance, mean over ' +
+        'structures; extra components = connected components beyond one per structure; collapsed = structures below half their true volume.',
       '',
-      '| run | domain | Dice Δ (points) | contacts vs control | pairs Δ | collapsed Δ |',
-      '|---|---|---|---|---|---|',
+      `### Against the control (\`${d.domain}\`)`,
+      '',
+      ...(d.paired.rows.length > 0 ? table(d.paired) : ['No comparison on this domain.']),
+      '',
+      'Each row minus the control (λ = 0, same seed, same steps, same subjects), paired per seed and subject; 95 % intervals from a bootstrap ' +
+        'over seeds and subjects. Contacts change = (row − control) / control of the mean contacts; the median is over subjects of each ' +
+        'subject\'s own change. Where an interval contains 0 the data show no detectable difference.',
+      '',
     );
-    for (const c of comparisons) {
-      lines.push(`| ${c.run} | ${c.domain} | ${formatSigned(c.diceDeltaPoints, 2)} | ${c.contactsChangePercent === null ? '–' : `${formatSigned(c.contactsChangePercent, 0)} %`} | ${formatSigned(c.pairsDelta, 1)} | ${formatSigned(c.collapsedDelta, 1)} |`);
+  }
+
+  lines.push('## λ auto', '', ...(t.autoLambda.rows.length > 0 ? table(t.autoLambda) : ['No auto run.']), '',
+    'The controller (METHOD.md §4) grows λ after good epochs, shrinks it and reloads the last good model when validation Dice drops; epochs include the warm-up at λ = 0.', '');
+  lines.push('## The subjects\' anatomy against the prior', '', ...(t.anatomy.rows.length > 0 ? table(t.anatomy) : ['No subject.']), '',
+    'Extra pairs: label pairs that touch in the subject but in no training label map; missing pairs: pairs the prior allows that the subject lacks.', '');
+
+  lines.push('## Commands', '', `- baseline (${r.baseline.source}): ${code(r.baseline.command)}`);
+  for (const run of r.runs) {
+    if (run.runs.length === 0) {
+      if (run.postprocess) lines.push(`- ${code(run.name)}: ${run.description} (no training: the predictions of ${code(run.base)}, post-processed)`);
+      continue;
+    }
+    for (const a of run.runs) {
+      lines.push(`- ${code(run.name)} seed ${a.seed} (λ ${a.lambda === 'auto' ? 'auto' : formatLambda(a.lambda)}, ${a.steps} steps, ${(a.seconds / 60).toFixed(1)} min): ${code(a.command)}`);
     }
   }
-  const truth = r.truth;
   lines.push(
     '',
-    `Ground truth itself: ${truth.map((t) => `${t.set}/${t.id} ${t.forbiddenPairs} pairs, ${t.forbiddenContacts} contacts`).join('; ')} ` +
-      '(the prior counts only the training label maps, so a test subject can show a contact none of them had).',
+    '## Provenance',
     '',
-    '"collapsed" = structures whose predicted volume is below half of the truth\'s (per subject, mean).',
+    `nonadj ${r.provenance.version}, Node ${r.provenance.node}, ${r.provenance.cores} × ${r.provenance.cpus}. Demo time: ${(r.seconds / 60).toFixed(1)} min. ` +
+      'Per-subject scores of every row and seed are in report.json.',
     '',
-    '## Per-subject numbers',
-    '',
-    '| run | subject | Dice | HD95 mm | forbidden pairs | contacts | collapsed structures |',
-    '|---|---|---|---|---|---|---|',
   );
-  for (const run of r.runs) {
-    for (const s of run.subjects) {
-      lines.push(`| ${run.name} | ${s.set}/${s.id} | ${f(s.meanDice)} | ${f(s.meanHausdorff95Mm, 1)} | ${s.forbiddenPairs} | ${s.forbiddenContacts} | ${s.collapsed.join(', ') || '–'} |`);
-    }
-  }
-  const names = [...new Set(r.runs.flatMap((run) => Object.keys(run.domains.test?.perStructureDice ?? {})))];
-  lines.push('', '## Per-structure Dice (test domain)', '', `| structure | ${r.runs.map((run) => run.name).join(' | ')} |`, `|---|${r.runs.map(() => '---').join('|')}|`);
-  for (const name of names) lines.push(`| ${name} | ${r.runs.map((run) => f(run.domains.test?.perStructureDice[name])).join(' | ')} |`);
-  lines.push('', '## Commands', '', 'Each run is one `nonadj train` invocation (rerun it as printed; `--resume <run>` continues an interrupted one):', '');
-  for (const run of r.runs) lines.push(`- **${run.name}** (${run.description}): \`${run.command}\``);
-  lines.push('', `Demo time: ${(r.seconds / 60).toFixed(1)} min.`, '');
   return lines.join('\n');
 }

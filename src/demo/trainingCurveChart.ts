@@ -3,44 +3,50 @@ import { chartScaleType } from './chartScaleType.js';
 import type { DemoReport } from './demoReport.js';
 import { runEncoding } from './runEncoding.js';
 
+/** What {@link trainingCurveChart} plots. */
+export type TrainingCurveQuantity = 'baseline-dice' | 'auto-dice' | 'auto-lambda';
+
 /**
- * Vega-Lite spec of a training curve: one line per run with an open point per epoch (colour and shape by run, so
- * runs with equal values stay visible), epochs counted from 1 within each run's own training (a fine-tune's epoch 1
- * follows the baseline's training).
+ * Vega-Lite spec of a training curve: one line per series with an open point per epoch (colour and shape by series,
+ * so series with equal values stay visible), epochs counted from 1 within each run's own training (a fine-tune's
+ * epoch 1 follows the baseline's training).
  *
- * - `'validation-dice'`: the validation mean Dice of each epoch of the fine-tunes (every run but `baseline`) that has
- *   one; runs with no such epoch are left out. The baseline has its own chart: its tens of epochs would squeeze the
- *   fine-tunes' few into a corner.
- * - `'baseline-dice'`: the same for the `baseline` run alone (its stages, if any, numbered on: see the shipped log).
- * - `'lambda'`: the NonAdjLoss weight λ of each epoch where it is > 0 (the auto run's warm-up epochs, at 0, are left
- *   out, so are runs always at 0); the axis is logarithmic when λ spans more than two decades (`chartScaleType`).
+ * - `'baseline-dice'`: the validation mean Dice of each epoch of the baseline's training (`report.baseline.log`).
+ * - `'auto-dice'`: the validation mean Dice of each epoch of the λ auto arm, one line per seed (`seed 1`, …; the auto
+ *   runs are the only validated fine-tunes: fixed-λ arms run without validation).
+ * - `'auto-lambda'`: λ of each epoch of the auto arm where it is > 0, one line per seed (`report.autoLambda`; the
+ *   warm-up epoch, at λ = 0, is left out); the axis is logarithmic when λ spans more than two decades
+ *   (`chartScaleType`).
  *
- * The plot area is 360 × 260 px, with a legend of the runs drawn on the right. With nothing to draw, the chart is
- * empty and its subtitle says why.
+ * The plot area is 360 × 260 px, with a legend of the series on the right. With nothing to draw, the chart is empty
+ * and its subtitle says why.
  *
- * @param quantity - which per-epoch value of the training log (`DemoRunReport.log`) is plotted.
- * @returns a spec with inline data rows `{ run, epoch, value }` in report order, then epoch order.
+ * @returns a spec with inline data rows `{ run, epoch, value }` (`run` names the series) in series order, then epoch
+ *   order.
  */
-export function trainingCurveChart(r: DemoReport, quantity: 'validation-dice' | 'baseline-dice' | 'lambda'): TopLevelSpec {
-  const runs = r.runs.filter((run) => (quantity === 'baseline-dice' ? run.name === 'baseline' : quantity === 'validation-dice' ? run.name !== 'baseline' : true));
-  const values = runs.flatMap((run) =>
-    run.log.flatMap((e) => {
-      const value = quantity === 'lambda' ? e.lambda : e.validation?.meanDice;
-      const keep = typeof value === 'number' && Number.isFinite(value) && (quantity !== 'lambda' || value > 0);
-      return keep ? [{ run: run.name, epoch: e.epoch + 1, value }] : [];
-    }),
-  );
-  const shown = r.runs.map((run) => run.name).filter((name) => values.some((v) => v.run === name));
-  const dice = quantity !== 'lambda';
-  const scaleType = dice ? 'linear' : chartScaleType(values.map((v) => v.value));
+export function trainingCurveChart(r: DemoReport, quantity: TrainingCurveQuantity): TopLevelSpec {
+  const seedName = (seed: number) => `seed ${seed}`;
+  const series: string[] = quantity === 'baseline-dice' ? ['baseline'] : r.seeds.map(seedName);
+  const dice = (run: string, log: DemoReport['baseline']['log']) =>
+    log.flatMap((e) => (typeof e.validation?.meanDice === 'number' && Number.isFinite(e.validation.meanDice) ? [{ run, epoch: e.epoch + 1, value: e.validation.meanDice }] : []));
+  const auto = r.runs.find((run) => run.kind === 'auto' && run.postprocess === null);
+  const values =
+    quantity === 'baseline-dice' ? dice('baseline', r.baseline.log)
+    : quantity === 'auto-dice' ? (auto?.runs ?? []).flatMap((run) => dice(seedName(run.seed), run.log))
+    : r.autoLambda.flatMap((a) => a.lambdas.flatMap((value, e) => (Number.isFinite(value) && value > 0 ? [{ run: seedName(a.seed), epoch: e + 1, value }] : [])));
+  const shown = series.filter((name) => values.some((v) => v.run === name));
+  const isDice = quantity !== 'auto-lambda';
+  const scaleType = isDice ? 'linear' : chartScaleType(values.map((v) => v.value));
   // An empty chart gets fixed domains: Vega would otherwise warn of an infinite extent.
   const empty = values.length === 0;
+  const titles: Record<TrainingCurveQuantity, [string, string]> = {
+    'baseline-dice': ['Baseline training: validation Dice per epoch', 'the baseline has no validation log'],
+    'auto-dice': ['λ auto: validation Dice per epoch, per seed', 'no auto run has a validation log'],
+    'auto-lambda': ['λ auto: λ per epoch, per seed (λ > 0)', 'no auto run has λ > 0'],
+  };
   return {
-    title: {
-      text: quantity === 'baseline-dice' ? 'Baseline training: validation Dice per epoch' : dice ? 'Fine-tunes: validation Dice per epoch' : 'λ per epoch (runs with λ > 0)',
-      ...(empty ? { subtitle: quantity === 'baseline-dice' ? 'the baseline has no training log' : dice ? 'no run has a validation log' : 'no run has λ > 0' } : {}),
-    },
-    description: dice ? 'Validation mean Dice per epoch, one line per run' : 'NonAdjLoss weight λ per epoch, one line per run with λ > 0',
+    title: { text: titles[quantity][0], ...(empty ? { subtitle: titles[quantity][1] } : {}) },
+    description: isDice ? 'Validation mean Dice per epoch, one line per series' : 'NonAdjLoss weight λ per epoch of the auto arm, one line per seed',
     width: 360,
     height: 260,
     data: { values },
@@ -56,13 +62,13 @@ export function trainingCurveChart(r: DemoReport, quantity: 'validation-dice' | 
         field: 'value',
         type: 'quantitative',
         // λ > 0 here, so its axis is never 'log1p'.
-        scale: scaleType === 'linear' ? { type: 'linear', zero: !dice, nice: true, ...(empty ? { domain: [0, 1] } : {}) } : { type: 'log' },
+        scale: scaleType === 'linear' ? { type: 'linear', zero: !isDice, nice: true, ...(empty ? { domain: [0, 1] } : {}) } : { type: 'log' },
         // Two lines on a log axis: one would outgrow the 260 px plot and heighten the chart.
-        axis: dice
+        axis: isDice
           ? { title: 'validation mean Dice (0–1)', format: '.3~f' }
           : { title: scaleType === 'linear' ? 'λ (NonAdjLoss weight, unitless)' : ['λ (NonAdjLoss weight, unitless)', 'log scale'] },
       },
-      ...runEncoding(r, shown),
+      ...runEncoding(series, shown, quantity === 'baseline-dice' ? 'run' : 'auto arm'),
     },
   };
 }
