@@ -112,14 +112,14 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
   } finally {
     progress.stop();
   }
-  const { prior, numLabelsInferred, emptyLabels } = result;
+  const { prior, numLabelsInferred, emptyLabels, emptyLabelCount } = result;
   if (numLabelsInferred) process.stderr.write(`nb_labels not given: using ${result.numLabels} (largest label + 1)\n`);
-  if (emptyLabels.length > 0) {
-    const list = emptyLabels.slice(0, 20).join(', ') + (emptyLabels.length > 20 ? ', …' : '');
+  if (emptyLabelCount > 0) {
+    const list = emptyLabels.slice(0, 20).join(', ') + (emptyLabelCount > 20 ? ', …' : '');
     process.stderr.write(
       flags.contiguous
-        ? `relabelled to ${prior.numLabels} contiguous labels: ${emptyLabels.length} label(s) never occur (${list}) and were dropped; the code of each row is in graph.json "labels"\n`
-        : `warning: ${emptyLabels.length} label(s) never occur (${list}): every pair with them is forbidden, which inflates the loss normaliser; --contiguous relabels to 0..K-1\n`,
+        ? `relabelled to ${prior.numLabels} contiguous labels: ${emptyLabelCount} label(s) never occur (${list}) and were dropped; the code of each row is in graph.json "labels"\n`
+        : `warning: ${emptyLabelCount} label(s) never occur (${list}): every pair with them is forbidden, which inflates the loss normaliser; --contiguous relabels to 0..K-1\n`,
     );
   }
   const files = {
