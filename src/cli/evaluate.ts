@@ -6,7 +6,7 @@ import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { parseLabelNames } from '../prior/parseLabelNames.js';
 import { readNiftiFile } from '../volume/niftiFile.js';
-import { connectivityOption, positiveIntegerOption } from './extract.js';
+import { connectivityOption, radiusOption } from './extract.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { pairCases, type CasePair, type CaseSide } from './pairCases.js';
@@ -65,7 +65,7 @@ export function makeEvaluateCommand(): Command {
     .option('--names <file>', 'label names: aal.nii.txt, a FreeSurfer LUT or an ITK-SNAP file')
     .option('--include-background', 'evaluate label 0 too')
     .addOption(new Option('--connectivity <n>', "neighbourhood of the check (default: the prior's)").argParser(connectivityOption))
-    .option('--radius <r>', "Chebyshev radius of the check (default: the prior's)", positiveIntegerOption)
+    .option('--radius <r>', "Chebyshev radius of the check (default: the prior's)", radiusOption)
     .addOption(new Option('--json', 'print JSON').conflicts(['csv', 'md']))
     .addOption(new Option('--csv', 'print CSV, one row per case and label').conflicts('md'))
     .option('--md', 'print Markdown tables')

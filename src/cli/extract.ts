@@ -6,6 +6,7 @@ import { extractPrior } from '../prior/extractPrior.js';
 import { DEFAULT_SEG_NAME, examsFromFiles, findExams, type ExamFile } from '../prior/findExams.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { parseLabelNames } from '../prior/parseLabelNames.js';
+import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
 import { writeFileAtomic } from '../volume/writeFileAtomic.js';
 import { makeProgress } from './progress.js';
 import { toolName } from './toolName.js';
@@ -26,6 +27,13 @@ interface ExtractFlags {
 export function positiveIntegerOption(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Parse `--radius`: an integer in 1 … `PRIOR_LIMITS.maxRadius` (the scans grow with r³). */
+export function radiusOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > PRIOR_LIMITS.maxRadius) throw new InvalidArgumentError(`expected an integer in 1 … ${PRIOR_LIMITS.maxRadius}`);
   return n;
 }
 
@@ -57,7 +65,7 @@ export function makeExtractCommand(): Command {
     .option('--seg-name <name>', 'label-map file name inside each exam folder', DEFAULT_SEG_NAME)
     .option('--files <files...>', 'label maps to use instead of a dataset folder')
     .option('--connectivity <n>', 'neighbourhood: 6 faces, 18 faces+edges, 26 faces+edges+corners', connectivityOption, 26)
-    .option('--radius <r>', 'Chebyshev radius of the neighbourhood in voxels', positiveIntegerOption, 1)
+    .option('--radius <r>', `Chebyshev radius of the neighbourhood in voxels (1 … ${PRIOR_LIMITS.maxRadius})`, radiusOption, 1)
     .option('--names <file>', 'label names: "index name [code]" lines (aal.nii.txt), a FreeSurfer LUT or an ITK-SNAP label file')
     .option('--contiguous', 'drop labels that never occur and renumber the rest 0..K-1 (mapping kept in graph.json)')
     .option('--threads <n>', 'worker threads (default: number of cores)', positiveIntegerOption)

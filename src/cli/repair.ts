@@ -3,7 +3,7 @@ import { checkSegmentation } from '../metric/checkSegmentation.js';
 import { DEFAULT_MAX_COMPONENT_MM3, repairSegmentation, type RepairSegmentationResult } from '../metric/repairSegmentation.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { connectivityOption, positiveIntegerOption } from './extract.js';
+import { connectivityOption, positiveIntegerOption, radiusOption } from './extract.js';
 import { lintExitCode } from './lintExitCode.js';
 import { isNiftiName } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
@@ -63,7 +63,7 @@ export function makeRepairCommand(): Command {
     .option('--max-component-mm3 <v>', 'largest component that may be relabelled, mm³', positiveNumber('--max-component-mm3'), DEFAULT_MAX_COMPONENT_MM3)
     .option('--max-iterations <n>', 'rounds of relabelling at most', positiveIntegerOption, 20)
     .addOption(new Option('--connectivity <n>', "neighbourhood (default: the prior's)").argParser(connectivityOption))
-    .option('--radius <r>', "Chebyshev radius of contacts (default: the prior's)", positiveIntegerOption)
+    .option('--radius <r>', "Chebyshev radius of contacts (default: the prior's)", radiusOption)
     .option('--json', 'print the report as JSON')
     .option('--no-fail', 'exit 0 even when forbidden contacts remain')
     .action(async (seg: string, out: string, flags: RepairFlags) => {

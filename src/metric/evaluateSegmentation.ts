@@ -1,5 +1,5 @@
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import { assertLabelMap } from '../prior/assertLabelMap.js';
+import { labelCodes } from '../prior/labelCodes.js';
 import type { Volume } from '../volume/Volume.js';
 import { averageSurfaceDistance } from './averageSurfaceDistance.js';
 import { checkSegmentation, type CheckSegmentationOptions, type CheckSegmentationResult } from './checkSegmentation.js';
@@ -69,7 +69,8 @@ export interface EvaluateSegmentationResult {
  * @param prediction - 3D label map.
  * @param truth - 3D label map on the same grid.
  * @throws RangeError when the grids (dims) or affines differ (beyond 1e-4 relative), for 4D volumes, and for
- *   invalid label values (non-integer, NaN, below −1).
+ *   invalid label values (non-integer, NaN, below −1) or more distinct labels than `PRIOR_LIMITS.maxLabels` in
+ *   either map (via `labelCodes`). Memory follows the labels present, not their codes.
  */
 export function evaluateSegmentation(prediction: Volume, truth: Volume, options: EvaluateSegmentationOptions = {}): EvaluateSegmentationResult {
   const predName = options.source?.prediction ?? 'prediction';
@@ -77,15 +78,24 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
   assertSameGrid(prediction, truth, predName, truthName);
   const [nx, ny, nz] = truth.dims;
   const plane = nx * ny;
-  const pStats = assertLabelMap(prediction.data, { source: predName });
-  const tStats = assertLabelMap(truth.data, { source: truthName });
   const pred = prediction.data;
   const tru = truth.data;
+  if (options.labels) {
+    for (const c of options.labels) {
+      if (!Number.isSafeInteger(c) || c < 0) throw new RangeError(`evaluateSegmentation: label ${c} requested, expected integers ≥ 0`);
+    }
+  }
 
-  // Voxel counts, intersections and bounding boxes for every code present (codes are indices of small tables;
-  // a 1 mm brain has codes ≤ a few thousand).
-  const size = Math.max(pStats.max, tStats.max, ...(options.labels ?? [0])) + 1;
-  if (size > 1 << 24) throw new RangeError(`evaluateSegmentation: label code ${size - 1} is too large (expected < 2^24)`);
+  // Voxel counts, intersections and bounding boxes per label present, indexed 0 … K−1 (codes mapped first, so
+  // memory follows the labels present whatever their codes).
+  const present = [
+    ...new Set([...labelCodes(pred, { source: predName }).codes, ...labelCodes(tru, { source: truthName }).codes, ...(options.labels ?? [])]),
+  ].sort((a, b) => a - b);
+  const size = present.length;
+  const small = new Int32Array(1 << 16).fill(-1);
+  const large = new Map<number, number>();
+  present.forEach((c, i) => (c < 1 << 16 ? (small[c] = i) : large.set(c, i)));
+  const at = (code: number) => (code < 1 << 16 ? small[code] : large.get(code)!);
   const pCount = new Float64Array(size);
   const tCount = new Float64Array(size);
   const both = new Float64Array(size);
@@ -104,20 +114,26 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
     for (let j = 0; j < ny; j++) {
       let lastP = -2;
       let lastT = -2;
+      let pi = -1;
+      let ti = -1;
       for (let i = 0; i < nx; i++, v++) {
         const p = pred[v];
         const t = tru[v];
         if (p >= 0) {
-          pCount[p]++;
           // Only run starts and ends can move a box along x; the row's j and k are the same for the whole run.
-          if (p !== lastP) grow(p, i, j, k);
-          else if (i === nx - 1 || pred[v + 1] !== p) grow(p, i, j, k);
+          if (p !== lastP) {
+            pi = at(p);
+            grow(pi, i, j, k);
+          } else if (i === nx - 1 || pred[v + 1] !== p) grow(pi, i, j, k);
+          pCount[pi]++;
         }
         if (t >= 0) {
-          tCount[t]++;
-          if (t !== lastT) grow(t, i, j, k);
-          else if (i === nx - 1 || tru[v + 1] !== t) grow(t, i, j, k);
-          if (p === t) both[t]++;
+          if (t !== lastT) {
+            ti = at(t);
+            grow(ti, i, j, k);
+          } else if (i === nx - 1 || tru[v + 1] !== t) grow(ti, i, j, k);
+          tCount[ti]++;
+          if (p === t) both[ti]++;
         }
         lastP = p;
         lastT = t;
@@ -129,16 +145,12 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
   let codes: number[];
   if (options.labels) {
     codes = [...new Set(options.labels)].sort((a, b) => a - b);
-    for (const c of codes) {
-      if (!Number.isInteger(c) || c < 0) throw new RangeError(`evaluateSegmentation: label ${c} requested, expected integers ≥ 0`);
-    }
   } else {
-    codes = [];
-    for (let c = 0; c < size; c++) {
-      if (pCount[c] + tCount[c] === 0) continue;
-      if (c === background && (options.background ?? 'exclude') === 'exclude') continue;
-      codes.push(c);
-    }
+    codes = present.filter((c) => {
+      const e = at(c);
+      if (pCount[e] + tCount[e] === 0) return false;
+      return !(c === background && (options.background ?? 'exclude') === 'exclude');
+    });
   }
 
   const nameOf = (code: number): string => {
@@ -152,14 +164,15 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
 
   const spacingMm = truth.spacingMm;
   const labels: LabelEvaluation[] = codes.map((code) => {
-    const p = pCount[code] ?? 0;
-    const t = tCount[code] ?? 0;
+    const e = at(code);
+    const p = pCount[e];
+    const t = tCount[e];
     const base = { label: code, name: nameOf(code), predictionVoxels: p, truthVoxels: t };
     if (p === 0 || t === 0) {
       const status = p === 0 && t === 0 ? 'absent' : p === 0 ? 'missing-in-prediction' : 'missing-in-truth';
       return { ...base, dice: p + t === 0 ? null : 0, hausdorff95Mm: null, assdMm: null, status };
     }
-    const o = 6 * code;
+    const o = 6 * e;
     const [i0, j0, k0, i1, j1, k1] = box.subarray(o, o + 6);
     const bx = i1 - i0 + 1;
     const by = j1 - j0 + 1;
@@ -178,7 +191,7 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
     const distances = surfaceDistances(a, b, [bx, by, bz], { spacingMm });
     return {
       ...base,
-      dice: (2 * both[code]) / (p + t),
+      dice: (2 * both[e]) / (p + t),
       hausdorff95Mm: hausdorff95(distances, { percentile: options.percentile ?? 95 }),
       assdMm: averageSurfaceDistance(distances),
       status: 'ok' as const,
