@@ -9,15 +9,16 @@ import { test } from 'node:test';
 import { ROOT } from './helpers/runCliSnapshot.js';
 
 const ALLOWED: Record<string, string[]> = {
-  volume: ['volume'],
-  prior: ['volume', 'prior'],
-  metric: ['volume', 'prior', 'metric'],
+  io: ['io'],
+  volume: ['volume', 'io'],
+  prior: ['io', 'volume', 'prior'],
+  metric: ['io', 'volume', 'prior', 'metric'],
   engine: ['engine'],
-  loss: ['engine', 'prior', 'volume', 'loss'],
-  train: ['engine', 'loss', 'prior', 'metric', 'volume', 'train'],
-  view: ['volume', 'prior', 'metric', 'view'],
-  demo: ['volume', 'prior', 'metric', 'view', 'engine', 'loss', 'train', 'demo'],
-  cli: ['volume', 'prior', 'metric', 'engine', 'loss', 'train', 'view', 'demo', 'cli'],
+  loss: ['io', 'engine', 'prior', 'volume', 'loss'],
+  train: ['io', 'engine', 'loss', 'prior', 'metric', 'volume', 'train'],
+  view: ['io', 'volume', 'prior', 'metric', 'view'],
+  demo: ['io', 'volume', 'prior', 'metric', 'view', 'engine', 'loss', 'train', 'demo'],
+  cli: ['io', 'volume', 'prior', 'metric', 'engine', 'loss', 'train', 'view', 'demo', 'cli'],
 };
 
 function sourceFiles(dir: string): string[] {

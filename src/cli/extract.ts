@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { mkdir, readFile } from 'node:fs/promises';
+import { copyFile, link, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeGraphPng } from '../prior/encodeGraphPng.js';
 import { extractPrior } from '../prior/extractPrior.js';
@@ -7,7 +7,8 @@ import { DEFAULT_SEG_NAME, examsFromFiles, findExams, type ExamFile } from '../p
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { parseLabelNames } from '../prior/parseLabelNames.js';
 import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
-import { writeFileAtomic } from '../volume/writeFileAtomic.js';
+import { writeFolderAtomic } from '../io/writeFolderAtomic.js';
+import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { makeProgress } from './progress.js';
 import { toolName } from './toolName.js';
 
@@ -99,9 +100,7 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
   }
   const names = flags.names ? parseLabelNames(await readTextFile(flags.names, 'names file'), flags.names).entries : undefined;
 
-  await mkdir(output, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`cannot create output folder ${output}: ${error.code ?? error.message}`);
-  });
+  await checkOutputFolder(output);
 
   const started = performance.now();
   const progress = makeProgress('extract', exams.length, { enabled: !flags.quiet });
@@ -135,9 +134,7 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
     png: path.join(output, 'graph.png'),
     json: path.join(output, 'graph.json'),
   };
-  await writeFileAtomic(files.csv, prior.toCsv());
-  await writeFileAtomic(files.png, encodeGraphPng(prior));
-  await writeFileAtomic(files.json, JSON.stringify(prior.toJson()) + '\n');
+  await writePriorFolder(output, prior);
   const seconds = (performance.now() - started) / 1000;
   const allowed = prior.numLabels ** 2 - prior.forbiddenOrderedPairs;
   process.stdout.write(
@@ -150,6 +147,41 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
       '',
     ].join('\n'),
   );
+}
+
+const PRIOR_FILES = ['graph.png.csv', 'graph.png', 'graph.json'];
+
+/**
+ * The output folder is replaced as a whole (`writeFolderAtomic`), so it may hold only a previous prior and files
+ * (carried over); a sub-folder would have to be moved, so it is refused up front, before any counting.
+ */
+async function checkOutputFolder(output: string): Promise<void> {
+  const entries = await readdir(output, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw new Error(`cannot read output folder ${output}: ${error.code ?? error.message}`);
+  });
+  const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  if (folders.length > 0) {
+    throw new Error(`output folder ${output} holds sub-folders (${folders.slice(0, 3).join(', ')}${folders.length > 3 ? ', …' : ''}); the prior's folder is replaced as a whole, so give an empty or new folder`);
+  }
+}
+
+/**
+ * Write the three prior files as one unit: a new folder is filled and swapped in, so a full disk or a kill leaves
+ * the previous prior complete, never a new graph.png.csv beside an old graph.json. Other files in the folder are
+ * carried over (hard links, or copies across devices).
+ */
+async function writePriorFolder(output: string, prior: AdjacencyPrior): Promise<void> {
+  await writeFolderAtomic(output, async (tmp) => {
+    const entries = await readdir(output, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isFile() || PRIOR_FILES.includes(e.name) || /^\..*\.tmp$/.test(e.name)) continue;
+      await link(path.join(output, e.name), path.join(tmp, e.name)).catch(() => copyFile(path.join(output, e.name), path.join(tmp, e.name)));
+    }
+    await writeFile(path.join(tmp, 'graph.png.csv'), prior.toCsv());
+    await writeFile(path.join(tmp, 'graph.png'), encodeGraphPng(prior));
+    await writeFile(path.join(tmp, 'graph.json'), JSON.stringify(prior.toJson()) + '\n');
+  });
 }
 
 async function readTextFile(file: string, what: string): Promise<string> {

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
+import { acquireRunLock } from '../io/acquireRunLock.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME, findTrainingExams } from '../train/data/findTrainingExams.js';
 import { splitExams } from '../train/data/splitExams.js';
@@ -167,6 +168,9 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     import('../train/trainSegmenter.js'),
   ]);
   const info = await initEngine({ backend: flags.backend });
+  // Taken before command.json is written (trainSegmenter takes it again, re-entrantly), so a concurrent run in the
+  // same folder cannot overwrite this run's command.
+  const lock = await acquireRunLock(out, { purpose: 'nonadj train' });
   if (!flags.resume) {
     if ((await findCheckpoint(path.join(out, 'checkpoint'))) !== null) {
       throw new Error(`${out} already holds a training run; continue it with --resume ${out}, or choose another --out`);
@@ -223,6 +227,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
   } finally {
     (progress as Progress | null)?.stop();
     process.removeListener('SIGINT', onSigint);
+    await lock.release();
   }
   process.stdout.write(renderSummary(result, out));
   return result.status === 'interrupted' ? 130 : 0;

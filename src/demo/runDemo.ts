@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import { acquireRunLock, RUN_LOCK_FILE } from '../io/acquireRunLock.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import { evaluateSegmentation } from '../metric/evaluateSegmentation.js';
 import { repairSegmentation } from '../metric/repairSegmentation.js';
@@ -128,6 +129,15 @@ const OWN = ['baseline', 'data', 'runs', 'predictions', 'eval', MARKER, 'report.
  *   that is not a demo or was made with other options, or when a training run fails.
  */
 export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
+  const lock = await acquireRunLock(options.out, { purpose: 'nonadj demo' });
+  try {
+    return await runDemoLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
   const started = Date.now();
   const { out, root, mode, atlas, labels } = options;
   const seed = options.seed ?? 1;
@@ -450,7 +460,7 @@ async function prepareOut(out: string, identity: Record<string, unknown>, option
   const entries = await readdir(out).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
     throw new Error(`runDemo: --out ${out} cannot be read (${error.code})`);
-  });
+  }).then((names) => names.filter((name) => name !== RUN_LOCK_FILE)); // this run's own lock
   const marker = path.join(out, MARKER);
   const saved = await readFile(marker, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
   if (entries.length > 0) {

@@ -23,6 +23,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initEngine, type EngineBackend } from '../engine/initEngine.js';
+import { acquireRunLock } from '../io/acquireRunLock.js';
 import { classWeightsFromCounts } from '../loss/classWeightsFromCounts.js';
 import { makeSegmentationLoss } from '../loss/makeSegmentationLoss.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
@@ -288,6 +289,16 @@ const PROB_FLOOR = 1e-7;
  *   exams that cannot be read or whose grids differ (naming the exam), a non-finite loss with a fixed λ.
  */
 export async function trainSegmenter(options: TrainSegmenterOptions): Promise<TrainSegmenterResult> {
+  // One process per run folder: a second training into the same folder is refused, naming the holder's pid.
+  const lock = await acquireRunLock(options.outDir, { purpose: 'nonadj train' });
+  try {
+    return await trainLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegmenterResult> {
   const o = resolveOptions(options);
   const { prior, outDir } = options;
   if (options.backend !== undefined || !tf.engine().backendName) await initEngine({ backend: options.backend });
