@@ -8,6 +8,7 @@ import { lintExitCode } from './lintExitCode.js';
 import { isNiftiName } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { renderTable } from './renderTable.js';
+import { sameFile } from './sameFile.js';
 
 interface RepairFlags {
   prior: string;
@@ -17,6 +18,7 @@ interface RepairFlags {
   connectivity?: Connectivity;
   radius?: number;
   json?: boolean;
+  inPlace?: boolean;
   fail: boolean;
 }
 
@@ -64,10 +66,12 @@ export function makeRepairCommand(): Command {
     .option('--max-iterations <n>', 'rounds of relabelling at most', positiveIntegerOption, 20)
     .addOption(new Option('--connectivity <n>', "neighbourhood (default: the prior's)").argParser(connectivityOption))
     .option('--radius <r>', "Chebyshev radius of contacts (default: the prior's)", radiusOption)
+    .option('--in-place', 'allow <out> to be <seg> (replace the input)')
     .option('--json', 'print the report as JSON')
     .option('--no-fail', 'exit 0 even when forbidden contacts remain')
     .action(async (seg: string, out: string, flags: RepairFlags) => {
       if (!isNiftiName(out)) throw new Error(`output ${out} must end in .nii or .nii.gz`);
+      if (!flags.inPlace && (await sameFile(seg, out))) throw new Error(`output ${out} is the input; pass --in-place to replace it`);
       const { prior, names } = await loadPrior(flags.prior, flags.names);
       const volume = await readNiftiFile(seg, { expect: '3d' });
       const neighbourhood = { connectivity: flags.connectivity, radius: flags.radius, names };
@@ -79,7 +83,8 @@ export function makeRepairCommand(): Command {
         source: seg,
       });
       const after = checkSegmentation(result.volume, prior, neighbourhood);
-      await writeNiftiFile(out, result.volume, { kind: 'labels' });
+      // The input's integer type (and its qform/sform codes, kept in the header) when the labels still fit it.
+      await writeNiftiFile(out, result.volume, { kind: 'labels', preferDatatype: volume.header.datatype });
       const report: RepairReport = {
         input: seg,
         output: out,
