@@ -6,7 +6,7 @@
 // volume/: the Volume type and NIfTI I/O
 export { defaultHeader, makeVolume, voxelCount, voxelToWorld } from './volume/Volume.js';
 export type { NiftiDatatype, Volume, VolumeHeader, VoxelArray } from './volume/Volume.js';
-export { readNifti } from './volume/readNifti.js';
+export { DEFAULT_MAX_NIFTI_BYTES, readNifti } from './volume/readNifti.js';
 export type { ReadNiftiOptions } from './volume/readNifti.js';
 export { smallestLabelDatatype, writeNifti } from './volume/writeNifti.js';
 export type { WriteNiftiOptions } from './volume/writeNifti.js';
@@ -15,11 +15,22 @@ export { affineToQform, qformToAffine } from './volume/qform.js';
 export type { AffineToQformResult, QformParams } from './volume/qform.js';
 export { writeFileAtomic } from './volume/writeFileAtomic.js';
 
+// io/: file helpers (atomic folders, run locks)
+export { acquireRunLock, RUN_LOCK_FILE } from './io/acquireRunLock.js';
+export type { AcquireRunLockOptions, RunLock } from './io/acquireRunLock.js';
+export { writeFolderAtomic } from './io/writeFolderAtomic.js';
+
 // prior/: label adjacency and the prior
 export { CONNECTIVITIES, forwardOffsets, neighbourOffsets, resolveNeighbourhood } from './prior/neighbourhood.js';
 export type { Connectivity, NeighbourhoodOptions } from './prior/neighbourhood.js';
 export { assertLabelMap } from './prior/assertLabelMap.js';
 export type { AssertLabelMapOptions, LabelMapStats } from './prior/assertLabelMap.js';
+export { PRIOR_LIMITS } from './prior/PRIOR_LIMITS.js';
+export { labelCodes } from './prior/labelCodes.js';
+export type { LabelCodes, LabelCodesOptions } from './prior/labelCodes.js';
+export { countPresentAdjacency } from './prior/countPresentAdjacency.js';
+export type { CountPresentAdjacencyOptions, CountPresentAdjacencyResult } from './prior/countPresentAdjacency.js';
+export { assertPriorJson } from './prior/assertPriorJson.js';
 export { countAdjacency } from './prior/countAdjacency.js';
 export type { CountAdjacencyOptions, CountAdjacencyResult } from './prior/countAdjacency.js';
 export { countFileAdjacency } from './prior/countFileAdjacency.js';
@@ -155,7 +166,6 @@ export type { ExamValidation, ValidateModelOptions, ValidateModelResult } from '
 export { makeOptimizer, resolveOptimizerOptions } from './train/optimizer.js';
 export type { OptimizerOptions, OptimizerState, ResolvedOptimizerOptions, SegmentationOptimizer } from './train/optimizer.js';
 export { copyCheckpoint, findCheckpoint, readCheckpoint, writeCheckpoint } from './train/checkpoint.js';
-export { writeFolderAtomic } from './io/writeFolderAtomic.js';
 export type { Checkpoint } from './train/checkpoint.js';
 export { makePatchSampler } from './train/makePatchSampler.js';
 export type { MakePatchSamplerOptions, PatchBatch, PatchSampler, PatchSamplerState } from './train/makePatchSampler.js';
