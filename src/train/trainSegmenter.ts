@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initEngine, type EngineBackend } from '../engine/initEngine.js';
 import { acquireRunLock } from '../io/acquireRunLock.js';
+import { writeFolderAtomic } from '../io/writeFolderAtomic.js';
 import { classWeightsFromCounts } from '../loss/classWeightsFromCounts.js';
 import { makeSegmentationLoss } from '../loss/makeSegmentationLoss.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
@@ -517,7 +518,8 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
     }
     if (best) {
       run.bestEpoch = run.epoch;
-      await saveModel(model, files.best, withRunInfo(metadata, run, lambda));
+      // model.json and weights.bin as one unit: a kill between the two files must not pair new weights with old JSON.
+      await writeFolderAtomic(files.best, (tmp) => saveModel(model, tmp, withRunInfo(metadata, run, lambda)).then(() => undefined));
     }
     const record: EpochRecord = {
       epoch: run.epoch,
