@@ -5,7 +5,7 @@ import { readNiftiFile } from '../volume/niftiFile.js';
 import { lintExitCode } from './lintExitCode.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
-import { connectivityOption, positiveIntegerOption } from './options.js';
+import { connectivityOption, positiveIntegerOption, radiusOption } from './options.js';
 import { renderTable } from './renderTable.js';
 
 interface CheckFlags {
@@ -43,7 +43,7 @@ export function makeCheckCommand(): Command {
     .addOption(
       new Option('--connectivity <n>', 'neighbourhood (default: the prior\'s)').argParser(connectivityOption),
     )
-    .option('--radius <r>', "Chebyshev radius in voxels (default: the prior's)", positiveIntegerOption)
+    .option('--radius <r>', "Chebyshev radius in voxels (default: the prior's)", radiusOption)
     .addOption(new Option('--json', 'print a JSON array, one object per file').conflicts('csv'))
     .option('--csv', 'print CSV, one row per forbidden pair')
     .option('--no-fail', 'exit 0 even when forbidden contacts are found')

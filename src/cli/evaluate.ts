@@ -8,7 +8,7 @@ import { readNiftiFile } from '../volume/niftiFile.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { readNames } from './readNames.js';
-import { connectivityOption, positiveIntegerOption } from './options.js';
+import { connectivityOption, positiveIntegerOption, radiusOption } from './options.js';
 import { pairCases, type CasePair, type CaseSide } from './pairCases.js';
 import { makeProgress } from './progress.js';
 import { renderTable, type TableFormat } from './renderTable.js';
@@ -69,7 +69,7 @@ export function makeEvaluateCommand(): Command {
     .option('--names <file>', 'label names: aal.nii.txt, a FreeSurfer LUT or an ITK-SNAP file')
     .option('--include-background', 'evaluate label 0 too')
     .addOption(new Option('--connectivity <n>', "neighbourhood of the check (default: the prior's)").argParser(connectivityOption))
-    .option('--radius <r>', "Chebyshev radius of the check (default: the prior's)", positiveIntegerOption)
+    .option('--radius <r>', "Chebyshev radius of the check (default: the prior's)", radiusOption)
     .addOption(new Option('--json', 'print JSON').conflicts(['csv', 'md']))
     .addOption(new Option('--csv', 'print CSV, one row per case and label').conflicts('md'))
     .option('--md', 'print Markdown tables')

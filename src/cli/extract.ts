@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { mkdir, readFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeGraphPng } from '../prior/encodeGraphPng.js';
 import { extractPrior } from '../prior/extractPrior.js';
@@ -7,7 +7,10 @@ import { DEFAULT_SEG_NAME, examsFromFiles, findExams, type ExamFile } from '../p
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { parseLabelNames } from '../prior/parseLabelNames.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { connectivityOption, positiveIntegerOption } from './options.js';
+import { writeFolderAtomic } from '../io/writeFolderAtomic.js';
+import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
+import { connectivityOption, positiveIntegerOption, radiusOption } from './options.js';
 import { makeProgress } from './progress.js';
 import { toolName } from './toolName.js';
 
@@ -44,7 +47,7 @@ export function makeExtractCommand(): Command {
     .option('--seg-name <name>', 'label-map file name inside each exam folder', DEFAULT_SEG_NAME)
     .option('--files <files...>', 'label maps to use instead of a dataset folder')
     .option('--connectivity <n>', 'neighbourhood: 6 faces, 18 faces+edges, 26 faces+edges+corners', connectivityOption, 26)
-    .option('--radius <r>', 'Chebyshev radius of the neighbourhood in voxels', positiveIntegerOption, 1)
+    .option('--radius <r>', `Chebyshev radius of the neighbourhood in voxels (1 … ${PRIOR_LIMITS.maxRadius})`, radiusOption, 1)
     .option('--names <file>', 'label names: "index name [code]" lines (aal.nii.txt), a FreeSurfer LUT or an ITK-SNAP label file')
     .option('--contiguous', 'drop labels that never occur and renumber the rest 0..K-1 (mapping kept in graph.json)')
     .option('--threads <n>', 'worker threads (default: number of cores)', positiveIntegerOption)
@@ -78,9 +81,7 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
   }
   const names = flags.names ? parseLabelNames(await readTextFile(flags.names, 'names file'), flags.names).entries : undefined;
 
-  await mkdir(output, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`cannot create output folder ${output}: ${error.code ?? error.message}`);
-  });
+  await checkOutputFolder(output);
 
   const started = performance.now();
   const progress = makeProgress('extract', exams.length, { enabled: !flags.quiet });
@@ -99,14 +100,14 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
   } finally {
     progress.stop();
   }
-  const { prior, numLabelsInferred, emptyLabels } = result;
+  const { prior, numLabelsInferred, emptyLabels, emptyLabelCount } = result;
   if (numLabelsInferred) process.stderr.write(`nb_labels not given: using ${result.numLabels} (largest label + 1)\n`);
-  if (emptyLabels.length > 0) {
-    const list = emptyLabels.slice(0, 20).join(', ') + (emptyLabels.length > 20 ? ', …' : '');
+  if (emptyLabelCount > 0) {
+    const list = emptyLabels.slice(0, 20).join(', ') + (emptyLabelCount > 20 ? ', …' : '');
     process.stderr.write(
       flags.contiguous
-        ? `relabelled to ${prior.numLabels} contiguous labels: ${emptyLabels.length} label(s) never occur (${list}) and were dropped; the code of each row is in graph.json "labels"\n`
-        : `warning: ${emptyLabels.length} label(s) never occur (${list}): every pair with them is forbidden, which inflates the loss normaliser; --contiguous relabels to 0..K-1\n`,
+        ? `relabelled to ${prior.numLabels} contiguous labels: ${emptyLabelCount} label(s) never occur (${list}) and were dropped; the code of each row is in graph.json "labels"\n`
+        : `warning: ${emptyLabelCount} label(s) never occur (${list}): every pair with them is forbidden, which inflates the loss normaliser; --contiguous relabels to 0..K-1\n`,
     );
   }
   const files = {
@@ -114,9 +115,7 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
     png: path.join(output, 'graph.png'),
     json: path.join(output, 'graph.json'),
   };
-  await writeFileAtomic(files.csv, prior.toCsv());
-  await writeFileAtomic(files.png, encodeGraphPng(prior));
-  await writeFileAtomic(files.json, JSON.stringify(prior.toJson()) + '\n');
+  await writePriorFolder(output, prior);
   const seconds = (performance.now() - started) / 1000;
   const allowed = prior.numLabels ** 2 - prior.forbiddenOrderedPairs;
   process.stdout.write(
@@ -129,6 +128,41 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
       '',
     ].join('\n'),
   );
+}
+
+const PRIOR_FILES = ['graph.png.csv', 'graph.png', 'graph.json'];
+
+/**
+ * The output folder is replaced as a whole (`writeFolderAtomic`), so it may hold only a previous prior and files
+ * (carried over); a sub-folder would have to be moved, so it is refused up front, before any counting.
+ */
+async function checkOutputFolder(output: string): Promise<void> {
+  const entries = await readdir(output, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw new Error(`cannot read output folder ${output}: ${error.code ?? error.message}`);
+  });
+  const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  if (folders.length > 0) {
+    throw new Error(`output folder ${output} holds sub-folders (${folders.slice(0, 3).join(', ')}${folders.length > 3 ? ', …' : ''}); the prior's folder is replaced as a whole, so give an empty or new folder`);
+  }
+}
+
+/**
+ * Write the three prior files as one unit: a new folder is filled and swapped in, so a full disk or a kill leaves
+ * the previous prior complete, never a new graph.png.csv beside an old graph.json. Other files in the folder are
+ * carried over (hard links, or copies across devices).
+ */
+async function writePriorFolder(output: string, prior: AdjacencyPrior): Promise<void> {
+  await writeFolderAtomic(output, async (tmp) => {
+    const entries = await readdir(output, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isFile() || PRIOR_FILES.includes(e.name) || /^\..*\.tmp$/.test(e.name)) continue;
+      await link(path.join(output, e.name), path.join(tmp, e.name)).catch(() => copyFile(path.join(output, e.name), path.join(tmp, e.name)));
+    }
+    await writeFile(path.join(tmp, 'graph.png.csv'), prior.toCsv());
+    await writeFile(path.join(tmp, 'graph.png'), encodeGraphPng(prior));
+    await writeFile(path.join(tmp, 'graph.json'), JSON.stringify(prior.toJson()) + '\n');
+  });
 }
 
 async function readTextFile(file: string, what: string): Promise<string> {

@@ -8,6 +8,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { Connectivity } from '../prior/neighbourhood.js';
+import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 
 /**
@@ -53,6 +54,13 @@ export function lambdaOption(value: string): number | 'auto' {
 }
 
 /** Parse `--connectivity`, the voxel neighbourhood: 6 (faces), 18 (faces and edges) or 26 (faces, edges and corners). */
+/** Parse `--radius`: an integer in 1 … `PRIOR_LIMITS.maxRadius` (the scans grow with r³). */
+export function radiusOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > PRIOR_LIMITS.maxRadius) throw new InvalidArgumentError(`expected an integer in 1 … ${PRIOR_LIMITS.maxRadius}`);
+  return n;
+}
+
 export function connectivityOption(value: string): Connectivity {
   return numberOption('6, 18 or 26', (n) => n === 6 || n === 18 || n === 26)(value) as Connectivity;
 }

@@ -9,8 +9,9 @@ import { lintExitCode } from './lintExitCode.js';
 import { isNiftiName } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { readNames } from './readNames.js';
-import { connectivityOption, positiveIntegerOption, positiveNumberOption } from './options.js';
+import { connectivityOption, positiveIntegerOption, positiveNumberOption, radiusOption } from './options.js';
 import { renderTable } from './renderTable.js';
+import { sameFile } from './sameFile.js';
 
 interface RepairFlags {
   prior?: string;
@@ -21,6 +22,7 @@ interface RepairFlags {
   connectivity?: Connectivity;
   radius?: number;
   json?: boolean;
+  inPlace?: boolean;
   fail: boolean;
 }
 
@@ -84,11 +86,13 @@ export function makeRepairCommand(): Command {
     .option('--max-component-mm3 <v>', 'largest component that may be relabelled, mm³', positiveNumberOption('--max-component-mm3'), DEFAULT_MAX_COMPONENT_MM3)
     .option('--max-iterations <n>', 'rounds of relabelling at most', positiveIntegerOption, 20)
     .addOption(new Option('--connectivity <n>', "neighbourhood (default: the prior's; 26 for --largest-component without a prior)").argParser(connectivityOption))
-    .option('--radius <r>', "Chebyshev radius of contacts (default: the prior's)", positiveIntegerOption)
+    .option('--radius <r>', "Chebyshev radius of contacts (default: the prior's)", radiusOption)
+    .option('--in-place', 'allow <out> to be <seg> (replace the input)')
     .option('--json', 'print the report as JSON')
     .option('--no-fail', 'exit 0 even when forbidden contacts remain')
     .action(async (seg: string, out: string, flags: RepairFlags, command: Command) => {
       if (!isNiftiName(out)) throw new Error(`output ${out} must end in .nii or .nii.gz`);
+      if (!flags.inPlace && (await sameFile(seg, out))) throw new Error(`output ${out} is the input; pass --in-place to replace it`);
       if (!flags.largestComponent && !flags.prior) throw new Error('--prior <file> is required (or --largest-component, which needs none)');
       if (flags.largestComponent) {
         for (const option of ['maxComponentMm3', 'maxIterations'] as const) {
@@ -109,7 +113,7 @@ export function makeRepairCommand(): Command {
         const connectivity = flags.connectivity ?? prior?.connectivity ?? 26;
         const result = keepLargestComponent(volume, { connectivity, source: seg });
         const after = prior ? checkSegmentation(result.volume, prior, neighbourhood) : null;
-        await writeNiftiFile(out, result.volume, { kind: 'labels' });
+        await writeNiftiFile(out, result.volume, { kind: 'labels', preferDatatype: volume.header.datatype });
         const nameOf = (code: number) => {
           const i = prior?.indexOfLabel(code) ?? -1;
           return (i >= 0 ? prior!.names[i] : null) ?? names.get(code) ?? `label ${code}`;
@@ -136,7 +140,8 @@ export function makeRepairCommand(): Command {
         source: seg,
       });
       const after = checkSegmentation(result.volume, prior!, neighbourhood);
-      await writeNiftiFile(out, result.volume, { kind: 'labels' });
+      // The input's integer type (and its qform/sform codes, kept in the header) when the labels still fit it.
+      await writeNiftiFile(out, result.volume, { kind: 'labels', preferDatatype: volume.header.datatype });
       const report: RepairReport = {
         input: seg,
         output: out,

@@ -7,6 +7,7 @@ import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { listNiftiFiles } from './listNiftiFiles.js';
 import { axisOption, numberOption, positiveIntegerOption } from './options.js';
 import { makeProgress, type Progress } from './progress.js';
+import { sameFile } from './sameFile.js';
 
 interface SegmentFlags {
   probabilities?: string;
@@ -15,6 +16,7 @@ interface SegmentFlags {
   overlap?: number;
   backend?: EngineBackend;
   quiet?: boolean;
+  inPlace?: boolean;
 }
 
 /** `nonadj segment <model.json> <image | folder> <output | folder>`: apply a trained model to new volumes. */
@@ -38,6 +40,7 @@ export function makeSegmentCommand(): Command {
     .option('--batch-size <n>', 'slices or patches per forward pass', positiveIntegerOption)
     .option('--overlap <f>', '3D: overlap of neighbouring patches, in [0, 1)', numberOption('a number in [0, 1)', (n) => n >= 0 && n < 1))
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .option('--in-place', 'allow <output> to be <input> (replace the images)')
     .option('-q, --quiet', 'no progress output')
     .action(async (modelPath: string, input: string, output: string, flags: SegmentFlags) => {
       await runSegment(modelPath, input, output, flags);
@@ -52,6 +55,11 @@ async function runSegment(modelPath: string, input: string, output: string, flag
     throw new Error(`--probabilities ${flags.probabilities} must end in .nii or .nii.gz`);
   }
   // TensorFlow.js loads only when segmenting, so other commands start fast.
+  for (const target of [output, flags.probabilities]) {
+    if (target !== undefined && !flags.inPlace && (await sameFile(input, target))) {
+      throw new Error(`output ${target} is the input${batch ? ' folder' : ''}; pass --in-place to replace ${batch ? 'its images' : 'it'}`);
+    }
+  }
   const [{ initEngine }, { loadModel }, { segmentVolume }] = await Promise.all([
     import('../engine/initEngine.js'),
     import('../model/modelFiles.js'),
@@ -90,7 +98,8 @@ async function runSegment(modelPath: string, input: string, output: string, flag
       (within as Progress | null)?.stop();
       const name = path.basename(file);
       const target = batch ? path.join(output, name) : output;
-      await writeNiftiFile(target, result.labels, { kind: 'labels', description: 'nonadj segmentation' });
+      // The image's integer type when the labels fit it; the qform/sform codes are the image's (segmentVolume keeps its header).
+      await writeNiftiFile(target, result.labels, { kind: 'labels', description: 'nonadj segmentation', preferDatatype: image.header.datatype });
       written.push(target);
       if (flags.probabilities && result.probabilities) {
         const probTarget = batch ? path.join(flags.probabilities, name) : flags.probabilities;

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
+import { acquireRunLock } from '../io/acquireRunLock.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { findTrainingExams } from '../data/findTrainingExams.js';
 import { splitExams } from '../data/splitExams.js';
@@ -155,6 +156,9 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     import('../train/trainSegmenter.js'),
   ]);
   const info = await initEngine({ backend });
+  // Taken before command.json is written (trainSegmenter takes it again, re-entrantly), so a concurrent run in the
+  // same folder cannot overwrite this run's command.
+  const lock = await acquireRunLock(out, { purpose: 'nonadj train' });
   if (!cliFlags.resume) {
     if ((await findCheckpoint(path.join(out, 'checkpoint'))) !== null) {
       throw new Error(`${out} already holds a training run; continue it with --resume ${out}, or choose another --out`);
@@ -211,6 +215,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
   } finally {
     (progress as Progress | null)?.stop();
     process.removeListener('SIGINT', onSigint);
+    await lock.release();
   }
   process.stdout.write(renderSummary(result, out));
   return result.status === 'interrupted' ? 130 : 0;

@@ -14,6 +14,9 @@ interface ViewFlags {
   lut?: string;
   port: number;
   static?: string;
+  /** False with --no-token. */
+  token: boolean;
+  allowHost?: string[];
 }
 
 /** `nonadj view <image> [--seg] [--prior] [--names] [--lut] [--port] [--static out.html]`. */
@@ -22,7 +25,8 @@ export function makeViewCommand(): Command {
     .summary('show an image, its segmentation and the forbidden contacts in the browser (NiiVue)')
     .description(
       [
-        'Serve a page on 127.0.0.1 (first free port from 8080) showing the image in three planes and 3D, the',
+        'Serve a page on 127.0.0.1 (first free port from 8080; the URL printed carries a random ?token=, as Jupyter\'s',
+        'does, so other users of the machine cannot fetch the volumes) showing the image in three planes and 3D, the',
         'segmentation as a label overlay with names, the forbidden contacts found by the check against the prior as',
         'a highlighted layer, a table of forbidden pairs (click a row to go there) and the prior as a heatmap.',
         'Only the page, its assets and the files named here are served. Ctrl-C stops the server.',
@@ -37,6 +41,8 @@ export function makeViewCommand(): Command {
     .option('--lut <file>', 'label colours: an MRIcron colour table (aal.nii.lut, 768 bytes)')
     .option('--port <n>', 'first port to try (0 = any free port)', portOption, 8080)
     .option('--static <out.html>', 'write a self-contained HTML file instead of serving')
+    .option('--allow-host <names...>', 'also accept these Host headers (a name, any port, or name:port), e.g. for a reverse proxy')
+    .option('--no-token', 'serve without the random token in the URL (any local user can then fetch the volumes)')
     .action(async (image: string, flags: ViewFlags) => {
       const data = await loadViewerData({ image, segmentation: flags.seg, prior: flags.prior, names: flags.names, lut: flags.lut, tool: toolName() });
       if (flags.static) {
@@ -45,12 +51,13 @@ export function makeViewCommand(): Command {
         process.stdout.write([...summaryLines(data), `written:  ${flags.static} (${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB)`, ''].join('\n'));
         return;
       }
-      await serve(data, flags.port);
+      await serve(data, flags);
     });
 }
 
-async function serve(data: ViewerData, port: number): Promise<void> {
-  const server = await startViewerServer(data, { port });
+async function serve(data: ViewerData, flags: ViewFlags): Promise<void> {
+  const port = flags.port;
+  const server = await startViewerServer(data, { port, token: flags.token ? undefined : null, allowHosts: flags.allowHost });
   if (port !== 0 && server.port !== port) process.stderr.write(`port ${port} is in use; using ${server.port}\n`);
   process.stdout.write([...summaryLines(data), `serving:  ${server.url}  (Ctrl-C to stop)`, ''].join('\n'));
   await new Promise<void>((resolve) => {

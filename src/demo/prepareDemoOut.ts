@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { RUN_LOCK_FILE } from '../io/acquireRunLock.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 
 /** The demo's own entries in its output folder: what `force` removes. */
@@ -19,7 +20,7 @@ export async function prepareDemoOut(out: string, identity: Record<string, unkno
   const entries = await readdir(out).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
     throw new Error(`runDemo: --out ${out} cannot be read (${error.code})`);
-  });
+  }).then((names) => names.filter((name) => name !== RUN_LOCK_FILE)); // this run's own lock
   const marker = path.join(out, MARKER);
   const saved = await readFile(marker, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
   if (entries.length > 0) {

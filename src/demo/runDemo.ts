@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import { acquireRunLock } from '../io/acquireRunLock.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
@@ -85,6 +86,16 @@ const DOMAINS: readonly DemoDomain[] = ['val', 'unseen-val', 'test', 'unseen-tes
  *   that is not a demo or was made with other options, or when a training run fails.
  */
 export async function runDemo(options: RunDemoOptions): Promise<RunDemoResult> {
+  // One demo at a time in a folder: a second one is refused with the holder's process id (a stale lock is taken over).
+  const lock = await acquireRunLock(options.out, { purpose: 'nonadj demo' });
+  try {
+    return await runDemoLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
   const started = Date.now();
   const { out, root, mode, atlas, labels } = options;
   const dataSeed = options.seed ?? 1;

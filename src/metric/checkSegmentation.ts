@@ -1,8 +1,8 @@
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import { assertLabelMap } from '../prior/assertLabelMap.js';
 import { forwardOffsets, resolveNeighbourhood, type Connectivity } from '../prior/neighbourhood.js';
 import { voxelToWorld, type Volume } from '../volume/Volume.js';
 import { countInteriorVoxels } from './countInteriorVoxels.js';
+import { labelCodes } from '../prior/labelCodes.js';
 import { labelRuns } from '../prior/labelRuns.js';
 
 /** Options of {@link checkSegmentation}. */
@@ -126,7 +126,8 @@ interface PairZone {
  *
  * @param volume - 3D label map (one frame), integer values ≥ 0 or −1.
  * @param prior - the adjacency prior; label codes are matched through `prior.indexOfLabel`.
- * @throws RangeError for a 4D volume, non-integer or NaN voxels, or labels below −1 (via `assertLabelMap`).
+ * @throws RangeError for a 4D volume, non-integer or NaN voxels, labels below −1, or more distinct labels than
+ *   `PRIOR_LIMITS.maxLabels` (via `labelCodes`).
  * @example
  * const report = checkSegmentation(await readNiftiFile('seg.nii.gz'), await AdjacencyPrior.read('graph.json'));
  * report.forbiddenContacts; // 0 for a segmentation consistent with the prior
@@ -135,43 +136,23 @@ export function checkSegmentation(volume: Volume, prior: AdjacencyPrior, options
   const source = options.source ?? 'checkSegmentation';
   const [nx, ny, nz] = volume.dims;
   if (volume.frames !== 1) throw new RangeError(`${source}: ${volume.frames} frames, expected a single 3D label map`);
-  const stats = assertLabelMap(volume.data, { source });
   const { connectivity, radius } = resolveNeighbourhood({
     connectivity: options.connectivity ?? prior.connectivity,
     radius: options.radius ?? prior.radius,
   });
 
-  // Encode label codes as prior rows 0..L−1, unknown codes as L, L+1, … in order of first appearance.
+  // Index the labels present (0 … K−1), known or not: memory then follows the labels of this map, not the
+  // largest code nor the prior's size.
+  const present = labelCodes(volume.data, { source });
   const L = prior.numLabels;
-  const unknownCodes: number[] = [];
-  const unknownIndex = new Map<number, number>();
-  const encode = (code: number): number => {
-    if (code < 0) return -1;
-    const i = prior.indexOfLabel(code);
-    if (i >= 0) return i;
-    let u = unknownIndex.get(code);
-    if (u === undefined) {
-      u = L + unknownCodes.length;
-      unknownIndex.set(code, u);
-      unknownCodes.push(code);
-    }
-    return u;
-  };
-  // A lookup table is much faster than a Map when codes are small (the usual case).
-  let encodeFast = encode;
-  if (stats.max >= 0 && stats.max < 1 << 20) {
-    const table = new Int32Array(stats.max + 1).fill(-2);
-    encodeFast = (code) => {
-      if (code < 0) return -1;
-      let e = table[code];
-      if (e === -2) e = table[code] = encode(code);
-      return e;
-    };
-  }
-  const runs = labelRuns(volume.data, volume.dims, { encode: encodeFast });
-  const K = L + unknownCodes.length;
+  const K = present.codes.length;
+  const rowOf = Int32Array.from(present.codes, (code) => prior.indexOfLabel(code));
+  const runs = labelRuns(volume.data, volume.dims, { encode: present.indexOf });
   const forbidden = new Uint8Array(K * K).fill(1);
-  for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) forbidden[i * K + j] = prior.counts[i * L + j] > 0 ? 0 : 1;
+  for (let e = 0; e < K; e++) {
+    if (rowOf[e] < 0) continue;
+    for (let f = 0; f < K; f++) if (rowOf[f] >= 0) forbidden[e * K + f] = prior.counts[rowOf[e] * L + rowOf[f]] > 0 ? 0 : 1;
+  }
 
   const { runStart, runLabel, rowPtr } = runs;
   const voxelsOf = new Float64Array(K);
@@ -222,12 +203,9 @@ export function checkSegmentation(volume: Volume, prior: AdjacencyPrior, options
     }
   }
 
-  const codeOf = (e: number) => (e < L ? prior.labels[e] : unknownCodes[e - L]);
-  const nameOf = (e: number) => {
-    if (e < L) return prior.names[e] ?? options.names?.get(prior.labels[e]) ?? `label ${prior.labels[e]}`;
-    const code = unknownCodes[e - L];
-    return options.names?.get(code) ?? `label ${code}`;
-  };
+  const codeOf = (e: number) => present.codes[e];
+  const isKnown = (e: number) => rowOf[e] >= 0;
+  const nameOf = (e: number) => (isKnown(e) ? prior.names[rowOf[e]] : null) ?? options.names?.get(present.codes[e]) ?? `label ${present.codes[e]}`;
 
   const pairs: ForbiddenPair[] = [];
   let forbiddenContacts = 0;
@@ -278,7 +256,7 @@ export function checkSegmentation(volume: Volume, prior: AdjacencyPrior, options
     pairs.push({
       labels: [codeOf(p), codeOf(q)],
       names: [nameOf(p), nameOf(q)],
-      known: [p < L, q < L],
+      known: [isKnown(p), isKnown(q)],
       contacts: zone.contacts,
       voxels: [vp, vq],
       boundingBox: { min, max },
@@ -288,14 +266,13 @@ export function checkSegmentation(volume: Volume, prior: AdjacencyPrior, options
   }
   pairs.sort((x, y) => y.contacts - x.contacts || x.labels[0] - y.labels[0] || x.labels[1] - y.labels[1]);
 
-  const unknownLabels: UnknownLabel[] = unknownCodes
-    .map((code, u) => {
-      const e = L + u;
-      let contacts = 0;
-      for (let j = 0; j < K; j++) if (j !== e) contacts += half[e * K + j] + half[j * K + e];
-      return { label: code, name: nameOf(e), voxels: voxelsOf[e], contacts };
-    })
-    .sort((x, y) => x.label - y.label);
+  const unknownLabels: UnknownLabel[] = [];
+  for (let e = 0; e < K; e++) {
+    if (isKnown(e)) continue;
+    let contacts = 0;
+    for (let j = 0; j < K; j++) if (j !== e) contacts += half[e * K + j] + half[j * K + e];
+    unknownLabels.push({ label: present.codes[e], name: nameOf(e), voxels: voxelsOf[e], contacts });
+  }
 
   // Reference numbers over the K × K matrix (unknown rows/columns are all forbidden: the reference would have
   // crashed on them, see the README).
@@ -313,13 +290,8 @@ export function checkSegmentation(volume: Volume, prior: AdjacencyPrior, options
   }
   const interior = countInteriorVoxels(runs, { connectivity, radius });
   const zeroEntries = prior.forbiddenOrderedPairs;
-  const absentLabels: number[] = [];
-  let labelsInSegmentation = unknownCodes.length;
-  for (let i = 0; i < L; i++) {
-    if (voxelsOf[i] > 0) labelsInSegmentation++;
-    else absentLabels.push(prior.labels[i]);
-  }
-  absentLabels.sort((a, b) => a - b);
+  const absentLabels = prior.labels.filter((code) => present.indexOf(code) < 0).sort((a, b) => a - b);
+  const labelsInSegmentation = K;
   return {
     forbiddenPairs: pairs.length,
     forbiddenContacts,

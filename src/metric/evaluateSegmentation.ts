@@ -1,5 +1,6 @@
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { assertLabelMap } from '../prior/assertLabelMap.js';
+import { labelCodes } from '../prior/labelCodes.js';
 import type { Volume } from '../volume/Volume.js';
 import { averageSurfaceDistance } from './averageSurfaceDistance.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
@@ -101,6 +102,50 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
   const predName = options.source?.prediction ?? 'prediction';
   const truthName = options.source?.truth ?? 'truth';
   assertSameGrid(prediction, truth, predName, truthName);
+  // Tables below are indexed by label; with large codes (FreeSurfer's reach 14 175, a corrupt file 2^31) they are
+  // indexed by the labels present instead, so memory follows the labels, never the largest code.
+  const background = options.backgroundLabel ?? 0;
+  const present = new Set([
+    ...labelCodes(prediction.data, { source: predName }).codes,
+    ...labelCodes(truth.data, { source: truthName }).codes,
+    ...(options.labels ?? []),
+    background,
+  ]);
+  const codes = [...present].sort((a, b) => a - b);
+  if (codes[codes.length - 1] < COMPACT_ABOVE) return evaluateByCode(prediction, truth, options);
+  const index = new Map(codes.map((c, i) => [c, i]));
+  const compact = (v: Volume): Volume => ({ ...v, data: Int32Array.from(v.data as ArrayLike<number>, (x) => (x < 0 ? x : index.get(x)!)) });
+  const names = new Map(codes.map((c, i) => [i, nameOfCode(c, options)]));
+  const r = evaluateByCode(compact(prediction), compact(truth), {
+    ...options,
+    prior: undefined,
+    names,
+    labels: options.labels?.map((c) => index.get(c)!),
+    backgroundLabel: index.get(background),
+  });
+  return {
+    ...r,
+    labels: r.labels.map((l) => ({ ...l, label: codes[l.label] })),
+    check: options.prior ? checkSegmentation(prediction, options.prior, { source: predName, ...options.check }) : null,
+  };
+}
+
+/** Label codes from this value up are evaluated through compact indices (see `evaluateSegmentation`). */
+const COMPACT_ABOVE = 1 << 16;
+
+function nameOfCode(code: number, options: EvaluateSegmentationOptions): string {
+  const prior = options.prior;
+  if (prior) {
+    const i = prior.indexOfLabel(code);
+    if (i >= 0 && prior.names[i]) return prior.names[i]!;
+  }
+  return options.names?.get(code) ?? `label ${code}`;
+}
+
+function evaluateByCode(prediction: Volume, truth: Volume, options: EvaluateSegmentationOptions): EvaluateSegmentationResult {
+  const predName = options.source?.prediction ?? 'prediction';
+  const truthName = options.source?.truth ?? 'truth';
+  assertSameGrid(prediction, truth, predName, truthName);
   const [nx, ny, nz] = truth.dims;
   const plane = nx * ny;
   const pStats = assertLabelMap(prediction.data, { source: predName });
@@ -151,14 +196,7 @@ export function evaluateSegmentation(prediction: Volume, truth: Volume, options:
     }
   }
 
-  const nameOf = (code: number): string => {
-    const prior = options.prior;
-    if (prior) {
-      const i = prior.indexOfLabel(code);
-      if (i >= 0 && prior.names[i]) return prior.names[i]!;
-    }
-    return options.names?.get(code) ?? `label ${code}`;
-  };
+  const nameOf = (code: number): string => nameOfCode(code, options);
 
   // Components per label in each map (runs + union–find, as everywhere in metric/).
   const connectivity = options.componentConnectivity ?? 26;

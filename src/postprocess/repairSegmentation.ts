@@ -1,5 +1,5 @@
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import { assertLabelMap } from '../prior/assertLabelMap.js';
+import { labelCodes } from '../prior/labelCodes.js';
 import { forwardOffsets, resolveNeighbourhood, type Connectivity } from '../prior/neighbourhood.js';
 import { voxelToWorld, type Volume, type VoxelArray } from '../volume/Volume.js';
 import { forEachRunPair } from '../prior/forEachRunPair.js';
@@ -84,7 +84,8 @@ export interface RepairSegmentationResult {
 export function repairSegmentation(volume: Volume, prior: AdjacencyPrior, options: RepairSegmentationOptions = {}): RepairSegmentationResult {
   const source = options.source ?? 'repairSegmentation';
   if (volume.frames !== 1) throw new RangeError(`${source}: ${volume.frames} frames, expected a single 3D label map`);
-  assertLabelMap(volume.data, { source });
+  // Validates the labels and bounds how many distinct ones there are (the per-label tables below are that long).
+  labelCodes(volume.data, { source });
   const maxMm3 = options.maxComponentMm3 ?? DEFAULT_MAX_COMPONENT_MM3;
   if (!(maxMm3 > 0)) throw new RangeError(`${source}: maxComponentMm3 is ${maxMm3}, expected a positive number`);
   const { connectivity, radius } = resolveNeighbourhood({

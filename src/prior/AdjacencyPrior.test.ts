@@ -79,6 +79,6 @@ describe('AdjacencyPrior', () => {
     assert.throws(() => AdjacencyPrior.fromCounts([[0.5]], {}, 'g.csv'), /count \[0\]\[0\] is 0\.5, expected a non-negative integer/);
     assert.throws(() => AdjacencyPrior.parseCsv('1;x\n', {}, 'g.csv'), /g\.csv: line 1, column 2 is "x", expected a number/);
     assert.throws(() => AdjacencyPrior.parseJson('{"format":"other"}', 'p.json'), /p\.json: format is "other"/);
-    assert.throws(() => AdjacencyPrior.fromCounts([[1]], { connectivity: 8 as 6 }), /connectivity is 8, expected 6, 18 or 26/);
+    assert.throws(() => AdjacencyPrior.fromCounts([[1]], { connectivity: 8 as 6 }), /connectivity is 8, expected the number 6, 18 or 26/);
   });
 });

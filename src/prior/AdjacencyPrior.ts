@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { assertPriorJson } from './assertPriorJson.js';
 import type { Connectivity } from './neighbourhood.js';
 import { resolveNeighbourhood } from './neighbourhood.js';
+import { PRIOR_LIMITS } from './PRIOR_LIMITS.js';
 
 /** One exam a prior was extracted from. */
 export interface PriorExam {
@@ -73,8 +75,14 @@ export class AdjacencyPrior {
   readonly tool: string | null;
   private codeToIndex: Map<number, number> | null = null;
 
-  private constructor(counts: Float64Array, numLabels: number, meta: AdjacencyPriorMeta) {
-    const { connectivity, radius } = resolveNeighbourhood(meta);
+  private constructor(counts: Float64Array, numLabels: number, meta: AdjacencyPriorMeta, source = 'AdjacencyPrior') {
+    let neighbourhood;
+    try {
+      neighbourhood = resolveNeighbourhood(meta);
+    } catch (error) {
+      throw new RangeError(`${source}: ${(error as Error).message}`);
+    }
+    const { connectivity, radius } = neighbourhood;
     this.numLabels = numLabels;
     this.counts = counts;
     this.labels = meta.labels ?? Array.from({ length: numLabels }, (_, i) => i);
@@ -85,7 +93,7 @@ export class AdjacencyPrior {
     this.tool = meta.tool ?? null;
     if (this.labels.length !== numLabels || this.names.length !== numLabels) {
       throw new RangeError(
-        `AdjacencyPrior: ${this.labels.length} label codes and ${this.names.length} names for ${numLabels} labels, expected ${numLabels} of each`,
+        `${source}: ${this.labels.length} label codes and ${this.names.length} names for ${numLabels} labels, expected ${numLabels} of each`,
       );
     }
   }
@@ -125,7 +133,7 @@ export class AdjacencyPrior {
         }
       }
     }
-    return new AdjacencyPrior(flat, L, meta);
+    return new AdjacencyPrior(flat, L, meta, source);
   }
 
   /**
@@ -134,6 +142,9 @@ export class AdjacencyPrior {
    */
   static parseCsv(text: string, meta: AdjacencyPriorMeta = {}, source = 'graph.png.csv'): AdjacencyPrior {
     const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    if (lines.length > PRIOR_LIMITS.maxLabels) {
+      throw new RangeError(`${source}: ${lines.length} rows, over the limit of ${PRIOR_LIMITS.maxLabels} labels`);
+    }
     const rows = lines.map((line, i) =>
       line.split(';').map((cell, j) => {
         const value = Number(cell.trim());
@@ -146,18 +157,19 @@ export class AdjacencyPrior {
     return AdjacencyPrior.fromCounts(rows, meta, source);
   }
 
-  /** Parse a `graph.json` document. @throws Error naming `source` when it is not one. */
+  /**
+   * Parse a `graph.json` document, validated strictly against `schemas/graph.schema.json` (see `assertPriorJson`).
+   *
+   * @throws Error naming `source`, the field and the value when it is not a valid format-1 prior.
+   */
   static parseJson(text: string, source = 'graph.json'): AdjacencyPrior {
-    let doc: Partial<AdjacencyPriorJson>;
+    let doc: unknown;
     try {
-      doc = JSON.parse(text) as Partial<AdjacencyPriorJson>;
+      doc = JSON.parse(text);
     } catch (error) {
       throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
     }
-    if (doc.format !== 'nonadj-adjacency-prior' || !Array.isArray(doc.counts)) {
-      throw new Error(`${source}: format is ${JSON.stringify(doc.format)}, expected "nonadj-adjacency-prior" with a counts matrix`);
-    }
-    if (doc.version !== 1) throw new Error(`${source}: version ${String(doc.version)}, expected 1`);
+    assertPriorJson(doc, source);
     return AdjacencyPrior.fromCounts(
       doc.counts,
       {
@@ -179,8 +191,14 @@ export class AdjacencyPrior {
   static async read(file: string, meta: AdjacencyPriorMeta = {}): Promise<AdjacencyPrior> {
     let text: string;
     try {
+      // Bounded before reading: JSON.parse of a file of gigabytes would exhaust memory first.
+      const { size } = await stat(file);
+      if (size > PRIOR_LIMITS.maxPriorBytes) {
+        throw new Error(`cannot read prior ${file}: it has ${size} bytes, over the limit of ${PRIOR_LIMITS.maxPriorBytes} bytes of a prior of ${PRIOR_LIMITS.maxLabels} labels`);
+      }
       text = await readFile(file, 'utf8');
     } catch (error) {
+      if ((error as Error).message.startsWith('cannot read prior')) throw error;
       throw new Error(`cannot read prior ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     if (file.toLowerCase().endsWith('.json')) {

@@ -1,8 +1,7 @@
 import type { VoxelArray } from '../volume/Volume.js';
-import { assertLabelMap } from './assertLabelMap.js';
-import { forEachRunPair } from './forEachRunPair.js';
-import { labelRuns } from './labelRuns.js';
-import { forwardOffsets, resolveNeighbourhood, type NeighbourhoodOptions } from './neighbourhood.js';
+import { countPresentAdjacency } from './countPresentAdjacency.js';
+import type { NeighbourhoodOptions } from './neighbourhood.js';
+import { PRIOR_LIMITS } from './PRIOR_LIMITS.js';
 
 /** Options of {@link countAdjacency}. */
 export interface CountAdjacencyOptions extends NeighbourhoodOptions {
@@ -31,11 +30,13 @@ export interface CountAdjacencyResult {
  *
  * Works on run-length-encoded rows along x (`labelRuns`, `forEachRunPair`, shared with `metric/`): two rows are
  * compared run against run, so the cost grows with the number of label runs rather than with the number of voxels
- * (a 1 mm brain row of 181 voxels holds ~5 runs).
+ * (a 1 mm brain row of 181 voxels holds ~5 runs). The counting itself runs over the labels present
+ * (`countPresentAdjacency`); only the returned matrix is dense, so `L` is limited to `PRIOR_LIMITS.maxLabels`.
  *
  * @param labels - label map, x fastest (`i + j·nx + k·nx·ny`), integer values.
  * @param dims - `[nx, ny, nz]` in voxels.
- * @throws RangeError for non-integer labels, labels outside `[0, numLabels)` other than −1, or a length mismatch.
+ * @throws RangeError for non-integer labels, labels outside `[0, numLabels)` other than −1, a length mismatch, or
+ *   an `L` over `PRIOR_LIMITS.maxLabels` (naming the label that needs it).
  * @example
  * // two voxels side by side, labels 0 and 1, 6-connectivity:
  * countAdjacency(new Uint8Array([0, 1]), [2, 1, 1], { connectivity: 6 }).counts; // [0, 1, 1, 0]
@@ -45,38 +46,20 @@ export function countAdjacency(
   dims: readonly [number, number, number],
   options: CountAdjacencyOptions = {},
 ): CountAdjacencyResult {
-  const [nx, ny, nz] = dims;
   const source = options.source ?? 'countAdjacency';
-  if (labels.length !== nx * ny * nz) {
-    throw new RangeError(`${source}: ${labels.length} labels for a ${nx}×${ny}×${nz} grid, expected ${nx * ny * nz}`);
+  const limit = PRIOR_LIMITS.maxLabels;
+  if (options.numLabels !== undefined && options.numLabels > limit) {
+    throw new RangeError(`${source}: numLabels is ${options.numLabels}, over the limit of ${limit} labels of a dense L×L matrix`);
   }
-  const offsets = forwardOffsets(resolveNeighbourhood(options));
-  // Labels are checked once per run, not per voxel: a run holds one value (NaN !== NaN starts a run at every voxel).
-  const limit = options.numLabels ?? Infinity;
-  let max = -1;
-  let valid = true;
-  const runs = labelRuns(labels, dims, {
-    encode: (l) => {
-      if (!(Number.isInteger(l) && l >= -1 && l < limit)) valid = false;
-      if (l > max) max = l;
-      return l;
-    },
-  });
-  // The slow, thorough check only on the error path, for its message (value, voxel count, file).
-  if (!valid) assertLabelMap(labels, { numLabels: options.numLabels, source });
-  const L = options.numLabels ?? max + 1;
-  const half = new Float64Array(L * L);
-  const { runLabel } = runs;
-  forEachRunPair(runs, offsets, (runA, runB, x0, x1) => {
-    const a = runLabel[runA];
-    const b = runLabel[runB];
-    if (a >= 0 && b >= 0) half[a * L + b] += x1 - x0;
-  });
-
-  // Each unordered pair was seen once, from its forward end: M = H + Hᵀ gives both ends.
+  const present = countPresentAdjacency(labels, dims, options);
+  const K = present.labels.length;
+  const L = options.numLabels ?? (K > 0 ? present.labels[K - 1] + 1 : 0);
+  if (L > limit) {
+    throw new RangeError(`${source}: label ${L - 1} needs a ${L}×${L} matrix, over the limit of ${limit} labels; count the labels present instead (countPresentAdjacency)`);
+  }
   const counts = new Float64Array(L * L);
-  for (let i = 0; i < L; i++) {
-    for (let j = 0; j < L; j++) counts[i * L + j] = half[i * L + j] + half[j * L + i];
+  for (let i = 0; i < K; i++) {
+    for (let j = 0; j < K; j++) counts[present.labels[i] * L + present.labels[j]] = present.counts[i * K + j];
   }
   return { numLabels: L, counts };
 }

@@ -9,6 +9,8 @@
  * connectivity then limits how many components may be non-zero (3, 2 or 1).
  */
 
+import { PRIOR_LIMITS } from './PRIOR_LIMITS.js';
+
 /** Neighbourhood shape: 6 (faces), 18 (faces + edges) or 26 (faces + edges + corners). */
 export type Connectivity = 6 | 18 | 26;
 
@@ -16,7 +18,7 @@ export type Connectivity = 6 | 18 | 26;
 export interface NeighbourhoodOptions {
   /** @default 26 */
   connectivity?: Connectivity;
-  /** Chebyshev radius in voxels, a positive integer. @default 1 */
+  /** Chebyshev radius in voxels, an integer in 1 … `PRIOR_LIMITS.maxRadius` (10). @default 1 */
   radius?: number;
 }
 
@@ -26,16 +28,19 @@ export const CONNECTIVITIES: readonly Connectivity[] = [6, 18, 26];
 /**
  * Check and fill in neighbourhood options.
  *
- * @throws RangeError naming the bad value.
+ * @throws RangeError naming the bad value: a connectivity other than the numbers 6, 18, 26, or a radius that is not
+ *   an integer in 1 … `PRIOR_LIMITS.maxRadius`.
  */
 export function resolveNeighbourhood(options: NeighbourhoodOptions = {}): Required<NeighbourhoodOptions> {
   const connectivity = options.connectivity ?? 26;
   const radius = options.radius ?? 1;
   if (!CONNECTIVITIES.includes(connectivity)) {
-    throw new RangeError(`connectivity is ${String(connectivity)}, expected 6, 18 or 26`);
+    // JSON.stringify shows a string "26" as a string, so the message does not read "26, expected … 26".
+    throw new RangeError(`connectivity is ${typeof connectivity === 'string' ? JSON.stringify(connectivity) : String(connectivity)}, expected the number 6, 18 or 26`);
   }
-  if (!Number.isInteger(radius) || radius < 1) {
-    throw new RangeError(`radius is ${String(radius)}, expected a positive integer`);
+  // The limit keeps the offset list and the scans bounded: (2r+1)³ − 1 offsets, each a pass over the runs.
+  if (!Number.isInteger(radius) || radius < 1 || radius > PRIOR_LIMITS.maxRadius) {
+    throw new RangeError(`radius is ${typeof radius === 'string' ? JSON.stringify(radius) : String(radius)}, expected an integer in 1 … ${PRIOR_LIMITS.maxRadius}`);
   }
   return { connectivity, radius };
 }

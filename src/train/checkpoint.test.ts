@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { initEngine } from '../engine/initEngine.js';
-import { findCheckpoint, readCheckpoint, writeCheckpoint, writeFolderAtomic } from './checkpoint.js';
+import { writeFolderAtomic } from '../io/writeFolderAtomic.js';
+import { findCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { makeModSegNet } from '../model/makeModSegNet.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-ckpt-'));

@@ -3,15 +3,15 @@
  * `models/modelFiles.ts`), the optimiser's slots (`optimizer.bin`, float32, the slots of `OptimizerState` one
  * after the other) and `state.json` (everything else a resumed run needs, as JSON).
  *
- * Atomicity: a checkpoint is written into a new sibling folder `<dir>.tmp-<random>`, then swapped in with two
+ * Atomicity (`io/writeFolderAtomic`): a checkpoint is written into a new sibling folder `<dir>.tmp-<pid>-<random>`, then swapped in with two
  * renames (`<dir>` → `<dir>.old`, new → `<dir>`) and the old one removed. A crash leaves either the old or the new
  * checkpoint complete; if it strikes between the two renames, only `<dir>.old` exists, and {@link readCheckpoint}
  * reads it.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { writeFolderAtomic } from '../io/writeFolderAtomic.js';
 import { loadModel, saveModel, type ModelMetadata } from '../model/modelFiles.js';
 import type { OptimizerState } from './optimizer.js';
 
@@ -95,32 +95,4 @@ export async function copyCheckpoint(from: string, to: string): Promise<void> {
   const found = await findCheckpoint(from);
   if (found === null) throw new Error(`copyCheckpoint: no checkpoint in ${from}`);
   await writeFolderAtomic(to, (tmp) => fs.cp(found, tmp, { recursive: true }));
-}
-
-/**
- * Fill a new temporary sibling of `dir` with `fill`, then swap it in place of `dir`.
- *
- * @throws Error naming `dir` when a step fails (the temporary folder is removed, `dir` is left as it was).
- */
-export async function writeFolderAtomic(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${dir}.tmp-${randomBytes(6).toString('hex')}`;
-  const old = `${dir}.old`;
-  try {
-    await fs.mkdir(path.dirname(dir), { recursive: true });
-    await fs.rm(tmp, { recursive: true, force: true });
-    await fs.mkdir(tmp);
-    await fill(tmp);
-    const exists = await fs.stat(dir).then(() => true, () => false);
-    if (exists) {
-      // `<dir>` is complete here, so a stale `<dir>.old` is not needed any more.
-      await fs.rm(old, { recursive: true, force: true });
-      await fs.rename(dir, old);
-    }
-    await fs.rename(tmp, dir);
-    await fs.rm(old, { recursive: true, force: true });
-  } catch (error) {
-    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new Error(`cannot write ${dir}: ${reason}`, { cause: error });
-  }
 }

@@ -17,6 +17,8 @@ import type { PatchSamplerState } from '../data/makePatchSampler.js';
 import type { SamplerState } from '../data/makeSampler.js';
 import type { StandardiseOptions } from '../data/standardise.js';
 import { initEngine } from '../engine/initEngine.js';
+import { acquireRunLock } from '../io/acquireRunLock.js';
+import { writeFolderAtomic } from '../io/writeFolderAtomic.js';
 import { makeSegmentationLoss } from '../loss/makeSegmentationLoss.js';
 import { intensityMetadata } from '../model/intensityMetadata.js';
 import { saveModel, type ModelMetadata } from '../model/modelFiles.js';
@@ -115,6 +117,16 @@ interface Accumulator {
  *   exams that cannot be read or whose grids differ (naming the exam), a non-finite loss with a fixed λ.
  */
 export async function trainSegmenter(options: TrainSegmenterOptions): Promise<TrainSegmenterResult> {
+  // One process per run folder: a second training into the same folder is refused, naming the holder's pid.
+  const lock = await acquireRunLock(options.outDir, { purpose: 'nonadj train' });
+  try {
+    return await trainLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegmenterResult> {
   const o = resolveTrainOptions(options);
   const { prior, outDir } = o;
   if (o.backend !== undefined || !tf.engine().backendName) await initEngine({ backend: o.backend });
@@ -337,7 +349,8 @@ export async function trainSegmenter(options: TrainSegmenterOptions): Promise<Tr
     }
     if (best) {
       run.bestEpoch = run.epoch;
-      await saveModel(model, files.best, withRunInfo(metadata, run, lambda));
+      // model.json and weights.bin as one unit: a kill between the two files must not pair new weights with old JSON.
+      await writeFolderAtomic(files.best, (tmp) => saveModel(model, tmp, withRunInfo(metadata, run, lambda)).then(() => undefined));
     }
     const record: EpochRecord = {
       epoch: run.epoch,

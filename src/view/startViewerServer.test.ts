@@ -51,7 +51,8 @@ describe('startViewerServer', () => {
   let server: ViewerServer;
   const data = tinyData();
   before(async () => {
-    server = await startViewerServer(data, { port: 0, assets });
+    // The token has its own tests below; these check routes, methods and hosts.
+    server = await startViewerServer(data, { port: 0, assets, token: null });
   });
   after(() => server.close());
 
@@ -118,16 +119,18 @@ describe('startViewerServer', () => {
     assert.equal(Number(head.headers['content-length']), Buffer.byteLength(JSON.stringify(data.report)));
   });
 
-  test('a Host other than 127.0.0.1 or localhost at this port is refused (DNS rebinding)', async () => {
-    assert.equal((await raw(server.port, '/', { host: 'evil.example' })).status, 403);
-    assert.equal((await raw(server.port, '/', { host: `evil.example:${server.port}` })).status, 403);
-    assert.equal((await raw(server.port, '/', { host: '127.0.0.1:1' })).status, 403);
-    assert.equal((await raw(server.port, '/', { host: `localhost:${server.port}` })).status, 200);
+  test('a Host other than a loopback name is refused (DNS rebinding); loopback on any port is served (SSH tunnels)', async () => {
+    for (const host of ['evil.example', `evil.example:${server.port}`, '127.0.0.2:80', 'localhost.evil.example:9000', '', '[::2]:9000', '127.0.0.1:abc']) {
+      assert.equal((await raw(server.port, '/', { host })).status, 403, host);
+    }
+    for (const host of [`localhost:${server.port}`, '127.0.0.1:9000', 'localhost:1', 'LOCALHOST:9000', '[::1]:9000', '127.0.0.1']) {
+      assert.equal((await raw(server.port, '/', { host })).status, 200, host);
+    }
   });
 
   test('without a segmentation or prior, their routes do not exist', async () => {
     const imageOnly = makeViewerData({ image: { file: 'i', volume: makeVolume([2, 1, 1], new Float32Array([0, 1])) } });
-    const other = await startViewerServer(imageOnly, { port: 0, assets });
+    const other = await startViewerServer(imageOnly, { port: 0, assets, token: null });
     try {
       assert.equal((await raw(other.port, '/data/image.nii.gz')).status, 200);
       assert.equal((await raw(other.port, '/data/seg.nii.gz')).status, 404);
@@ -165,7 +168,7 @@ describe('startViewerServer ports', () => {
   });
 
   test('close() ends kept-alive connections, so the process can exit', async () => {
-    const server = await startViewerServer(tinyData(), { port: 0, assets });
+    const server = await startViewerServer(tinyData(), { port: 0, assets, token: null });
     // A keep-alive request leaves its socket open; close() must not wait for it to time out.
     const agentReply = await new Promise<number>((resolve, reject) => {
       const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/data/report.json', headers: { Connection: 'keep-alive' } }, (res) => {
@@ -183,5 +186,54 @@ describe('startViewerServer ports', () => {
 
   test('a bad port number is refused', async () => {
     await assert.rejects(startViewerServer(tinyData(), { port: 70000, assets }), /startViewerServer: port 70000, expected an integer in 0\.\.65535/);
+  });
+});
+
+describe('startViewerServer: token and --allow-host', () => {
+  let server: ViewerServer;
+  before(async () => {
+    server = await startViewerServer(tinyData(), { port: 0, assets, allowHosts: ['node17', 'gateway.example:9443'] });
+  });
+  after(() => server.close());
+
+  test('the URL carries a random token; without it every route is refused', async () => {
+    assert.match(server.url, new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=[0-9a-f]{32}$`));
+    for (const target of ['/', '/data/report.json', '/data/image.nii.gz', '/assets/viewer.js', '/?token=wrong', `/?token=${server.token}x`]) {
+      const reply = await raw(server.port, target);
+      assert.equal(reply.status, 403, target);
+      assert.match(reply.body.toString(), /missing or wrong token/);
+    }
+  });
+
+  test('?token= serves and sets an HttpOnly SameSite=Strict cookie, which then authorises the page\'s requests', async () => {
+    const first = await raw(server.port, `/?token=${server.token}`);
+    assert.equal(first.status, 200);
+    const cookie = String(first.headers['set-cookie']);
+    assert.match(cookie, new RegExp(`^nonadj_view_${server.port}=${server.token}; Path=/; HttpOnly; SameSite=Strict$`));
+    const withCookie = (target: string, value: string) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (c) => (text += c.toString('latin1')));
+        socket.on('error', reject);
+        socket.on('end', () => resolve(Number(text.split(' ')[1])));
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nCookie: other=1; ${value}\r\nConnection: close\r\n\r\n`);
+      });
+    assert.equal(await withCookie('/data/report.json', cookie.split(';')[0]), 200);
+    assert.equal(await withCookie('/data/report.json', `nonadj_view_${server.port}=${'0'.repeat(32)}`), 403);
+    assert.equal(await withCookie('/data/report.json', `nonadj_view_1=${server.token}`), 403); // another server's cookie
+  });
+
+  test('--allow-host: a bare name on any port, or an exact name:port', async () => {
+    const t = `/?token=${server.token}`;
+    assert.equal((await raw(server.port, t, { host: 'node17:8080' })).status, 200);
+    assert.equal((await raw(server.port, t, { host: 'NODE17' })).status, 200);
+    assert.equal((await raw(server.port, t, { host: 'gateway.example:9443' })).status, 200);
+    assert.equal((await raw(server.port, t, { host: 'gateway.example:9444' })).status, 403);
+    assert.equal((await raw(server.port, t, { host: 'node18:8080' })).status, 403);
+  });
+
+  test('a token that is too short or has odd characters is refused', async () => {
+    await assert.rejects(startViewerServer(tinyData(), { port: 0, assets, token: 'abc' }), /token must be at least 8/);
   });
 });

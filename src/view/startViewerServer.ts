@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ViewerData } from './makeViewerData.js';
@@ -15,13 +16,25 @@ export interface StartViewerServerOptions {
   portAttempts?: number;
   /** The built page assets; default read from the package (`readViewerAssets()`). */
   assets?: ViewerAssets;
+  /**
+   * Secret every request must carry, as `?token=…` (the URL printed) or the cookie the page receives with it, so
+   * that other users of a shared machine cannot fetch the volumes. Default: 32 random hex digits; `null`: no token.
+   */
+  token?: string | null;
+  /**
+   * `Host` headers accepted besides loopback ones (127.0.0.1, localhost, [::1], on any port, which is what an SSH
+   * tunnel such as `ssh -L 9000:127.0.0.1:8080` sends): a name (`myhost`, any port) or a `name:port`.
+   */
+  allowHosts?: readonly string[];
 }
 
 /** A running viewer server. */
 export interface ViewerServer {
-  /** `http://127.0.0.1:<port>/`. */
+  /** `http://127.0.0.1:<port>/`, with `?token=…` when a token is required: the URL to open. */
   url: string;
   port: number;
+  /** The token requests need, or null. */
+  token: string | null;
   /** Stop listening and drop open connections (browsers keep them alive); resolves once closed. */
   close(): Promise<void>;
 }
@@ -39,8 +52,10 @@ interface Route {
  * Serve the `nonadj view` page on 127.0.0.1. The route table is fixed when the server starts and holds only the
  * page, its two assets, the report and the volumes given (all in memory): a request path is compared with these
  * strings as sent, never decoded, normalised or joined to a folder, so no path (`..`, `%2e%2e`, `%2f`, absolute
- * forms) reaches the file system. Only GET and HEAD are answered, and only for a `Host` of 127.0.0.1 or localhost at
- * this port (a page elsewhere cannot reach the server through DNS rebinding).
+ * forms) reaches the file system. Only GET and HEAD are answered, only for a loopback `Host` (127.0.0.1, localhost,
+ * [::1], any port, so SSH tunnels work) or one of `allowHosts` (a page elsewhere cannot reach the server through DNS
+ * rebinding), and, as Jupyter does, only with the token: `?token=…` in the URL, which also sets an HttpOnly,
+ * SameSite=Strict cookie so that the page's own requests carry it.
  *
  * | path | content |
  * |---|---|
@@ -69,15 +84,19 @@ export async function startViewerServer(data: ViewerData, options: StartViewerSe
   if (data.volumes.segmentation) routes.set('/data/seg.nii.gz', { type: 'application/gzip', body: data.volumes.segmentation });
   if (data.volumes.contacts) routes.set('/data/contacts.nii.gz', { type: 'application/gzip', body: data.volumes.contacts });
 
-  let port = 0;
-  const server = createServer((request, response) => handle(request, response, routes, port));
+  const token = options.token === undefined ? randomBytes(16).toString('hex') : options.token;
+  if (token !== null && !/^[\w-]{8,}$/.test(token)) throw new RangeError('startViewerServer: token must be at least 8 letters, digits, "_" or "-"');
+  const access: Access = { token, allowHosts: (options.allowHosts ?? []).map((h) => h.toLowerCase()), port: 0 };
+  const server = createServer((request, response) => handle(request, response, routes, access));
   // Slow or idle clients must not hold the process open after Ctrl-C; requests here are tiny.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  port = await listenOnFreePort(server, options.port ?? 8080, options.portAttempts ?? 100);
+  const port = await listenOnFreePort(server, options.port ?? 8080, options.portAttempts ?? 100);
+  access.port = port;
   return {
-    url: `http://${VIEWER_HOST}:${port}/`,
+    url: `http://${VIEWER_HOST}:${port}/${token === null ? '' : `?token=${token}`}`,
     port,
+    token,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -86,13 +105,60 @@ export async function startViewerServer(data: ViewerData, options: StartViewerSe
   };
 }
 
-function handle(request: IncomingMessage, response: ServerResponse, routes: ReadonlyMap<string, Route>, port: number): void {
+/** Who may talk to the server: the token (or null), extra Host names, and the port it listens on. */
+interface Access {
+  token: string | null;
+  allowHosts: string[];
+  port: number;
+}
+
+/** Whether a `Host` header names this machine's loopback interface (any port) or an allowed host. */
+function hostAllowed(host: string, access: Access): boolean {
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(host);
+  if (!m) return false;
+  const name = m[1].toLowerCase();
+  if (name === VIEWER_HOST || name === 'localhost' || name === '[::1]') return true;
+  return access.allowHosts.includes(name) || access.allowHosts.includes(host.toLowerCase());
+}
+
+/** The token of the query string or of the cookie, if any. */
+function tokenOf(request: IncomingMessage, cookieName: string): { fromQuery: string | null; fromCookie: string | null } {
+  const target = request.url ?? '';
+  const query = target.indexOf('?');
+  const fromQuery = query >= 0 ? new URLSearchParams(target.slice(query + 1)).get('token') : null;
+  let fromCookie: string | null = null;
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === cookieName) fromCookie = part.slice(eq + 1).trim();
+  }
+  return { fromQuery, fromCookie };
+}
+
+function sameSecret(a: string | null, b: string): boolean {
+  if (a === null) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  // Constant time, so the token cannot be guessed character by character from response times.
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function handle(request: IncomingMessage, response: ServerResponse, routes: ReadonlyMap<string, Route>, access: Access): void {
   response.setHeader('X-Content-Type-Options', 'nosniff');
   response.setHeader('Referrer-Policy', 'no-referrer');
   response.setHeader('Cache-Control', 'no-store');
   response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   const host = request.headers.host ?? '';
-  if (host !== `${VIEWER_HOST}:${port}` && host !== `localhost:${port}`) return plain(response, 403, `forbidden host: ${host || '(none)'}`);
+  if (!hostAllowed(host, access)) return plain(response, 403, `forbidden host: ${host || '(none)'} (nonadj view --allow-host to accept it)`);
+  if (access.token !== null) {
+    // The cookie name carries the port: cookies are shared by every port of a host.
+    const cookieName = `nonadj_view_${access.port}`;
+    const { fromQuery, fromCookie } = tokenOf(request, cookieName);
+    if (sameSecret(fromQuery, access.token)) {
+      response.setHeader('Set-Cookie', `${cookieName}=${access.token}; Path=/; HttpOnly; SameSite=Strict`);
+    } else if (!sameSecret(fromCookie, access.token)) {
+      return plain(response, 403, 'missing or wrong token: open the URL nonadj view printed (…/?token=…)');
+    }
+  }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD');
     return plain(response, 405, 'method not allowed');

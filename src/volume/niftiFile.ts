@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { readNifti, type ReadNiftiOptions } from './readNifti.js';
+import { readFile, stat } from 'node:fs/promises';
+import { DEFAULT_MAX_NIFTI_BYTES, readNifti, type ReadNiftiOptions } from './readNifti.js';
 import type { Volume } from './Volume.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { writeNifti, type WriteNiftiOptions } from './writeNifti.js';
@@ -14,6 +14,11 @@ import { writeNifti, type WriteNiftiOptions } from './writeNifti.js';
 export async function readNiftiFile(file: string, options: Omit<ReadNiftiOptions, 'source'> = {}): Promise<Volume> {
   let bytes: Uint8Array;
   try {
+    // A file far larger than any volume nonadj reads is refused before it is loaded (a gzip stream is at most
+    // about as large as what it inflates to, so the same bound holds for .nii.gz).
+    const limit = (options.maxBytes ?? DEFAULT_MAX_NIFTI_BYTES) + 2 ** 20;
+    const { size } = await stat(file);
+    if (size > limit) throw Object.assign(new Error(`file has ${size} bytes, over the limit of ${limit} (readNifti maxBytes)`), { code: undefined });
     bytes = await readFile(file);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;

@@ -274,3 +274,80 @@ describe('readNifti: bundled real files (values checked against nibabel 5.0)', (
     assert.equal(vol.data[90 + 108 * 182 + 90 * 182 * 218], 6); // nibabel: d[90, 108, 90]
   });
 });
+
+describe('readNifti: hostile headers and streams (issue 12)', () => {
+  const labels40 = () => buildNifti({ dim: [3, 40, 40, 40], datatype: 512, data: ramp(64000, (i) => i % 7) });
+
+  for (const offset of [1, 347, 348, 349, 350, 351]) {
+    test(`vox_offset ${offset} in a .nii points inside the header: an error, not data read shifted`, () => {
+      const bytes = buildNifti({ dim: [3, 2, 1, 1], datatype: 2, data: [7, 8] });
+      new DataView(bytes.buffer).setFloat32(108, offset, true);
+      throwsMessage(() => readNifti(bytes, { source: 'a.nii' }), new RegExp(`^readNifti: a\\.nii: vox_offset is ${offset}, inside the 352-byte header, expected 0 or ≥ 352$`));
+    });
+  }
+
+  test('vox_offset inside a NIfTI-2 header, fractional or negative: errors', () => {
+    const two = buildNifti({ version: 2, dim: [3, 2, 1, 1], datatype: 2, data: [7, 8] });
+    new DataView(two.buffer).setBigInt64(168, 540n, true);
+    throwsMessage(() => readNifti(two, { source: 'b.nii' }), /vox_offset is 540, inside the 544-byte header/);
+    for (const bad of [352.5, -4]) {
+      const one = buildNifti({ dim: [3, 2, 1, 1], datatype: 2, data: [7, 8] });
+      new DataView(one.buffer).setFloat32(108, bad, true);
+      throwsMessage(() => readNifti(one, { source: 'c.nii' }), new RegExp(`vox_offset is ${bad}, expected 0 or an integer ≥ 352`));
+    }
+  });
+
+  const nonFinite: Array<[string, Partial<Parameters<typeof buildNifti>[0]>, RegExp]> = [
+    ['an infinite srow with sform_code 2', { sformCode: 2, srow: [1, 0, 0, 0, 0, 1, 0, -Infinity, 0, 0, 1, 0] }, /srow_y\[3\] is -Infinity with sform_code 2, expected a finite value/],
+    ['a NaN srow with sform_code 1', { sformCode: 1, srow: [NaN, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0] }, /srow_x\[0\] is NaN with sform_code 1/],
+    ['an infinite qoffset with qform_code 1', { qformCode: 1, qoffset: [0, Infinity, 0] }, /qoffset_y is Infinity with qform_code 1/],
+    ['a NaN quaternion with qform_code 1', { qformCode: 1, quatern: [NaN, 0, 0] }, /quatern_b is NaN with qform_code 1/],
+    ['an infinite pixdim', { pixdim: [1, 1, Infinity, 1] }, /pixdim\[2\] is Infinity, expected a finite voxel size/],
+  ];
+  for (const [name, spec, message] of nonFinite) {
+    test(`${name}: an error`, () => {
+      const bytes = buildNifti({ dim: [3, 2, 1, 1], datatype: 2, data: [7, 8], ...spec });
+      throwsMessage(() => readNifti(bytes, { source: 'a.nii' }), message);
+    });
+  }
+
+  test('non-finite srow with sform_code 0 is unused, so accepted', () => {
+    const bytes = buildNifti({ dim: [3, 2, 1, 1], datatype: 2, data: [7, 8], srow: [Infinity, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0] });
+    assert.deepEqual([...readNifti(bytes).affine], [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+  });
+
+  test('a gzip bomb: a valid file followed by 64 MiB of zeros is refused after inflating at most 1 MiB past the data', () => {
+    const valid = labels40();
+    const bomb = gzipSync(Buffer.concat([valid, Buffer.alloc(64 * 2 ** 20)]));
+    assert.ok(bomb.length < 200_000, `bomb is ${bomb.length} bytes`);
+    const before = process.memoryUsage().arrayBuffers;
+    throwsMessage(
+      () => readNifti(bomb, { source: 'bomb.nii.gz' }),
+      /^readNifti: bomb\.nii\.gz: gzip stream inflates to more than 1176928 bytes, the header needs 128352 \(vox_offset \+ data\) and at most 1048576 trailing bytes are ignored: refused \(a gzip bomb\?\)$/,
+    );
+    assert.ok(process.memoryUsage().arrayBuffers - before < 32 * 2 ** 20);
+  });
+
+  test('up to 1 MiB of trailing bytes in a gzip stream is ignored', () => {
+    const valid = labels40();
+    const padded = gzipSync(Buffer.concat([valid, Buffer.alloc(1000)]));
+    assert.equal(readNifti(padded).data[8], 1);
+  });
+
+  test('a header declaring more than maxBytes is refused before any allocation (plain and gzip)', () => {
+    const huge = buildNifti({ dim: [3, 2, 1, 1], datatype: 2, data: [7, 8] });
+    const view = new DataView(huge.buffer);
+    [2, 3, 4].forEach((axis, i) => view.setInt16(40 + 2 * axis - 2, [2048, 2048, 1024][i], true));
+    view.setInt16(40, 3, true);
+    view.setInt16(70, 64, true); // float64: 2048·2048·1024·8 = 32 GiB
+    const message = /header declares 34359738720 bytes \(vox_offset 352 \+ 2048×2048×1024×1 × 8 bytes\), over the limit of 1073741824 bytes/;
+    throwsMessage(() => readNifti(huge, { source: 'h.nii' }), message);
+    throwsMessage(() => readNifti(gzipSync(Buffer.concat([huge, Buffer.alloc(8192)])), { source: 'h.nii.gz' }), message);
+    throwsMessage(() => readNifti(labels40(), { maxBytes: 1000 }), /over the limit of 1000 bytes/);
+  });
+
+  test('a truncated large gzip stream is a corrupt stream, not a crash', () => {
+    const zipped = gzipSync(buildNifti({ dim: [3, 64, 64, 64], datatype: 16, data: ramp(64 ** 3, (i) => Math.sin(i)) }));
+    throwsMessage(() => readNifti(zipped.subarray(0, zipped.length >> 1), { source: 'cut.nii.gz' }), /^readNifti: cut\.nii\.gz: corrupt gzip stream \(unexpected end of file\)$/);
+  });
+});

@@ -1,4 +1,5 @@
-import { gunzipSync } from 'node:zlib';
+import { constants as bufferConstants } from 'node:buffer';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { qformToAffine } from './qform.js';
 import type { NiftiDatatype, Volume, VolumeHeader, VoxelArray } from './Volume.js';
 
@@ -10,7 +11,21 @@ export interface ReadNiftiOptions {
   frame?: number | 'all';
   /** `'3d'`: throw when the file has more than one frame; default `'any'`. */
   expect?: '3d' | 'any';
+  /**
+   * Largest file nonadj reads, in bytes after decompression (header, extensions and data): a header declaring
+   * more is refused before anything is allocated, and a gzip stream is never inflated past it. @default 2^30 (1 GiB)
+   */
+  maxBytes?: number;
 }
+
+/** Default of {@link ReadNiftiOptions.maxBytes}: 1 GiB, 140 1 mm brains in float32. */
+export const DEFAULT_MAX_NIFTI_BYTES = 2 ** 30;
+
+/**
+ * Bytes a gzip stream may hold after `vox_offset` + data before it is refused. Some writers pad the end of a file;
+ * a valid volume followed by gigabytes of zeros (a gzip bomb) must not be inflated, so the allowance is small.
+ */
+const TRAILING_ALLOWANCE = 2 ** 20;
 
 /** On-disk datatype codes nonadj reads, with their names and sizes in bytes. */
 const DATATYPES: ReadonlyMap<number, { name: NiftiDatatype; bytes: number }> = new Map([
@@ -80,60 +95,40 @@ interface RawHeader {
  * @param bytes - the whole file.
  * @throws Error naming `source` when the bytes are not NIfTI (header size not 348/540, bad magic, a `.hdr/.img`
  *   pair header), the gzip stream is corrupt, the data are truncated, the datatype is not a supported scalar,
- *   the file has more than 4 dimensions, or an int64/uint64 value exceeds 2^53 in magnitude.
+ *   the file has more than 4 dimensions, or an int64/uint64 value exceeds 2^53 in magnitude; when `vox_offset`
+ *   points inside the header (1 … 351 in NIfTI-1, 1 … 543 in NIfTI-2; 0 means "right after the header"); when
+ *   pixdim[1..3] or an in-use qform/sform field is not finite; when the file would exceed `maxBytes`; and when a
+ *   gzip stream inflates to more than 1 MiB past `vox_offset` + data (a plain file's trailing bytes are ignored).
  * @throws RangeError when `frame` is out of range, or the file is 4D and `expect` is `'3d'`.
  */
 export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Volume {
   const source = options.source ?? '<buffer>';
   const fail = (message: string) => new Error(`readNifti: ${source}: ${message}`);
 
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_NIFTI_BYTES;
+  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
   let file = bytes;
-  let owned = false;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      file = gunzipSync(bytes);
-    } catch (error) {
-      throw new Error(`readNifti: ${source}: corrupt gzip stream (${(error as Error).message})`, { cause: error });
+  let hdr: RawHeader;
+  let plan: DataPlan;
+  if (gzipped) {
+    // The header is read from the start of the stream first, so the data size is known before anything large is
+    // inflated; the stream is then inflated once, stopping with an error past that size (gzip bombs).
+    const small = bytes.length <= 4096;
+    const head = small ? inflate(bytes, maxBytes, source) : inflatePrefix(bytes, 4096, source);
+    hdr = parseHeader(head, fail);
+    plan = planData(hdr, options, maxBytes, fail);
+    checkGeometry(hdr, fail);
+    file = small ? head : inflate(bytes, plan.needed + TRAILING_ALLOWANCE, source, plan.needed);
+    if (file.length > plan.needed + TRAILING_ALLOWANCE) {
+      throw fail(`decompressed file has ${file.length} bytes, the header needs ${plan.needed} (vox_offset + data) and at most ${TRAILING_ALLOWANCE} trailing bytes are ignored: refused`);
     }
-    owned = true;
+  } else {
+    hdr = parseHeader(file, fail);
+    plan = planData(hdr, options, maxBytes, fail);
+    checkGeometry(hdr, fail);
   }
-
-  const hdr = parseHeader(file, fail);
-  const dt = DATATYPES.get(hdr.datatypeCode);
-  if (!dt) {
-    const name = UNSUPPORTED_DATATYPES[hdr.datatypeCode];
-    throw fail(
-      `datatype ${hdr.datatypeCode}${name ? ` (${name})` : ''} is not supported, expected a scalar type ` +
-        '(uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64)',
-    );
-  }
-
-  const ndim = hdr.dim[0];
-  const size = (axis: number) => (axis <= ndim ? hdr.dim[axis] : 1);
-  const shape = [1, 2, 3, 4, 5, 6, 7].map(size);
-  for (let axis = 1; axis <= ndim; axis++) {
-    if (!Number.isSafeInteger(hdr.dim[axis]) || hdr.dim[axis] < 1) {
-      throw fail(`dim[${axis}] is ${hdr.dim[axis]}, expected a positive integer`);
-    }
-  }
-  if (shape.slice(4).some((n) => n > 1)) {
-    throw fail(`is ${ndim}D (${shape.slice(0, ndim).join('×')}), expected at most 4 dimensions`);
-  }
-  const [nx, ny, nz, nt] = shape;
-  if (options.expect === '3d' && nt > 1) {
-    throw new RangeError(`readNifti: ${source} is 4D (${nx}×${ny}×${nz}×${nt}), expected a 3D volume`);
-  }
-  const frame = options.frame ?? 'all';
-  if (frame !== 'all' && !(Number.isInteger(frame) && frame >= 0 && frame < nt)) {
-    throw new RangeError(`readNifti: ${source}: frame ${frame} is out of range, expected an integer in 0..${nt - 1} (file has ${nt} frames)`);
-  }
-
-  const perFrame = nx * ny * nz;
-  const minOffset = hdr.version === 1 ? 352 : 544;
-  // Some writers leave vox_offset at 0 in single files; the data then start right after the header.
-  const voxOffset = hdr.voxOffset < minOffset - 4 ? minOffset : hdr.voxOffset;
-  if (!Number.isSafeInteger(voxOffset)) throw fail(`vox_offset is ${hdr.voxOffset}, expected an integer`);
-  const needed = voxOffset + perFrame * nt * dt.bytes;
+  const owned = gzipped;
+  const { dt, nx, ny, nz, nt, frame, perFrame, voxOffset, needed } = plan;
   if (file.length < needed) {
     throw fail(
       `${owned ? 'decompressed file' : 'file'} has ${file.length} bytes, header needs ${needed} ` +
@@ -185,6 +180,131 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Vo
     framesInFile: nt,
   };
   return { dims: [nx, ny, nz], frames, spacingMm, affine, data, header };
+}
+
+/** What {@link planData} works out from a header: datatype, grid, frame to keep and where the data lie. */
+interface DataPlan {
+  dt: { name: NiftiDatatype; bytes: number };
+  nx: number;
+  ny: number;
+  nz: number;
+  nt: number;
+  frame: number | 'all';
+  perFrame: number;
+  voxOffset: number;
+  /** `vox_offset` + all frames' data, in bytes: what the file must hold. */
+  needed: number;
+}
+
+/** Check the header's datatype, dimensions, frame and `vox_offset`, and size the data, before any allocation. */
+function planData(hdr: RawHeader, options: ReadNiftiOptions, maxBytes: number, fail: (message: string) => Error): DataPlan {
+  const source = options.source ?? '<buffer>';
+  const dt = DATATYPES.get(hdr.datatypeCode);
+  if (!dt) {
+    const name = UNSUPPORTED_DATATYPES[hdr.datatypeCode];
+    throw fail(
+      `datatype ${hdr.datatypeCode}${name ? ` (${name})` : ''} is not supported, expected a scalar type ` +
+        '(uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64)',
+    );
+  }
+  const ndim = hdr.dim[0];
+  const size = (axis: number) => (axis <= ndim ? hdr.dim[axis] : 1);
+  const shape = [1, 2, 3, 4, 5, 6, 7].map(size);
+  for (let axis = 1; axis <= ndim; axis++) {
+    if (!Number.isSafeInteger(hdr.dim[axis]) || hdr.dim[axis] < 1) {
+      throw fail(`dim[${axis}] is ${hdr.dim[axis]}, expected a positive integer`);
+    }
+  }
+  if (shape.slice(4).some((n) => n > 1)) {
+    throw fail(`is ${ndim}D (${shape.slice(0, ndim).join('×')}), expected at most 4 dimensions`);
+  }
+  const [nx, ny, nz, nt] = shape;
+  if (options.expect === '3d' && nt > 1) {
+    throw new RangeError(`readNifti: ${source} is 4D (${nx}×${ny}×${nz}×${nt}), expected a 3D volume`);
+  }
+  const frame = options.frame ?? 'all';
+  if (frame !== 'all' && !(Number.isInteger(frame) && frame >= 0 && frame < nt)) {
+    throw new RangeError(`readNifti: ${source}: frame ${frame} is out of range, expected an integer in 0..${nt - 1} (file has ${nt} frames)`);
+  }
+  const minOffset = hdr.version === 1 ? 352 : 544;
+  // Some writers leave vox_offset at 0 in single files; the data then start right after the header. Any other
+  // value inside the header (and its 4-byte extension flag) would read header bytes as voxels, shifted.
+  if (!Number.isSafeInteger(hdr.voxOffset) || hdr.voxOffset < 0) {
+    throw fail(`vox_offset is ${hdr.voxOffset}, expected 0 or an integer ≥ ${minOffset}`);
+  }
+  if (hdr.voxOffset > 0 && hdr.voxOffset < minOffset) {
+    throw fail(`vox_offset is ${hdr.voxOffset}, inside the ${minOffset}-byte header, expected 0 or ≥ ${minOffset}`);
+  }
+  const voxOffset = hdr.voxOffset === 0 ? minOffset : hdr.voxOffset;
+  const perFrame = nx * ny * nz;
+  const needed = voxOffset + perFrame * nt * dt.bytes;
+  if (!Number.isSafeInteger(needed) || needed > maxBytes) {
+    throw fail(
+      `header declares ${needed} bytes (vox_offset ${voxOffset} + ${[nx, ny, nz, nt].join('×')} × ${dt.bytes} bytes), ` +
+        `over the limit of ${maxBytes} bytes (readNifti maxBytes)`,
+    );
+  }
+  return { dt, nx, ny, nz, nt, frame, perFrame, voxOffset, needed };
+}
+
+/**
+ * Inflate a whole gzip stream, refusing to produce more than `limit` bytes. zlib stops as soon as the output
+ * passes the limit, so a bomb costs at most `limit` bytes of memory.
+ */
+function inflate(bytes: Uint8Array, limit: number, source: string, needed?: number): Uint8Array {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: Math.max(1, Math.min(limit, maxBufferLength())) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(
+        `readNifti: ${source}: gzip stream inflates to more than ${limit} bytes` +
+          (needed === undefined
+            ? ' (readNifti maxBytes)'
+            : `, the header needs ${needed} (vox_offset + data) and at most ${TRAILING_ALLOWANCE} trailing bytes are ignored: refused (a gzip bomb?)`),
+        { cause: error },
+      );
+    }
+    throw new Error(`readNifti: ${source}: corrupt gzip stream (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** Inflate what the first `compressedBytes` bytes of a gzip stream hold (at most ~1032× as many), for the header. */
+function inflatePrefix(bytes: Uint8Array, compressedBytes: number, source: string): Uint8Array {
+  try {
+    // Z_SYNC_FLUSH returns what the prefix decodes to instead of failing on the cut-off stream.
+    return gunzipSync(bytes.subarray(0, compressedBytes), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (error) {
+    throw new Error(`readNifti: ${source}: corrupt gzip stream (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** Largest Buffer this Node can allocate (zlib refuses a larger `maxOutputLength`). */
+function maxBufferLength(): number {
+  return bufferConstants.MAX_LENGTH;
+}
+
+/**
+ * Refuse transforms that cannot map voxels to millimetres: a non-finite pixdim (spacing), or a non-finite field of
+ * a qform or sform that the codes say is in use (an infinite srow gave centroids of `-Infinity` mm).
+ */
+function checkGeometry(hdr: RawHeader, fail: (message: string) => Error): void {
+  const bad = (values: number[]) => values.findIndex((x) => !Number.isFinite(x));
+  const p = bad(hdr.pixdim.slice(1, 4));
+  if (p >= 0) throw fail(`pixdim[${p + 1}] is ${hdr.pixdim[p + 1]}, expected a finite voxel size`);
+  if (hdr.qformCode > 0) {
+    const q = [...hdr.quatern, ...hdr.qoffset];
+    const i = bad(q);
+    if (i >= 0) {
+      const field = ['quatern_b', 'quatern_c', 'quatern_d', 'qoffset_x', 'qoffset_y', 'qoffset_z'][i];
+      throw fail(`${field} is ${q[i]} with qform_code ${hdr.qformCode}, expected a finite value`);
+    }
+  }
+  if (hdr.sformCode > 0) {
+    const i = bad(hdr.srow);
+    if (i >= 0) {
+      throw fail(`srow_${'xyz'[Math.floor(i / 4)]}[${i % 4}] is ${hdr.srow[i]} with sform_code ${hdr.sformCode}, expected a finite value`);
+    }
+  }
 }
 
 function parseHeader(file: Uint8Array, fail: (message: string) => Error): RawHeader {

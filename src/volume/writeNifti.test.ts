@@ -202,3 +202,30 @@ describe('writeNifti: label errors name the value and the voxel', () => {
     throwsMessage(() => writeNifti(wide, { kind: 'labels' }), /shape 40000×1×1 has a dimension above 32767/);
   });
 });
+
+describe('writeNifti: keeping the input header (repair, segment)', () => {
+  const read = (bytes: Uint8Array) => readNifti(bytes);
+  test('preferDatatype is kept when the labels fit it, else the smallest type holding them', () => {
+    const labels = makeVolume([2, 2, 1], Uint8Array.from([0, 1, 2, 200]));
+    for (const prefer of ['uint8', 'int8', 'int16', 'uint16', 'int32', 'uint32'] as const) {
+      const back = read(writeNifti(labels, { kind: 'labels', preferDatatype: prefer }));
+      assert.equal(back.header.datatype, prefer === 'int8' ? 'uint8' : prefer, prefer); // 200 does not fit int8
+      assert.deepEqual([...back.data], [0, 1, 2, 200]);
+    }
+    assert.equal(read(writeNifti(labels, { kind: 'labels', preferDatatype: 'float32' })).header.datatype, 'uint8');
+    assert.equal(read(writeNifti(makeVolume([2, 1, 1], Int8Array.from([-1, 5])), { kind: 'labels', preferDatatype: 'int8' })).header.datatype, 'int8');
+  });
+
+  test('a qform-only file comes back qform-only (sform_code 0); a volume without codes gets sform_code 2', () => {
+    const affine = qformToAffine({ quaternB: 0, quaternC: 0, quaternD: Math.sin(Math.PI / 12), qoffset: [-90, -126, -72], pixdim: [2, 2, 2], qfac: 1 });
+    const base = makeVolume([2, 1, 1], Uint8Array.from([0, 1]), { affine });
+    const qformOnly: Volume = { ...base, header: { ...base.header, qformCode: 1, sformCode: 0, qform: Float64Array.from(affine), sform: null } };
+    const back = read(writeNifti(qformOnly, { kind: 'labels' }));
+    assert.deepEqual([back.header.qformCode, back.header.sformCode], [1, 0]);
+    assertAffineClose(back.affine, affine, 1e-4);
+    assert.equal(read(writeNifti(base, { kind: 'labels' })).header.sformCode, 2);
+    // An affine changed in memory must not be lost behind sform_code 0.
+    const moved: Volume = { ...qformOnly, affine: Float64Array.from(affine, (x, i) => (i === 3 ? x + 5 : x)) };
+    assert.equal(read(writeNifti(moved, { kind: 'labels' })).header.sformCode, 2);
+  });
+});

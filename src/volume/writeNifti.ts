@@ -14,17 +14,33 @@ export interface WriteNiftiOptions {
   gzip?: boolean;
   /** `descrip` field, at most 80 bytes of UTF-8; default empty. */
   description?: string;
+  /**
+   * `'labels'` only: write in this datatype when it is an integer type and every label fits it (pass the input's
+   * `header.datatype` to keep it, as `repair` and `segment` do); otherwise the smallest type that holds them.
+   */
+  preferDatatype?: NiftiDatatype;
 }
 
 /** Header size of a NIfTI-1 single file plus the 4-byte extension flag: the data start here. */
 const VOX_OFFSET = 352;
 const NIFTI_INTENT_LABEL = 1002;
-const DATATYPE_CODES: Readonly<Record<'uint8' | 'int16' | 'uint16' | 'int32' | 'float32', number>> = {
+const DATATYPE_CODES: Readonly<Record<'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32', number>> = {
   uint8: 2,
+  int8: 256,
   int16: 4,
   uint16: 512,
   int32: 8,
+  uint32: 768,
   float32: 16,
+};
+/** Integer types a label map may be written in, with their ranges. */
+const LABEL_RANGES: Readonly<Partial<Record<NiftiDatatype, [number, number]>>> = {
+  uint8: [0, 255],
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
 };
 /**
  * gzip levels, measured in bench/nifti.bench.ts on this project's MNI-space files: label maps compress well,
@@ -54,8 +70,8 @@ export function smallestLabelDatatype(min: number, max: number): NiftiDatatype {
 /**
  * Encode a volume as a NIfTI-1 single file (`n+1`, little-endian, `vox_offset` 352, no extensions).
  *
- * Geometry is preserved: the sform is `volume.affine` with the header's `sform_code` (2, aligned, when the
- * header has none); the qform is the header's qform with its code when it has one, else `volume.affine` with
+ * Geometry is preserved: the sform is `volume.affine` with the header's `sform_code` (when the header has none:
+ * 0 if the affine is the header's qform, so a qform-only file stays so, else 2, aligned); the qform is the header's qform with its code when it has one, else `volume.affine` with
  * `qform_code` 0, converted to quaternion + qfac + pixdim as nibabel's `set_qform` does (a sheared matrix
  * keeps only its nearest rotation there; the sform stays exact). `pixdim[1..3]` are the qform's voxel sizes.
  * Values go through float32 on disk, so an affine read back equals the written one to float32 precision
@@ -87,8 +103,8 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions): Uint8Arr
     throw new RangeError(`writeNifti: description is ${description.length} bytes, expected at most 80`);
   }
 
-  const datatype = options.kind === 'labels' ? labelDatatype(volume) : 'float32';
-  const bytesPer = datatype === 'uint8' ? 1 : datatype === 'int16' || datatype === 'uint16' ? 2 : 4;
+  const datatype = options.kind === 'labels' ? labelDatatype(volume, options.preferDatatype) : 'float32';
+  const bytesPer = datatype === 'uint8' || datatype === 'int8' ? 1 : datatype === 'int16' || datatype === 'uint16' ? 2 : 4;
   const out = new Uint8Array(VOX_OFFSET + data.length * bytesPer);
   const view = new DataView(out.buffer);
 
@@ -115,7 +131,7 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions): Uint8Arr
   view.setUint8(123, frames > 1 ? 2 | 8 : 2); // NIFTI_UNITS_MM (| NIFTI_UNITS_SEC)
   out.set(description, 148);
   view.setInt16(252, hasQform ? header.qformCode : 0, true);
-  view.setInt16(254, header.sformCode > 0 ? header.sformCode : 2, true);
+  view.setInt16(254, sformCode(volume, hasQform), true);
   [qform.quaternB, qform.quaternC, qform.quaternD, ...qform.qoffset].forEach((value, i) => view.setFloat32(256 + 4 * i, value, true));
   for (let i = 0; i < 12; i++) view.setFloat32(280 + 4 * i, volume.affine[i], true);
   out.set([0x6e, 0x2b, 0x31, 0x00], 344); // "n+1\0"
@@ -124,7 +140,11 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions): Uint8Arr
   // range was checked above, so no value wraps.
   const target = new (datatype === 'uint8'
     ? Uint8Array
-    : datatype === 'int16'
+    : datatype === 'int8'
+      ? Int8Array
+      : datatype === 'uint32'
+        ? Uint32Array
+        : datatype === 'int16'
       ? Int16Array
       : datatype === 'uint16'
         ? Uint16Array
@@ -145,8 +165,20 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions): Uint8Arr
 
 const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Scan the labels once: every value must be an integer; the range picks the datatype. */
-function labelDatatype(volume: Volume): NiftiDatatype {
+/**
+ * The sform code to write: the header's when set. A qform-only file stays qform-only (code 0, as read) when the
+ * affine is still its qform; otherwise (no codes, or an affine changed in memory) 2, aligned, so the affine is kept.
+ */
+function sformCode(volume: Volume, hasQform: boolean): number {
+  const { header, affine } = volume;
+  if (header.sformCode > 0) return header.sformCode;
+  const q = header.qform;
+  if (hasQform && q && q.every((x, i) => Math.abs(x - affine[i]) <= 1e-6 * Math.max(1, Math.abs(x)))) return 0;
+  return 2;
+}
+
+/** Scan the labels once: every value must be an integer; the range picks the datatype (the preferred one if it fits). */
+function labelDatatype(volume: Volume, prefer?: NiftiDatatype): NiftiDatatype {
   const { data, dims } = volume;
   const isIntegerArray = !(data instanceof Float32Array || data instanceof Float64Array);
   let min = Infinity;
@@ -164,6 +196,8 @@ function labelDatatype(volume: Volume): NiftiDatatype {
       );
     }
   }
+  const range = prefer === undefined ? undefined : LABEL_RANGES[prefer];
+  if (range && min >= range[0] && max <= range[1]) return prefer!;
   try {
     return smallestLabelDatatype(min, max);
   } catch (error) {

@@ -108,7 +108,8 @@ export function startView(args: string[]): Promise<ViewProcess> {
     child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /serving:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      // The URL carries the token (`?token=…`); opening it gives the page the cookie its own requests need.
+      const m = /serving:\s+(http:\/\/127\.0\.0\.1:\d+\/(?:\?token=[0-9a-f]{32})?)\s/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({
