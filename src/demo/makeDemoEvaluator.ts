@@ -17,7 +17,10 @@ export interface ScoredSubject {
   label: string;
 }
 
-/** Scores of one model: its own predictions, and after each post-processing step. */
+/**
+ * Scores of one model: its own predictions on every held-out subject, and after each post-processing step on the test
+ * subjects (the validation subjects serve the decisions, which concern the models themselves).
+ */
 export interface ModelScores {
   raw: SubjectScores[];
   /** Largest connected component per label (`keepLargestComponent`, removed voxels to background). */
@@ -98,15 +101,17 @@ export async function makeDemoEvaluator(options: DemoEvaluatorOptions): Promise<
             await writeNiftiFile(file(''), prediction, { kind: 'labels' });
           }
           const truth = await truthOf(s);
-          const lcc = keepLargestComponent(prediction).volume;
-          const repaired = repairSegmentation(prediction, prior).volume;
-          for (const [variant, volume] of [['+lcc', lcc], ['+repair', repaired]] as const) {
-            await mkdir(path.dirname(file(variant)), { recursive: true });
-            await writeNiftiFile(file(variant), volume, { kind: 'labels' });
-          }
           scores.raw.push(scoreSubject(s.set, s.id, seed, prediction, truth, prior));
-          scores.lcc.push(scoreSubject(s.set, s.id, seed, lcc, truth, prior));
-          scores.repair.push(scoreSubject(s.set, s.id, seed, repaired, truth, prior));
+          if (s.set === 'test' || s.set === 'unseen-test') {
+            const lcc = keepLargestComponent(prediction).volume;
+            const repaired = repairSegmentation(prediction, prior).volume;
+            for (const [variant, volume] of [['+lcc', lcc], ['+repair', repaired]] as const) {
+              await mkdir(path.dirname(file(variant)), { recursive: true });
+              await writeNiftiFile(file(variant), volume, { kind: 'labels' });
+            }
+            scores.lcc.push(scoreSubject(s.set, s.id, seed, lcc, truth, prior));
+            scores.repair.push(scoreSubject(s.set, s.id, seed, repaired, truth, prior));
+          }
           say(`evaluate: ${key} ${i + 1}/${subjects.length} ${s.set}/${s.id}: Dice ${(scores.raw.at(-1)!.meanDice ?? 0).toFixed(3)}, contacts ${scores.raw.at(-1)!.forbiddenContacts}`);
         }
       } finally {

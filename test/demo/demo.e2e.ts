@@ -102,7 +102,7 @@ test('demo --quick: every number of the report comes from the runs; --resume red
   // Scores: recomputed from the saved predictions and the truths, with an independent Dice.
   const prior = await AdjacencyPrior.read(report.prior.file);
   for (const row of report.runs) {
-    assert.equal(row.subjects.length, 4, row.name);
+    assert.equal(row.subjects.length, row.postprocess ? 2 : 4, row.name);
     for (const s of row.subjects) {
       const key = row.base === 'baseline' ? row.name : `${row.base}/s${s.seed}${row.postprocess ? `+${row.postprocess}` : ''}`;
       const pred = await readNiftiFile(path.join(out, 'predictions', key, s.set, `${s.id}.nii.gz`));
