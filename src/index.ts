@@ -83,7 +83,8 @@ export type { ViewerAssets } from './view/readViewerAssets.js';
 export { initEngine } from './engine/initEngine.js';
 export type { EngineBackend, EngineInfo, InitEngineOptions } from './engine/initEngine.js';
 export { registerWasmKernels } from './engine/registerWasmKernels.js';
-export type { RegisterWasmKernelsOptions, WasmKernelSet } from './engine/registerWasmKernels.js';
+export { replaceWasmKernels } from './engine/replaceWasmKernels.js';
+export type { WasmKernelReplacement } from './engine/replaceWasmKernels.js';
 export { registerCpuKernels } from './engine/registerCpuKernels.js';
 
 // loss/: the soft adjacency estimator, NonAdjLoss and the training loss

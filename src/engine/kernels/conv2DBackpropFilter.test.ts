@@ -2,7 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmKernels, type WasmKernelSet } from '../registerWasmKernels.js';
+import { registerWasmKernels } from '../registerWasmKernels.js';
+import { replaceWasmKernels } from '../replaceWasmKernels.js';
+import { conv2DBackpropFilterWith, type Conv2DBackpropFilterMethod } from './conv2DBackpropFilter.js';
+
+/** Installs one formulation as the wasm Conv2DBackpropFilter (the others stock; 'auto' is the registered one). */
+const useMethod = (method: Conv2DBackpropFilterMethod): string[] =>
+  replaceWasmKernels([{ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWith(method) }]);
 import {
   assertAllClose,
   backendDataIds,
@@ -90,19 +96,20 @@ const modSegNetCases: Case[] = [
 
 describe('Conv2DBackpropFilter', () => {
   before(setupParityBackends);
-  after(() => registerWasmKernels({ set: 'fast' }));
+  after(() => registerWasmKernels());
 
-  for (const set of ['fast', 'convBackprop', 'fixesOnly'] as WasmKernelSet[]) {
-    it(`wasm (${set} set) matches the definition on every case`, async () => {
-      registerWasmKernels({ set });
-      for (const c of [...cases, ...modSegNetCases]) await check('wasm', c, `${set} ${JSON.stringify(c)}`);
+  // 'auto' is the registered kernel; 'convAuto' and 'im2col' are the benchmarks' baselines.
+  for (const method of ['auto', 'convAuto', 'im2col'] as Conv2DBackpropFilterMethod[]) {
+    it(`wasm ('${method}' form) matches the definition on every case`, async () => {
+      useMethod(method);
+      for (const c of [...cases, ...modSegNetCases]) await check('wasm', c, `${method} ${JSON.stringify(c)}`);
     });
   }
 
   it('the GEMM and the convolution forms agree with each other on the ModSegNet channel counts', async () => {
     // Both run on wasm; a formulation bug would show as a mismatch larger than float32 summation noise.
-    const run = async (set: WasmKernelSet, c: Case): Promise<Float32Array> => {
-      registerWasmKernels({ set });
+    const run = async (method: Conv2DBackpropFilterMethod, c: Case): Promise<Float32Array> => {
+      useMethod(method);
       const dyShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
       return runKernelOn(
         'wasm',
@@ -111,7 +118,7 @@ describe('Conv2DBackpropFilter', () => {
         { filterShape: c.filter, strides: c.strides, pad: c.pad, dataFormat: 'NHWC' },
       );
     };
-    for (const c of modSegNetCases) assertAllClose([await run('fast', c)], [await run('convBackprop', c)], 1e-5, JSON.stringify(c));
+    for (const c of modSegNetCases) assertAllClose([await run('auto', c)], [await run('conv', c)], 1e-5, JSON.stringify(c));
   });
 
   it('cpu (patched, fast) matches the definition', async () => {
@@ -130,7 +137,7 @@ describe('Conv2DBackpropFilter', () => {
   });
 
   it('property: random shapes, strides 1–2, same/valid match the definition', async () => {
-    registerWasmKernels({ set: 'fast' });
+    registerWasmKernels();
     await fc.assert(
       fc.asyncProperty(
         fc.record({

@@ -12,7 +12,7 @@ import { concat, matMul, pad, reshape, slice, stridedSlice, transpose } from './
 import { heapOutput, heapView, isWasmHeapBackend, supportsHeapAlias, withHeapAlias, type WasmHeapBackend } from './wasmHeap.js';
 
 /** Formulation of the weight gradient; see {@link conv2DBackpropFilterWith}. */
-export type Conv2DBackpropFilterMethod = 'auto' | 'convAuto' | 'conv' | 'im2col' | 'gemm';
+export type Conv2DBackpropFilterMethod = 'auto' | 'convAuto' | 'conv' | 'im2col';
 
 function convInfoOf(x: TensorInfo, attrs: Conv2DBackpropFilterAttrs): tf.backend_util.Conv2DInfo {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
@@ -234,10 +234,9 @@ function gemmFits(c: tf.backend_util.Conv2DInfo): boolean {
  *
  * @param method - `'conv'`: one XNNPACK convolution with dy as the filter ({@link filterGradViaConv},
  *   any backend, any stride); `'im2col'`: one GEMM on an im2col matrix (any backend, any stride);
- *   `'gemm'`: one GEMM on channels-first patches built on the wasm heap ({@link filterGradViaGemm}),
- *   where it applies (wasm, left factor ≤ 256 MB), else as `'convAuto'`; `'convAuto'`: `'conv'` at
- *   stride 1, `'im2col'` otherwise (the earlier default, kept as a benchmark baseline); `'auto'`: as
- *   `'gemm'`.
+ *   `'convAuto'`: `'conv'` at stride 1, `'im2col'` otherwise (the earlier default, kept as a benchmark
+ *   baseline); `'auto'` (the registered kernel): one GEMM on channels-first patches built on the wasm
+ *   heap ({@link filterGradViaGemm}) where it applies (wasm, left factor ≤ 256 MB), else as `'convAuto'`.
  * @returns the kernel function: inputs `x: [B, H, W, Ci]`, `dy: [B, Ho, Wo, Co]`,
  *   output `[kh, kw, Ci, Co]` (float32).
  */
@@ -247,7 +246,7 @@ export function conv2DBackpropFilterWith(method: Conv2DBackpropFilterMethod): Ke
     const c = convInfoOf(x, attrs as unknown as Conv2DBackpropFilterAttrs);
     const stride1 = c.strideHeight === 1 && c.strideWidth === 1;
     return withKernelScope(backend, (s) => {
-      if ((method === 'auto' || method === 'gemm') && isWasmHeapBackend(backend) && gemmFits(c)) {
+      if (method === 'auto' && isWasmHeapBackend(backend) && gemmFits(c)) {
         return filterGradViaGemm(s, backend, x, dy, c);
       }
       const im2col = method === 'im2col' || (method !== 'conv' && !stride1);
