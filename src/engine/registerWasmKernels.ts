@@ -10,6 +10,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseCo
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput.js';
 import { identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/maxPoolGrad.js';
+import { maxUnpool2DConfigs } from './kernels/maxUnpool2D.js';
 import { oneHotConfigOver } from './kernels/oneHot.js';
 import { resizeNearestNeighborGradConfig } from './kernels/resizeNearestNeighborGrad.js';
 import { sliceConfigOver } from './kernels/slice.js';
@@ -23,6 +24,7 @@ import { replaceWasmKernels, type WasmKernelReplacement } from './replaceWasmKer
  * UnsortedSegmentSum, ResizeNearestNeighborGrad. Wrong: MaxPoolGrad, Conv3DBackpropInputV2,
  * strided Conv3DBackpropFilterV2, float32 OneHot. Slow: Conv2DBackpropInput, Conv3D, large
  * BatchMatMul, and (measured on a ModSegNet step) Slice, SplitV, Concat, Sum and the copying Identity.
+ * New: ModSegNet's max-unpooling and its gradient, one loop each.
  */
 const kernels: readonly WasmKernelReplacement[] = [
   conv2DBackpropFilterConfig,
@@ -36,6 +38,7 @@ const kernels: readonly WasmKernelReplacement[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   unsortedSegmentSumConfig,
   resizeNearestNeighborGradConfig,
+  ...maxUnpool2DConfigs('wasm'),
   { kernelName: 'OneHot', over: oneHotConfigOver },
   { kernelName: 'BatchMatMul', over: batchMatMulConfigOver },
   { kernelName: 'Slice', over: sliceConfigOver },
