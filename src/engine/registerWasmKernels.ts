@@ -12,6 +12,7 @@ import { identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/maxPoolGrad.js';
 import { maxUnpool2DConfigs } from './kernels/maxUnpool2D.js';
 import { oneHotConfigOver } from './kernels/oneHot.js';
+import { optimizerUpdateConfigs } from './kernels/optimizerUpdates.js';
 import { resizeNearestNeighborGradConfig } from './kernels/resizeNearestNeighborGrad.js';
 import { sliceConfigOver } from './kernels/slice.js';
 import { splitVConfigOver } from './kernels/splitV.js';
@@ -24,7 +25,7 @@ import { replaceWasmKernels, type WasmKernelReplacement } from './replaceWasmKer
  * UnsortedSegmentSum, ResizeNearestNeighborGrad. Wrong: MaxPoolGrad, Conv3DBackpropInputV2,
  * strided Conv3DBackpropFilterV2, float32 OneHot. Slow: Conv2DBackpropInput, Conv3D, large
  * BatchMatMul, and (measured on a ModSegNet step) Slice, SplitV, Concat, Sum and the copying Identity.
- * New: ModSegNet's max-unpooling and its gradient, one loop each.
+ * New: ModSegNet's max-unpooling and its gradient, and the Adam and SGD updates, one loop each.
  */
 const kernels: readonly WasmKernelReplacement[] = [
   conv2DBackpropFilterConfig,
@@ -39,6 +40,7 @@ const kernels: readonly WasmKernelReplacement[] = [
   unsortedSegmentSumConfig,
   resizeNearestNeighborGradConfig,
   ...maxUnpool2DConfigs('wasm'),
+  ...optimizerUpdateConfigs('wasm'),
   { kernelName: 'OneHot', over: oneHotConfigOver },
   { kernelName: 'BatchMatMul', over: batchMatMulConfigOver },
   { kernelName: 'Slice', over: sliceConfigOver },

@@ -118,9 +118,9 @@ export const maxUnpool2D: KernelFunc = ({ inputs, backend }) => {
   const { x, y } = inputsOf(MAX_UNPOOL_2D, inputs, ['x', 'y']);
   checkShapes(MAX_UNPOOL_2D, x, y, 'y');
   const io = ioOf(backend);
+  const out = io.output([...x.shape]); // first: an allocation may grow (and so detach) the wasm heap
   const xv = io.read(x);
   const yv = io.read(y);
-  const out = io.output([...x.shape]);
   unpoolLoop(xv, out.values, yv, x.shape, false);
   return out.info;
 };
@@ -141,9 +141,9 @@ export const maxUnpool2DGrad: KernelFunc = ({ inputs, backend }) => {
   }
   checkShapes(MAX_UNPOOL_2D_GRAD, x, small, 'dy/2');
   const io = ioOf(backend);
+  const out = io.output([b, h / 2, w / 2, c]); // first: an allocation may grow (and so detach) the wasm heap
   const xv = io.read(x);
   const g = io.read(dy);
-  const out = io.output([b, h / 2, w / 2, c]);
   unpoolLoop(xv, g, out.values, x.shape, true);
   return out.info;
 };
