@@ -2,7 +2,7 @@
  * Per-kernel profile of the demo's ModSegNet training step (see `modSegNetStep.ts`) on tfjs-backend-wasm:
  * process CPU time (and wall time) per kernel and per phase (data, forward, loss, backward, optimiser), summed over
  * the timed steps and divided by their number. Not part of `npm run bench` (a long table):
- * `node --import tsx bench/profileStep.ts [--steps N] [--unlabelled U] [--filters 16,32,64,128] [--baseline convBackprop]`.
+ * `node --import tsx bench/profileStep.ts [--steps N] [--unlabelled U] [--filters 16,32,64,128] [--baseline convBackprop] [--json]`.
  */
 import { initEngine } from '../src/engine/initEngine.js';
 import { registerBaselineKernels, type BaselineKernelSet } from './baselineKernels.js';
@@ -46,6 +46,13 @@ for (let i = 0; i < steps; i++) {
   cpu += last[1] - start[1];
 }
 profiler.uninstall();
+if (process.argv.includes('--json')) {
+  const kernels: Record<string, number> = {};
+  for (const r of profiler.rows()) kernels[r.kernel] = (kernels[r.kernel] ?? 0) + r.cpuMs / steps;
+  const phaseCpu = Object.fromEntries([...phases].map(([p, e]) => [p, e.cpuMs / steps]));
+  console.log(JSON.stringify({ cpuMs: cpu / steps, wallMs: wall / steps, phases: phaseCpu, kernels }));
+  process.exit(0);
+}
 const per = (ms: number): string => (ms / steps).toFixed(1);
 const rows = profiler.rows();
 const sum = (rs: KernelRow[]): number => rs.reduce((a, r) => a + r.cpuMs, 0);
