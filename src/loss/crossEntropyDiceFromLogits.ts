@@ -26,8 +26,8 @@ export interface CrossEntropyDiceResult {
  * times; on wasm, for `[4, 96, 96, 26]`, forward + gradient take 14 ms of CPU against their 58 ms.
  *
  * Gradient, with p = softmax(z), t the one-hot labels, m the mask of labelled pixels, w the class weights,
- * W = Σ m·w_y, I_c = Σ m p_c t_c, D_c = Σ m p_c + Σ m t_c + s:
- * ∂CE/∂z_c = m·w_y (p_c − t_c) / W, and with g_c = −(2 t_c (D_c) − (2 I_c + s)) / (C·D_c²) (∂Dice/∂p_c, masked),
+ * W = Σ m·w_y, I_c = Σ m p_c t_c, D_c = Σ m p_c + Σ m t_c + s (sums over pixels, per pixel below):
+ * ∂CE/∂z_c = m·w_y (p_c − t_c) / W; with g_c = ∂Dice/∂p_c = m·[(2 I_c + s) / D_c² − 2 t_c / D_c] / C,
  * ∂Dice/∂z_c = p_c (g_c − Σ_j p_j g_j).
  *
  * @param logits - float32 `[B, H, W, C]` or `[B, D, H, W, C]`.
