@@ -1,7 +1,7 @@
 /**
  * Per-kernel profile of whole-volume inference (`predictSlices` of a 2 mm brain, 90×108×90, 108 coronal slices,
  * batch 4) with the demo's ModSegNet (16/32/64/128, 96×96×7, 26 classes) on tfjs-backend-wasm: process CPU time per
- * kernel. Not part of `npm run bench`: `node --import tsx bench/profileInfer.ts`.
+ * kernel. Not part of `npm run bench`: `node --import tsx bench/profileInfer.ts [--json]`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/initEngine.js';
@@ -24,6 +24,12 @@ const cpu = cpuNow() - c0;
 const wall = performance.now() - t0;
 profiler.uninstall();
 const rows = profiler.rows();
+if (process.argv.includes('--json')) {
+  const kernels: Record<string, number> = {};
+  for (const r of rows) kernels[r.kernel] = (kernels[r.kernel] ?? 0) + r.cpuMs;
+  console.log(JSON.stringify({ cpuMs: cpu, wallMs: wall, phases: {}, kernels }));
+  process.exit(0);
+}
 const inKernels = rows.reduce((a, r) => a + r.cpuMs, 0);
 console.log(`predictSlices: ${cpu.toFixed(0)} ms CPU (${wall.toFixed(0)} ms wall), in kernels ${inKernels.toFixed(0)} ms\n`);
 console.log('| kernel | CPU ms | calls | share |');
