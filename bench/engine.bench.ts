@@ -1,8 +1,8 @@
 /**
  * One training step (forward + backward + Adam) of a small 2D U-Net on tfjs-backend-wasm with the
- * project's kernels (`registerWasmKernels({set: 'fast'})`), against two baselines run in the same process:
- * the previous project kernels (`set: 'convBackprop'`: XNNPACK-convolution backprops, stock data-movement
- * kernels) and wasm with only the must-have fixes (`set: 'fixesOnly'`: missing/wrong kernels in their
+ * project's kernels (`registerWasmKernels()`), against two baselines run in the same process:
+ * the previous project kernels (`registerBaselineKernels('convBackprop')` of `baselineKernels.ts`: XNNPACK-convolution backprops, stock data-movement
+ * kernels) and wasm with only the must-have fixes (`'fixesOnly'`: missing/wrong kernels in their
  * simplest correct form, the stock naive Conv2DBackpropInput). If Debian's python3-torch is importable, the
  * same net is also timed in PyTorch with 1 thread (child process). Wall and process CPU time are both
  * shown: on a shared machine the CPU time is the fairer comparison (every engine here runs on one core).
@@ -15,7 +15,8 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/initEngine.js';
-import { registerWasmKernels, type WasmKernelSet } from '../src/engine/registerWasmKernels.js';
+import { registerWasmKernels } from '../src/engine/registerWasmKernels.js';
+import { registerBaselineKernels, type BaselineKernelSet } from './baselineKernels.js';
 import { machineLine, median, SMOKE } from './machine.js';
 
 const B = 4;
@@ -77,8 +78,9 @@ function cpuNow(): number {
   return (u.user + u.system) / 1000;
 }
 
-async function trainWasm(set: WasmKernelSet): Promise<TrainResult> {
-  registerWasmKernels({ set });
+async function trainWasm(set: 'fast' | BaselineKernelSet): Promise<TrainResult> {
+  if (set === 'fast') registerWasmKernels();
+  else registerBaselineKernels(set);
   const params = unetParams();
   const v = new Map<string, tf.Variable>();
   params.forEach(({ name, shape }, i) => {
@@ -169,7 +171,7 @@ const info = await initEngine({ backend: 'wasm' });
 const fast = await trainWasm('fast');
 const previous = await trainWasm('convBackprop');
 const baseline = await trainWasm('fixesOnly');
-registerWasmKernels({ set: 'fast' });
+registerWasmKernels();
 const torch = timeTorch();
 
 const lossDiff = (r: TrainResult): number => Math.max(...r.losses.map((l, i) => Math.abs(l - baseline.losses[i])));

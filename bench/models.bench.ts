@@ -1,7 +1,7 @@
 /**
  * Segmentation models: one training step (forward + backward + Adam, softmax cross-entropy) of the default
  * ModSegNet and of the small 3D U-Net on tfjs-backend-wasm with the project's kernels, against the stock wasm
- * kernels with only the missing/wrong ones fixed (`registerWasmKernels({ set: 'fixesOnly' })`; tfjs-backend-cpu is
+ * kernels with only the missing/wrong ones fixed (`registerBaselineKernels('fixesOnly')` of `baselineKernels.ts`; tfjs-backend-cpu is
  * far too slow at this size: ~100 s per step) and against the same architectures in PyTorch with one thread (a
  * child process, when `python3 -c 'import torch'` works). Also whole-volume 2.5D inference of a 2 mm MNI volume.
  *
@@ -17,7 +17,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initEngine } from '../src/engine/initEngine.js';
-import { registerWasmKernels, type WasmKernelSet } from '../src/engine/registerWasmKernels.js';
+import { registerWasmKernels } from '../src/engine/registerWasmKernels.js';
+import { registerBaselineKernels, type BaselineKernelSet } from './baselineKernels.js';
 import { makeModSegNet } from '../src/model/makeModSegNet.js';
 import { makeUNet3d } from '../src/model/makeUNet3d.js';
 import { predictSlices } from '../src/infer/predictSlices.js';
@@ -217,14 +218,15 @@ async function main(): Promise<void> {
   const { batch, size, k, classes, filters } = cfg;
   const seg = makeModSegNet({ inputShape: [size, size, k], numClasses: classes, filters, seed: 1 });
   const segShape = [batch, size, size, k];
-  const stepOn = async (set: WasmKernelSet, repeats: number): Promise<Timing> => {
-    registerWasmKernels({ set });
+  const stepOn = async (set: 'fast' | BaselineKernelSet, repeats: number): Promise<Timing> => {
+    if (set === 'fast') registerWasmKernels();
+    else registerBaselineKernels(set);
     return time(trainStep(seg, segShape, classes), repeats);
   };
   const segFast = await stepOn('fast', cfg.steps);
   const segStock = await stepOn('fixesOnly', cfg.baselineSteps);
   const segPrevious = await stepOn('convBackprop', cfg.steps);
-  registerWasmKernels({ set: 'fast' });
+  registerWasmKernels();
 
   // Whole-volume 2.5D inference: coronal slices (axis 1) of a 2 mm MNI grid, H = z and W = x, padded to the input.
   const [nx, ny, nz] = cfg.volume;

@@ -77,6 +77,8 @@ export { softDiceLoss } from './loss/softDiceLoss.js';
 export type { SoftDiceLossOptions } from './loss/softDiceLoss.js';
 export { weightedCrossEntropy } from './loss/weightedCrossEntropy.js';
 export type { WeightedCrossEntropyOptions } from './loss/weightedCrossEntropy.js';
+export { crossEntropyDiceFromLogits } from './loss/crossEntropyDiceFromLogits.js';
+export type { CrossEntropyDiceOptions, CrossEntropyDiceResult } from './loss/crossEntropyDiceFromLogits.js';
 export { classWeightsFromCounts } from './loss/classWeightsFromCounts.js';
 
 // model/: the networks and their files

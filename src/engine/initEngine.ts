@@ -91,7 +91,7 @@ async function defaultBackend(): Promise<EngineBackend> {
  * activates the backend, and installs this project's kernel fixes for it. Idempotent: calling it
  * again (with the same or another backend) is fine.
  *
- * - `'wasm'`: imports `@tensorflow/tfjs-backend-wasm` and installs the fast kernel set of
+ * - `'wasm'`: imports `@tensorflow/tfjs-backend-wasm` and installs the kernels of
  *   {@link registerWasmKernels} (missing, wrong and slow kernels of tfjs-backend-wasm 4.22).
  *   Single-threaded in Node (tfjs cannot start wasm threads there).
  * - `'cpu'`: imports `@tensorflow/tfjs-backend-cpu` and installs {@link registerCpuKernels}; its
@@ -115,7 +115,7 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
   switch (backend) {
     case 'wasm': {
       await import('@tensorflow/tfjs-backend-wasm');
-      const patchedKernels = registerWasmKernels({ set: 'fast' });
+      const patchedKernels = registerWasmKernels();
       await withoutNewProcessHandlers(() => activate('wasm'));
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       return { backend: tf.getBackend(), patchedKernels, simd };

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWith } from './kernels/conv2DBackpropFilter.js';
+import { maxUnpool2DConfigs } from './kernels/maxUnpool2D.js';
+import { optimizerUpdateConfigs } from './kernels/optimizerUpdates.js';
 import { resizeNearestNeighborGrad } from './kernels/resizeNearestNeighborGrad.js';
 
 const cpuKernels: KernelConfig[] = [
@@ -8,13 +10,18 @@ const cpuKernels: KernelConfig[] = [
   { kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: conv2DBackpropFilterWith('conv') },
   // Wrong on cpu for batch > 1 and for halfPixelCenters (see the kernel file).
   { kernelName: 'ResizeNearestNeighborGrad', backendName: 'cpu', kernelFunc: resizeNearestNeighborGrad },
+  // ModSegNet's max-unpooling in one loop (new kernels, so that cpu runs the same code path as wasm).
+  ...maxUnpool2DConfigs('cpu'),
+  // The optimisers' updates in one loop per weight (as on wasm).
+  ...optimizerUpdateConfigs('cpu'),
 ];
 
 const stockKernels = new Map<string, KernelConfig>();
 
 /**
  * Registers the project's kernels for tfjs-backend-cpu 4.22 (unregister + register, keeping the stock
- * `setupFunc`): a fast Conv2DBackpropFilter and a correct ResizeNearestNeighborGrad. Idempotent.
+ * `setupFunc`): a fast Conv2DBackpropFilter, a correct ResizeNearestNeighborGrad, and the max-unpooling
+ * and optimiser-update kernels. Idempotent.
  * Import `@tensorflow/tfjs-backend-cpu` first.
  *
  * @returns the names of the kernels now provided by this project, sorted.

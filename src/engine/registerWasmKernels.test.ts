@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmKernels } from './registerWasmKernels.js';
+import { replaceWasmKernels } from './replaceWasmKernels.js';
 import { conv2DBackpropInput } from './kernels/conv2DBackpropInput.js';
 import { maxPoolGrad } from './kernels/maxPoolGrad.js';
 import { initEngine } from './initEngine.js';
@@ -15,17 +16,18 @@ describe('registerWasmKernels', () => {
     stockInput = kernelFunc('Conv2DBackpropInput'); // nothing patched yet in this process
     await initEngine({ backend: 'wasm' });
   });
-  after(() => registerWasmKernels({ set: 'fast' }));
+  after(() => registerWasmKernels());
 
-  it("'fast' replaces the slow stock kernels; 'fixesOnly' restores them; switching back works", () => {
+  it('installs the fixes and the speed-ups, and comes back after another set', () => {
     assert.notEqual(stockInput, conv2DBackpropInput);
-    const fast = registerWasmKernels({ set: 'fast' });
+    const names = registerWasmKernels();
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum', 'OneHot', 'Slice', 'Identity']) {
+      assert.ok(names.includes(name), name);
+    }
     assert.equal(kernelFunc('Conv2DBackpropInput'), conv2DBackpropInput);
-    const fixes = registerWasmKernels({ set: 'fixesOnly' });
+    replaceWasmKernels([]);
     assert.equal(kernelFunc('Conv2DBackpropInput'), stockInput);
-    assert.ok(!fixes.includes('Conv2DBackpropInput') && !fixes.includes('Conv3D'));
-    assert.ok(fixes.includes('Conv2DBackpropFilter') && fixes.includes('MaxPoolGrad'));
-    assert.deepEqual(registerWasmKernels(), fast);
+    assert.deepEqual(registerWasmKernels(), names);
     assert.equal(kernelFunc('Conv2DBackpropInput'), conv2DBackpropInput);
   });
 
@@ -36,21 +38,5 @@ describe('registerWasmKernels', () => {
     assert.equal(k?.kernelFunc, maxPoolGrad);
     assert.equal(typeof k?.setupFunc, 'function');
     assert.equal(tf.getKernelsForBackend('wasm').filter((c) => c.kernelName === 'MaxPoolGrad').length, 1);
-  });
-
-  it("'convBackprop' keeps the earlier formulations and the stock data-movement kernels", () => {
-    const fast = registerWasmKernels({ set: 'fast' });
-    const previous = registerWasmKernels({ set: 'convBackprop' });
-    for (const name of ['Slice', 'SplitV', 'Concat', 'Sum', 'Identity']) {
-      assert.ok(fast.includes(name) && !previous.includes(name), name);
-    }
-    assert.notEqual(kernelFunc('Conv2DBackpropInput'), conv2DBackpropInput);
-    assert.notEqual(kernelFunc('MaxPoolGrad'), maxPoolGrad);
-    assert.deepEqual(registerWasmKernels({ set: 'fast' }), fast);
-    assert.equal(kernelFunc('MaxPoolGrad'), maxPoolGrad);
-  });
-
-  it('rejects an unknown set', () => {
-    assert.throws(() => registerWasmKernels({ set: 'turbo' as 'fast' }), RangeError);
   });
 });

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmKernels } from './registerWasmKernels.js';
+import { registerBaselineKernels } from '../../bench/baselineKernels.js';
 import { assertAllClose, backendDataIds, seededUniform, setupParityBackends } from '../../test/helpers/tfParity.js';
 
 const B = 2;
@@ -66,15 +67,15 @@ async function train(backend: 'wasm' | 'cpu', steps: number): Promise<Float32Arr
 
 describe('training steps of a tiny conv net', () => {
   before(setupParityBackends);
-  after(() => registerWasmKernels({ set: 'fast' }));
+  after(() => registerWasmKernels());
 
-  it('losses agree on wasm (fast, convBackprop and fixesOnly kernel sets) and cpu, and decrease', async () => {
+  it('losses agree on wasm (the registered kernels and the two baseline sets of the benchmarks) and cpu, and decrease', async () => {
     const cpu = await train('cpu', 5);
-    registerWasmKernels({ set: 'fast' });
+    registerWasmKernels();
     const fast = await train('wasm', 5);
-    registerWasmKernels({ set: 'fixesOnly' });
+    registerBaselineKernels('fixesOnly');
     const fixes = await train('wasm', 5);
-    registerWasmKernels({ set: 'convBackprop' });
+    registerBaselineKernels('convBackprop');
     const previous = await train('wasm', 5);
     assertAllClose([fast], [cpu], 1e-4, 'wasm fast vs cpu');
     assertAllClose([fixes], [cpu], 1e-4, 'wasm fixesOnly vs cpu');
@@ -85,7 +86,7 @@ describe('training steps of a tiny conv net', () => {
   it('a whole forward + backward pass leaves no tensor or wasm buffer behind', async () => {
     // (Checked without an optimizer: tfjs 4.22's optimizers themselves leak 1–2 tensors per
     // optimizer instance, once, on every backend.)
-    registerWasmKernels({ set: 'fast' });
+    registerWasmKernels();
     await tf.setBackend('wasm');
     const net = makeNet();
     const before = [tf.memory().numTensors, backendDataIds()];

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { crossEntropyDiceFromLogits } from './crossEntropyDiceFromLogits.js';
 import { makeNonAdjacencyLoss, type NonAdjacencyLossOptions } from './makeNonAdjacencyLoss.js';
 import { resolveNonAdjacencyImplementation } from './resolveNonAdjacencyImplementation.js';
 import { softDiceLoss } from './softDiceLoss.js';
@@ -43,8 +44,9 @@ export type SegmentationLoss = (
  * + 5 × soft Dice + λ · NonAdjLoss, with the semi-supervised split of §5: the first `labels.shape[0]` items of the
  * batch are labelled and get all three terms, the rest (unlabelled) only reach the NonAdjLoss. The cross-entropy
  * takes the logits. Where the NonAdjLoss runs sparse (wasm, cpu) it takes the logits too and returns their
- * gradient directly (`inputs: 'logits'`), and the Dice term takes a softmax of the labelled items only, so the only
- * softmax backward pass is the Dice's, on those items; elsewhere (GPU backends) one softmax feeds both.
+ * gradient directly (`inputs: 'logits'`), and the cross-entropy and the Dice term are computed together from the
+ * labelled logits with their gradient in closed form ({@link crossEntropyDiceFromLogits}: one softmax, no softmax
+ * backward pass); elsewhere (GPU backends) one softmax feeds the Dice and the NonAdjLoss, as tf ops.
  *
  * @returns `(logits, labels, { lambda }) → { total, crossEntropy, dice, nonAdjacency }`; `logits` float32
  *   `[B, H, W, C]` / `[B, D, H, W, C]`; `labels` int32 `[b, H, W]` / `[b, D, H, W]` with `b ≤ B` (−1 = ignore), or
@@ -77,9 +79,12 @@ export function makeSegmentationLoss(options: SegmentationLossOptions): Segmenta
         const begin = logits.shape.map(() => 0);
         const size = logits.shape.map((n, i) => (i === 0 ? labelled : n));
         const labelledLogits = all ? logits : tf.slice(logits, begin, size);
-        crossEntropy = weightedCrossEntropy(labelledLogits, labels, { weights: classWeights });
-        const labelledProbs = probs === null ? tf.softmax(labelledLogits) : all ? probs : tf.slice(probs, begin, size);
-        dice = softDiceLoss(labelledProbs, labels, { smooth: diceSmooth });
+        if (probs === null) {
+          ({ crossEntropy, dice } = crossEntropyDiceFromLogits(labelledLogits, labels, { weights: classWeights, smooth: diceSmooth }));
+        } else {
+          crossEntropy = weightedCrossEntropy(labelledLogits, labels, { weights: classWeights });
+          dice = softDiceLoss(all ? probs : tf.slice(probs, begin, size), labels, { smooth: diceSmooth });
+        }
       }
       const nonAdj = probs === null ? nonAdjacencyFromLogits(logits) : nonAdjacencyFromProbs(probs);
       const total = tf.addN([crossEntropy, tf.mul(dice, diceWeight), tf.mul(nonAdj, lam)]) as tf.Scalar;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { MAX_UNPOOL_2D, MAX_UNPOOL_2D_GRAD } from '../engine/kernels/maxUnpool2D.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
@@ -91,6 +92,17 @@ function checkShapes(from: tfl.Shape, y: tfl.Shape, name: string): void {
  */
 function maxUnpool2d(from: Tensor, y: Tensor, name: string): Tensor {
   checkShapes(from.shape, y.shape, name);
+  if (tf.getKernel(MAX_UNPOOL_2D, tf.getBackend()) !== undefined) {
+    // The engine's one-loop kernels (wasm, cpu), with the same gradients as below.
+    const unpoolFused = tf.customGrad((...args: Array<Tensor | tf.GradSaveFunc>) => {
+      const [x, values] = args as [Tensor, Tensor];
+      return {
+        value: tf.engine().runKernel(MAX_UNPOOL_2D, { x, y: values }) as Tensor,
+        gradFunc: (dy: Tensor) => [tf.zerosLike(x), tf.engine().runKernel(MAX_UNPOOL_2D_GRAD, { x, dy }) as Tensor],
+      };
+    });
+    return unpoolFused(from, y);
+  }
   const [b, h, w, c] = from.shape;
   const rows = b * (h / 2);
   const n = rows * (w / 2) * c;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../engine/initEngine.js';
+import { registerCpuKernels } from '../engine/registerCpuKernels.js';
+import { ADAM_UPDATE, SGD_UPDATE } from '../engine/kernels/optimizerUpdates.js';
 import { seededRandom } from '../numeric/seededRandom.js';
 import { makeOptimizer } from './optimizer.js';
 
@@ -92,6 +94,21 @@ describe('makeOptimizer', () => {
       tf.dispose([...grads, a, b]);
       optA.dispose();
       optB.dispose();
+    }
+  });
+
+  test('the tf-op form (backends without the update kernels) gives the same weights as the kernels', () => {
+    for (const kind of ['sgd', 'adam'] as const) {
+      const init = [0.7, -1.3, 2.1];
+      const fused = minimiseSquare(init, 4, kind, { weightDecay: 0.05 });
+      tf.unregisterKernel(ADAM_UPDATE, 'cpu');
+      tf.unregisterKernel(SGD_UPDATE, 'cpu');
+      try {
+        const ops = minimiseSquare(init, 4, kind, { weightDecay: 0.05 });
+        ops.forEach((w, t) => w.forEach((x, i) => assert.ok(Math.abs(x - fused[t][i]) < 1e-6, `${kind} step ${t + 1}, weight ${i}: ${x} vs ${fused[t][i]}`)));
+      } finally {
+        registerCpuKernels();
+      }
     }
   });
 

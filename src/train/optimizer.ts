@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ADAM_UPDATE, SGD_UPDATE } from '../engine/kernels/optimizerUpdates.js';
 
 /**
  * Optimiser settings (the reference, METHOD.md §6: SGD, momentum 0.9, weight decay 1e-4, poly learning-rate decay).
@@ -143,7 +144,26 @@ export function makeOptimizer(variables: readonly tf.Variable[], options: Optimi
       // Bias corrections in float64, as PyTorch computes them on the host.
       const bc1 = 1 - Math.pow(o.beta1, t);
       const bc2 = 1 - Math.pow(o.beta2, t);
+      // The engine's one-loop updates where registered (wasm, cpu): one kernel per weight instead of a dozen.
+      const fused = tf.getKernel(o.kind === 'sgd' ? SGD_UPDATE : ADAM_UPDATE, tf.getBackend()) !== undefined;
       for (let i = 0; i < n; i++) {
+        if (fused) {
+          const w = variables[i];
+          if (o.kind === 'sgd') {
+            const [nw, nv] = tf.engine().runKernel(SGD_UPDATE, { w, v: slots[i], g: grads[i] }, { lr, momentum: o.momentum, weightDecay: o.weightDecay }) as tf.Tensor[];
+            slots[i].assign(nv);
+            w.assign(nw);
+            tf.dispose([nw, nv]);
+          } else {
+            const attrs = { lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, weightDecay: o.weightDecay, bc1, bc2 };
+            const [nw, nm, nv] = tf.engine().runKernel(ADAM_UPDATE, { w, m: slots[i], v: slots[n + i], g: grads[i] }, attrs) as tf.Tensor[];
+            slots[i].assign(nm);
+            slots[n + i].assign(nv);
+            w.assign(nw);
+            tf.dispose([nw, nm, nv]);
+          }
+          continue;
+        }
         const w = variables[i];
         tf.tidy(() => {
           const g = o.weightDecay > 0 ? tf.add(grads[i], tf.mul(w, o.weightDecay)) : grads[i];

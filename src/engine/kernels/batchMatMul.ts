@@ -66,7 +66,7 @@ export function batchMatMulOver(stockBatchMatMul: KernelFunc): KernelFunc {
 
 /**
  * BatchMatMul for the wasm backend over the stock kernel `stock` (registered by `registerWasmKernels`
- * in the 'fast' set, which passes the stock config it replaces).
+ * in `registerWasmKernels`, which passes the stock config it replaces).
  */
 export function batchMatMulConfigOver(stock: KernelConfig): KernelConfig {
   return {

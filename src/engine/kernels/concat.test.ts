@@ -16,7 +16,7 @@ async function parity(shapes: number[][], axis: number, dtype: 'float32' | 'int3
 
 describe('Concat (stock cpu kernel as oracle)', () => {
   before(setupParityBackends);
-  after(() => registerWasmKernels({ set: 'fast' }));
+  after(() => registerWasmKernels());
 
   it('golden: two [1,2,2] maps on the last axis interleave their rows', async () => {
     // a = [[1,2],[3,4]], b = [[5,6],[7,8]] → rows [1,2,5,6], [3,4,7,8].

@@ -2,7 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmKernels, type WasmKernelSet } from '../registerWasmKernels.js';
+import { registerWasmKernels } from '../registerWasmKernels.js';
+import { replaceWasmKernels } from '../replaceWasmKernels.js';
+import { conv2DBackpropFilterWith, type Conv2DBackpropFilterMethod } from './conv2DBackpropFilter.js';
+
+/** Installs one formulation as the wasm Conv2DBackpropFilter (the others stock; 'auto' is the registered one). */
+const useMethod = (method: Conv2DBackpropFilterMethod): string[] =>
+  replaceWasmKernels([{ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWith(method) }]);
 import {
   assertAllClose,
   backendDataIds,
@@ -70,10 +76,14 @@ const cases: Case[] = [
   { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
   { x: [1, 7, 8, 2], filter: [3, 3, 2, 5], strides: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
   { x: [1, 4, 3, 2], filter: [3, 3, 2, 2], strides: 1, pad: 'valid' }, // one output row
-  // Output width ≥ 20: the wasm GEMM builds its left factor from shifted planes instead of rows.
-  { x: [2, 5, 24, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
-  { x: [1, 6, 23, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },
-  { x: [1, 5, 22, 2], filter: [3, 3, 2, 3], strides: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  // 'same' at stride 1 and width < 20: shifted whole-channel copies; kernels wider and taller than the image, even sizes.
+  { x: [3, 2, 3, 2], filter: [5, 5, 2, 3], strides: 1, pad: 'same' },
+  { x: [2, 5, 4, 3], filter: [2, 4, 3, 2], strides: 1, pad: 'same' },
+  { x: [2, 1, 6, 2], filter: [3, 3, 2, 2], strides: 1, pad: 'same' },
+  // Output width ≥ 32: the wasm GEMM builds its left factor from shifted planes instead of rows.
+  { x: [2, 5, 34, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { x: [1, 6, 35, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },
+  { x: [1, 5, 33, 2], filter: [3, 3, 2, 3], strides: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
   { x: [1, 4, 40, 2], filter: [3, 3, 2, 2], strides: 2, pad: 'same' }, // wide but strided: rows
   { x: [1, 3, 21, 40], filter: [1, 1, 40, 3], strides: 1, pad: 'same' }, // 1×1 with Ci > Co: x transposed
 ];
@@ -90,19 +100,20 @@ const modSegNetCases: Case[] = [
 
 describe('Conv2DBackpropFilter', () => {
   before(setupParityBackends);
-  after(() => registerWasmKernels({ set: 'fast' }));
+  after(() => registerWasmKernels());
 
-  for (const set of ['fast', 'convBackprop', 'fixesOnly'] as WasmKernelSet[]) {
-    it(`wasm (${set} set) matches the definition on every case`, async () => {
-      registerWasmKernels({ set });
-      for (const c of [...cases, ...modSegNetCases]) await check('wasm', c, `${set} ${JSON.stringify(c)}`);
+  // 'auto' is the registered kernel; 'convAuto' and 'im2col' are the benchmarks' baselines.
+  for (const method of ['auto', 'convAuto', 'im2col'] as Conv2DBackpropFilterMethod[]) {
+    it(`wasm ('${method}' form) matches the definition on every case`, async () => {
+      useMethod(method);
+      for (const c of [...cases, ...modSegNetCases]) await check('wasm', c, `${method} ${JSON.stringify(c)}`);
     });
   }
 
   it('the GEMM and the convolution forms agree with each other on the ModSegNet channel counts', async () => {
     // Both run on wasm; a formulation bug would show as a mismatch larger than float32 summation noise.
-    const run = async (set: WasmKernelSet, c: Case): Promise<Float32Array> => {
-      registerWasmKernels({ set });
+    const run = async (method: Conv2DBackpropFilterMethod, c: Case): Promise<Float32Array> => {
+      useMethod(method);
       const dyShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
       return runKernelOn(
         'wasm',
@@ -111,7 +122,7 @@ describe('Conv2DBackpropFilter', () => {
         { filterShape: c.filter, strides: c.strides, pad: c.pad, dataFormat: 'NHWC' },
       );
     };
-    for (const c of modSegNetCases) assertAllClose([await run('fast', c)], [await run('convBackprop', c)], 1e-5, JSON.stringify(c));
+    for (const c of modSegNetCases) assertAllClose([await run('auto', c)], [await run('conv', c)], 1e-5, JSON.stringify(c));
   });
 
   it('cpu (patched, fast) matches the definition', async () => {
@@ -130,13 +141,13 @@ describe('Conv2DBackpropFilter', () => {
   });
 
   it('property: random shapes, strides 1–2, same/valid match the definition', async () => {
-    registerWasmKernels({ set: 'fast' });
+    registerWasmKernels();
     await fc.assert(
       fc.asyncProperty(
         fc.record({
           b: fc.integer({ min: 1, max: 2 }),
           h: fc.integer({ min: 3, max: 8 }),
-          w: fc.constantFrom(3, 5, 8, 21, 26),
+          w: fc.constantFrom(3, 5, 8, 21, 33, 40),
           ci: fc.integer({ min: 1, max: 3 }),
           co: fc.integer({ min: 1, max: 3 }),
           k: fc.integer({ min: 1, max: 3 }),

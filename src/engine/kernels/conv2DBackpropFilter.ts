@@ -12,7 +12,7 @@ import { concat, matMul, pad, reshape, slice, stridedSlice, transpose } from './
 import { heapOutput, heapView, isWasmHeapBackend, supportsHeapAlias, withHeapAlias, type WasmHeapBackend } from './wasmHeap.js';
 
 /** Formulation of the weight gradient; see {@link conv2DBackpropFilterWith}. */
-export type Conv2DBackpropFilterMethod = 'auto' | 'convAuto' | 'conv' | 'im2col' | 'gemm';
+export type Conv2DBackpropFilterMethod = 'auto' | 'convAuto' | 'conv' | 'im2col';
 
 function convInfoOf(x: TensorInfo, attrs: Conv2DBackpropFilterAttrs): tf.backend_util.Conv2DInfo {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
@@ -65,11 +65,12 @@ const MIN_SET_RUN = 32;
 
 /**
  * From this output width on, the left factor is x's padded channel planes read at a shift per tap
- * (no copy, but K includes the padding pixels: +4 % at 96², +36 % at 12²), below it one copy per
- * output row (exact K, one copy call per Wo elements). Measured on the ModSegNet layers: the planes
- * up to 20 % faster at 24²–96², the rows 10–15 % faster at 12².
+ * (no copy, but K includes the padding pixels: +4 % at 96², +8 % at 48², +17 % at 24²), below it a
+ * copy (exact K: one shifted block per tap and channel at stride 1 'same', else one per output row).
+ * Measured (CPU ms, ModSegNet layers, B = 4): the planes faster at 48² (64→32: 15.5 vs 18.3), the
+ * copies at 24² (the four layers: 30.7 vs 32.6) and 12² (256→128: 12.9 vs ~15).
  */
-const MIN_PLANE_WIDTH = 20;
+const MIN_PLANE_WIDTH = 32;
 
 /** `lhs · rhs` as an XNNPACK 1×1 convolution: `lhs` `[M, 1, 1, K]` (its input), `rhs` `[1, 1, K, N]` → `[M, 1, 1, N]`. */
 function gemm(s: KernelScope, lhs: TensorInfo, rhs: TensorInfo): TensorInfo {
@@ -104,6 +105,47 @@ function viaShiftedPlanes(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo,
 }
 
 /**
+ * The patch rows of a stride-1 convolution whose output has the input's size ('same'): row (a, b, ci) is channel ci
+ * of x (all images, `[B, H, W]` flattened) read at the shift (a − top)·W + (b − left), so it is one block copy, then
+ * zeros where the tap falls outside the image (the first or last rows of each image, the first or last columns of
+ * each row). Measured on the 12² ModSegNet layers: the row-by-row copy took ~6 ns an element, this ~0.3.
+ *
+ * @param src - x channels-first, `[Ci, B, H, W]`; `dst` - the left factor, `[kh·kw·Ci, B·H·W]`.
+ */
+function shiftedRows(src: ReturnType<typeof heapView>, dst: ReturnType<typeof heapView>, c: tf.backend_util.Conv2DInfo): void {
+  const { top, left } = c.padInfo;
+  const [kh, kw, ci] = [c.filterHeight, c.filterWidth, c.inChannels];
+  const [b, h, w] = [c.batchSize, c.inHeight, c.inWidth];
+  const len = b * h * w;
+  for (let a = 0; a < kh; a++) {
+    const dr = a - top;
+    for (let q = 0; q < kw; q++) {
+      const dc = q - left;
+      const shift = dr * w + dc;
+      const p0 = Math.max(0, -shift);
+      const p1 = Math.min(len, len - shift);
+      for (let k = 0; k < ci; k++) {
+        const row = ((a * kw + q) * ci + k) * len;
+        const from = k * len;
+        if (p1 > p0) dst.set(src.subarray(from + p0 + shift, from + p1 + shift), row + p0);
+        dst.fill(0, row, row + Math.min(p0, len));
+        if (p1 < len) dst.fill(0, row + Math.max(p1, 0), row + len);
+        // Output rows whose input row i + dr lies outside the image (it read the neighbouring image, or nothing).
+        if (dr !== 0) {
+          const [i0, i1] = dr < 0 ? [0, Math.min(h, -dr)] : [Math.max(0, h - dr), h];
+          for (let n = 0; n < b; n++) dst.fill(0, row + (n * h + i0) * w, row + (n * h + i1) * w);
+        }
+        // Output columns whose input column j + dc lies outside the row (it read the neighbouring row).
+        if (dc !== 0) {
+          const [j0, j1] = dc < 0 ? [0, Math.min(w, -dc)] : [Math.max(0, w - dc), w];
+          for (let r = row; r < row + len; r += w) for (let j = j0; j < j1; j++) dst[r + j] = 0;
+        }
+      }
+    }
+  }
+}
+
+/**
  * Patch rows, any stride: P[(a,b,ci), (n,i,j)] = xpad[n, i·sh + a, j·sw + b, ci] (zero in the
  * padding), K = B·Ho·Wo exactly; one copy of Wo elements per (tap, channel, image, output row),
  * then one GEMM P · dy.
@@ -119,6 +161,10 @@ function viaPatchRows(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy:
   const lhs = heapOutput(s, heap, [kh * kw * ci, 1, 1, len]);
   const src = heapView(heap, xT);
   const dst = heapView(heap, lhs);
+  if (sh === 1 && sw === 1 && ho === h && wo === w) {
+    shiftedRows(src, dst, c);
+    return gemm(s, lhs, reshape(s, dy, [1, 1, len, co]));
+  }
   for (let a = 0; a < kh; a++) {
     for (let q = 0; q < kw; q++) {
       // Output columns [j0, j1) read input columns j·sw + q − left inside x; the others are zero.
@@ -155,8 +201,8 @@ function viaPatchRows(s: KernelScope, heap: WasmHeapBackend, xT: TensorInfo, dy:
  * im2col matrix, pixels contiguous) and whose right factor is dy as it is ([pixels, Co]):
  * dW[a,b,ci,co] = Σ_pixels P[(a,b,ci), pixel] · dy[pixel, co], XNNPACK 1×1 convolutions. x is
  * transposed to channels-first once; the patches are then either its padded planes read at a shift
- * per tap (no copy; output width {@link MIN_PLANE_WIDTH} and up, stride 1) or one copy per output
- * row on the wasm heap.
+ * per tap (no copy; output width {@link MIN_PLANE_WIDTH} and up, stride 1) or copied on the wasm heap
+ * (one shifted block per tap and channel at stride 1 'same', else one copy per output row).
  *
  * A 1×1 stride-1 unpadded convolution needs no copy: the left factor is the transposed operand
  * itself, and the one with more channels is the one transposed, since packing the right factor
@@ -234,10 +280,9 @@ function gemmFits(c: tf.backend_util.Conv2DInfo): boolean {
  *
  * @param method - `'conv'`: one XNNPACK convolution with dy as the filter ({@link filterGradViaConv},
  *   any backend, any stride); `'im2col'`: one GEMM on an im2col matrix (any backend, any stride);
- *   `'gemm'`: one GEMM on channels-first patches built on the wasm heap ({@link filterGradViaGemm}),
- *   where it applies (wasm, left factor ≤ 256 MB), else as `'convAuto'`; `'convAuto'`: `'conv'` at
- *   stride 1, `'im2col'` otherwise (the earlier default, kept as a benchmark baseline); `'auto'`: as
- *   `'gemm'`.
+ *   `'convAuto'`: `'conv'` at stride 1, `'im2col'` otherwise (the earlier default, kept as a benchmark
+ *   baseline); `'auto'` (the registered kernel): one GEMM on channels-first patches built on the wasm
+ *   heap ({@link filterGradViaGemm}) where it applies (wasm, left factor ≤ 256 MB), else as `'convAuto'`.
  * @returns the kernel function: inputs `x: [B, H, W, Ci]`, `dy: [B, Ho, Wo, Co]`,
  *   output `[kh, kw, Ci, Co]` (float32).
  */
@@ -247,7 +292,7 @@ export function conv2DBackpropFilterWith(method: Conv2DBackpropFilterMethod): Ke
     const c = convInfoOf(x, attrs as unknown as Conv2DBackpropFilterAttrs);
     const stride1 = c.strideHeight === 1 && c.strideWidth === 1;
     return withKernelScope(backend, (s) => {
-      if ((method === 'auto' || method === 'gemm') && isWasmHeapBackend(backend) && gemmFits(c)) {
+      if (method === 'auto' && isWasmHeapBackend(backend) && gemmFits(c)) {
         return filterGradViaGemm(s, backend, x, dy, c);
       }
       const im2col = method === 'im2col' || (method !== 'conv' && !stride1);

@@ -2,7 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmKernels, type WasmKernelSet } from '../registerWasmKernels.js';
+import type { KernelFunc } from '@tensorflow/tfjs-core';
+import { registerWasmKernels } from '../registerWasmKernels.js';
+import { replaceWasmKernels } from '../replaceWasmKernels.js';
+import { conv2DBackpropInput, conv2DBackpropInputWith } from './conv2DBackpropInput.js';
 import { assertKernelParity, runKernelOn, setupParityBackends } from '../../../test/helpers/tfParity.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -25,11 +28,15 @@ function parity(x: number[], filter: number[], strides: number, pad: Pad): Promi
 
 describe('Conv2DBackpropInput (stock cpu kernel as oracle)', () => {
   before(setupParityBackends);
-  after(() => registerWasmKernels({ set: 'fast' }));
+  after(() => registerWasmKernels());
 
-  for (const set of ['fast', 'convBackprop'] as WasmKernelSet[]) {
-    it(`${set} set: matches on the ModSegNet channel counts (7→32, 32→32, 64→128, 256→256, 512→256, 1×1 32→117)`, async () => {
-      registerWasmKernels({ set });
+  const variants: Array<[string, KernelFunc]> = [
+    ['heap rotation (registered)', conv2DBackpropInput],
+    ['Reverse-kernel rotation (a benchmark baseline)', conv2DBackpropInputWith('reverseKernel')],
+  ];
+  for (const [name, kernelFunc] of variants) {
+    it(`${name}: matches on the ModSegNet channel counts (7→32, 32→32, 64→128, 256→256, 512→256, 1×1 32→117)`, async () => {
+      replaceWasmKernels([{ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc }]);
       await parity([2, 6, 6, 7], [3, 3, 7, 32], 1, 'same');
       await parity([1, 6, 5, 32], [3, 3, 32, 32], 1, 'same');
       await parity([1, 5, 5, 64], [3, 3, 64, 128], 1, 'same');
@@ -37,7 +44,7 @@ describe('Conv2DBackpropInput (stock cpu kernel as oracle)', () => {
       await parity([1, 3, 3, 512], [3, 3, 512, 256], 1, 'same');
       await parity([2, 5, 5, 32], [1, 1, 32, 117], 1, 'same');
       await parity([2, 8, 8, 16], [2, 2, 16, 32], 2, 'valid');
-      registerWasmKernels({ set: 'fast' });
+      registerWasmKernels();
     });
   }
 

@@ -128,7 +128,7 @@ export function conv2DBackpropInputWith(rotation: RotationMode): KernelFunc {
   };
 }
 
-/** {@link conv2DBackpropInputWith} with the filter rotated on the wasm heap (the 'fast' set's kernel). */
+/** {@link conv2DBackpropInputWith} with the filter rotated on the wasm heap (the registered kernel). */
 export const conv2DBackpropInput: KernelFunc = conv2DBackpropInputWith('heap');
 
 /** Conv2DBackpropInput for the wasm backend (replaces the stock kernel; registered by `registerWasmKernels`). */

@@ -60,7 +60,7 @@ export function conv3DBackpropFilterV2With(form: 'gemm' | 'conv'): KernelFunc {
   };
 }
 
-/** {@link conv3DBackpropFilterV2With} `'gemm'`: the 'fast' set's kernel. */
+/** {@link conv3DBackpropFilterV2With} `'gemm'`: the registered kernel. */
 export const conv3DBackpropFilterV2: KernelFunc = conv3DBackpropFilterV2With('gemm');
 
 /** Conv3DBackpropFilterV2 for the wasm backend (replaces the stock kernel; registered by `registerWasmKernels`). */

@@ -2,11 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmKernels } from '../registerWasmKernels.js';
+import { replaceWasmKernels } from '../replaceWasmKernels.js';
 import { backendDataIds, setupParityBackends } from '../../../test/helpers/tfParity.js';
 
 describe('Identity (aliasing)', () => {
   before(setupParityBackends);
-  after(() => registerWasmKernels({ set: 'fast' }));
+  after(() => registerWasmKernels());
 
   it('Identity shares the buffer, and the alias outlives its source', async () => {
     await tf.setBackend('wasm');
@@ -20,14 +21,14 @@ describe('Identity (aliasing)', () => {
     assert.equal(backendDataIds(), before, 'freed with the last reference');
   });
 
-  it("the 'convBackprop' set restores the copying stock Identity", async () => {
-    registerWasmKernels({ set: 'convBackprop' });
+  it('replaceWasmKernels([]) restores the copying stock Identity', async () => {
+    replaceWasmKernels([]);
     await tf.setBackend('wasm');
     const x = tf.tensor([5, 6], [2]);
     const before = backendDataIds();
     const y = tf.clone(x);
     assert.equal(backendDataIds(), before + 1, 'a new buffer');
     tf.dispose([x, y]);
-    registerWasmKernels({ set: 'fast' });
+    registerWasmKernels();
   });
 });

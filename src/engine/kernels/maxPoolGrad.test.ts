@@ -1,7 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmKernels, type WasmKernelSet } from '../registerWasmKernels.js';
+import { registerWasmKernels } from '../registerWasmKernels.js';
+import { replaceWasmKernels } from '../replaceWasmKernels.js';
+import { maxPoolGradWith, type MaxPoolGradMode } from './maxPoolGrad.js';
 import { assertKernelParity, runKernelOn, seededUniform, setupParityBackends } from '../../../test/helpers/tfParity.js';
 
 type Pad = 'same' | 'valid';
@@ -21,15 +23,15 @@ function tiedValues(shape: number[], seed: number): Float32Array {
   return seededUniform(shape, seed).map((v) => Math.max(0, Math.round(v * 4)));
 }
 
-// 'fast' computes the tiling windows on the wasm heap, 'convBackprop' composes kernels: both must
-// match the cpu kernel exactly, ties included.
-for (const set of ['fast', 'convBackprop'] as WasmKernelSet[]) {
-  describe(`MaxPoolGrad, ${set} set (stock cpu kernel as oracle)`, () => {
+// 'heap' (the registered kernel) computes the tiling windows on the wasm heap, 'kernels' (a benchmark
+// baseline, and the other windows' path) composes kernels: both must match the cpu kernel exactly, ties included.
+for (const mode of ['heap', 'kernels'] as MaxPoolGradMode[]) {
+  describe(`MaxPoolGrad, '${mode}' mode (stock cpu kernel as oracle)`, () => {
     before(async () => {
       await setupParityBackends();
-      registerWasmKernels({ set });
+      replaceWasmKernels([{ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGradWith(mode) }]);
     });
-    after(() => registerWasmKernels({ set: 'fast' }));
+    after(() => registerWasmKernels());
 
     it('golden: each 2×2 window sends dy to its first maximum (row-major), ties included', async () => {
       // Windows: {1,5,0,0}→5 at (0,1); {3,2,0,0}→3 at (0,2); {7,1,4,4}→7 at (2,0); {1,9,4,4}→9 at (2,3).

@@ -153,7 +153,7 @@ export function maxPoolGradWith(mode: MaxPoolGradMode): KernelFunc {
   };
 }
 
-/** {@link maxPoolGradWith} `'heap'`: the 'fast' set's MaxPoolGrad. */
+/** {@link maxPoolGradWith} `'heap'`: the registered MaxPoolGrad. */
 export const maxPoolGrad: KernelFunc = maxPoolGradWith('heap');
 
 /** MaxPoolGrad for the wasm backend (replaces the stock kernel; registered by `registerWasmKernels`). */

@@ -7,7 +7,7 @@ import { assertKernelParity, backendDataIds, runOn, setupParityBackends } from '
 
 describe('Slice and SplitV (stock cpu kernels as oracle)', () => {
   before(setupParityBackends);
-  after(() => registerWasmKernels({ set: 'fast' }));
+  after(() => registerWasmKernels());
 
   it('golden: the ModSegNet skip-gradient split, channels of [1,1,2,4]', async () => {
     // x = 0…7 as [1,1,2,4]; split 2+2 on the channels: [0,1,4,5] and [2,3,6,7].

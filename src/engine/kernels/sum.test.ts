@@ -6,7 +6,7 @@ import { assertKernelParity, runKernelOn, setupParityBackends } from '../../../t
 
 describe('Sum (stock cpu kernel as oracle)', () => {
   before(setupParityBackends);
-  after(() => registerWasmKernels({ set: 'fast' }));
+  after(() => registerWasmKernels());
 
   it('golden: the bias gradient of a [2,1,2,3] map sums the four pixels per channel', async () => {
     // pixels (1,2,3), (4,5,6), (7,8,9), (10,11,12) → channel sums 22, 26, 30.

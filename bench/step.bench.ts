@@ -1,0 +1,220 @@
+/**
+ * Side by side with PyTorch, on the demo's setting (`nonadj demo`: ModSegNet 16/32/64/128, 96×96×7 slices, 26
+ * classes, class-weighted CE + 5·Dice + λ·NonAdjLoss from logits, λ = 1, Adam; see `modSegNetStep.ts`):
+ *
+ * 1. the training step, batch 4, on tfjs-backend-wasm (one worker: one core) against the same network, batch and
+ *    loss in PyTorch with 1 and with 2 threads (`torch.set_num_threads`);
+ * 2. the semi-supervised step: 4 labelled + 12 unlabelled items (the unlabelled ones reach only the NonAdjLoss);
+ * 3. inference of a 2 mm brain (90×108×90, 108 coronal slices, `predictSlices`, batch 4, argmax) against PyTorch.
+ *
+ * PyTorch runs in a child process when `python3 -c 'import torch'` works (Debian's `python3-torch`); its NonAdjLoss is
+ * the dense reference formulation (softmax, 3×3 average pool, Pᵀ·Q). Steps per second are from the median wall time;
+ * the process CPU time is shown too, because on a shared machine it is what the comparison means for one-thread
+ * runs (for PyTorch with 2 threads it adds both threads up). A "2 workers" row waits for data-parallel training.
+ *
+ * `node --import tsx bench/step.bench.ts [--smoke]`
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../src/engine/initEngine.js';
+import { makeModSegNet } from '../src/model/makeModSegNet.js';
+import { predictSlices } from '../src/infer/predictSlices.js';
+import { cpuNow } from './kernelProfiler.js';
+import { machineLine, median, SMOKE } from './machine.js';
+import { demoPrior, makeModSegNetStep } from './modSegNetStep.js';
+
+const cfg = SMOKE
+  ? { filters: [4, 8], size: 16, k: 3, steps: 2, volume: [12, 6, 12] as [number, number, number], pad: 16 }
+  : { filters: [16, 32, 64, 128], size: 96, k: 7, steps: 5, volume: [90, 108, 90] as [number, number, number], pad: 96 };
+
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+async function time(fn: () => unknown, repeats: number): Promise<Timing> {
+  await fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    const c0 = cpuNow();
+    await fn();
+    wall.push(performance.now() - t0);
+    cpu.push(cpuNow() - c0);
+  }
+  return { wallMs: median(wall), cpuMs: median(cpu) };
+}
+
+const torchScript = String.raw`
+import json, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+cfg = json.loads(sys.argv[1])
+torch.set_num_threads(cfg['threads'])
+torch.manual_seed(0)
+
+class ModSegNet(nn.Module):
+    # makeModSegNet in NCHW, logits out: encoders of 2 3x3 conv+ReLU and max-pool with indices; decoders max-unpool,
+    # concat the skip, convs (the top decoder one); 1x1 classifier.
+    def __init__(self, k, classes, filters, convs=2):
+        super().__init__()
+        self.enc, self.dec = nn.ModuleList(), nn.ModuleList()
+        cin = k
+        for f in filters:
+            layers = []
+            for i in range(convs):
+                layers += [nn.Conv2d(cin, f, 3, padding=1), nn.ReLU()]
+                cin = f
+            self.enc.append(nn.Sequential(*layers))
+        for l in range(len(filters) - 1, -1, -1):
+            n = 1 if l == 0 else convs
+            layers, cin = [], 2 * filters[l]
+            for i in range(n):
+                co = filters[max(l - 1, 0)] if i == n - 1 else filters[l]
+                layers += [nn.Conv2d(cin, co, 3, padding=1), nn.ReLU()]
+                cin = co
+            self.dec.append(nn.Sequential(*layers))
+        self.cls = nn.Conv2d(filters[0], classes, 1)
+    def forward(self, x):
+        skips, idx = [], []
+        for e in self.enc:
+            x = e(x)
+            skips.append(x)
+            x, i = F.max_pool2d(x, 2, 2, return_indices=True)
+            idx.append(i)
+        for d, s, i in zip(self.dec, reversed(skips), reversed(idx)):
+            x = d(torch.cat([F.max_unpool2d(x, i, 2, 2, output_size=s.shape[-2:]), s], 1))
+        return self.cls(x)
+
+C = cfg['classes']
+Fm = 1 - torch.tensor(cfg['allowed'], dtype=torch.float32).view(C, C)
+nF = Fm.sum()
+
+def nonadj(P):
+    Q = F.avg_pool2d(P, 3, stride=1, padding=1, count_include_pad=True)
+    A = torch.matmul(P.transpose(0, 1).reshape(C, -1), Q.transpose(0, 1).reshape(C, -1).t()) / (P.numel() // C)
+    return (A * Fm).sum() / nF
+
+def timed(fn, steps):
+    fn()
+    wall, cpu = [], []
+    for _ in range(steps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return {'wallMs': sorted(wall)[len(wall) // 2], 'cpuMs': sorted(cpu)[len(cpu) // 2]}
+
+net = ModSegNet(cfg['k'], C, cfg['filters'])
+s, k = cfg['size'], cfg['k']
+
+def make_step(bl, bu):
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    x = torch.randn(bl + bu, k, s, s)
+    y = torch.randint(0, C, (bl, s, s))
+    yh = F.one_hot(y, C).movedim(-1, 1).float()
+    def step():
+        opt.zero_grad()
+        logits = net(x)
+        ll = logits[:bl]
+        p = torch.softmax(ll, 1)
+        inter = (p * yh).sum((0, 2, 3))
+        dice = 1 - ((2 * inter + 1) / (p.sum((0, 2, 3)) + yh.sum((0, 2, 3)) + 1)).mean()
+        loss = F.cross_entropy(ll, y) + 5 * dice + cfg['lambda'] * nonadj(torch.softmax(logits, 1))
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step
+
+out = {'torch': torch.__version__}
+out['step'] = timed(make_step(4, 0), cfg['steps'])
+out['semi'] = timed(make_step(4, 12), cfg['steps'])
+net.eval()
+n, ib = cfg['slices'], 4
+xs = torch.randn(ib, k, cfg['pad'], cfg['pad'])
+def infer():
+    with torch.no_grad():
+        for start in range(0, n, ib):
+            torch.softmax(net(xs[:min(ib, n - start)]), 1).argmax(1)
+out['infer'] = timed(infer, 2)
+print(json.dumps(out))
+`;
+
+interface TorchTimes {
+  torch: string;
+  step: Timing;
+  semi: Timing;
+  infer: Timing;
+}
+
+function findTorchPython(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    if (spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return py;
+  }
+  return null;
+}
+
+function runTorch(python: string, threads: number, extra: object): TorchTimes {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nonadj-bench-'));
+  try {
+    const script = path.join(dir, 'step_torch.py');
+    writeFileSync(script, torchScript);
+    const r = spawnSync(python, [script, JSON.stringify({ ...cfg, ...extra, threads })], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+      maxBuffer: 1 << 20,
+    });
+    if (r.status !== 0) throw new Error(`step.bench: the PyTorch child failed (exit ${r.status}): ${r.stderr.slice(-500)}`);
+    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchTimes;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const info = await initEngine({ backend: 'wasm' });
+const prior = await demoPrior();
+const C = prior.numLabels;
+const common = { prior, filters: cfg.filters, size: cfg.size, k: cfg.k };
+
+const full = makeModSegNetStep(common);
+const step = await time(() => full.run(), cfg.steps);
+full.dispose();
+const semiStep = makeModSegNetStep({ ...common, unlabelled: 12 });
+const semi = await time(() => semiStep.run(), cfg.steps);
+semiStep.dispose();
+
+const [nx, ny, nz] = cfg.volume;
+const model = makeModSegNet({ inputShape: [cfg.pad, cfg.pad, cfg.k], numClasses: C, filters: cfg.filters, seed: 2 });
+const volume = { dims: cfg.volume, data: tf.tidy(() => tf.randomNormal([nx * ny * nz], 0, 1, 'float32', 8)).dataSync() as Float32Array };
+const infer = await time(async () => void (await predictSlices(model, volume, { axis: 1, batchSize: 4 })), SMOKE ? 1 : 2);
+model.dispose();
+
+const python = SMOKE ? null : findTorchPython();
+const allowed: number[] = [];
+for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) allowed.push(prior.isAllowed(i, j) ? 1 : 0);
+const extra = { classes: C, allowed, slices: ny, lambda: 1 };
+const torch1 = python === null ? null : runTorch(python, 1, extra);
+const torch2 = python === null ? null : runTorch(python, 2, extra);
+
+const perSecond = (t: Timing): string => (1000 / t.wallMs).toFixed(2);
+const cell = (t: Timing | undefined): string => (t === undefined ? '–' : `${perSecond(t)} (${t.wallMs.toFixed(0)} ms; CPU ${t.cpuMs.toFixed(0)} ms)`);
+/** PyTorch's speed over nonadj's, wall and CPU: how many times faster PyTorch is (1 = even). */
+const ratio = (ours: Timing, theirs: Timing | undefined): string =>
+  theirs === undefined ? '–' : `${(ours.wallMs / theirs.wallMs).toFixed(2)}× (CPU ${(ours.cpuMs / theirs.cpuMs).toFixed(2)}×)`;
+const noTorch = SMOKE ? 'skipped (--smoke)' : 'skipped: no `python3` with torch (Debian `python3-torch`)';
+
+console.log(`Machine: ${machineLine()}; tfjs-backend-wasm ${tf.version_core}, SIMD ${info.simd}${torch1 ? `; PyTorch ${torch1.torch}` : `; PyTorch ${noTorch}`}\n`);
+console.log(`ModSegNet ${cfg.filters.join('/')}, ${cfg.size}×${cfg.size}×${cfg.k}, ${C} classes, CE + 5·Dice + NonAdjLoss (λ 1) from logits, Adam.\n`);
+console.log('| what | nonadj, wasm, 1 worker: per second (median wall; CPU) | nonadj, wasm, 2 workers | PyTorch 1 thread | PyTorch 2 threads | nonadj time / PyTorch 1 thread | nonadj time / PyTorch 2 threads |');
+console.log('|---|---|---|---|---|---|---|');
+const row = (what: string, ours: Timing, key: 'step' | 'semi' | 'infer'): void =>
+  console.log(`| ${what} | ${cell(ours)} | ${key === 'infer' ? '–' : 'not built yet (data-parallel training comes later)'} | ${cell(torch1?.[key])} | ${cell(torch2?.[key])} | ${ratio(ours, torch1?.[key])} | ${ratio(ours, torch2?.[key])} |`);
+row('training step, batch 4 (steps/s)', step, 'step');
+row('semi-supervised step, 4 labelled + 12 unlabelled (steps/s)', semi, 'semi');
+row(`inference, ${nx}×${ny}×${nz} brain, ${ny} coronal slices (volumes/s)`, infer, 'infer');
+console.log('\nRatios: nonadj time over PyTorch time (above 1: PyTorch is faster). PyTorch\'s CPU time with 2 threads adds both threads.');

