@@ -1,5 +1,5 @@
-import { constants as bufferConstants } from 'node:buffer';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { inflate, inflatePrefix, TRAILING_ALLOWANCE } from './inflateNifti.js';
+import { applyScaling, readVoxels } from './readVoxels.js';
 import { qformToAffine } from './qform.js';
 import type { NiftiDatatype, Volume, VolumeHeader, VoxelArray } from './Volume.js';
 
@@ -21,11 +21,6 @@ export interface ReadNiftiOptions {
 /** Default of {@link ReadNiftiOptions.maxBytes}: 1 GiB, 140 1 mm brains in float32. */
 export const DEFAULT_MAX_NIFTI_BYTES = 2 ** 30;
 
-/**
- * Bytes a gzip stream may hold after `vox_offset` + data before it is refused. Some writers pad the end of a file;
- * a valid volume followed by gigabytes of zeros (a gzip bomb) must not be inflated, so the allowance is small.
- */
-const TRAILING_ALLOWANCE = 2 ** 20;
 
 /** On-disk datatype codes nonadj reads, with their names and sizes in bytes. */
 const DATATYPES: ReadonlyMap<number, { name: NiftiDatatype; bytes: number }> = new Map([
@@ -52,7 +47,6 @@ const UNSUPPORTED_DATATYPES: Readonly<Record<number, string>> = {
   2304: 'RGBA32',
 };
 
-const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The header fields nonadj uses, in one shape for NIfTI-1 and NIfTI-2. */
 interface RawHeader {
@@ -247,41 +241,6 @@ function planData(hdr: RawHeader, options: ReadNiftiOptions, maxBytes: number, f
   return { dt, nx, ny, nz, nt, frame, perFrame, voxOffset, needed };
 }
 
-/**
- * Inflate a whole gzip stream, refusing to produce more than `limit` bytes. zlib stops as soon as the output
- * passes the limit, so a bomb costs at most `limit` bytes of memory.
- */
-function inflate(bytes: Uint8Array, limit: number, source: string, needed?: number): Uint8Array {
-  try {
-    return gunzipSync(bytes, { maxOutputLength: Math.max(1, Math.min(limit, maxBufferLength())) });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new Error(
-        `readNifti: ${source}: gzip stream inflates to more than ${limit} bytes` +
-          (needed === undefined
-            ? ' (readNifti maxBytes)'
-            : `, the header needs ${needed} (vox_offset + data) and at most ${TRAILING_ALLOWANCE} trailing bytes are ignored: refused (a gzip bomb?)`),
-        { cause: error },
-      );
-    }
-    throw new Error(`readNifti: ${source}: corrupt gzip stream (${(error as Error).message})`, { cause: error });
-  }
-}
-
-/** Inflate what the first `compressedBytes` bytes of a gzip stream hold (at most ~1032× as many), for the header. */
-function inflatePrefix(bytes: Uint8Array, compressedBytes: number, source: string): Uint8Array {
-  try {
-    // Z_SYNC_FLUSH returns what the prefix decodes to instead of failing on the cut-off stream.
-    return gunzipSync(bytes.subarray(0, compressedBytes), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-  } catch (error) {
-    throw new Error(`readNifti: ${source}: corrupt gzip stream (${(error as Error).message})`, { cause: error });
-  }
-}
-
-/** Largest Buffer this Node can allocate (zlib refuses a larger `maxOutputLength`). */
-function maxBufferLength(): number {
-  return bufferConstants.MAX_LENGTH;
-}
 
 /**
  * Refuse transforms that cannot map voxels to millimetres: a non-finite pixdim (spacing), or a non-finite field of
@@ -377,95 +336,4 @@ function parseHeader(file: Uint8Array, fail: (message: string) => Error): RawHea
 
 function checkDim0(dim0: number, fail: (message: string) => Error): void {
   if (!(dim0 >= 1 && dim0 <= 7)) throw fail(`dim[0] is ${dim0}, expected 1..7`);
-}
-
-/**
- * `count` voxels from voxel index `first` on, in native order. Views `file` in place when allowed and possible
- * (aligned, native byte order); otherwise copies (and byte-swaps with Buffer's swap16/32/64, which are native).
- */
-function readVoxels(
-  file: Uint8Array,
-  range: { first: number; count: number; voxOffset: number },
-  dt: { name: NiftiDatatype; bytes: number },
-  littleEndian: boolean,
-  canView: boolean,
-  fail: (message: string) => Error,
-): VoxelArray {
-  const { first, count } = range;
-  const start = range.voxOffset + first * dt.bytes;
-  const length = count * dt.bytes;
-  const swap = dt.bytes > 1 && littleEndian !== PLATFORM_LITTLE_ENDIAN;
-  let buffer: ArrayBufferLike;
-  let offset: number;
-  if (canView && !swap && (file.byteOffset + start) % dt.bytes === 0) {
-    buffer = file.buffer;
-    offset = file.byteOffset + start;
-  } else {
-    // Not file.slice(): on a Buffer (what gunzipSync returns) slice is a view, not a copy.
-    const copy = new Uint8Array(length);
-    copy.set(file.subarray(start, start + length));
-    if (swap) {
-      const asBuffer = Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
-      if (dt.bytes === 2) asBuffer.swap16();
-      else if (dt.bytes === 4) asBuffer.swap32();
-      else asBuffer.swap64();
-    }
-    buffer = copy.buffer;
-    offset = copy.byteOffset;
-  }
-  switch (dt.name) {
-    case 'uint8':
-      return new Uint8Array(buffer, offset, count);
-    case 'int8':
-      return new Int8Array(buffer, offset, count);
-    case 'int16':
-      return new Int16Array(buffer, offset, count);
-    case 'uint16':
-      return new Uint16Array(buffer, offset, count);
-    case 'int32':
-      return new Int32Array(buffer, offset, count);
-    case 'uint32':
-      return new Uint32Array(buffer, offset, count);
-    case 'float32':
-      return new Float32Array(buffer, offset, count);
-    case 'float64':
-      return new Float64Array(buffer, offset, count);
-    case 'int64':
-    case 'uint64':
-      return int64ToFloat64(buffer, offset, { first, count }, dt.name === 'int64', fail);
-  }
-}
-
-/** 64-bit integers (native order) → doubles, refusing any value a double cannot hold exactly (|v| > 2^53). */
-function int64ToFloat64(
-  buffer: ArrayBufferLike,
-  offset: number,
-  { first, count }: { first: number; count: number },
-  signed: boolean,
-  fail: (message: string) => Error,
-): Float64Array {
-  const words = new Uint32Array(buffer, offset, 2 * count);
-  const [loAt, hiAt] = PLATFORM_LITTLE_ENDIAN ? [0, 1] : [1, 0];
-  const out = new Float64Array(count);
-  const LIMIT_HI = 2 ** 21; // 2^53 = 2^21 · 2^32
-  for (let i = 0; i < count; i++) {
-    const lo = words[2 * i + loAt];
-    const hiWord = words[2 * i + hiAt];
-    const hi = signed ? hiWord | 0 : hiWord;
-    // v = hi·2^32 + lo with 0 ≤ lo < 2^32, so |v| ≤ 2^53 ⇔ -2^21 ≤ hi < 2^21, or v = 2^53 exactly.
-    if ((hi >= LIMIT_HI || hi < -LIMIT_HI) && !(hi === LIMIT_HI && lo === 0)) {
-      const value = BigInt(hi) * 4294967296n + BigInt(lo);
-      throw fail(`voxel ${first + i} holds ${value} (${signed ? 'int64' : 'uint64'}), which exceeds 2^53 in magnitude and cannot be read exactly`);
-    }
-    out[i] = hi * 4294967296 + lo;
-  }
-  return out;
-}
-
-/** `value · slope + inter`, into the float type numpy would promote the source type and a float32 slope to. */
-function applyScaling(data: VoxelArray, datatype: NiftiDatatype, slope: number, inter: number): Float32Array | Float64Array {
-  const wide = datatype === 'float64' || datatype === 'int32' || datatype === 'uint32' || datatype === 'int64' || datatype === 'uint64';
-  const out = wide ? new Float64Array(data.length) : new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i] * slope + inter;
-  return out;
 }
