@@ -29,10 +29,13 @@ export function makeDemoCommand(): Command {
     .description(
       [
         'Make synthetic subjects from a bundled atlas (Colin27 T1 + AAL, or INIA19 + NeuroMaps), fine-tune the shipped',
-        'baseline (demo/baseline/) with λ = 0, 0.3/1/3 × the heuristic, λ auto and semi-supervised on an unseen contrast,',
-        'repair the baseline\'s output, evaluate every model on held-out subjects of both contrasts and write',
-        'report.json, report.md and report.html to --out. Every run is a `nonadj train` command listed in the report.',
-        'Default: about 11 minutes on 2 cores; --quick: 2 minutes (tiny, for testing); --full: 1 mm, retrains the baseline (days).',
+        'baseline (demo/baseline/) with every arm once per seed: λ = 0 (the control), λ = 0.1/0.3/1/3/10 × the reference',
+        'heuristic, λ auto, semi-supervised with unlabelled images of an unseen scanner and of the training scanner;',
+        'score every model (and its largest-component and repaired versions) on held-out subjects of both scanners, choose',
+        'the headline λ on validation, compare every row with the control (95 % bootstrap intervals) and write report.json,',
+        'report.md and report.html to --out. Every run is a `nonadj train` command listed in the report.',
+        'Default: a single-seed preview; --replicates N: the experiment (N seeds; hours on 2 cores); --quick: minutes (tiny,',
+        'for testing); --full: 1 mm, retrains the baseline (days).',
       ].join('\n'),
     )
     .option('--out <dir>', 'output folder (must be empty unless --resume or --force)', 'nonadj-demo')
