@@ -46,8 +46,10 @@ export interface DemoEvaluator {
    *
    * @param key - `baseline` or `<arm>/s<seed>`: names the model's prediction and score files.
    * @param seed - the fine-tune seed written into the scores (null for the baseline).
+   * @param domains - the held-out sets to score the model on (the test sets always; validation sets where a decision
+   *   needs them). Default: every set.
    */
-  score(key: string, seed: number | null, modelFile: string): Promise<ModelScores>;
+  score(key: string, seed: number | null, modelFile: string, domains?: readonly DemoDomain[]): Promise<ModelScores>;
 }
 
 /**
@@ -80,15 +82,17 @@ export async function makeDemoEvaluator(options: DemoEvaluatorOptions): Promise<
     })());
 
   return {
-    async score(key, seed, modelFile) {
+    async score(key, seed, modelFile, domains) {
       const cache = path.join(out, 'eval', `${key}.json`);
       const cached = await readFile(cache, 'utf8').then((t) => JSON.parse(t) as ModelScores, () => null);
-      if (cached) return cached;
+      // A cache written for more sets (an earlier demo version scored every set) gives just the sets asked for.
+      if (cached) return domains ? { ...cached, raw: cached.raw.filter((s) => domains.includes(s.set)) } : cached;
       const { loadModel, segmentVolume } = await loadEngine();
       let loaded: Awaited<ReturnType<typeof loadModel>> | null = null;
       const scores: ModelScores = { raw: [], lcc: [], repair: [] };
       try {
-        for (const [i, s] of subjects.entries()) {
+        const mine = domains ? subjects.filter((s) => domains.includes(s.set)) : subjects;
+        for (const [i, s] of mine.entries()) {
           const file = (variant: string) => path.join(out, 'predictions', `${key}${variant}`, s.set, `${s.id}.nii.gz`);
           let prediction: Volume;
           if (await isFile(file(''))) {
@@ -112,7 +116,7 @@ export async function makeDemoEvaluator(options: DemoEvaluatorOptions): Promise<
             scores.lcc.push(scoreSubject(s.set, s.id, seed, lcc, truth, prior));
             scores.repair.push(scoreSubject(s.set, s.id, seed, repaired, truth, prior));
           }
-          say(`evaluate: ${key} ${i + 1}/${subjects.length} ${s.set}/${s.id}: Dice ${(scores.raw.at(-1)!.meanDice ?? 0).toFixed(3)}, contacts ${scores.raw.at(-1)!.forbiddenContacts}`);
+          say(`evaluate: ${key} ${i + 1}/${mine.length} ${s.set}/${s.id}: Dice ${(scores.raw.at(-1)!.meanDice ?? 0).toFixed(3)}, contacts ${scores.raw.at(-1)!.forbiddenContacts}`);
         }
       } finally {
         loaded?.model.dispose();

@@ -145,10 +145,10 @@ async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
   const evaluator = await makeDemoEvaluator({ out, subjects: held, prior, say });
   const evalQueue = pLimit(1);
   const scored = new Map<string, Promise<ModelScores>>();
-  const score = (key: string, seed: number | null, modelFile: string): Promise<ModelScores> => {
+  const score = (key: string, seed: number | null, modelFile: string, domains?: readonly DemoDomain[]): Promise<ModelScores> => {
     const job = evalQueue(async () => {
       options.signal?.throwIfAborted();
-      return evaluator.score(key, seed, modelFile);
+      return evaluator.score(key, seed, modelFile, domains);
     });
     job.catch(() => {}); // awaited below; this only keeps a failure from being reported as unhandled meanwhile
     scored.set(key, job);
@@ -178,7 +178,9 @@ async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
         seed, lambda, command: trainingCommandLine(trainingSpecArgs(demoTrainingSpec(run))),
         steps: log.reduce((a, r) => a + r.steps, 0), seconds: log.reduce((a, r) => a + r.seconds, 0), log,
       });
-      score(key, seed, path.join(run.out, 'best', 'model.json'));
+      // Validation subjects serve the headline decision (control and fixed λ, training scanner); the baseline alone is
+      // scored on every set (the unseen scanner's validation subjects check the domain). Segmenting is what costs.
+      score(key, seed, path.join(run.out, 'best', 'model.json'), arm.kind === 'control' || arm.kind === 'lambda' ? ['val', 'test', 'unseen-test'] : ['test', 'unseen-test']);
     });
   const autoArm = arms.find((a) => a.kind === 'auto')!;
   const first: Array<Promise<void>> = [];

@@ -102,7 +102,9 @@ test('demo --quick: every number of the report comes from the runs; --resume red
   // Scores: recomputed from the saved predictions and the truths, with an independent Dice.
   const prior = await AdjacencyPrior.read(report.prior.file);
   for (const row of report.runs) {
-    assert.equal(row.subjects.length, row.postprocess ? 2 : 4, row.name);
+    // Every row on the test subjects; the baseline on all four sets; control and fixed λ also on validation (the decision).
+    const expected = row.postprocess ? 2 : row.name === 'baseline' ? 4 : row.kind === 'control' || row.kind === 'lambda' ? 3 : 2;
+    assert.equal(row.subjects.length, expected, row.name);
     for (const s of row.subjects) {
       const key = row.base === 'baseline' ? row.name : `${row.base}/s${s.seed}${row.postprocess ? `+${row.postprocess}` : ''}`;
       const pred = await readNiftiFile(path.join(out, 'predictions', key, s.set, `${s.id}.nii.gz`));
