@@ -1,20 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
+import type { AdjacencyPriorJson, PriorExam } from './AdjacencyPriorJson.js';
 import { assertPriorJson } from './assertPriorJson.js';
 import type { Connectivity } from './neighbourhood.js';
 import { resolveNeighbourhood } from './neighbourhood.js';
 import { PRIOR_LIMITS } from './PRIOR_LIMITS.js';
 
-/** One exam a prior was extracted from. */
-export interface PriorExam {
-  /** Exam identifier (its folder name, or the file's base name). */
-  id: string;
-  /** Label map the counts came from, as given on the command line. */
-  file: string;
-  /** Grid `[nx, ny, nz]` in voxels. */
-  dims: [number, number, number];
-  /** Voxel size in millimetres. */
-  spacingMm: [number, number, number];
-}
+export type { AdjacencyPriorJson, PriorExam } from './AdjacencyPriorJson.js';
 
 /** Everything about a prior except its counts. All fields optional when building one in memory. */
 export interface AdjacencyPriorMeta {
@@ -30,26 +21,6 @@ export interface AdjacencyPriorMeta {
   exams?: PriorExam[];
   /** Tool and version that made it, e.g. `nonadj 0.1.0`. */
   tool?: string;
-}
-
-/** The `graph.json` document (format version 1). */
-export interface AdjacencyPriorJson {
-  format: 'nonadj-adjacency-prior';
-  version: 1;
-  tool: string | null;
-  numLabels: number;
-  connectivity: Connectivity;
-  radius: number;
-  /** `labels[i]` = label code of row `i` (identity unless relabelled to contiguous codes). */
-  labels: number[];
-  /** True when `labels` is not the identity (see `extract --contiguous`). */
-  relabelled: boolean;
-  names: Array<string | null>;
-  exams: PriorExam[];
-  /** Number of ordered pairs the prior forbids (the NonAdjLoss normaliser). */
-  forbiddenOrderedPairs: number;
-  /** `counts[i][j]` = ordered neighbour-voxel pairs with labels (i, j), summed over the exams. */
-  counts: number[][];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AdjacencyPriorJson } from './AdjacencyPrior.js';
+import type { AdjacencyPriorJson } from './AdjacencyPriorJson.js';
 import { PRIOR_LIMITS } from './PRIOR_LIMITS.js';
 
 const TOP_LEVEL = [
