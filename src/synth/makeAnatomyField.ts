@@ -32,7 +32,7 @@ export interface AnatomyFieldOptions {
   volumeChange?: number;
   /**
    * Floor on the Jacobian determinant of `x ↦ x + u(x)`: while the field's smallest determinant is below it, the
-   * whole field is scaled by 0.8 (at most 10 times), so that the map never folds. The enlarged ventricles need low
+   * whole field is scaled by 0.8 (at most 60 times: 0.8⁶⁰ ≈ 1.5e-6), so that the map never folds. The enlarged ventricles need low
    * values there (a determinant of 0.5 doubles a volume), hence a low floor. @default 0.1
    */
   minJacobian?: number;
@@ -197,7 +197,7 @@ export function makeAnatomyField(grid: AnatomyGrid, rng: SeededRandom, options: 
   // 3. Jacobian guard.
   let scale = 1;
   let jmin = minJacobianOf([ux, uy, uz], dims);
-  for (let i = 0; i < 10 && jmin < minJacobian; i++) {
+  for (let i = 0; i < 60 && jmin < minJacobian; i++) {
     scale *= 0.8;
     for (let v = 0; v < n; v++) {
       ux[v] *= 0.8; uy[v] *= 0.8; uz[v] *= 0.8;
