@@ -30,6 +30,10 @@ test('demo refuses a non-empty folder that holds no demo, unless --force', () =>
   const both = runCli(['demo', '--quick', '--full', '--out', path.join(tmp, 'x')]);
   assert.equal(both.exitCode, 2);
   assert.match(both.stderr, /--quick and --full exclude each other/);
+  const cohort = runCli(['demo', '--cohort', 'varied', '--out', path.join(tmp, 'y')]);
+  assert.equal(cohort.exitCode, 2);
+  assert.match(cohort.stderr, /--cohort makes data only: give it with --data-only, without --quick or --full/);
+  assert.ok(!existsSync(path.join(tmp, 'y')));
 });
 
 test('demo --data-only writes the subjects and the prior, and no run', () => {
