@@ -2,7 +2,8 @@ import { makeVolume, type Volume } from '../volume/Volume.js';
 import { gaussianBlur } from '../numeric/gaussianBlur.js';
 import { seededRandom } from '../numeric/seededRandom.js';
 import { smoothRandomField } from '../numeric/smoothRandomField.js';
-import { makeAnatomyField, minJacobianOf, type AnatomyFieldInfo, type AnatomyFieldOptions } from './makeAnatomyField.js';
+import { makeAnatomyField, type AnatomyFieldInfo, type AnatomyFieldOptions } from './makeAnatomyField.js';
+import { minJacobianOf } from './minJacobianOf.js';
 import { thinCortex, type ThinCortexOptions, type ThinCortexResult } from './thinCortex.js';
 
 type Triple = [number, number, number];
