@@ -43,6 +43,7 @@ describe('makeDemoData cohorts', () => {
     const again = await makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes, seed: 3, cohort: 'varied' });
     assert.equal(again.subjects.length, 6);
     assert.deepEqual(JSON.parse(await readFile(path.join(dir, 'cohort.json'), 'utf8')), cohort);
+    await assert.rejects(makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes, seed: 3, cohort: 'warp' }), /holds subjects of the varied cohort, not of the warp cohort/);
   });
 
   test('without a cohort: no cohort.json, no val-both (the default demo data as before)', async () => {
@@ -51,6 +52,8 @@ describe('makeDemoData cohorts', () => {
     await makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes: { train: 1, val: 0, test: 0, 'unseen-train': 0, 'unseen-test': 0 }, seed: 1 });
     assert.deepEqual((await readdir(dir)).sort(), ['prior', 'train']);
     await assert.rejects(stat(path.join(dir, 'cohort.json')));
+    // Its subjects are the default demo's: a cohort there would mix them with its own.
+    await assert.rejects(makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes: VARIED_COHORT_SIZES, seed: 1, cohort: 'warp' }), /makeDemoData: \S+ holds subjects of the default demo, not of the warp cohort; choose another folder/);
     await assert.rejects(makeDemoData({ dir, root, atlas: 'inia19', labels: 'regions', downsample: 2, sizes: { train: 1, val: 0, test: 0, 'unseen-train': 0, 'unseen-test': 0 }, seed: 1, cohort: 'varied' }), /makeDemoData: the varied cohort needs the AAL atlas/);
   });
 });
