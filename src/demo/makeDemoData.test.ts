@@ -1,21 +1,79 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { countAdjacency } from '../prior/countAdjacency.js';
 import { readNiftiFile } from '../volume/niftiFile.js';
-import { makeDemoData } from './makeDemoData.js';
+import { makeDemoData, VARIED_COHORT_SIZES, type CohortSizes } from './makeDemoData.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-demo-data-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('makeDemoData', () => {
+describe('makeDemoData cohorts', () => {
+  const dirs: string[] = [];
+  after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  test('the varied cohort plan: every set, labelled or not, disjoint seeds', () => {
+    assert.deepEqual(VARIED_COHORT_SIZES, { train: 16, val: 4, 'unseen-val': 4, test: 12, 'unseen-test': 12, 'unseen-train': 8, 'unlabelled-train': 8 });
+  });
+
+  test("a tiny varied cohort: subjects, prior, cohort.json (training subjects have no pair outside their own prior), val-both links", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nonadj-cohort-'));
+    dirs.push(dir);
+    const sizes: CohortSizes = { train: 2, val: 1, 'unseen-val': 1, test: 1, 'unseen-test': 0, 'unseen-train': 0, 'unlabelled-train': 1 };
+    const data = await makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes, seed: 3, cohort: 'varied' });
+    assert.deepEqual(data.subjects.map((s) => `${s.set}/${s.id}:${s.seed}:${s.contrast}:${s.label ? 'L' : '-'}`), [
+      'train/s000:3000:native:L', 'train/s001:3001:native:L', 'val/s000:3100:native:L', 'test/s000:3200:native:L',
+      'unseen-val/s000:3500:monotone:L', 'unlabelled-train/s000:3600:native:-',
+    ]);
+    const unlabelled = await readdir(path.join(dir, 'unlabelled-train', 's000'));
+    assert.deepEqual(unlabelled, ['prepro_im_mni_bc.nii.gz']);
+    const cohort = JSON.parse(await readFile(path.join(dir, 'cohort.json'), 'utf8'));
+    assert.equal(cohort.cohort, 'varied');
+    assert.equal(cohort.subjects.length, 6);
+    for (const s of cohort.subjects) {
+      assert.ok(s.anatomy.minJacobian > 0, `${s.set}/${s.id}: Jacobian ${s.anatomy.minJacobian}`);
+      assert.equal('graph' in s, s.labelled);
+      if (s.set === 'train') assert.deepEqual([s.graph.extraPairs, s.graph.extraContacts, s.graph.extra], [0, 0, []]);
+    }
+    assert.equal(cohort.priorPairs, countPairs(data.prior.allowedMask(), data.prior.numLabels));
+    const links = await readdir(path.join(dir, 'val-both'));
+    assert.deepEqual(links.sort(), ['native-s000', 'unseen-s000']);
+    assert.equal(await realpath(path.join(dir, 'val-both', 'unseen-s000')), await realpath(path.join(dir, 'unseen-val', 's000')));
+    // A second call keeps the subjects and the anatomy record of cohort.json.
+    const again = await makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes, seed: 3, cohort: 'varied' });
+    assert.equal(again.subjects.length, 6);
+    assert.deepEqual(JSON.parse(await readFile(path.join(dir, 'cohort.json'), 'utf8')), cohort);
+    await assert.rejects(makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes, seed: 3, cohort: 'warp' }), /holds subjects of the varied cohort, not of the warp cohort/);
+  });
+
+  test('without a cohort: no cohort.json, no val-both (the default demo data as before)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nonadj-cohort-'));
+    dirs.push(dir);
+    await makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes: { train: 1, val: 0, test: 0, 'unseen-train': 0, 'unseen-test': 0 }, seed: 1 });
+    assert.deepEqual((await readdir(dir)).sort(), ['prior', 'train']);
+    await assert.rejects(stat(path.join(dir, 'cohort.json')));
+    // Its subjects are the default demo's: a cohort there would mix them with its own.
+    await assert.rejects(makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes: VARIED_COHORT_SIZES, seed: 1, cohort: 'warp' }), /makeDemoData: \S+ holds subjects of the default demo, not of the warp cohort; choose another folder/);
+    await assert.rejects(makeDemoData({ dir, root, atlas: 'inia19', labels: 'regions', downsample: 2, sizes: { train: 1, val: 0, test: 0, 'unseen-train': 0, 'unseen-test': 0 }, seed: 1, cohort: 'varied' }), /makeDemoData: the varied cohort needs the AAL atlas/);
+  });
+});
+
+function countPairs(mask: Uint8Array, L: number): number {
+  let n = 0;
+  for (let i = 0; i < L; i++) for (let j = i + 1; j < L; j++) n += mask[i * L + j];
+  return n;
+}
+
+const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'nonadj-demo-data-'));
+after(() => rmSync(tmpDir, { recursive: true, force: true }));
+
+describe('makeDemoData: the prior', () => {
   test('disjoint subjects per set; the prior counts the training label maps only; unlabelled pools have no labels', { timeout: 120_000 }, async () => {
     const data = await makeDemoData({
-      dir: tmp, root, atlas: 'aal', labels: 'regions', downsample: 2, seed: 3, cohort: 'varied',
+      dir: tmpDir, root, atlas: 'aal', labels: 'regions', downsample: 2, seed: 3, cohort: 'varied',
       sizes: { train: 2, val: 1, 'unseen-val': 1, test: 1, 'unseen-test': 1, 'unseen-train': 1, 'unlabelled-train': 1 },
     });
     const seeds = data.subjects.map((s) => s.seed);
@@ -24,7 +82,7 @@ describe('makeDemoData', () => {
     for (const s of data.subjects) {
       const unlabelled = s.set === 'unseen-train' || s.set === 'unlabelled-train';
       assert.equal(s.label === undefined, unlabelled, `${s.set}/${s.id}`);
-      assert.equal(existsSync(path.join(tmp, s.set, s.id, 'prepro_seg_mni.nii.gz')), !unlabelled, `${s.set}/${s.id}`);
+      assert.equal(existsSync(path.join(tmpDir, s.set, s.id, 'prepro_seg_mni.nii.gz')), !unlabelled, `${s.set}/${s.id}`);
     }
     // The prior is the sum of the two training maps' counts, and would differ with a held-out map added.
     const L = data.prior.numLabels;

@@ -126,6 +126,12 @@ export const UNSEEN_DOMAIN = {
 export async function makeDemoData(options: MakeDemoDataOptions): Promise<DemoData> {
   const { dir, root, sizes, seed, cohort } = options;
   if (cohort === 'varied' && options.atlas !== 'aal') throw new RangeError(`makeDemoData: the varied cohort needs the AAL atlas (cortex labels, MNI ventricles), not ${options.atlas}`);
+  // Existing subjects are kept, so a folder must not mix cohorts (nor a cohort with the default demo's subjects).
+  const recorded = await readFile(path.join(dir, 'cohort.json'), 'utf8').then((t) => (JSON.parse(t) as { cohort?: string }).cohort ?? null, () => null);
+  const holdsSubjects = await exists(path.join(dir, 'train', 's000', DEFAULT_IMAGE_NAME));
+  if (holdsSubjects && recorded !== (cohort ?? null)) {
+    throw new Error(`makeDemoData: ${dir} holds subjects of ${recorded ? `the ${recorded} cohort` : 'the default demo'}, not of ${cohort ? `the ${cohort} cohort` : 'the default demo'}; choose another folder`);
+  }
   const atlas = await loadAtlas(root, options.atlas, options.labels);
   const total = SETS.reduce((s, set) => s + ((sizes as Partial<CohortSizes>)[set] ?? 0), 0);
   const drawn = new Map<string, MakeSyntheticSubjectResult['anatomy']>();

@@ -1,5 +1,6 @@
 import { gaussianBlur } from '../numeric/gaussianBlur.js';
 import type { SeededRandom } from '../numeric/seededRandom.js';
+import { minJacobianOf } from './minJacobianOf.js';
 
 type Triple = [number, number, number];
 
@@ -32,7 +33,7 @@ export interface AnatomyFieldOptions {
   volumeChange?: number;
   /**
    * Floor on the Jacobian determinant of `x ↦ x + u(x)`: while the field's smallest determinant is below it, the
-   * whole field is scaled by 0.8 (at most 10 times), so that the map never folds. The enlarged ventricles need low
+   * whole field is scaled by 0.8 (at most 60 times: 0.8⁶⁰ ≈ 1.5e-6), so that the map never folds. The enlarged ventricles need low
    * values there (a determinant of 0.5 doubles a volume), hence a low floor. @default 0.1
    */
   minJacobian?: number;
@@ -197,7 +198,7 @@ export function makeAnatomyField(grid: AnatomyGrid, rng: SeededRandom, options: 
   // 3. Jacobian guard.
   let scale = 1;
   let jmin = minJacobianOf([ux, uy, uz], dims);
-  for (let i = 0; i < 10 && jmin < minJacobian; i++) {
+  for (let i = 0; i < 60 && jmin < minJacobian; i++) {
     scale *= 0.8;
     for (let v = 0; v < n; v++) {
       ux[v] *= 0.8; uy[v] *= 0.8; uz[v] *= 0.8;
@@ -220,36 +221,6 @@ export function makeAnatomyField(grid: AnatomyGrid, rng: SeededRandom, options: 
     u: [ux, uy, uz],
     info: { ventricleMm, ventricleVoxels, ventricleVolumeRatio: ventricleVoxels > 0 ? grown / ventricleVoxels : 1, volumeFactors, scale, minJacobian: jmin },
   };
-}
-
-/**
- * Smallest Jacobian determinant of `x ↦ x + u(x)` on a grid, with `u` in voxels (central differences inside,
- * one-sided at the borders).
- *
- * @param u - 3 components, x fastest.
- * @param dims - grid size.
- */
-export function minJacobianOf(u: readonly [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>], dims: readonly [number, number, number]): number {
-  const [nx, ny, nz] = dims;
-  const strides = [1, nx, nx * ny];
-  let min = Infinity;
-  const J = new Float64Array(9);
-  for (let z = 0, v = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, v++) {
-        const pos = [x, y, z];
-        for (let ax = 0; ax < 3; ax++) {
-          const m = pos[ax] > 0 ? v - strides[ax] : v;
-          const p = pos[ax] < dims[ax] - 1 ? v + strides[ax] : v;
-          const h = (p - m) / strides[ax];
-          for (let c = 0; c < 3; c++) J[c * 3 + ax] = (h > 0 ? (u[c][p] - u[c][m]) / h : 0) + (c === ax ? 1 : 0);
-        }
-        const det = J[0] * (J[4] * J[8] - J[5] * J[7]) - J[1] * (J[3] * J[8] - J[5] * J[6]) + J[2] * (J[3] * J[7] - J[4] * J[6]);
-        if (det < min) min = det;
-      }
-    }
-  }
-  return min;
 }
 
 /** Gradient of a scalar field at voxel (x, y, z), per mm (central differences, one-sided at the borders). */

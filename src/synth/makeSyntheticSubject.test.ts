@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +35,27 @@ describe('makeSyntheticSubject on tiny volumes', () => {
     assert.deepEqual(Array.from(s.image.affine), [2, 0, 0, 0.5, 0, 2, 0, 0.5, 0, 0, 2, 0.5, 0, 0, 0, 1]);
   });
 
+  test("anatomy 'warp' (the default) gives the same bytes as before the option existed (checksums at d7e7bf1)", () => {
+    // A 12×10×8 atlas with every effect on, downsampled to 6×5×4; checksums computed with the code of commit d7e7bf1.
+    const big = volumeFrom([12, 10, 8], (i, j, k) => 10 + i + 2 * j + 5 * k + ((i * 7 + j * 3 + k) % 5));
+    const bigLabels = volumeFrom([12, 10, 8], (i, j, k) => (i < 3 ? 0 : j < 5 ? 3 : k < 4 ? 8 : 2), Uint8Array);
+    const sha = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex').slice(0, 16);
+    const expected = { native: 'd6b1eb494f40430f', monotone: 'a49b248381e6220f', remapped: '8b19662e4d5e77e3', inverted: '725a6ed8229d96b5' };
+    for (const [contrast, image] of Object.entries(expected)) {
+      for (const anatomy of [undefined, 'warp'] as const) {
+        const s = makeSyntheticSubject(big, bigLabels, { seed: 7, contrast: contrast as keyof typeof expected, elasticMm: 3, elasticSigmaMm: 4, biasSigmaMm: 6, ...(anatomy ? { anatomy } : {}) });
+        assert.equal(sha(s.image.data), image, contrast);
+        assert.equal(sha(s.labels.data), '4801bdef50cd6611', contrast);
+        assert.equal(s.anatomy, undefined);
+      }
+    }
+  });
+
   test('bad input', () => {
     assert.throws(() => makeSyntheticSubject(t1, volumeFrom([5, 4, 2], () => 0), { seed: 1 }), /T1 5×4×3×1 and labels 5×4×2×1 must be single 3D frames on one grid/);
     assert.throws(() => makeSyntheticSubject(t1, labels, { seed: 1, scale: 1.5 }), /scale is 1\.5, out of range/);
     assert.throws(() => makeSyntheticSubject(t1, labels, { seed: 1, downsample: 3 as 2 }), /downsample is 3, expected 1 or 2/);
+    assert.throws(() => makeSyntheticSubject(t1, labels, { seed: 1, anatomy: 'bent' as 'warp' }), /anatomy is bent, expected 'warp' or 'varied'/);
   });
 });
 
@@ -89,6 +107,35 @@ describe('makeSyntheticSubject on the bundled atlas at 2 mm', () => {
     const roughness = (d: Float32Array) => d.reduce((s, x, v) => (v > 0 ? s + Math.abs(x - d[v - 1]) : s), 0);
     assert.ok(roughness(blurred.image.data) < 0.6 * roughness(mono.image.data));
     assert.throws(() => makeSyntheticSubject(ch2, aal, { seed: 1, contrast: 'monotone', monotoneRises: [0, 1] }), /monotoneRises\[0\] is 0/);
+  });
+
+  test("anatomy 'varied': same pose draws, different anatomy, no folding, larger ventricles, thinner cortex, deterministic", () => {
+    // Cortical AAL codes 1–90 (the cerebrum; 91–116 are cerebellum and vermis) minus the deep grey matter 71–78.
+    const cortexLabels = Array.from({ length: 90 }, (_, k) => k + 1).filter((c) => c < 71 || c > 78);
+    const warp = makeSyntheticSubject(ch2, aal, { seed: 100 });
+    const varied = makeSyntheticSubject(ch2, aal, { seed: 100, anatomy: 'varied', anatomyField: { ventricleMm: 4 }, thinning: { cortexLabels } });
+    const again = makeSyntheticSubject(ch2, aal, { seed: 100, anatomy: 'varied', anatomyField: { ventricleMm: 4 }, thinning: { cortexLabels } });
+    assert.deepEqual(again.labels.data, varied.labels.data);
+    assert.deepEqual(again.image.data, varied.image.data);
+    const info = varied.anatomy!;
+    // The whole map (affine ∘ elastic ∘ anatomy) keeps a positive Jacobian: nothing folds.
+    assert.ok(info.minJacobian > 0, `composed Jacobian ${info.minJacobian}`);
+    assert.ok(info.field.minJacobian >= 0.1, `anatomy Jacobian ${info.field.minJacobian}`);
+    assert.ok(info.field.ventricleVoxels > 500, `${info.field.ventricleVoxels} ventricle voxels at 2 mm`);
+    assert.ok(info.field.ventricleVolumeRatio > 1, `ventricles ×${info.field.ventricleVolumeRatio}`);
+    assert.ok(info.thinning && info.thinning.erodedVoxels > 0 && info.thinning.erodedVoxels < info.thinning.mixedVoxels);
+    // Labels moved, but most voxels agree with the warped atlas of the same seed (same affine and elastic draws).
+    let same = 0, cortexWarp = 0, cortexVaried = 0;
+    const isCortex = new Set(cortexLabels);
+    warp.labels.data.forEach((l, v) => {
+      if (l === varied.labels.data[v]) same++;
+      if (isCortex.has(l)) cortexWarp++;
+      if (isCortex.has(varied.labels.data[v])) cortexVaried++;
+    });
+    const n = warp.labels.data.length;
+    assert.ok(same < n && same > 0.9 * n, `${same} of ${n} voxels keep their label`);
+    assert.ok(cortexVaried < cortexWarp, `cortex ${cortexVaried} voxels varied vs ${cortexWarp} warp`);
+    assert.match(varied.labels.header.description ?? '', /varied anatomy/);
   });
 
   test('feeds the sampler: coronal 7-slice batches padded to 96×96', async () => {

@@ -2,7 +2,8 @@ import { makeVolume, type Volume } from '../volume/Volume.js';
 import { gaussianBlur } from '../numeric/gaussianBlur.js';
 import { seededRandom } from '../numeric/seededRandom.js';
 import { smoothRandomField } from '../numeric/smoothRandomField.js';
-import { makeAnatomyField, minJacobianOf, type AnatomyFieldInfo, type AnatomyFieldOptions } from './makeAnatomyField.js';
+import { makeAnatomyField, type AnatomyFieldInfo, type AnatomyFieldOptions } from './makeAnatomyField.js';
+import { minJacobianOf } from './minJacobianOf.js';
 import { thinCortex, type ThinCortexOptions, type ThinCortexResult } from './thinCortex.js';
 
 type Triple = [number, number, number];
@@ -90,6 +91,10 @@ export interface MakeSyntheticSubjectResult {
  *    elastic field (3 channels of N(0, 1) noise on a coarse grid, Gaussian-smoothed, rescaled to `elasticMm`,
  *    upsampled trilinearly): output voxel p takes the atlas at `c + R·S·(p − c) + d(p)` (mm), trilinear for the
  *    image (positions past the border clamped), nearest for labels (0 outside);
+ *    With `anatomy: 'varied'`, the atlas position is moved once more by the anatomy field (`makeAnatomyField`:
+ *    enlarged ventricles, per-structure volume changes; backward, in atlas voxels, trilinear), and the cortex is
+ *    then thinned on the subject's grid (`thinCortex`: outer-surface voxels mixed with CSF, eroded to label 0 where
+ *    more than half a voxel goes), on the raw T1 intensities so that every contrast sees the thinner cortex;
  * 3. intensities: min-max to [0, 1], `contrast`, gamma `v^γ`, multiplicative smooth bias `exp(b)`
  *    (|b| ≤ `bias`), additive Gaussian noise.
  *

@@ -30,6 +30,10 @@ test('demo refuses a non-empty folder that holds no demo, unless --force', () =>
   const both = runCli(['demo', '--quick', '--full', '--out', path.join(tmp, 'x')]);
   assert.equal(both.exitCode, 2);
   assert.match(both.stderr, /--quick and --full exclude each other/);
+  const replicates = runCli(['demo', '--quick', '--replicates', '3', '--out', path.join(tmp, 'y')]);
+  assert.equal(replicates.exitCode, 2);
+  assert.match(replicates.stderr, /--replicates runs the replicated experiment: give it without --quick or --full/);
+  assert.ok(!existsSync(path.join(tmp, 'y')));
 });
 
 test('demo --data-only writes the subjects and the prior, and no run', () => {
