@@ -63,7 +63,7 @@ function dice(a: ArrayLike<number>, b: ArrayLike<number>, label: number): number
   return na + nb === 0 ? null : (2 * inter) / (na + nb);
 }
 
-test('demo --quick: every number of the report comes from the runs; --resume redoes only what is missing', { timeout: 900_000 }, async () => {
+test('demo --quick: every number of the report comes from the runs; --resume redoes only what is missing', { timeout: 1_800_000 }, async () => {
   const out = path.join(tmp, 'quick');
   const r = runCli(['demo', '--quick', '--out', out]);
   assert.equal(r.exitCode, 0, r.stderr.slice(-2000));
