@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
@@ -173,7 +173,8 @@ async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
         name: key, out: path.join(out, 'runs', arm.name, `s${seed}`), dataDir, prior: priorFile, ...plan.fineTune, lambda, seed, init: baselineModel,
         validate: arm.kind === 'auto', ...(arm.pool ? { semi: path.join(dataDir, arm.pool) } : {}),
       };
-      const log = await runTrain(run, options.train, say, `run ${++launched}/${total} `);
+      const scoredAlready = await stat(path.join(out, 'eval', `${key}.json`)).then((s) => s.isFile(), () => false);
+      const log = await runTrain(run, options.train, say, `run ${++launched}/${total} `, !scoredAlready);
       armRuns.set(key, {
         seed, lambda, command: trainingCommandLine(trainingSpecArgs(demoTrainingSpec(run))),
         steps: log.reduce((a, r) => a + r.steps, 0), seconds: log.reduce((a, r) => a + r.seconds, 0), log,
@@ -313,11 +314,18 @@ async function settleAll(promises: ReadonlyArray<Promise<void>>): Promise<void> 
   if (failed) throw failed.reason;
 }
 
-async function runTrain(run: DemoRun, train: RunDemoOptions['train'], say: (line: string) => void, tag = ''): Promise<EpochRecord[]> {
+async function runTrain(run: DemoRun, train: RunDemoOptions['train'], say: (line: string) => void, tag = '', needsModel = true): Promise<EpochRecord[]> {
   const before = await readTrainingRun(run.out);
   if (before.summary?.status === 'completed') {
-    say(`demo: ${tag}${run.name} already completed (${run.out})`);
-    return before.history;
+    const model = await stat(path.join(run.out, 'best', 'model.json')).then((s) => s.isFile(), () => false);
+    if (model || !needsModel) {
+      say(`demo: ${tag}${run.name} already completed (${run.out})`);
+      return before.history;
+    }
+    // Results kept in git hold a run's log, not its weights: a run still to be scored is trained again, which gives
+    // the same weights (training is deterministic for a seed on the single-threaded backends).
+    say(`demo: ${tag}${run.name} finished elsewhere and its model is not here: training it again (deterministic)`);
+    await rm(run.out, { recursive: true, force: true });
   }
   const resuming = await stat(path.join(run.out, 'checkpoint', 'state.json')).then((s) => s.isFile(), () => false);
   const args = resuming ? ['--resume', run.out] : trainingSpecArgs(demoTrainingSpec(run));
