@@ -13,20 +13,15 @@ import { gzipSync } from 'node:zlib';
 import { checkSegmentation } from '../src/metric/checkSegmentation.js';
 import { AdjacencyPrior } from '../src/prior/AdjacencyPrior.js';
 import { countPresentAdjacency } from '../src/prior/countPresentAdjacency.js';
+import { seededRandom } from '../src/numeric/seededRandom.js';
 import { readNifti } from '../src/volume/readNifti.js';
 import { buildNifti } from './helpers/niftiFixtures.js';
 import { runCli } from './helpers/runCliSnapshot.js';
 
-/** mulberry32: a small seeded generator, so every failure can be replayed from its case number. */
+/** A seeded generator (the project's own), so every failure can be replayed from its case number. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = seededRandom(seed);
+  return () => rng.next();
 }
 
 const CASES = 400;
