@@ -24,6 +24,7 @@ function phantom(): { image: Float32Array; labels: Int32Array; dims: Triple } {
 
 describe('thinCortex', () => {
   test('only the outer surface (cortex next to dark background) changes: mixed towards CSF, eroded to 0 where t ≥ 0.5', () => {
+    let thinnedAny = false;
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e6 }), (seed) => {
         const { image, labels, dims } = phantom();
@@ -50,12 +51,14 @@ describe('thinCortex', () => {
         }
         assert.equal(r.mixedVoxels, mixed);
         assert.equal(r.erodedVoxels, eroded);
-        // About half the surface is thinned at all (f > 0), in patches: neither none nor all of it.
-        assert.ok(mixed > 0 && mixed < 2 * 24 * 12, `${mixed} mixed`);
+        // In patches: never all of the surface. (A draw may thin none of this small phantom: seed 9 does.)
+        assert.ok(mixed < 2 * 24 * 12, `${mixed} mixed`);
+        thinnedAny ||= mixed > 0;
         return true;
       }),
-      { numRuns: 20 },
+      { numRuns: 20, seed: 20261205 },
     );
+    assert.ok(thinnedAny, 'some draw thins the surface');
   });
 
   test('strength 0 changes nothing; no cortex label present changes nothing', () => {
