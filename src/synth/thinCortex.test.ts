@@ -24,7 +24,7 @@ function phantom(): { image: Float32Array; labels: Int32Array; dims: Triple } {
 
 describe('thinCortex', () => {
   test('only the outer surface (cortex next to dark background) changes: mixed towards CSF, eroded to 0 where t ≥ 0.5', () => {
-    let thinnedAny = false;
+    let patchy = false;
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e6 }), (seed) => {
         const { image, labels, dims } = phantom();
@@ -51,14 +51,14 @@ describe('thinCortex', () => {
         }
         assert.equal(r.mixedVoxels, mixed);
         assert.equal(r.erodedVoxels, eroded);
-        // In patches: never all of the surface. (A draw may thin none of this small phantom: seed 9 does.)
-        assert.ok(mixed < 2 * 24 * 12, `${mixed} mixed`);
-        thinnedAny ||= mixed > 0;
+        // In patches: across draws some thin part of the surface (a single draw may thin none or all of this small
+        // phantom: seeds 9 and 624730 do).
+        patchy ||= mixed > 0 && mixed < 2 * 24 * 12;
         return true;
       }),
       { numRuns: 20, seed: 20261205 },
     );
-    assert.ok(thinnedAny, 'some draw thins the surface');
+    assert.ok(patchy, 'some draw thins part of the surface, not all of it');
   });
 
   test('strength 0 changes nothing; no cortex label present changes nothing', () => {
