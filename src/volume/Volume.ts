@@ -60,6 +60,11 @@ export interface VolumeHeader {
   xyztUnits: number;
   /** Number of frames in the file (the 4th dimension; 1 for a 3D file). */
   framesInFile: number;
+  /**
+   * File format of the source: absent or `'nifti'` for NIfTI (and volumes built in memory), `'mgh'` for FreeSurfer's
+   * `.mgh` / `.mgz` (then the NIfTI-only fields above are what `readMgh` documents).
+   */
+  format?: 'nifti' | 'mgh';
 }
 
 /**

@@ -45,8 +45,27 @@ describe('readNiftiFile / writeNiftiFile', async () => {
     await rejectsMessage(readNiftiFile(file), new RegExp(`^readNiftiFile: cannot read .*absent\\.nii\\.gz: ENOENT$`));
   });
 
+  test('.mgz and .mgh are written as FreeSurfer MGH (gzipped or not) and read back by content, whatever the name', async () => {
+    for (const name of ['seg.mgz', 'seg.mgh', 'SEG.MGZ']) {
+      const file = path.join(dir, name);
+      await writeNiftiFile(file, labels, { kind: 'labels' });
+      const bytes = await readFile(file);
+      const gz = bytes[0] === 0x1f && bytes[1] === 0x8b;
+      assert.equal(gz, name.toLowerCase().endsWith('.mgz'), `${name} compression`);
+      if (!gz) assert.deepEqual([...bytes.subarray(0, 4)], [0, 0, 0, 1], 'MGH version 1, big-endian');
+      const back = await readNiftiFile(file);
+      assert.equal(back.header.format, 'mgh');
+      verifyVolume(back, { dims: [3, 2, 2], spacingMm: [1, 2, 3], affine: labels.affine, dataType: 'Uint8Array', data: labels.data });
+    }
+    // A misnamed file is read by what it holds: MGH bytes under a .nii name.
+    const misnamed = path.join(dir, 'really-mgh.nii');
+    await writeFile(misnamed, await readFile(path.join(dir, 'seg.mgh')));
+    assert.equal((await readNiftiFile(misnamed)).header.format, 'mgh');
+    await rejectsMessage(readNiftiFile(misnamed, { expect: '3d', frame: 3 }), /readMgh: .*really-mgh\.nii: frame 3 is out of range/);
+  });
+
   test('the name must end in .nii or .nii.gz, and gzip may not contradict it', async () => {
-    await rejectsMessage(writeNiftiFile(path.join(dir, 'x.img'), labels, { kind: 'labels' }), /writeNiftiFile: .*x\.img must end in \.nii or \.nii\.gz/);
+    await rejectsMessage(writeNiftiFile(path.join(dir, 'x.img'), labels, { kind: 'labels' }), /writeNiftiFile: .*x\.img must end in \.nii, \.nii\.gz, \.mgh or \.mgz/);
     await rejectsMessage(writeNiftiFile(path.join(dir, 'x.nii'), labels, { kind: 'labels', gzip: true }), /writeNiftiFile: .*x\.nii: gzip: true contradicts the name, expected false/);
     await rejectsMessage(writeNiftiFile(path.join(dir, 'missing', 'x.nii'), labels, { kind: 'labels' }), /cannot write .*missing.*x\.nii: ENOENT/);
   });

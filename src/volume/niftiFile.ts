@@ -1,15 +1,17 @@
 import { readFile, stat } from 'node:fs/promises';
-import { DEFAULT_MAX_NIFTI_BYTES, readNifti, type ReadNiftiOptions } from './readNifti.js';
+import { DEFAULT_MAX_NIFTI_BYTES, type ReadNiftiOptions } from './readNifti.js';
+import { readVolume } from './readVolume.js';
 import type { Volume } from './Volume.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { writeMgh } from './writeMgh.js';
 import { writeNifti, type WriteNiftiOptions } from './writeNifti.js';
 
 /**
- * Read a `.nii` or `.nii.gz` file (compression is detected from the bytes, not the name).
- * See {@link readNifti} for what is read and how.
+ * Read a volume file: NIfTI (`.nii`, `.nii.gz`) or FreeSurfer MGH (`.mgh`, `.mgz`). Format and compression are
+ * detected from the bytes, not the name (see `readVolume`). See `readNifti` and `readMgh` for what is read and how.
  *
- * @param file - path of the NIfTI file; it names the file in every error message.
- * @throws Error naming `file` when it cannot be read (`ENOENT`, `EACCES`, …), and every error of {@link readNifti}.
+ * @param file - path of the file; it names the file in every error message.
+ * @throws Error naming `file` when it cannot be read (`ENOENT`, `EACCES`, …), and every error of `readNifti` / `readMgh`.
  */
 export async function readNiftiFile(file: string, options: Omit<ReadNiftiOptions, 'source'> = {}): Promise<Volume> {
   let bytes: Uint8Array;
@@ -24,25 +26,30 @@ export async function readNiftiFile(file: string, options: Omit<ReadNiftiOptions
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new Error(`readNiftiFile: cannot read ${file}: ${reason}`, { cause: error });
   }
-  return readNifti(bytes, { ...options, source: file });
+  return readVolume(bytes, { ...options, source: file });
 }
 
 /**
- * Write a volume as NIfTI-1, atomically (a temporary sibling renamed over `file`, see `writeFileAtomic`).
- * The name decides compression: `.nii.gz` is gzip-compressed, `.nii` is not. See {@link writeNifti}.
+ * Write a volume atomically (a temporary sibling renamed over `file`, see `writeFileAtomic`), the format and
+ * compression decided by the name: `.nii` NIfTI-1, `.nii.gz` gzipped NIfTI-1 (see {@link writeNifti}), `.mgh`
+ * FreeSurfer MGH, `.mgz` gzipped MGH (see `writeMgh`; `options.description` is not stored there).
  *
- * @param file - destination ending in `.nii` or `.nii.gz`.
+ * @param file - destination ending in `.nii`, `.nii.gz`, `.mgh` or `.mgz` (any case).
  * @throws RangeError when the name ends otherwise, or `options.gzip` contradicts the name; every error of
- *   {@link writeNifti}; Error naming `file` when the folder cannot be written.
+ *   {@link writeNifti} / `writeMgh`; Error naming `file` when the folder cannot be written.
  */
 export async function writeNiftiFile(file: string, volume: Volume, options: WriteNiftiOptions): Promise<void> {
   const lower = file.toLowerCase();
-  const gzip = lower.endsWith('.nii.gz');
-  if (!gzip && !lower.endsWith('.nii')) {
-    throw new RangeError(`writeNiftiFile: ${file} must end in .nii or .nii.gz`);
+  const mgh = lower.endsWith('.mgh') || lower.endsWith('.mgz');
+  const gzip = lower.endsWith('.nii.gz') || lower.endsWith('.mgz');
+  if (!gzip && !mgh && !lower.endsWith('.nii')) {
+    throw new RangeError(`writeNiftiFile: ${file} must end in .nii, .nii.gz, .mgh or .mgz`);
   }
   if (options.gzip !== undefined && options.gzip !== gzip) {
     throw new RangeError(`writeNiftiFile: ${file}: gzip: ${options.gzip} contradicts the name, expected ${gzip} (the name decides)`);
   }
-  await writeFileAtomic(file, writeNifti(volume, { ...options, gzip }));
+  const bytes = mgh
+    ? writeMgh(volume, { kind: options.kind, gzip, preferDatatype: options.preferDatatype })
+    : writeNifti(volume, { ...options, gzip });
+  await writeFileAtomic(file, bytes);
 }
