@@ -37,7 +37,7 @@ export function makeCheckCommand(): Command {
         'Exit code: 0 no forbidden contact, 1 some found (--no-fail: 0), 2 error.',
       ].join('\n'),
     )
-    .argument('<inputs...>', 'label maps (.nii / .nii.gz) or folders holding them')
+    .argument('<inputs...>', 'label maps (.nii, .nii.gz, .mgz, .mgh) or folders holding them')
     .requiredOption('--prior <file>', 'adjacency prior: graph.json or graph.png.csv')
     .option('--names <file>', 'label names when the prior has none: aal.nii.txt, a FreeSurfer LUT or an ITK-SNAP file')
     .addOption(

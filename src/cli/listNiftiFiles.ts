@@ -1,17 +1,17 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { VOLUME_EXTENSIONS_TEXT, volumeExtension } from '../volume/volumeExtension.js';
 
-/** Whether a file name looks like NIfTI (`.nii` or `.nii.gz`). */
+/** Whether a file name looks like a volume nonadj reads: NIfTI (`.nii`, `.nii.gz`) or FreeSurfer (`.mgz`, `.mgh`). */
 export function isNiftiName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.nii') || lower.endsWith('.nii.gz');
+  return volumeExtension(name) !== null;
 }
 
 /**
- * Expand command-line inputs into NIfTI files: a file is kept as given, a folder contributes every `.nii` /
- * `.nii.gz` below it (recursively, sorted, hidden entries skipped).
+ * Expand command-line inputs into volume files: a file is kept as given, a folder contributes every `.nii`,
+ * `.nii.gz`, `.mgz` and `.mgh` below it (recursively, sorted, hidden entries skipped).
  *
- * @throws Error naming the path when it does not exist or a folder holds no NIfTI file.
+ * @throws Error naming the path when it does not exist or a folder holds no volume file.
  */
 export async function listNiftiFiles(inputs: readonly string[]): Promise<string[]> {
   const out: string[] = [];
@@ -31,7 +31,7 @@ export async function listNiftiFiles(inputs: readonly string[]): Promise<string[
       .map((e) => path.join(e.parentPath, e.name))
       .filter((f) => !path.relative(input, f).split(path.sep).some((part) => part.startsWith('.')))
       .sort();
-    if (found.length === 0) throw new Error(`${input} holds no .nii or .nii.gz file`);
+    if (found.length === 0) throw new Error(`${input} holds no ${VOLUME_EXTENSIONS_TEXT} file`);
     out.push(...found);
   }
   return out;

@@ -1,8 +1,9 @@
 import path from 'node:path';
+import { stripVolumeExtension } from '../volume/volumeExtension.js';
 
 /** One prediction–truth pair. */
 export interface CasePair {
-  /** Case name: the shared relative path (without `.nii`/`.nii.gz`), or the shared folder. */
+  /** Case name: the shared relative path (without `.nii`/`.nii.gz`/`.mgz`/`.mgh`), or the shared folder. */
   case: string;
   prediction: string;
   truth: string;
@@ -14,7 +15,7 @@ export interface CaseSide {
   root: string | null;
 }
 
-const stripNifti = (p: string) => p.replace(/\.nii(\.gz)?$/i, '');
+const stripNifti = stripVolumeExtension;
 
 /**
  * Key of each file: its path relative to the root without the NIfTI extension, except that a file alone in its

@@ -5,6 +5,7 @@ import { isNiftiName } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { labelListOption, numberOption, positiveIntegerOption } from './options.js';
 import { renderTable } from './renderTable.js';
+import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
 
 interface PasteIslandsFlags {
   prior?: string;
@@ -29,7 +30,7 @@ export function makePasteIslandsCommand(): Command {
         'Deterministic for a given --seed. Hosts default to every label but 0 (background).',
       ].join('\n'),
     )
-    .argument('<seg>', 'label map (.nii / .nii.gz)')
+    .argument('<seg>', 'label map (.nii, .nii.gz, .mgz, .mgh)')
     .argument('<out>', 'label map to write with the islands')
     .option('--prior <file>', 'only paste pairs this prior forbids (graph.json or graph.png.csv)')
     .option('--count <n>', 'number of cubes', positiveIntegerOption, 10)
@@ -38,7 +39,7 @@ export function makePasteIslandsCommand(): Command {
     .option('--into <codes>', 'comma-separated host labels (default: every label but 0)', labelListOption('--into'))
     .option('--json', 'print the islands as JSON')
     .action(async (seg: string, out: string, flags: PasteIslandsFlags) => {
-      if (!isNiftiName(out)) throw new Error(`output ${out} must end in .nii or .nii.gz`);
+      if (!isNiftiName(out)) throw new Error(`output ${out} must end in ${VOLUME_EXTENSIONS_TEXT}`);
       const prior = flags.prior ? (await loadPrior(flags.prior)).prior : undefined;
       const volume = await readNiftiFile(seg, { expect: '3d' });
       let hosts = flags.into;

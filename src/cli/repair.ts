@@ -12,6 +12,7 @@ import { readNames } from './readNames.js';
 import { connectivityOption, positiveIntegerOption, positiveNumberOption, radiusOption } from './options.js';
 import { renderTable } from './renderTable.js';
 import { sameFile } from './sameFile.js';
+import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
 
 interface RepairFlags {
   prior?: string;
@@ -78,8 +79,8 @@ export function makeRepairCommand(): Command {
         '2 error.',
       ].join('\n'),
     )
-    .argument('<seg>', 'label map to repair (.nii / .nii.gz)')
-    .argument('<out>', 'repaired label map to write (.nii / .nii.gz)')
+    .argument('<seg>', 'label map to repair (.nii, .nii.gz, .mgz, .mgh)')
+    .argument('<out>', 'repaired label map to write (.nii, .nii.gz, .mgz, .mgh)')
     .option('--prior <file>', 'adjacency prior: graph.json or graph.png.csv (required unless --largest-component)')
     .option('--largest-component', 'keep the largest connected component of each label; the rest becomes background 0')
     .option('--names <file>', 'label names when the prior has none')
@@ -91,7 +92,7 @@ export function makeRepairCommand(): Command {
     .option('--json', 'print the report as JSON')
     .option('--no-fail', 'exit 0 even when forbidden contacts remain')
     .action(async (seg: string, out: string, flags: RepairFlags, command: Command) => {
-      if (!isNiftiName(out)) throw new Error(`output ${out} must end in .nii or .nii.gz`);
+      if (!isNiftiName(out)) throw new Error(`output ${out} must end in ${VOLUME_EXTENSIONS_TEXT}`);
       if (!flags.inPlace && (await sameFile(seg, out))) throw new Error(`output ${out} is the input; pass --in-place to replace it`);
       if (!flags.largestComponent && !flags.prior) throw new Error('--prior <file> is required (or --largest-component, which needs none)');
       if (flags.largestComponent) {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { listNiftiFiles } from './listNiftiFiles.js';
+import { isNiftiName, listNiftiFiles } from './listNiftiFiles.js';
+import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
 import { axisOption, numberOption, positiveIntegerOption } from './options.js';
 import { makeProgress, type Progress } from './progress.js';
 import { sameFile } from './sameFile.js';
@@ -28,12 +29,12 @@ export function makeSegmentCommand(): Command {
         'Segment a NIfTI image with a model from nonadj train (run/best/model.json) or any tfjs layers model whose output is',
         'a softmax over the classes. 2.5D models slide over every slice, 3D models over overlapping patches (blended).',
         'The label map keeps the image\'s grid and affine and is marked as a label map (intent 1002); labels are the',
-        'prior\'s codes recorded in the model. With a folder as <input>, every .nii / .nii.gz in it is segmented into',
+        'prior\'s codes recorded in the model. With a folder as <input>, every .nii, .nii.gz, .mgz, .mgh in it is segmented into',
         '<output>/<same name>.',
       ].join('\n'),
     )
     .argument('<model>', 'model.json, or the folder holding it')
-    .argument('<input>', 'image (.nii / .nii.gz) or a folder of images')
+    .argument('<input>', 'image (.nii, .nii.gz, .mgz, .mgh) or a folder of images')
     .argument('<output>', 'output label map (.nii.gz), or a folder in batch mode')
     .option('--probabilities <path>', 'also write the class probabilities as a 4D float32 volume (a folder in batch mode)')
     .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', axisOption)
@@ -50,9 +51,9 @@ export function makeSegmentCommand(): Command {
 async function runSegment(modelPath: string, input: string, output: string, flags: SegmentFlags): Promise<void> {
   const batch = await stat(input).then((s) => s.isDirectory(), () => false);
   const inputs = await listNiftiFiles([input]);
-  if (!batch && !/\.nii(\.gz)?$/i.test(output)) throw new Error(`output ${output} must end in .nii or .nii.gz (or give folders for batch mode)`);
-  if (flags.probabilities && !batch && !/\.nii(\.gz)?$/i.test(flags.probabilities)) {
-    throw new Error(`--probabilities ${flags.probabilities} must end in .nii or .nii.gz`);
+  if (!batch && !isNiftiName(output)) throw new Error(`output ${output} must end in ${VOLUME_EXTENSIONS_TEXT} (or give folders for batch mode)`);
+  if (flags.probabilities && !batch && !isNiftiName(flags.probabilities)) {
+    throw new Error(`--probabilities ${flags.probabilities} must end in ${VOLUME_EXTENSIONS_TEXT}`);
   }
   // TensorFlow.js loads only when segmenting, so other commands start fast.
   for (const target of [output, flags.probabilities]) {

@@ -34,8 +34,8 @@ export function makeViewCommand(): Command {
         'With --static, write the same page as one self-contained HTML file instead (opens offline, no server).',
       ].join('\n'),
     )
-    .argument('<image>', 'background image (.nii / .nii.gz), e.g. a T1')
-    .option('--seg <file>', 'label map to overlay (.nii / .nii.gz)')
+    .argument('<image>', 'background image (.nii, .nii.gz, .mgz, .mgh), e.g. a T1')
+    .option('--seg <file>', 'label map to overlay (.nii, .nii.gz, .mgz, .mgh)')
     .option('--prior <file>', 'adjacency prior: graph.json or graph.png.csv (from nonadj extract)')
     .option('--names <file>', 'label names: "index name [code]" lines (aal.nii.txt), a FreeSurfer LUT or an ITK-SNAP label file')
     .option('--lut <file>', 'label colours: an MRIcron colour table (aal.nii.lut, 768 bytes)')

@@ -1,5 +1,6 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { stripVolumeExtension, volumeExtension } from '../volume/volumeExtension.js';
 
 /** One exam of a training dataset: an identifier, its image file and, when labelled, its label-map file. */
 export interface TrainingExam {
@@ -49,7 +50,7 @@ export async function findTrainingExams(dir: string, options: FindTrainingExamsO
   const requireLabels = options.requireLabels ?? true;
   const expected = requireLabels
     ? `one sub-folder per exam holding ${imageName} and ${labelName}`
-    : `sub-folders holding ${imageName}, or .nii / .nii.gz image files`;
+    : `sub-folders holding ${imageName}, or .nii / .nii.gz / .mgz / .mgh image files`;
   let entries: Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -71,8 +72,8 @@ export async function findTrainingExams(dir: string, options: FindTrainingExamsO
       const missing = [hasImage ? null : imageName, requireLabels && !hasLabel ? labelName : null].filter((x) => x !== null);
       if (missing.length > 0) problems.push(`${entry.name} (no ${missing.join(', no ')})`);
       else exams.push(hasLabel ? { id: entry.name, image, label } : { id: entry.name, image });
-    } else if (stat?.isFile() && !requireLabels && /\.nii(\.gz)?$/i.test(entry.name)) {
-      exams.push({ id: entry.name.replace(/\.nii(\.gz)?$/i, ''), image: full });
+    } else if (stat?.isFile() && !requireLabels && volumeExtension(entry.name) !== null) {
+      exams.push({ id: stripVolumeExtension(entry.name), image: full });
     }
   }
   if (problems.length > 0) {

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { stripVolumeExtension } from '../volume/volumeExtension.js';
 
 /** One exam: an identifier and its label-map file. */
 export interface ExamFile {
@@ -70,7 +71,7 @@ export async function findExams(dataDir: string, options: FindExamsOptions = {})
   return { exams, skipped };
 }
 
-/** Exams from explicit label-map files: the id is the file name without `.nii` / `.nii.gz`. */
+/** Exams from explicit label-map files: the id is the file name without `.nii` / `.nii.gz` / `.mgz` / `.mgh`. */
 export function examsFromFiles(files: readonly string[]): ExamFile[] {
-  return files.map((file) => ({ id: path.basename(file).replace(/\.nii(\.gz)?$/i, ''), file }));
+  return files.map((file) => ({ id: stripVolumeExtension(path.basename(file)), file }));
 }

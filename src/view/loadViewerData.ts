@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { parseLabelNames, type LabelEntry } from '../prior/parseLabelNames.js';
-import { readNifti } from '../volume/readNifti.js';
+import { readVolume } from '../volume/readVolume.js';
 import { makeViewerData, type ViewerData } from './makeViewerData.js';
 import { parseMricronLut } from './parseMricronLut.js';
 
 /** Files of {@link loadViewerData}, as given on the command line. */
 export interface LoadViewerDataOptions {
-  /** Background image (`.nii` / `.nii.gz`); a 4D file shows its first frame. */
+  /** Background image (`.nii`, `.nii.gz`, `.mgz`, `.mgh`); a 4D file shows its first frame. */
   image: string;
-  /** 3D label map (`.nii` / `.nii.gz`). */
+  /** 3D label map (`.nii`, `.nii.gz`, `.mgz`, `.mgh`). */
   segmentation?: string;
   /** Prior: `graph.json`, or the reference's `graph.png.csv`. */
   prior?: string;
@@ -30,11 +30,12 @@ export interface LoadViewerDataOptions {
  */
 export async function loadViewerData(options: LoadViewerDataOptions): Promise<ViewerData> {
   const imageBytes = await readBytes(options.image, 'image');
-  const image = readNifti(imageBytes, { source: options.image, frame: 0 });
+  const image = readVolume(imageBytes, { source: options.image, frame: 0 });
   let segmentation;
   if (options.segmentation) {
     const bytes = await readBytes(options.segmentation, 'segmentation');
-    segmentation = { file: options.segmentation, volume: readNifti(bytes, { source: options.segmentation, expect: '3d' }), bytes };
+    const volume = readVolume(bytes, { source: options.segmentation, expect: '3d' });
+    segmentation = { file: options.segmentation, volume, bytes: nifti(volume, bytes) };
   }
   let labels: Map<number, LabelEntry> | undefined;
   if (options.names) {
@@ -51,13 +52,18 @@ export async function loadViewerData(options: LoadViewerDataOptions): Promise<Vi
     prior = { file: options.prior, prior: p };
   }
   return makeViewerData({
-    image: { file: options.image, volume: image, bytes: imageBytes },
+    image: { file: options.image, volume: image, bytes: nifti(image, imageBytes) },
     segmentation,
     prior,
     labels,
     colours,
     tool: options.tool,
   });
+}
+
+/** The page is sent NIfTI: a file's own bytes when it is NIfTI, none (so the volume is encoded) when it is MGH. */
+function nifti(volume: { header: { format?: string } }, bytes: Uint8Array): Uint8Array | undefined {
+  return volume.header.format === 'mgh' ? undefined : bytes;
 }
 
 async function readBytes(file: string, what: string): Promise<Uint8Array> {

@@ -61,7 +61,7 @@ describe('nonadj segment', () => {
 
   test('bad input: one line, exit 2', () => {
     const cases: Array<[string[], RegExp]> = [
-      [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'out.txt')], /must end in .nii or .nii.gz/],
+      [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'out.txt')], /must end in .nii, .nii.gz, .mgz or .mgh/],
       [['segment', path.join(tmp, 'nope'), path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz')], /loadModel: .*nope does not exist/],
       [['segment', model, path.join(tmp, 'missing.nii.gz'), path.join(tmp, 'o.nii.gz')], /cannot read .*missing.nii.gz/],
     ];
