@@ -13,7 +13,7 @@ const ALLOWED: Record<string, string[]> = {
   io: ['io'],
   numeric: ['numeric'],
   stats: ['io', 'numeric', 'stats'],
-  volume: ['io', 'volume'],
+  volume: ['io', 'numeric', 'volume'],
   prior: ['io', 'volume', 'prior'],
   metric: ['io', 'volume', 'prior', 'metric'],
   postprocess: ['io', 'volume', 'prior', 'metric', 'postprocess'],
