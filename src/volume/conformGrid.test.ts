@@ -31,7 +31,7 @@ test("conformGrid centre 'voxel': voxel 128 on the input voxel floor(dims/2), so
 test('conformGrid: an oblique anisotropic input gets the same exact LIA directions; size and voxelMm options', () => {
   const c = Math.cos(0.3);
   const s = Math.sin(0.3);
-  const oblique = { dims: [100, 80, 40] as [number, number, number], affine: [0.9 * c, -1.1 * s, 0, 5, 0.9 * s, 1.1 * c, 0, -7, 0, 0, 3, 11, 0, 0, 0, 1] };
+  const oblique = { dims: [100, 80, 40] as [number, number, number], affine: Float64Array.from([0.9 * c, -1.1 * s, 0, 5, 0.9 * s, 1.1 * c, 0, -7, 0, 0, 3, 11, 0, 0, 0, 1]) };
   const g = conformGrid(oblique, { size: 64, voxelMm: 2 });
   assert.deepEqual(g.dims, [64, 64, 64]);
   assert.deepEqual([...g.affine.subarray(0, 3)], [-2, 0, 0]);

@@ -72,7 +72,7 @@ describe('conformVolume', () => {
     assert.equal(scaling, null); // uint8 already: FreeSurfer does not rescale
     assert.deepEqual(voxelToWorld(volume.affine, [128, 128, 128]), voxelToWorld(ch2.affine, [90.5, 108.5, 90.5]));
     // Every voxel of the head lies inside the 256 mm cube: the intensity sum is kept up to interpolation (±1 %).
-    const sum = (v: ArrayLike<number>) => Array.prototype.reduce.call(v, (a: number, b: number) => a + b, 0) as number;
+    const sum = (v: ArrayLike<number>) => { let s = 0; for (let i = 0; i < v.length; i++) s += v[i]; return s; };
     const ratio = sum(volume.data) / sum(ch2.data);
     assert.ok(Math.abs(ratio - 1) < 0.01, `sum ratio ${ratio}`);
 
