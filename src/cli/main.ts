@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { makeCheckCommand } from './check.js';
+import { makeConformCommand } from './conform.js';
 import { makeDemoCommand } from './demo.js';
 import { makeEvaluateCommand } from './evaluate.js';
 import { makeExtractCommand } from './extract.js';
@@ -29,6 +30,7 @@ export function makeProgram(): Command {
   program.addCommand(makeRepairCommand());
   program.addCommand(makeTrainCommand());
   program.addCommand(makeSegmentCommand());
+  program.addCommand(makeConformCommand());
   program.addCommand(makeDemoCommand());
   program.addCommand(makePasteIslandsCommand(), { hidden: true });
   for (const command of [program, ...program.commands]) {

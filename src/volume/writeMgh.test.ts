@@ -64,3 +64,15 @@ describe('writeMgh', () => {
     assert.throws(() => writeMgh(bad, { kind: 'image' }), /writeMgh: data has 2 values, expected 2×1×1×2 = 4/);
   });
 });
+
+test("writeMgh / writeNifti: an image with preferDatatype 'uint8' stays uchar when its data are a Uint8Array, else float", async () => {
+  const { writeNifti } = await import('./writeNifti.js');
+  const { readNifti } = await import('./readNifti.js');
+  const bytes = makeVolume([2, 1, 1], Uint8Array.from([0, 255]));
+  assert.equal(readMgh(writeMgh(bytes, { kind: 'image', preferDatatype: 'uint8' })).data.constructor, Uint8Array);
+  assert.equal(readMgh(writeMgh(bytes, { kind: 'image' })).data.constructor, Float32Array);
+  const nifti = readNifti(writeNifti(bytes, { kind: 'image', preferDatatype: 'uint8' }));
+  assert.deepEqual([nifti.data.constructor, nifti.header.intentCode], [Uint8Array, 0]);
+  const floats = makeVolume([2, 1, 1], Float32Array.from([0, 1.5]));
+  assert.equal(readMgh(writeMgh(floats, { kind: 'image', preferDatatype: 'uint8' })).data.constructor, Float32Array);
+});

@@ -12,8 +12,9 @@ export interface WriteMghOptions {
   /** Gzip-compress the whole file (`.mgz`); default false (`.mgh`). */
   gzip?: boolean;
   /**
-   * `'labels'` only: write in this datatype when MGH has it (uint8, int16, uint16, int32) and every label fits;
-   * otherwise the smallest of uchar, short, int that holds them.
+   * `'labels'`: write in this datatype when MGH has it (uint8, int16, uint16, int32) and every label fits;
+   * otherwise the smallest of uchar, short, int that holds them. `'image'`: `'uint8'` writes a `Uint8Array` image
+   * as MRI_UCHAR (FreeSurfer's conformed T1); anything else is written MRI_FLOAT.
    */
   preferDatatype?: NiftiDatatype;
 }
@@ -56,7 +57,8 @@ export function writeMgh(volume: Volume, options: WriteMghOptions): Uint8Array {
     throw new RangeError(`writeMgh: data has ${data.length} values, expected ${dims.join('×')}×${frames} = ${perFrame * frames}`);
   }
   const { delta, mdc, cRas } = geometry(affine, dims);
-  const datatype: MghWritable = options.kind === 'labels' ? labelType(volume, options.preferDatatype) : 'float32';
+  const datatype: MghWritable =
+    options.kind === 'labels' ? labelType(volume, options.preferDatatype) : options.preferDatatype === 'uint8' && data instanceof Uint8Array ? 'uint8' : 'float32';
   const bytesPer = BYTES[datatype];
   const tail = 5 * 4;
   const out = new Uint8Array(MGH_DATA_OFFSET + data.length * bytesPer + tail);

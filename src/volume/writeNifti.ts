@@ -15,8 +15,10 @@ export interface WriteNiftiOptions {
   /** `descrip` field, at most 80 bytes of UTF-8; default empty. */
   description?: string;
   /**
-   * `'labels'` only: write in this datatype when it is an integer type and every label fits it (pass the input's
+   * `'labels'`: write in this datatype when it is an integer type and every label fits it (pass the input's
    * `header.datatype` to keep it, as `repair` and `segment` do); otherwise the smallest type that holds them.
+   * `'image'`: `'uint8'` writes a `Uint8Array` image as uint8 (a FreeSurfer-conformed T1, see `conformVolume`);
+   * anything else is written float32.
    */
   preferDatatype?: NiftiDatatype;
 }
@@ -103,7 +105,8 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions): Uint8Arr
     throw new RangeError(`writeNifti: description is ${description.length} bytes, expected at most 80`);
   }
 
-  const datatype = options.kind === 'labels' ? labelDatatype(volume, options.preferDatatype) : 'float32';
+  const datatype =
+    options.kind === 'labels' ? labelDatatype(volume, options.preferDatatype) : options.preferDatatype === 'uint8' && data instanceof Uint8Array ? 'uint8' : 'float32';
   const bytesPer = datatype === 'uint8' || datatype === 'int8' ? 1 : datatype === 'int16' || datatype === 'uint16' ? 2 : 4;
   const out = new Uint8Array(VOX_OFFSET + data.length * bytesPer);
   const view = new DataView(out.buffer);
