@@ -7,7 +7,7 @@
  * specification.
  */
 
-// volume/: the Volume type and NIfTI I/O
+// volume/: the Volume type, NIfTI and FreeSurfer MGH I/O, FreeSurfer's conformed space
 export { makeVolume, voxelToWorld } from './volume/Volume.js';
 export type { NiftiDatatype, Volume, VolumeHeader, VoxelArray } from './volume/Volume.js';
 export { readNiftiFile, writeNiftiFile } from './volume/niftiFile.js';
@@ -15,6 +15,19 @@ export { readNifti } from './volume/readNifti.js';
 export type { ReadNiftiOptions } from './volume/readNifti.js';
 export { writeNifti } from './volume/writeNifti.js';
 export type { WriteNiftiOptions } from './volume/writeNifti.js';
+export { readMgh } from './volume/readMgh.js';
+export type { ReadMghOptions } from './volume/readMgh.js';
+export { writeMgh } from './volume/writeMgh.js';
+export type { WriteMghOptions } from './volume/writeMgh.js';
+export { readVolume } from './volume/readVolume.js';
+export { conformVolume } from './volume/conformVolume.js';
+export type { ConformVolumeOptions, ConformVolumeResult } from './volume/conformVolume.js';
+export { conformGrid } from './volume/conformGrid.js';
+export type { ConformGridOptions } from './volume/conformGrid.js';
+export { resampleVolume } from './volume/resampleVolume.js';
+export type { ResampleVolumeOptions, VolumeGrid } from './volume/resampleVolume.js';
+export type { UcharScalingResult } from './volume/ucharScaling.js';
+export { orientationCode } from './volume/orientationCode.js';
 export type { SliceAxisIndex } from './volume/sliceAxis.js';
 
 // prior/: label adjacency and the prior
