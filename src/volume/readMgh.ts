@@ -10,7 +10,7 @@ export type ReadMghOptions = ReadNiftiOptions;
 export const MGH_DATA_OFFSET = 284;
 
 /** FreeSurfer's `MRI_*` type codes nonadj reads (`utils/mri.h`), with the JS type they become. */
-export const MGH_DATATYPES: ReadonlyMap<number, { name: NiftiDatatype; bytes: number; mri: string }> = new Map([
+const MGH_DATATYPES: ReadonlyMap<number, { name: NiftiDatatype; bytes: number; mri: string }> = new Map([
   [0, { name: 'uint8', bytes: 1, mri: 'MRI_UCHAR' }],
   [1, { name: 'int32', bytes: 4, mri: 'MRI_INT' }],
   [3, { name: 'float32', bytes: 4, mri: 'MRI_FLOAT' }],
@@ -124,7 +124,7 @@ export function readMgh(bytes: Uint8Array, options: ReadMghOptions = {}): Volume
  * @param mdc - the 9 floats as stored: direction of i (r, a, s), then of j, then of k.
  * @returns row-major 4×4 voxel → RAS mm.
  */
-export function mghAffine(dims: readonly number[], delta: readonly number[], mdc: readonly number[], cRas: readonly number[]): Float64Array {
+function mghAffine(dims: readonly number[], delta: readonly number[], mdc: readonly number[], cRas: readonly number[]): Float64Array {
   const a = new Float64Array(16);
   for (let r = 0; r < 3; r++) {
     let centre = 0;
