@@ -31,7 +31,7 @@ export function python<T>(code: string, args: string[] = []): T {
 }
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-nibabel-'));
-after(() => (process.env.KEEP_TMP ? console.log(tmp) : rmSync(tmp, { recursive: true, force: true })));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const LOAD = `
 import json, sys
