@@ -4,7 +4,6 @@ import path from 'node:path';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { assertPriorOptions } from '../prior/assertPriorOptions.js';
 import { countExams } from '../prior/countExams.js';
-import type { ExamCounts } from '../prior/ExamCounts.js';
 import { extractPrior } from '../prior/extractPrior.js';
 import { DEFAULT_SEG_NAME, examsFromFiles, findExams, type ExamFile } from '../prior/findExams.js';
 import { resolveNeighbourhood, type Connectivity } from '../prior/neighbourhood.js';
@@ -154,17 +153,12 @@ async function runShard(
   const to = Math.floor(((shard.index + 1) * all.length) / shard.count);
   const exams = all.slice(from, to);
   const started = performance.now();
-  let sums: ExamCounts;
-  if (exams.length === 0) {
-    // More shards than exams: an empty part, so that a job array of n tasks still merges.
-    sums = { ...neighbourhood, exams: [], labels: [], counts: new Float64Array(), examCounts: new Float64Array() };
-  } else {
-    const progress = makeProgress('extract', exams.length, { enabled: !flags.quiet });
-    try {
-      sums = await countExams(exams, { ...neighbourhood, numLabels, threads: flags.threads, hash: true, onExamDone: (exam) => progress.tick(exam.id) });
-    } finally {
-      progress.stop();
-    }
+  const progress = makeProgress('extract', exams.length, { enabled: !flags.quiet && exams.length > 0 });
+  let sums;
+  try {
+    sums = await countExams(exams, { ...neighbourhood, numLabels, threads: flags.threads, hash: true, onExamDone: (exam) => progress.tick(exam.id) });
+  } finally {
+    progress.stop();
   }
   const doc = partialCountsToJson(sums, {
     tool: toolName(),
