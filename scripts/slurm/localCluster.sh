@@ -70,10 +70,17 @@ CONF
 
 stop() {
   # Only the daemons this script started, by the pids they wrote.
+  local pids=()
   for pidfile in "$WORK/slurmd.pid" "$WORK/slurmctld.pid" "$WORK/munged.pid"; do
-    [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    if [ -s "$pidfile" ]; then pids+=("$(cat "$pidfile")"); kill "${pids[-1]}" 2>/dev/null || true; fi
   done
-  sleep 1
+  # Wait for them to exit (ports and sockets free for the next run), at most 10 s.
+  for _ in $(seq 20); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.5
+  done
   if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "localCluster: kept $WORK"; fi
 }
 trap stop EXIT
@@ -96,7 +103,7 @@ cat > "$WORK/shard.sbatch" <<JOB
 #SBATCH --cpus-per-task=1
 #SBATCH --output=$WORK/logs/shard-%a.out
 set -euo pipefail
-node "$NONADJ" extract "$DATA" "$WORK/parts/shard-\$SLURM_ARRAY_TASK_ID.json" --shard "\$SLURM_ARRAY_TASK_ID/$SHARDS" --threads 1 -q ${OPTIONS[*]}
+node "$NONADJ" extract "$DATA" "$WORK/parts/shard-\$SLURM_ARRAY_TASK_ID.json" --shard "\$SLURM_ARRAY_TASK_ID/\$SLURM_ARRAY_TASK_COUNT" --threads 1 -q ${OPTIONS[*]}
 JOB
 started=$(date +%s.%N)
 sbatch --wait --array=0-$((SHARDS - 1)) "$WORK/shard.sbatch" || { echo "localCluster: the job array failed:" >&2; cat "$WORK"/logs/*.out >&2; exit 1; }
