@@ -33,11 +33,15 @@ function randomTable(seed: number): Table {
   const entries = new Map<number, LabelEntry>();
   const lines: string[] = [];
   const eol = pick(['\n', '\r\n']);
+  // One separator per table, as tools write them (a tab before a multi-word name makes it one cell).
+  const sep = pick([' ', '  ', '\t', ' \t ']);
+  const gap = () => sep;
   for (const code of codes) {
     const rgb: [number, number, number] = [int(256), int(256), int(256)];
     const spaced = kind === 'itk-snap' || kind === 'bids-dseg' || kind.startsWith('nnunet') || kind === 'index-name';
-    const name = spaced && r() < 0.5 ? `${single()} ${single()}` : single();
-    const gap = () => pick([' ', '  ', '\t', ' \t ']);
+    let name = spaced && r() < 0.5 ? `${single()} ${single()}` : single();
+    // Distinct names, as real tables have (an index-name-code table refuses repeats: see parseLabelNames).
+    if ([...entries.values()].some((e) => e.name === name)) name = `${name}_${code}`;
     switch (kind) {
       case 'freesurfer':
       case 'freesurfer-5':

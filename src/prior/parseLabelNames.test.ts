@@ -25,6 +25,7 @@ const TABLES: Array<[string, string, LabelTableFormat, Array<[number, string, [n
   ],
   ['aal.nii.txt', '1 Precentral_L 2001\n2 Precentral_R 2002\n116 Vermis_10 9170\n', 'index-name', [[1, 'Precentral_L'], [2, 'Precentral_R'], [116, 'Vermis_10']]],
   ['names.txt', '0\tUnclassified\r\n3 Left Amygdala\n', 'index-name', [[0, 'Unclassified'], [3, 'Left Amygdala']]],
+  ['brodmann.txt', '44\tBA 44\n45\tBA 45\n', 'index-name', [[44, 'BA 44'], [45, 'BA 45']]],
   [
     'sub-01_dseg.tsv',
     'index\tname\tabbreviation\tcolor\n0\tBackground\tBG\tn/a\n1\tGray Matter\tGM\t#ff0000\n2\tWhite Matter\tWM\t#00FF80\n',
@@ -60,8 +61,9 @@ describe('parseLabelNames', () => {
   }
 
   test('format found by contents when the name says nothing (JSON, tab-separated header)', () => {
-    assert.equal(parseLabelNames(TABLES[7][1], 'labels').format, 'nnunet');
-    assert.equal(parseLabelNames(TABLES[5][1], 'labels.txt').format, 'bids-dseg');
+    const text = (file: string) => TABLES.find((t) => t[0] === file)![1];
+    assert.equal(parseLabelNames(text('dataset.json'), 'labels').format, 'nnunet');
+    assert.equal(parseLabelNames(text('sub-01_dseg.tsv'), 'labels.txt').format, 'bids-dseg');
   });
 
   test('MRIcron index name code (the bundled aal.nii.txt)', async () => {
@@ -86,6 +88,8 @@ describe('parseLabelNames', () => {
     ['a LUT name with a space', 'lut.txt', '0 Unknown 0 0 0\n17 Left Hippocampus 220 216 20\n', /^lut\.txt: line 2 is "17 Left Hippocampus 220 216 20"/],
     ['a colour above 255', 'lut.txt', '0 Unknown 0 0 0\n17 Left-Hippocampus 220 999 20\n', /^lut\.txt: line 2 is "17 Left-Hippocampus 220 999 20", expected r g b in 0 … 255/],
     ['a code in a table without codes', 'n.txt', '1 a\n2 Area 44\n', /^n\.txt: line 2 is "2 Area 44", expected an "index name" line like the lines before/],
+    ['a number read as a code, making names alike', 'ba.txt', '44 BA 44\n45 BA 45\n', /^ba\.txt: line 2 is "45 BA 45": the name "BA" is also line 1's; if the last number is part of the name, separate index and name by a tab/],
+    ['a LUT line after a tab', 'lut.txt', '17\tLeft-Hippocampus 220 216\n', /^lut\.txt: line 1 is "17\tLeft-Hippocampus 220 216": 2 numbers after the name/],
     ['a line of text', 'n.txt', '1 a\nxx\n', /^n\.txt: line 2 is "xx", expected an "index name" line/],
     ['a code given twice', 'n.txt', '1 a\n1 b\n', /^n\.txt: line 2: label 1 is named twice/],
     ['no entries', 'n.txt', '# nothing\n', /^n\.txt: no label entries found/],

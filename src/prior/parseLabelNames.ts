@@ -33,7 +33,8 @@ const INTEGER = /^-?\d+$/;
  * one name followed by three or four integers is a FreeSurfer LUT, by one or none an `index name [code]` table), and
  * every data line must then have exactly that shape. A line that does not, or whose name would swallow numbers (a
  * name followed by two integers, or five), is an error naming the file, the line and its text: a wrong name is
- * never given silently.
+ * never given silently. In an `index name code` table a name given twice is refused too (`44 BA 44`, `45 BA 45`: the
+ * number belongs to the name); `index<TAB>name` lines take the whole cell after the tab as the name (`44<TAB>BA 44`).
  *
  * nnU-Net region-based labels (`"tumor core": [2, 3]`, a value that lists several labels): each code is named after
  * the smallest region that holds it (BraTS: 1 whole tumor, 2 tumor core, 3 enhancing tumor), since the label maps
@@ -65,6 +66,8 @@ function parseLines(lines: string[], source: string): ParseLabelNamesResult {
   let format: LabelTableFormat | null = null;
   /** Integers after the name on every line of an index-name or FreeSurfer table: 0 or 1, or 3 or 4. */
   let trailing = -1;
+  /** Name → its line, in `index name code` tables. */
+  const codeLines = new Map<string, number>();
   lines.forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
@@ -79,7 +82,11 @@ function parseLines(lines: string[], source: string): ParseLabelNamesResult {
       entry = { name: m[8], rgb: [Number(m[2]), Number(m[3]), Number(m[4])] };
       if (entry.rgb!.some((c) => c > 255)) throw new SyntaxError(`${where} is "${line}", expected R G B in 0 … 255`);
     } else {
-      const tokens = line.split(/\s+/);
+      const cells = line.split('\t').map((c) => c.trim()).filter((c) => c !== '');
+      // "index<TAB>name" (FSL's and JHU's tables): the name is the whole second cell, spaces and a number included
+      // ("BA 44"); a cell ending in two or more numbers ("Left-Hippocampus 220 216 20") is read by columns instead.
+      const tabName = cells.length === 2 && INTEGER.test(cells[0]) && /\s/.test(cells[1]) && !/(\s-?\d+){2}$/.test(cells[1]);
+      const tokens = tabName ? [cells[0], cells[1]] : line.split(/\s+/);
       let n = 0;
       while (n < tokens.length - 2 && INTEGER.test(tokens[tokens.length - 1 - n])) n++;
       const nameTokens = tokens.slice(1, tokens.length - n);
@@ -104,6 +111,15 @@ function parseLines(lines: string[], source: string): ParseLabelNamesResult {
       }
       code = Number(tokens[0]);
       entry = format === 'freesurfer' ? { name: nameTokens[0], rgb: [numbers[0], numbers[1], numbers[2]] } : { name: nameTokens.join(' ') };
+      if (trailing === 1) {
+        // "44 BA 44", "45 BA 45": read as name + code, every name would be "BA". A repeated name says the number
+        // belongs to the name; refuse rather than name several labels alike.
+        const before = codeLines.get(entry.name);
+        if (before !== undefined) {
+          throw new SyntaxError(`${where} is "${line}": the name "${entry.name}" is also line ${before}'s; if the last number is part of the name, separate index and name by a tab and drop the code column`);
+        }
+        codeLines.set(entry.name, index + 1);
+      }
     }
     addEntry(entries, code, entry, where);
   });
