@@ -44,9 +44,10 @@ export function makeExtractCommand(): Command {
         '<data> holds one folder per exam with the label map named prepro_seg_mni.nii.gz (--seg-name).',
         'With --files, give the label maps instead and the positional arguments are <output> [nb_labels].',
         '',
-        'Across machines: --shard i/n counts the i-th of n parts of the exam list and writes partial counts to the',
-        'file <output> (e.g. shard-0.json); `nonadj merge shard-*.json --out <folder>` sums them exactly into the',
-        'prior one run writes. Give every shard the same data, nb_labels and options.',
+        'Across machines: --shard i/n counts part i of n of the exam list and writes',
+        'partial counts to the file <output> (e.g. shard-0.json); `nonadj merge',
+        'shard-*.json --out <folder>` sums them into the prior one run writes. Give',
+        'every shard the same data, nb_labels and options.',
       ].join('\n'),
     )
     .argument('[data]', 'dataset folder: one sub-folder per exam')

@@ -20,10 +20,12 @@ export function makeMergeCommand(): Command {
     .summary('sum the partial counts of extract --shard runs into one prior')
     .description(
       [
-        'Sum partial-counts files written by `nonadj extract … --shard i/n` exactly and write the prior one extract run',
-        'over all the exams writes, byte for byte: the three files (graph.png.csv, graph.png, graph.json) into a',
-        'folder, or only graph.json when --out ends in .json. Shards may be given in any order; every shard must be',
-        'present once, and all must share the neighbourhood, nb_labels, --contiguous, --min-exams and --names.',
+        'Sum partial-counts files written by `nonadj extract … --shard i/n` exactly',
+        'and write the prior one extract run over all the exams writes, byte for byte:',
+        'graph.png.csv, graph.png and graph.json into a folder, or graph.json alone',
+        'when --out ends in .json. Shards may come in any order; each must be there',
+        'once, and all must share the neighbourhood, nb_labels, --contiguous,',
+        '--min-exams and --names.',
       ].join('\n'),
     )
     .argument('<partials...>', 'partial-counts files (extract --shard i/n output)')
