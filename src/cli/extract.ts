@@ -51,7 +51,7 @@ export function makeExtractCommand(): Command {
       ].join('\n'),
     )
     .argument('[data]', 'dataset folder: one sub-folder per exam')
-    .argument('[output]', 'output folder (created if missing)')
+    .argument('[output]', 'output folder (created if missing); with --shard, the partial-counts file (.json)')
     .argument('[nb_labels]', 'number of labels L (labels 0..L-1; -1 = ignored); default: largest label + 1')
     .option('--seg-name <name>', 'label-map file name inside each exam folder', DEFAULT_SEG_NAME)
     .option('--files <files...>', 'label maps to use instead of a dataset folder')
