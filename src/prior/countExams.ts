@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { countFileAdjacency, type CountFileAdjacencyResult } from './countFileAdjacency.js';
-import type { ExamCounts } from './ExamCounts.js';
+import type { CountedExam, ExamCounts } from './ExamCounts.js';
 import type { ExamFile } from './findExams.js';
 import { resolveNeighbourhood, type NeighbourhoodOptions } from './neighbourhood.js';
 import { sumExamCounts } from './sumExamCounts.js';
@@ -35,10 +35,36 @@ export async function countExams(exams: readonly ExamFile[], options: CountExams
   if (exams.length === 0) return { ...neighbourhood, exams: [], labels: [], counts: new Float64Array(), examCounts: new Float64Array() };
   const threads = Math.max(1, Math.min(options.threads ?? os.availableParallelism(), exams.length));
   const jobOptions = { ...neighbourhood, numLabels: options.numLabels };
-  const results: CountFileAdjacencyResult[] = new Array(exams.length);
+  // Each exam's counts are folded into the running sum as they arrive (exact whatever the order), so memory holds
+  // one sum and not one matrix per exam; the exams are listed in input order at the end.
+  const counted: CountedExam[] = new Array(exams.length);
+  let sums: ExamCounts = { ...neighbourhood, exams: [], labels: [], counts: new Float64Array(), examCounts: new Float64Array() };
+  let rowOf = new Map<number, number>();
   let done = 0;
-  const finished = (index: number, result: CountFileAdjacencyResult) => {
-    results[index] = result;
+  const finished = (index: number, r: CountFileAdjacencyResult) => {
+    counted[index] = {
+      id: exams[index].id,
+      file: exams[index].file,
+      dims: r.dims,
+      spacingMm: r.spacingMm,
+      maxLabel: r.labels.length > 0 ? r.labels[r.labels.length - 1] : -1,
+    };
+    const examCounts = Float64Array.from(r.counts, (c) => (c > 0 ? 1 : 0));
+    if (r.labels.every((c) => rowOf.has(c))) {
+      // The usual case once a few exams are in: no new label, add in place.
+      const K = sums.labels.length;
+      const n = r.labels.length;
+      const rows = r.labels.map((c) => rowOf.get(c)!);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          sums.counts[rows[i] * K + rows[j]] += r.counts[i * n + j];
+          sums.examCounts[rows[i] * K + rows[j]] += examCounts[i * n + j];
+        }
+      }
+    } else {
+      sums = sumExamCounts([sums, { ...neighbourhood, exams: [], labels: r.labels, counts: r.counts, examCounts }]);
+      rowOf = new Map(sums.labels.map((c, i) => [c, i]));
+    }
     done++;
     options.onExamDone?.(exams[index], done, exams.length);
   };
@@ -47,20 +73,10 @@ export async function countExams(exams: readonly ExamFile[], options: CountExams
   } else {
     await runOnWorkers(exams, threads, jobOptions, finished);
   }
-  const parts: ExamCounts[] = [];
-  for (const [index, r] of results.entries()) {
-    const sha256 = options.hash ? createHash('sha256').update(await readFile(exams[index].file)).digest('hex') : undefined;
-    const exam = {
-      id: exams[index].id,
-      file: exams[index].file,
-      dims: r.dims,
-      spacingMm: r.spacingMm,
-      maxLabel: r.labels.length > 0 ? r.labels[r.labels.length - 1] : -1,
-      ...(sha256 ? { sha256 } : {}),
-    };
-    parts.push({ ...neighbourhood, exams: [exam], labels: r.labels, counts: r.counts, examCounts: Float64Array.from(r.counts, (c) => (c > 0 ? 1 : 0)) });
+  if (options.hash) {
+    for (const exam of counted) exam.sha256 = createHash('sha256').update(await readFile(exam.file)).digest('hex');
   }
-  return sumExamCounts(parts);
+  return { ...sums, exams: counted };
 }
 
 /** A queue of exams served to `threads` workers; rejects on the first error and stops every worker. */
