@@ -3,6 +3,10 @@
  *
  * Run `npm run build` first: the worker-thread figures run the built CLI.
  *
+ * Then large label codes (issue 16): `extract --contiguous` as a whole process (time and peak memory) on FreeSurfer-sized
+ * codes against the same anatomy with AAL's codes, at the issue's 48×56×48 (codes up to 12 175; quoted then: 9.6 s,
+ * 3.5 GB) and at 1 mm (190 labels, codes up to 14 175).
+ *
  * Baseline run alongside: a naive single pass (every voxel, every forward offset, bounds checks per neighbour),
  * which is what a direct port of the reference's loop does. The published Python script (one-hot + 3D
  * convolution in PyTorch) was measured at 90 s for this volume on this machine kind (issue #2; not rerun here).
@@ -13,8 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { countAdjacency } from '../src/prior/countAdjacency.js';
 import { forwardOffsets } from '../src/prior/neighbourhood.js';
-import { readNiftiFile } from '../src/volume/niftiFile.js';
+import { makeVolume } from '../src/volume/Volume.js';
+import { readNiftiFile, writeNiftiFile } from '../src/volume/niftiFile.js';
+import { a2009sLike } from '../test/helpers/a2009sLike.js';
 import { machineLine, median, SMOKE, timeRuns } from './machine.js';
+import { processRun, type ProcessRun } from './processRun.js';
 
 /** The baseline: one pass over voxels, 13 forward offsets each, explicit bounds checks. */
 function naiveCount(labels: ArrayLike<number>, dims: readonly [number, number, number], L: number): Float64Array {
@@ -89,3 +96,37 @@ console.log('|---|---:|---:|');
 console.log(`| 1 thread | ${(t1 / 1000).toFixed(2)} | 1.0× |`);
 console.log(`| 2 worker threads | ${(t2 / 1000).toFixed(2)} | ${(t1 / t2).toFixed(2)}× |`);
 console.log(`\nResident memory at the end: ${rssMb.toFixed(0)} MB (one AAL volume as uint8 is ${(nvox / 2 ** 20).toFixed(1)} MB).\n`);
+
+// Large label codes: the same anatomy with AAL's codes (≤ 116) and with FreeSurfer's (up to 12 175 / 14 175).
+const large = await mkdtemp(path.join(os.tmpdir(), 'nonadj-bench-codes-'));
+const [nx, ny, nz] = volume.dims;
+const small = new Int16Array(48 * 56 * 48);
+for (let k = 0; k < 48; k++)
+  for (let j = 0; j < 56; j++)
+    for (let i = 0; i < 48; i++) small[i + 48 * (j + 56 * k)] = volume.data[Math.floor((i * nx) / 48) + nx * (Math.floor((j * ny) / 56) + ny * Math.floor((k * nz) / 48))];
+// The issue's case: AAL's odd (left) labels to 111xx, even (right) to 121xx, largest 12 175.
+const smallFs = Int16Array.from(small, (a) => (a === 0 ? 0 : (a % 2 === 1 ? 11100 : 12100) + Math.ceil(a / 2) + 17));
+const cases: Array<[string, Int16Array, [number, number, number]]> = [
+  ['48×56×48, AAL codes (baseline)', small, [48, 56, 48]],
+  [`48×56×48, ${new Set(smallFs).size} labels, codes up to ${smallFs.reduce((m, x) => Math.max(m, x), 0)}`, smallFs, [48, 56, 48]],
+  ['1 mm, AAL codes (baseline)', Int16Array.from(volume.data), volume.dims],
+  ['1 mm, aparc.a2009s-sized: 190 labels, codes up to 14175', a2009sLike(volume.data, volume.dims), volume.dims],
+];
+const measured: ProcessRun[] = [];
+for (const [index, [, data, dims]] of cases.entries()) {
+  const f = path.join(large, `case${index}.nii.gz`);
+  await writeNiftiFile(f, makeVolume(dims, data), { kind: 'labels' });
+  const args = ['bin/nonadj.js', 'extract', path.join(large, `out${index}`), '--contiguous', '-q', '--files', f];
+  processRun(args);
+  const runs = Array.from({ length: SMOKE ? 1 : 5 }, () => processRun(args));
+  measured.push({ wallMs: median(runs.map((r) => r.wallMs)), cpuMs: median(runs.map((r) => r.cpuMs)), peakMb: median(runs.map((r) => r.peakMb)) });
+}
+await rm(large, { recursive: true, force: true });
+console.log('| nonadj extract --contiguous, one exam (whole process) | wall s | CPU s | peak MB | vs same grid with AAL codes (time, memory) |');
+console.log('|---|---:|---:|---:|---:|');
+cases.forEach(([what], i) => {
+  const base = measured[i - (i % 2)];
+  const r = measured[i];
+  console.log(`| ${what} | ${(r.wallMs / 1000).toFixed(2)} | ${(r.cpuMs / 1000).toFixed(2)} | ${r.peakMb.toFixed(0)} | ${(r.cpuMs / base.cpuMs).toFixed(2)}×, ${(r.peakMb / base.peakMb).toFixed(2)}× |`);
+});
+console.log('\nQuoted in issue 16 before compact label indices: 48×56×48 with codes up to 12 175, 9.6 s and 3.5 GB peak.\n');

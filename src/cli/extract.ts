@@ -1,18 +1,20 @@
 import { Command } from 'commander';
-import { copyFile, link, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeGraphPng } from '../prior/encodeGraphPng.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { assertPriorOptions } from '../prior/assertPriorOptions.js';
+import { countExams } from '../prior/countExams.js';
 import { extractPrior } from '../prior/extractPrior.js';
 import { DEFAULT_SEG_NAME, examsFromFiles, findExams, type ExamFile } from '../prior/findExams.js';
-import type { Connectivity } from '../prior/neighbourhood.js';
-import { parseLabelNames } from '../prior/parseLabelNames.js';
-import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { writeFolderAtomic } from '../io/writeFolderAtomic.js';
-import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { resolveNeighbourhood, type Connectivity } from '../prior/neighbourhood.js';
+import { parseLabelNames, type LabelEntry } from '../prior/parseLabelNames.js';
+import { partialCountsToJson } from '../prior/partialCountsToJson.js';
 import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
-import { connectivityOption, positiveIntegerOption, radiusOption } from './options.js';
+import { connectivityOption, positiveIntegerOption, radiusOption, shardOption } from './options.js';
 import { makeProgress } from './progress.js';
 import { toolName } from './toolName.js';
+import { reportPriorResult } from './reportPriorResult.js';
+import { checkPriorFolder, writePriorFolder } from './writePriorFolder.js';
 
 interface ExtractFlags {
   segName: string;
@@ -21,6 +23,8 @@ interface ExtractFlags {
   radius: number;
   names?: string;
   contiguous?: boolean;
+  minExams: number;
+  shard?: { index: number; count: number };
   threads?: number;
   skipMissing?: boolean;
   quiet?: boolean;
@@ -39,17 +43,24 @@ export function makeExtractCommand(): Command {
         '',
         '<data> holds one folder per exam with the label map named prepro_seg_mni.nii.gz (--seg-name).',
         'With --files, give the label maps instead and the positional arguments are <output> [nb_labels].',
+        '',
+        'Across machines: --shard i/n counts part i of n of the exam list and writes',
+        'partial counts to the file <output> (e.g. shard-0.json); `nonadj merge',
+        'shard-*.json --out <folder>` sums them into the prior one run writes. Give',
+        'every shard the same data, nb_labels and options.',
       ].join('\n'),
     )
     .argument('[data]', 'dataset folder: one sub-folder per exam')
-    .argument('[output]', 'output folder (created if missing)')
+    .argument('[output]', 'output folder (created if missing); with --shard, the partial-counts file (.json)')
     .argument('[nb_labels]', 'number of labels L (labels 0..L-1; -1 = ignored); default: largest label + 1')
     .option('--seg-name <name>', 'label-map file name inside each exam folder', DEFAULT_SEG_NAME)
     .option('--files <files...>', 'label maps to use instead of a dataset folder')
     .option('--connectivity <n>', 'neighbourhood: 6 faces, 18 faces+edges, 26 faces+edges+corners', connectivityOption, 26)
     .option('--radius <r>', `Chebyshev radius of the neighbourhood in voxels (1 … ${PRIOR_LIMITS.maxRadius})`, radiusOption, 1)
-    .option('--names <file>', 'label names: "index name [code]" lines (aal.nii.txt), a FreeSurfer LUT or an ITK-SNAP label file')
+    .option('--names <file>', 'label names: FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .nii.txt, BIDS dseg.tsv or nnU-Net dataset.json')
     .option('--contiguous', 'drop labels that never occur and renumber the rest 0..K-1 (mapping kept in graph.json)')
+    .option('--min-exams <k>', 'allow a pair only when it touches in at least k exams (rarer contacts are forbidden; recorded in graph.json)', positiveIntegerOption, 1)
+    .option('--shard <i/n>', 'count only part i (0 … n-1) of n of the exams and write partial counts to the file <output>', shardOption)
     .option('--threads <n>', 'worker threads (default: number of cores)', positiveIntegerOption)
     .option('--skip-missing', 'skip exam folders without the label map instead of stopping')
     .option('-q, --quiet', 'no progress output')
@@ -80,8 +91,8 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
     if (!Number.isInteger(numLabels) || numLabels < 1) throw new Error(`nb_labels is "${nbText}", expected a positive integer`);
   }
   const names = flags.names ? parseLabelNames(await readTextFile(flags.names, 'names file'), flags.names).entries : undefined;
-
-  await checkOutputFolder(output);
+  if (flags.shard) return runShard(exams, output, numLabels, names, flags, flags.shard);
+  await checkPriorFolder(output);
 
   const started = performance.now();
   const progress = makeProgress('extract', exams.length, { enabled: !flags.quiet });
@@ -94,22 +105,15 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
       threads: flags.threads,
       names,
       contiguous: flags.contiguous,
+      minExams: flags.minExams,
       tool: toolName(),
       onExamDone: (exam) => progress.tick(exam.id),
     });
   } finally {
     progress.stop();
   }
-  const { prior, numLabelsInferred, emptyLabels, emptyLabelCount } = result;
-  if (numLabelsInferred) process.stderr.write(`nb_labels not given: using ${result.numLabels} (largest label + 1)\n`);
-  if (emptyLabelCount > 0) {
-    const list = emptyLabels.slice(0, 20).join(', ') + (emptyLabelCount > 20 ? ', …' : '');
-    process.stderr.write(
-      flags.contiguous
-        ? `relabelled to ${prior.numLabels} contiguous labels: ${emptyLabelCount} label(s) never occur (${list}) and were dropped; the code of each row is in graph.json "labels"\n`
-        : `warning: ${emptyLabelCount} label(s) never occur (${list}): every pair with them is forbidden, which inflates the loss normaliser; --contiguous relabels to 0..K-1\n`,
-    );
-  }
+  const { prior } = result;
+  reportPriorResult(result, { contiguous: flags.contiguous, minExams: flags.minExams });
   const files = {
     csv: path.join(output, 'graph.png.csv'),
     png: path.join(output, 'graph.png'),
@@ -130,39 +134,51 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
   );
 }
 
-const PRIOR_FILES = ['graph.png.csv', 'graph.png', 'graph.json'];
-
 /**
- * The output folder is replaced as a whole (`writeFolderAtomic`), so it may hold only a previous prior and files
- * (carried over); a sub-folder would have to be moved, so it is refused up front, before any counting.
+ * `--shard i/n`: count exams ⌊i·N/n⌋ … ⌊(i+1)·N/n⌋−1 of the N listed (contiguous blocks, so that the shards in
+ * order list the exams in the order of one run) and write their partial counts. The prior's options are checked
+ * here against the whole list, so a bad value fails on every task of a job array at once, before any counting.
  */
-async function checkOutputFolder(output: string): Promise<void> {
-  const entries = await readdir(output, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw new Error(`cannot read output folder ${output}: ${error.code ?? error.message}`);
-  });
-  const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name);
-  if (folders.length > 0) {
-    throw new Error(`output folder ${output} holds sub-folders (${folders.slice(0, 3).join(', ')}${folders.length > 3 ? ', …' : ''}); the prior's folder is replaced as a whole, so give an empty or new folder`);
+async function runShard(
+  all: ExamFile[],
+  output: string,
+  numLabels: number | undefined,
+  names: Map<number, LabelEntry> | undefined,
+  flags: ExtractFlags,
+  shard: { index: number; count: number },
+): Promise<void> {
+  const neighbourhood = resolveNeighbourhood({ connectivity: flags.connectivity, radius: flags.radius });
+  assertPriorOptions(all.length, { numLabels, contiguous: flags.contiguous, minExams: flags.minExams });
+  if (output.endsWith(path.sep) || !/\.json$/i.test(output)) throw new Error(`with --shard, <output> is the partial-counts file to write and must end in .json; got ${output}`);
+  const from = Math.floor((shard.index * all.length) / shard.count);
+  const to = Math.floor(((shard.index + 1) * all.length) / shard.count);
+  const exams = all.slice(from, to);
+  const started = performance.now();
+  const progress = makeProgress('extract', exams.length, { enabled: !flags.quiet && exams.length > 0 });
+  let sums;
+  try {
+    sums = await countExams(exams, { ...neighbourhood, numLabels, threads: flags.threads, hash: true, onExamDone: (exam) => progress.tick(exam.id) });
+  } finally {
+    progress.stop();
   }
-}
-
-/**
- * Write the three prior files as one unit: a new folder is filled and swapped in, so a full disk or a kill leaves
- * the previous prior complete, never a new graph.png.csv beside an old graph.json. Other files in the folder are
- * carried over (hard links, or copies across devices).
- */
-async function writePriorFolder(output: string, prior: AdjacencyPrior): Promise<void> {
-  await writeFolderAtomic(output, async (tmp) => {
-    const entries = await readdir(output, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      if (!e.isFile() || PRIOR_FILES.includes(e.name) || /^\..*\.tmp$/.test(e.name)) continue;
-      await link(path.join(output, e.name), path.join(tmp, e.name)).catch(() => copyFile(path.join(output, e.name), path.join(tmp, e.name)));
-    }
-    await writeFile(path.join(tmp, 'graph.png.csv'), prior.toCsv());
-    await writeFile(path.join(tmp, 'graph.png'), encodeGraphPng(prior));
-    await writeFile(path.join(tmp, 'graph.json'), JSON.stringify(prior.toJson()) + '\n');
+  const doc = partialCountsToJson(sums, {
+    tool: toolName(),
+    numLabels: numLabels ?? null,
+    contiguous: flags.contiguous ?? false,
+    minExams: flags.minExams,
+    names: names ? [...names].sort((a, b) => a[0] - b[0]).map(([code, e]) => [code, e.name]) : null,
+    shard: { ...shard, examsTotal: all.length },
   });
+  await writeFileAtomic(output, JSON.stringify(doc) + '\n');
+  process.stdout.write(
+    [
+      `shard:    ${shard.index}/${shard.count}: exams ${exams.length === 0 ? 'none' : `${from + 1}–${to}`} of ${all.length}`,
+      `labels:   ${sums.labels.length} present (connectivity ${sums.connectivity}, radius ${sums.radius})`,
+      `written:  ${output}`,
+      `time:     ${((performance.now() - started) / 1000).toFixed(2)} s`,
+      '',
+    ].join('\n'),
+  );
 }
 
 async function readTextFile(file: string, what: string): Promise<string> {

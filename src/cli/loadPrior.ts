@@ -12,7 +12,7 @@ export interface LoadedPrior {
 
 /**
  * Read the prior given by `--prior` (graph.json or graph.png.csv) and, with `--names`, a label-name table
- * (aal.nii.txt, a FreeSurfer LUT or an ITK-SNAP file). A name in the prior wins over one from the table.
+ * (any format `parseLabelNames` reads). A name in the prior wins over one from the table.
  *
  * @throws Error naming the file when either cannot be read or parsed.
  */

@@ -5,34 +5,37 @@
  * stack trace unless `NONADJ_DEBUG=1`.
  */
 import { Command, CommanderError } from 'commander';
-import { makeCheckCommand } from './check.js';
-import { makeConformCommand } from './conform.js';
-import { makeDemoCommand } from './demo.js';
-import { makeEvaluateCommand } from './evaluate.js';
-import { makeExtractCommand } from './extract.js';
-import { makePasteIslandsCommand } from './pasteIslands.js';
-import { makeRepairCommand } from './repair.js';
-import { makeSegmentCommand } from './segment.js';
 import { toolName } from './toolName.js';
-import { makeTrainCommand } from './train.js';
-import { makeViewCommand } from './view.js';
 
-/** The program with every command registered (exported for tests). */
-export function makeProgram(): Command {
+/**
+ * The commands in help order, each loaded only when it runs: a command's module pulls in what it needs (train and
+ * segment load TensorFlow.js, ~1 s), and `nonadj extract` on one exam should not pay for the others' imports.
+ */
+const COMMANDS: ReadonlyArray<{ name: string; hidden?: boolean; load: () => Promise<Command> }> = [
+  { name: 'extract', load: async () => (await import('./extract.js')).makeExtractCommand() },
+  { name: 'merge', load: async () => (await import('./merge.js')).makeMergeCommand() },
+  { name: 'view', load: async () => (await import('./view.js')).makeViewCommand() },
+  { name: 'check', load: async () => (await import('./check.js')).makeCheckCommand() },
+  { name: 'evaluate', load: async () => (await import('./evaluate.js')).makeEvaluateCommand() },
+  { name: 'repair', load: async () => (await import('./repair.js')).makeRepairCommand() },
+  { name: 'train', load: async () => (await import('./train.js')).makeTrainCommand() },
+  { name: 'segment', load: async () => (await import('./segment.js')).makeSegmentCommand() },
+  { name: 'conform', load: async () => (await import('./conform.js')).makeConformCommand() },
+  { name: 'demo', load: async () => (await import('./demo.js')).makeDemoCommand() },
+  { name: 'paste-islands', hidden: true, load: async () => (await import('./pasteIslands.js')).makePasteIslandsCommand() },
+];
+
+/**
+ * The program with its commands registered (exported for tests): only `only` when it names a command, so that a
+ * run loads one command's modules; every command otherwise (help, version, an unknown command's message).
+ */
+export async function makeProgram(only?: string): Promise<Command> {
   const program = new Command('nonadj')
     .description('Anatomically plausible segmentations: adjacency priors, NonAdjLoss training and the abnormal-adjacency metric.')
     .version(toolName().split(' ')[1])
     .exitOverride();
-  program.addCommand(makeExtractCommand());
-  program.addCommand(makeViewCommand());
-  program.addCommand(makeCheckCommand());
-  program.addCommand(makeEvaluateCommand());
-  program.addCommand(makeRepairCommand());
-  program.addCommand(makeTrainCommand());
-  program.addCommand(makeSegmentCommand());
-  program.addCommand(makeConformCommand());
-  program.addCommand(makeDemoCommand());
-  program.addCommand(makePasteIslandsCommand(), { hidden: true });
+  const chosen = COMMANDS.filter((c) => c.name === only);
+  for (const c of chosen.length > 0 ? chosen : COMMANDS) program.addCommand(await c.load(), { hidden: c.hidden === true });
   for (const command of [program, ...program.commands]) {
     // One line, in the same "nonadj <command>: …" form as every other error, and a pointer to --help.
     const prefix = command === program ? 'nonadj: ' : `nonadj ${command.name()}: `;
@@ -46,7 +49,7 @@ export function makeProgram(): Command {
 
 /** Run the CLI on `argv` (without the node and script entries); resolves to the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = makeProgram();
+  const program = await makeProgram(argv[0]);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -28,6 +28,15 @@ export function positiveIntegerOption(value: string): number {
   return numberOption('a positive integer', (n) => Number.isInteger(n) && n >= 1)(value);
 }
 
+/** A parser of `--shard i/n`: shard `i` (0 … n−1) of `n`. */
+export function shardOption(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isSafeInteger(count) || count < 1 || index >= count) throw new InvalidArgumentError('expected i/n with 0 ≤ i < n, e.g. 0/4');
+  return { index, count };
+}
+
 /**
  * A parser of `count` positive integers separated by `x`, `×` or `,` (`224x192`, `32×32×32`), refused with
  * `expected <what>` otherwise. `sizesOption(2, 'HxW, e.g. 224x192')`.

@@ -1,4 +1,9 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
+
+// cli-progress is loaded only when a bar is drawn (a terminal): a quiet or piped run, e.g. `extract` on one exam,
+// does not pay its ~5 ms of loading.
+const require = createRequire(import.meta.url);
 
 /** A progress reporter for long work: a bar on a terminal, plain lines otherwise (logs, CI, pipes). */
 export interface Progress {
@@ -33,6 +38,7 @@ export function makeProgress(label: string, total: number, options: MakeProgress
       stop() {},
     };
   }
+  const cliProgress = require('cli-progress') as typeof cliProgressModule;
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {value}/{total} {note}`, stream, hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,

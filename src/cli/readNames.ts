@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseLabelNames } from '../prior/parseLabelNames.js';
 
 /**
- * Read a label-name table given by `--names` (aal.nii.txt, a FreeSurfer LUT or an ITK-SNAP file) when no prior
+ * Read a label-name table given by `--names` (any format `parseLabelNames` reads: FreeSurfer LUT, ITK-SNAP,
+ * MRIcron/AAL, BIDS dseg.tsv, nnU-Net dataset.json) when no prior
  * supplies names.
  *
  * @returns names by label code.

@@ -37,7 +37,7 @@ export function makeViewCommand(): Command {
     .argument('<image>', 'background image (.nii, .nii.gz, .mgz, .mgh), e.g. a T1')
     .option('--seg <file>', 'label map to overlay (.nii, .nii.gz, .mgz, .mgh)')
     .option('--prior <file>', 'adjacency prior: graph.json or graph.png.csv (from nonadj extract)')
-    .option('--names <file>', 'label names: "index name [code]" lines (aal.nii.txt), a FreeSurfer LUT or an ITK-SNAP label file')
+    .option('--names <file>', 'label names: FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .nii.txt, BIDS dseg.tsv or nnU-Net dataset.json')
     .option('--lut <file>', 'label colours: an MRIcron colour table (aal.nii.lut, 768 bytes)')
     .option('--port <n>', 'first port to try (0 = any free port)', portOption, 8080)
     .option('--static <out.html>', 'write a self-contained HTML file instead of serving')

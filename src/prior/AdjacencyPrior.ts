@@ -21,6 +21,8 @@ export interface AdjacencyPriorMeta {
   exams?: PriorExam[];
   /** Tool and version that made it, e.g. `nonadj 0.1.0`. */
   tool?: string;
+  /** Pairs touching in fewer exams than this were made forbidden (`extract --min-exams`). @default 1 */
+  minExams?: number;
 }
 
 /**
@@ -44,6 +46,8 @@ export class AdjacencyPrior {
   readonly radius: number;
   readonly exams: readonly PriorExam[];
   readonly tool: string | null;
+  /** Pairs touching in fewer exams than this were made forbidden when the prior was extracted (1: none). */
+  readonly minExams: number;
   private codeToIndex: Map<number, number> | null = null;
 
   private constructor(counts: Float64Array, numLabels: number, meta: AdjacencyPriorMeta, source = 'AdjacencyPrior') {
@@ -62,6 +66,8 @@ export class AdjacencyPrior {
     this.radius = radius;
     this.exams = meta.exams ?? [];
     this.tool = meta.tool ?? null;
+    this.minExams = meta.minExams ?? 1;
+    if (!Number.isInteger(this.minExams) || this.minExams < 1) throw new RangeError(`${source}: minExams is ${this.minExams}, expected a positive integer`);
     if (this.labels.length !== numLabels || this.names.length !== numLabels) {
       throw new RangeError(
         `${source}: ${this.labels.length} label codes and ${this.names.length} names for ${numLabels} labels, expected ${numLabels} of each`,
@@ -150,6 +156,7 @@ export class AdjacencyPrior {
         radius: doc.radius,
         exams: doc.exams,
         tool: doc.tool ?? undefined,
+        minExams: doc.minExams,
       },
       source,
     );
@@ -295,6 +302,8 @@ export class AdjacencyPrior {
       relabelled: this.labels.some((c, i) => c !== i),
       names: [...this.names],
       exams: this.exams.map((e) => ({ ...e })),
+      // Only when it changed the prior: a default extraction writes what earlier versions wrote, byte for byte.
+      ...(this.minExams !== 1 ? { minExams: this.minExams } : {}),
       forbiddenOrderedPairs: this.forbiddenOrderedPairs,
       counts: Array.from({ length: L }, (_, i) => Array.from(this.counts.subarray(i * L, (i + 1) * L))),
     };
@@ -308,6 +317,7 @@ export class AdjacencyPrior {
       radius: this.radius,
       exams: [...this.exams],
       tool: this.tool ?? undefined,
+      minExams: this.minExams,
     };
   }
 }

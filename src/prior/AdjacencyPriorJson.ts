@@ -30,6 +30,11 @@ export interface AdjacencyPriorJson {
   relabelled: boolean;
   names: Array<string | null>;
   exams: PriorExam[];
+  /**
+   * `extract --min-exams k`: a pair touching in fewer than k of the exams has count 0 (forbidden). Absent when 1
+   * (every contact counts), and in files written before the option existed.
+   */
+  minExams?: number;
   /** Number of ordered pairs the prior forbids (the NonAdjLoss normaliser). */
   forbiddenOrderedPairs: number;
   /** `counts[i][j]` = ordered neighbour-voxel pairs with labels (i, j), summed over the exams. */

@@ -5,6 +5,8 @@ const TOP_LEVEL = [
   'format', 'version', 'tool', 'numLabels', 'connectivity', 'radius', 'labels', 'relabelled', 'names', 'exams',
   'forbiddenOrderedPairs', 'counts',
 ] as const;
+/** Fields a document may omit: absent from files written before they existed, or when at their default. */
+const OPTIONAL = ['minExams'] as const;
 const EXAM_FIELDS = ['id', 'file', 'dims', 'spacingMm'] as const;
 
 /**
@@ -28,7 +30,8 @@ export function assertPriorJson(doc: unknown, source: string): asserts doc is Ad
   const d = doc as Record<string, unknown>;
   if (d.format !== 'nonadj-adjacency-prior') fail('format', d.format, '"nonadj-adjacency-prior"');
   if (d.version !== 1) fail('version', d.version, '1');
-  for (const key of Object.keys(d)) if (!(TOP_LEVEL as readonly string[]).includes(key)) fail(`field "${key}"`, d[key], `only ${TOP_LEVEL.join(', ')}`);
+  const known: readonly string[] = [...TOP_LEVEL, ...OPTIONAL];
+  for (const key of Object.keys(d)) if (!known.includes(key)) fail(`field "${key}"`, d[key], `only ${known.join(', ')}`);
   for (const key of TOP_LEVEL) if (!(key in d)) throw new Error(`${source}: field "${key}" is missing`);
 
   const L = d.numLabels;
@@ -37,6 +40,7 @@ export function assertPriorJson(doc: unknown, source: string): asserts doc is Ad
   if (d.tool !== null && typeof d.tool !== 'string') fail('tool', d.tool, 'a string or null');
   if (d.connectivity !== 6 && d.connectivity !== 18 && d.connectivity !== 26) fail('connectivity', d.connectivity, 'the number 6, 18 or 26');
   if (!isInteger(d.radius, 1, PRIOR_LIMITS.maxRadius)) fail('radius', d.radius, `an integer in 1 … ${PRIOR_LIMITS.maxRadius}`);
+  if ('minExams' in d && !isInteger(d.minExams, 1, Number.MAX_SAFE_INTEGER)) fail('minExams', d.minExams, 'a positive integer');
   if (typeof d.relabelled !== 'boolean') fail('relabelled', d.relabelled, 'true or false');
 
   const labels = arrayOf('labels', d.labels, n);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeVolume } from '../volume/Volume.js';
 import { writeNiftiFile } from '../volume/niftiFile.js';
+import { AdjacencyPrior } from './AdjacencyPrior.js';
 import { countAdjacency } from './countAdjacency.js';
 import { extractPrior } from './extractPrior.js';
 
@@ -65,4 +66,31 @@ describe('extractPrior', () => {
       await assert.rejects(extractPrior(exams(), { threads, numLabels: 3 }), /e[12]\.nii\.gz: unexpected labels? 3 \(\d+ voxels\)/);
     }
   });
+
+  test('--min-exams k: a pair is allowed when it touches in at least k exams, recorded in the prior', async () => {
+    const perExam = volumes.map((data) => countAdjacency(data, [4, 3, 2], { numLabels: 5 }).counts);
+    const one = await extractPrior(exams(), { threads: 1, numLabels: 5 });
+    for (const k of [1, 2, 3]) {
+      const { prior, pairsBelowMinExams } = await extractPrior(exams(), { threads: 1, numLabels: 5, minExams: k });
+      assert.equal(prior.minExams, k);
+      let dropped = 0;
+      for (let i = 0; i < 5; i++) {
+        for (let j = 0; j < 5; j++) {
+          const seenIn = perExam.filter((c) => c[i * 5 + j] > 0).length;
+          // Allowed pairs keep their full count; rarer ones are 0.
+          assert.equal(prior.count(i, j), seenIn >= k ? one.prior.count(i, j) : 0, `k ${k}, pair (${i}, ${j}) seen in ${seenIn}`);
+          if (i <= j && seenIn > 0 && seenIn < k) dropped++;
+        }
+      }
+      assert.equal(pairsBelowMinExams, dropped);
+      const json = prior.toJson();
+      assert.equal(json.minExams, k === 1 ? undefined : k);
+      assert.equal(AdjacencyPrior.parseJson(JSON.stringify(json)).minExams, k);
+    }
+    // Some pair of these volumes touches in exactly one or two exams, or the loop above tests nothing.
+    assert.ok((await extractPrior(exams(), { threads: 1, minExams: 3 })).pairsBelowMinExams > 0);
+    await assert.rejects(extractPrior(exams(), { minExams: 4 }), /min-exams is 4 but there are 3 exam\(s\)/);
+    await assert.rejects(extractPrior(exams(), { minExams: 0 }), /min-exams is 0, expected a positive integer/);
+  });
 });
+

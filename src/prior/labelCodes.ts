@@ -44,7 +44,19 @@ export function labelCodes(data: VoxelArray | ArrayLike<number>, options: LabelC
   let ignored = 0;
   let prev = NaN;
   const n = data.length;
-  for (let v = 0; v < n; v++) {
+  // Unsigned 8/16-bit maps (AAL, most atlases) hold only valid codes below SMALL: mark them without the checks. Too
+  // many labels fall through to the checked loop below, which names the voxel in its error.
+  let v = 0;
+  if (data instanceof Uint8Array || data instanceof Uint16Array) {
+    for (let i = 0; i < n; i++) small[data[i]] = 1;
+    for (let c = 0; c < SMALL; c++) distinct += small[c];
+    if (distinct <= maxLabels) v = n;
+    else {
+      small.fill(0);
+      distinct = 0;
+    }
+  }
+  for (; v < n; v++) {
     const x = data[v];
     if (x === prev) continue; // runs of one label are checked once (NaN never equals prev, so it is always checked)
     if (x === -1) {

@@ -13,7 +13,7 @@ export interface LoadViewerDataOptions {
   segmentation?: string;
   /** Prior: `graph.json`, or the reference's `graph.png.csv`. */
   prior?: string;
-  /** Label names: `index name [code]` lines (`aal.nii.txt`), a FreeSurfer LUT or an ITK-SNAP label file. */
+  /** Label names in any format `parseLabelNames` reads (FreeSurfer LUT, ITK-SNAP, `aal.nii.txt`, BIDS `dseg.tsv`, nnU-Net `dataset.json`). */
   names?: string;
   /** MRIcron colour table (`aal.nii.lut`, 768 bytes). */
   lut?: string;
