@@ -10,11 +10,11 @@
  * 2. Labels to train on: the network's own arg-max on the whole volume (PyTorch, `meshnet_torch.py predict`); the
  *    prior: the adjacencies of that segmentation (50 labels). Cross-entropy on its own labels keeps the network where
  *    it is; NonAdjLoss pushes out the contacts the prior forbids. A few steps show the mechanics and the cost, not a gain.
- * 3. `trainSegmenter` with `init` = brainchop's model.json, patch 64³, batch 1, λ = 1.
+ * 3. `trainSegmenter` with `init` = brainchop's model.json, patch 64³, batch 1, λ = 1, Adam.
  * 4. The saved model.json: published input shape, brainchop's layer and weight names, loaded by stock tfjs-layers;
  *    on a central 64³ block, how many voxels change label between the original and the fine-tuned network.
  *
- * `nice -n 10 node --import tsx bench/brainchop/fineTuneColin27.ts <brainchop model folder> <work folder> [steps]`
+ * `nice -n 10 node --import tsx bench/brainchop/fineTuneColin27.ts <brainchop model folder> <work folder> [steps = 3] [learning rate = 1e-5]`
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,9 +34,10 @@ import { makeVolume } from '../../src/volume/Volume.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..', '..');
-const [modelDir, work, stepsArg] = process.argv.slice(2);
-if (!modelDir || !work) throw new Error('usage: fineTuneColin27.ts <brainchop model folder> <work folder> [steps]');
+const [modelDir, work, stepsArg, lrArg] = process.argv.slice(2);
+if (!modelDir || !work) throw new Error('usage: fineTuneColin27.ts <brainchop model folder> <work folder> [steps] [learning rate]');
 const steps = Number(stepsArg ?? 3);
+const learningRate = Number(lrArg ?? 1e-5);
 await mkdir(work, { recursive: true });
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -85,6 +86,21 @@ const numLabels = names.length;
 const { counts } = countAdjacency(seg.data, dims, { numLabels });
 const prior = AdjacencyPrior.fromCounts(counts, { labels: names.map((_, i) => i), names });
 const present = new Set(seg.data).size;
+// The convention check: the network's thalamus (class 5) against AAL's (77, 78), on Colin27's own grid.
+const aal = await readNiftiFile(path.join(ROOT, 'data', 'aal.nii.gz'), { expect: '3d' });
+let both = 0;
+let inNet = 0;
+let inAal = 0;
+for (let z = 0; z < nz; z++)
+  for (let y = 0; y < ny; y++)
+    for (let x = 0; x < nx; x++) {
+      const net = seg.data[((nx - 1 - x) * H + (nz - 1 - z)) * W + y] === 5;
+      const atlas = aal.data[x + nx * (y + ny * z)] === 77 || aal.data[x + nx * (y + ny * z)] === 78;
+      if (net) inNet++;
+      if (atlas) inAal++;
+      if (net && atlas) both++;
+    }
+log(`the network's whole-volume thalamus against AAL's: Dice ${((2 * both) / (inNet + inAal)).toFixed(3)}`);
 log(`prior from the network's labels: ${present} of ${numLabels} labels present, ${prior.forbiddenOrderedPairs} forbidden ordered pairs`);
 
 // 3. Fine-tune.
@@ -103,7 +119,7 @@ const result = await trainSegmenter({
   stepsPerEpoch: steps,
   batchSize: 1,
   lambda: 1,
-  optimizer: { kind: 'adam', learningRate: 1e-4 },
+  optimizer: { kind: 'adam', learningRate },
   seed: 1,
   onWarning: (w) => log(`warning: ${w}`),
   onStep: (s) =>
@@ -112,7 +128,7 @@ const result = await trainSegmenter({
         `NonAdjLoss ${s.nonAdjacency.toExponential(3)}, ${(s.ms / 1000).toFixed(1)} s`,
     ),
 });
-log(`fine-tuned ${result.globalStep} steps on ${info.backend} in ${((performance.now() - t0) / 1000).toFixed(0)} s (model in ${result.bestDir})`);
+log(`fine-tuned ${result.globalStep} steps (Adam, learning rate ${learningRate}) on ${info.backend} in ${((performance.now() - t0) / 1000).toFixed(0)} s (model in ${result.bestDir})`);
 
 // 4. The files as brainchop gets them.
 const original = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
@@ -135,5 +151,13 @@ const x = tf.tensor5d(block, [1, 64, 64, 64, 1]);
 const a = tf.argMax(before.predict(x) as tf.Tensor, -1).dataSync();
 const b = tf.argMax(after.predict(x) as tf.Tensor, -1).dataSync();
 let changed = 0;
-for (let v = 0; v < a.length; v++) if (a[v] !== b[v]) changed++;
+let asWhole = 0;
+for (let i = 0, v = 0; i < 64; i++)
+  for (let j = 0; j < 64; j++)
+    for (let k = 0; k < 64; k++, v++) {
+      if (a[v] !== b[v]) changed++;
+      if (a[v] === seg.data[((ci - 32 + i) * H + (cj - 32 + j)) * W + (ck - 32 + k)]) asWhole++;
+    }
+// MeshNet's receptive field is 1 + 2·(1 + 2 + 4 + 8 + 16 + 8 + 4 + 2 + 1) = 93 voxels: a 64³ patch cannot hold it.
+log(`central 64³ block, original network: ${((100 * asWhole) / a.length).toFixed(1)} % of voxels get the label the whole volume gives them`);
 log(`central 64³ block: ${changed} of ${a.length} voxels (${((100 * changed) / a.length).toFixed(2)} %) change label after ${steps} steps`);
