@@ -115,6 +115,7 @@ export { MaxUnpooling2D } from './model/MaxUnpooling2D.js';
 export { UpSampling3D } from './model/UpSampling3D.js';
 export type { UpSampling3DArgs } from './model/UpSampling3D.js';
 export { loadModel, saveModel } from './model/modelFiles.js';
+export { withInputShape } from './model/withInputShape.js';
 export type { LoadModelResult, ModelMetadata, PriorSummary, SaveModelResult } from './model/modelFiles.js';
 
 // infer/: segment a volume with a trained model

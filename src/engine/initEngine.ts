@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerCpuKernels } from './registerCpuKernels.js';
+import { registerDilatedConv3DGradient } from './registerDilatedConv3DGradient.js';
 import { registerWasmKernels } from './registerWasmKernels.js';
 
 /** A TensorFlow.js backend nonadj can compute on. */
@@ -33,7 +34,7 @@ let gradientsLoaded: Promise<unknown> | undefined;
 
 /** tfjs-core alone registers no gradients; tfjs-layers registers all of tfjs-core's. */
 function loadGradients(): Promise<unknown> {
-  gradientsLoaded ??= import('@tensorflow/tfjs-layers');
+  gradientsLoaded ??= import('@tensorflow/tfjs-layers').then(registerDilatedConv3DGradient);
   return gradientsLoaded;
 }
 
@@ -87,7 +88,8 @@ async function defaultBackend(): Promise<EngineBackend> {
 }
 
 /**
- * Sets up TensorFlow.js for training: registers the gradients (via tfjs-layers), loads and
+ * Sets up TensorFlow.js for training: registers the gradients (via tfjs-layers, plus a Conv3D gradient that handles
+ * dilations, {@link registerDilatedConv3DGradient}), loads and
  * activates the backend, and installs this project's kernel fixes for it. Idempotent: calling it
  * again (with the same or another backend) is fine.
  *

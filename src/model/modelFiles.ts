@@ -19,7 +19,9 @@ import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 // Imported for their side effect: registering the custom layers' classes for deserialisation.
 import { outputActivation } from './outputActivation.js';
+import { setTopologyInputShape } from './setTopologyInputShape.js';
 import { toLogits } from './toLogits.js';
+import { withInputShape } from './withInputShape.js';
 import './MaxUnpooling2D.js';
 import './UpSampling3D.js';
 
@@ -51,8 +53,18 @@ export interface ModelMetadata {
   classes: number[];
   /** `classNames[c]` = name of channel c's label, or null. */
   classNames?: Array<string | null>;
-  /** The model's input shape without the batch: `[H, W, k]` (2.5D) or `[D, H, W, 1]` (3D). */
+  /**
+   * The model's input shape without the batch, as nonadj trains and tiles with it: `[H, W, k]` (2.5D) or
+   * `[D, H, W, 1]` (3D, the patch).
+   */
   inputShape: number[];
+  /**
+   * The input shape `model.json`'s topology declares when it differs from {@link inputShape}: the shape a foreign
+   * model was published with (brainchop's MeshNet: `[256, 256, 256, 1]`; null = free), kept through fine-tuning so
+   * that the tools made for it read the shape they expect. {@link saveModel} writes it in the topology;
+   * {@link loadModel} rebuilds the network for `inputShape` ({@link withInputShape}).
+   */
+  publishedInputShape?: Array<number | null>;
   /** 2.5D: slicing axis (0 = x sagittal, 1 = y coronal, 2 = z axial), see `volume/sliceAxis.ts`. */
   axis?: SliceAxisIndex;
   /** 2.5D: stacked slices (odd; the input's last dimension). */
@@ -105,8 +117,11 @@ export function fileSaveHandler(dir: string, metadata?: ModelMetadata): io.IOHan
       );
       const userDefinedMetadata = { ...artifacts.userDefinedMetadata };
       if (metadata !== undefined) userDefinedMetadata[METADATA_KEY] = metadata as unknown as {};
+      // A fine-tuned foreign model goes back with the input shape it was published with (brainchop reads it).
+      const published = metadata?.publishedInputShape;
+      const modelTopology = published === undefined ? artifacts.modelTopology : setTopologyInputShape(artifacts.modelTopology, published);
       const modelJson: io.ModelJSON = {
-        modelTopology: artifacts.modelTopology,
+        modelTopology,
         format: artifacts.format ?? 'layers-model',
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy ?? null,
@@ -188,6 +203,9 @@ export async function saveModel(model: LayersModel, dir: string, metadata?: Mode
  * trains and infers on logits, and applies the softmax itself where it needs probabilities.
  *
  * @param fileOrDir - a `model.json`, or a directory containing one.
+ * A model whose metadata has a `publishedInputShape` (a fine-tuned foreign model) comes back rebuilt for the
+ * metadata's `inputShape`, as it was trained.
+ *
  * @returns the model (not compiled) and nonadj's metadata, or null metadata when the file has none.
  * @throws Error when the file is missing, is not JSON, is not a layers model (e.g. a graph model from
  *   the tfjs converter), uses a layer class that is not registered, or its metadata is malformed.
@@ -208,6 +226,13 @@ export async function loadModel(fileOrDir: string): Promise<LoadModelResult> {
   if (model.outputs.length === 1 && outputActivation(model) === 'softmax') model = await toLogits(model);
   if (raw === undefined) return { model, metadata: null };
   assertModelMetadata(raw, `loadModel: ${file}`);
+  const declared = model.inputs[0].shape.slice(1);
+  if (raw.publishedInputShape !== undefined && declared.some((d, i) => d !== raw.inputShape[i])) {
+    // The file declares the published shape (see ModelMetadata.publishedInputShape); nonadj works on inputShape.
+    const rebound = await withInputShape(model, raw.inputShape);
+    model.dispose();
+    model = rebound;
+  }
   return { model, metadata: raw };
 }
 
@@ -255,6 +280,14 @@ export function assertModelMetadata(value: unknown, where = 'assertModelMetadata
   }
   if (!Array.isArray(m.inputShape) || !m.inputShape.every((v) => Number.isInteger(v) && v > 0)) {
     fail(`inputShape ${JSON.stringify(m.inputShape)} must be a list of positive integers`);
+  }
+  if (
+    m.publishedInputShape !== undefined &&
+    (!Array.isArray(m.publishedInputShape) ||
+      m.publishedInputShape.length !== m.inputShape!.length ||
+      !m.publishedInputShape.every((v) => v === null || (Number.isInteger(v) && v > 0)))
+  ) {
+    fail(`publishedInputShape ${JSON.stringify(m.publishedInputShape)} must list ${m.inputShape!.length} positive integers or nulls`);
   }
   if (m.classNames !== undefined && (!Array.isArray(m.classNames) || m.classNames.length !== m.classes!.length)) {
     fail(`classNames must list one name (or null) per class (${m.classes!.length})`);
