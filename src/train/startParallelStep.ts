@@ -79,12 +79,12 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
   let broken: Error | null = null;
   /** The pending reply of each worker. */
   const pending = new Map<number, { resolve: (m: StepWorkerDone | { type: 'ready' }) => void; reject: (e: Error) => void }>();
-  const fail = (index: number, error: Error) => {
+  /** The first failure wins; the workers blocked in the exchange are woken (they then report 'aborted'). */
+  const fail = (error: Error) => {
     broken ??= error;
     abortSumExchange(exchange);
     for (const [, p] of pending) p.reject(broken);
     pending.clear();
-    void index;
   };
   const reply = (index: number) =>
     new Promise<StepWorkerDone | { type: 'ready' }>((resolve, reject) => {
@@ -106,16 +106,16 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
       if (m.type === 'failed') {
         // A worker that only stopped because another failed reports that; the other's error is the one to show.
         if (m.aborted) return;
-        fail(index, new Error(`trainSegmenter: worker ${index + 1} of ${count} failed: ${m.message}`));
+        fail(new Error(`trainSegmenter: worker ${index + 1} of ${count} failed: ${m.message}`));
         return;
       }
       const p = pending.get(index);
       pending.delete(index);
       p?.resolve(m);
     });
-    worker.on('error', (error) => fail(index, new Error(`trainSegmenter: worker ${index + 1} of ${count} failed: ${error.stack ?? error.message}`)));
+    worker.on('error', (error) => fail(new Error(`trainSegmenter: worker ${index + 1} of ${count} failed: ${error.message}`)));
     worker.on('exit', (code) => {
-      if (!closed) fail(index, new Error(`trainSegmenter: worker ${index + 1} of ${count} exited (code ${code}) during training`));
+      if (!closed) fail(new Error(`trainSegmenter: worker ${index + 1} of ${count} exited (code ${code}) during training`));
     });
   }
   try {

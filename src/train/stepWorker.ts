@@ -161,7 +161,7 @@ port.on('message', (message: StepWorkerInit | StepWorkerJob) => {
         replica = r;
         port.postMessage({ type: 'ready' });
       },
-      (error: Error) => port.postMessage({ type: 'failed', message: error.stack ?? error.message, aborted: false } satisfies StepWorkerFailed),
+      (error: Error) => port.postMessage({ type: 'failed', message: error.message, aborted: false } satisfies StepWorkerFailed),
     );
     return;
   }
