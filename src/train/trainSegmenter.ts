@@ -25,7 +25,7 @@ import { saveModel, type ModelMetadata } from '../model/modelFiles.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { copyCheckpoint, findCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { makeLambdaController, selectFinalEpoch, type LambdaControllerState } from './lambdaController.js';
-import { makeBatchSource } from './makeBatchSource.js';
+import { makeBatchSource, type StepBatch } from './makeBatchSource.js';
 import { makeOptimizer } from './optimizer.js';
 import { prepareModel } from './prepareModel.js';
 import { resolveTrainOptions, trainingFingerprint } from './resolveTrainOptions.js';
@@ -205,12 +205,18 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
         ? 'best validation Dice'
         : 'last epoch (no validation exams)';
 
+  /**
+   * With worker threads, the next batch of the epoch is sampled on this thread while the workers compute (the sampler
+   * is then off the critical path); a checkpoint taken meanwhile stores the sampler's state from before that batch,
+   * so a resumed run draws it again.
+   */
+  let prefetched: { batch: Promise<StepBatch>; samplerBefore: SamplerState | PatchSamplerState } | null = null;
   const checkpoint = async () =>
     writeCheckpoint(files.checkpoint, {
       model,
       metadata: withRunInfo(metadata, run, controller?.lambda ?? (o.lambda as number)),
       optimizer: await optimizer.getState(),
-      state: { ...run, sampler: source.getState(), controller: controller?.state() ?? null },
+      state: { ...run, sampler: prefetched?.samplerBefore ?? source.getState(), controller: controller?.state() ?? null },
     });
   // Data-parallel steps when asked for (each share needs a labelled item); one worker is the single-thread step.
   const workers = Math.min(o.workers, o.batchSize);
@@ -262,11 +268,22 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
           return finish('interrupted');
         }
         const t0 = performance.now();
-        const batch = await source.next();
+        const batch = prefetched ? await prefetched.batch : await source.next();
+        prefetched = null;
         const learningRate = optimizer.learningRateAt(run.globalStep, totalSteps);
-        const r = parallel
-          ? await parallel.run(optimizer, variables, batch, lambda, learningRate)
-          : runStep(model, loss, optimizer, variables, batch, lambda, learningRate);
+        let r;
+        if (parallel) {
+          const step = parallel.run(optimizer, variables, batch, lambda, learningRate);
+          if (run.stepInEpoch + 1 < o.stepsPerEpoch) {
+            const samplerBefore = source.getState();
+            const next = source.next();
+            next.catch(() => {}); // awaited at the next step; this only keeps a failure meanwhile from being unhandled
+            prefetched = { batch: next, samplerBefore };
+          }
+          r = await step;
+        } else {
+          r = runStep(model, loss, optimizer, variables, batch, lambda, learningRate);
+        }
         run.stepInEpoch++;
         run.globalStep++;
         acc.steps++;
