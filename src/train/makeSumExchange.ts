@@ -9,7 +9,7 @@ export interface SumExchangeMemory {
   length: number;
   /** Int32 `[arrived, generation, aborted]`: the barrier's state. */
   control: SharedArrayBuffer;
-  /** Float64 `[count, length]`: participant i writes row i. */
+  /** Float64 `[2, count, length]`: in round r participant i writes row i of half r mod 2. */
   slots: SharedArrayBuffer;
 }
 
@@ -29,7 +29,7 @@ export function allocateSumExchange(count: number, length: number): SumExchangeM
   if (!Number.isInteger(count) || count < 1 || !Number.isInteger(length) || length < 1) {
     throw new RangeError(`allocateSumExchange: ${count} participants of ${length} values, expected positive integers`);
   }
-  return { count, length, control: new SharedArrayBuffer(3 * 4), slots: new SharedArrayBuffer(count * length * 8) };
+  return { count, length, control: new SharedArrayBuffer(3 * 4), slots: new SharedArrayBuffer(2 * count * length * 8) };
 }
 
 const ARRIVED = 0;
@@ -53,20 +53,24 @@ export function abortSumExchange(memory: SumExchangeMemory): void {
  * forward pass (the soft Dice's per-class sums), where the threads cannot return to their event loops to exchange
  * messages. The rows are summed in participant order by every participant, so all of them get bit-identical sums.
  *
- * A row may be rewritten by its owner only after every participant has read the sums of the round; the training step
- * guarantees it (a new round starts only after the coordinator has heard from all participants).
+ * Rounds alternate between two halves of the slots, so a participant may start the next round while another still
+ * reads this one's sums (a test that skipped this saw a round's sums mixed with the next round's): writing half
+ * r mod 2 again needs round r + 1's barrier passed, which every participant reaches only after reading round r.
+ * Every participant must take part in every round.
  */
 export function makeSumExchange(memory: SumExchangeMemory, index: number): SumExchange {
   const { count, length } = memory;
   if (!Number.isInteger(index) || index < 0 || index >= count) throw new RangeError(`makeSumExchange: participant ${index} of ${count}`);
   const control = new Int32Array(memory.control);
   const slots = new Float64Array(memory.slots);
+  let round = 0;
   const aborted = () => new Error(`makeSumExchange: participant ${index} of ${count}: the exchange was aborted (another participant failed)`);
   return {
     sum(local) {
       if (local.length !== length) throw new RangeError(`makeSumExchange: ${local.length} values, expected ${length}`);
       if (Atomics.load(control, ABORTED)) throw aborted();
-      slots.set(local, index * length);
+      const half = (round++ % 2) * count * length;
+      slots.set(local, half + index * length);
       const generation = Atomics.load(control, GENERATION);
       if (Atomics.add(control, ARRIVED, 1) === count - 1) {
         Atomics.store(control, ARRIVED, 0);
@@ -82,7 +86,7 @@ export function makeSumExchange(memory: SumExchangeMemory, index: number): SumEx
       if (Atomics.load(control, ABORTED)) throw aborted();
       const out = new Float64Array(length);
       for (let p = 0; p < count; p++) {
-        const o = p * length;
+        const o = half + p * length;
         for (let i = 0; i < length; i++) out[i] += slots[o + i];
       }
       return out;
