@@ -10,12 +10,20 @@
  * PyTorch runs in a child process when `python3 -c 'import torch'` works (Debian's `python3-torch`); its NonAdjLoss is
  * the dense reference formulation (softmax, 3×3 average pool, Pᵀ·Q). Steps per second are from the median wall time;
  * the process CPU time is shown too, because on a shared machine it is what the comparison means for one-thread
- * runs (for PyTorch with 2 threads it adds both threads up). A "2 workers" row waits for data-parallel training.
+ * runs (for PyTorch with 2 threads it adds both threads up).
+ *
+ * 4. The step as `nonadj train` runs it in the demo, data included: `trainSegmenter` fine-tuning the shipped demo
+ *    baseline (`demo/baseline/model.json`) on demo subjects (`makeDemoData`: AAL regions, 2 mm, seed 1), batch 4,
+ *    λ 1, Adam 1e-4, empty slices at 0.1, elastic augmentation 0.6 (the demo's settings), with 1 and 2 workers
+ *    (`--workers`), and semi-supervised (4 + 12 unlabelled slices of the unseen scanner); seconds per step are the
+ *    median of `onStep`'s wall times (sampling + step) after the first step. Ratios: 2 workers against 1, and against
+ *    PyTorch with 2 threads (its step has no data loading: a bound in PyTorch's favour).
  *
  * `node --import tsx bench/step.bench.ts [--smoke]`
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,6 +33,10 @@ import { predictSlices } from '../src/infer/predictSlices.js';
 import { cpuNow } from './kernelProfiler.js';
 import { machineLine, median, SMOKE } from './machine.js';
 import { demoPrior, makeModSegNetStep } from './modSegNetStep.js';
+import { makeDemoData } from '../src/demo/makeDemoData.js';
+import { findTrainingExams } from '../src/data/findTrainingExams.js';
+import { AdjacencyPrior } from '../src/prior/AdjacencyPrior.js';
+import { trainSegmenter } from '../src/train/trainSegmenter.js';
 
 const cfg = SMOKE
   ? { filters: [4, 8], size: 16, k: 3, steps: 2, volume: [12, 6, 12] as [number, number, number], pad: 16 }
@@ -194,6 +206,58 @@ const volume = { dims: cfg.volume, data: tf.tidy(() => tf.randomNormal([nx * ny 
 const infer = await time(async () => void (await predictSlices(model, volume, { axis: 1, batchSize: 4 })), SMOKE ? 1 : 2);
 model.dispose();
 
+// 4. `nonadj train`'s step on the demo's data, 1 and 2 workers.
+const root = path.resolve(import.meta.dirname, '..');
+const demoDir = mkdtempSync(path.join(os.tmpdir(), 'nonadj-bench-demo-'));
+const trainSteps = SMOKE ? 3 : 8;
+const trainRuns: Record<string, Timing> = {};
+try {
+  await makeDemoData({
+    dir: demoDir, root, atlas: 'aal', labels: 'regions', downsample: 2, seed: 1,
+    sizes: { train: SMOKE ? 1 : 3, val: 0, test: 0, 'unseen-train': SMOKE ? 1 : 2, 'unseen-test': 0 },
+  });
+  const train = await findTrainingExams(path.join(demoDir, 'train'));
+  const unlabelled = await findTrainingExams(path.join(demoDir, 'unseen-train'), { requireLabels: false });
+  const demoGraph = await AdjacencyPrior.read(path.join(demoDir, 'prior', 'graph.json'));
+  const workerCounts = SMOKE ? [1, 2] : [1, Math.min(2, availableParallelism()), 1, Math.min(2, availableParallelism())];
+  for (const [i, workers] of workerCounts.entries()) {
+    for (const semi of [false, true]) {
+      const ms: number[] = [];
+      const cpu: number[] = [];
+      let c0 = cpuNow();
+      await trainSegmenter({
+        outDir: path.join(demoDir, 'runs', `w${workers}-${semi ? 'semi' : 'step'}-${i}`),
+        prior: demoGraph,
+        train,
+        unlabelled: semi ? unlabelled : undefined,
+        init: path.join(root, 'demo', 'baseline', 'model.json'),
+        epochs: 1,
+        stepsPerEpoch: trainSteps,
+        batchSize: 4,
+        lambda: 1,
+        optimizer: { kind: 'adam', learningRate: 1e-4 },
+        emptySliceWeight: 0.1,
+        seed: 1,
+        workers,
+        onStep: (st) => {
+          ms.push(st.ms);
+          const c = cpuNow();
+          cpu.push(c - c0);
+          c0 = c;
+        },
+      });
+      // Two rounds (1, 2, 1, 2 workers) in full runs, so that a load change on the shared machine shows in both; the
+      // median is taken over both rounds' steps after each run's first.
+      const key = `${workers}/${semi ? 'semi' : 'step'}`;
+      const prev = trainRuns[key] as (Timing & { all?: [number[], number[]] }) | undefined;
+      const all: [number[], number[]] = [[...(prev?.all?.[0] ?? []), ...ms.slice(1)], [...(prev?.all?.[1] ?? []), ...cpu.slice(1)]];
+      trainRuns[key] = Object.assign({ wallMs: median(all[0]), cpuMs: median(all[1]) }, { all });
+    }
+  }
+} finally {
+  rmSync(demoDir, { recursive: true, force: true });
+}
+
 const python = SMOKE ? null : findTorchPython();
 const allowed: number[] = [];
 for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) allowed.push(prior.isAllowed(i, j) ? 1 : 0);
@@ -213,8 +277,19 @@ console.log(`ModSegNet ${cfg.filters.join('/')}, ${cfg.size}×${cfg.size}×${cfg
 console.log('| what | nonadj, wasm, 1 worker: per second (median wall; CPU) | nonadj, wasm, 2 workers | PyTorch 1 thread | PyTorch 2 threads | nonadj time / PyTorch 1 thread | nonadj time / PyTorch 2 threads |');
 console.log('|---|---|---|---|---|---|---|');
 const row = (what: string, ours: Timing, key: 'step' | 'semi' | 'infer'): void =>
-  console.log(`| ${what} | ${cell(ours)} | ${key === 'infer' ? '–' : 'not built yet (data-parallel training comes later)'} | ${cell(torch1?.[key])} | ${cell(torch2?.[key])} | ${ratio(ours, torch1?.[key])} | ${ratio(ours, torch2?.[key])} |`);
+  console.log(`| ${what} | ${cell(ours)} | ${key === 'infer' ? '–' : 'see the `nonadj train` table below'} | ${cell(torch1?.[key])} | ${cell(torch2?.[key])} | ${ratio(ours, torch1?.[key])} | ${ratio(ours, torch2?.[key])} |`);
 row('training step, batch 4 (steps/s)', step, 'step');
 row('semi-supervised step, 4 labelled + 12 unlabelled (steps/s)', semi, 'semi');
 row(`inference, ${nx}×${ny}×${nz} brain, ${ny} coronal slices (volumes/s)`, infer, 'infer');
 console.log('\nRatios: nonadj time over PyTorch time (above 1: PyTorch is faster). PyTorch\'s CPU time with 2 threads adds both threads.');
+
+const two = Math.min(2, availableParallelism());
+console.log(`\n\`nonadj train\` on the demo's data (trainSegmenter, data included: sampling, augmentation 0.6, loss, update), median of ${trainSteps - 1} steps × 2 rounds after each run's first:\n`);
+console.log(`| what | 1 worker: steps/s (wall; CPU) | ${two} workers | ${two} workers / 1 worker | PyTorch 1 thread (no data) | PyTorch 2 threads (no data) | nonadj ${two} workers time / PyTorch 2 threads |`);
+console.log('|---|---|---|---:|---|---|---|');
+for (const [what, key] of [['training step, batch 4', 'step'], ['semi-supervised step, 4 + 12 unlabelled', 'semi']] as const) {
+  const a = trainRuns[`1/${key}`];
+  const b = trainRuns[`${two}/${key}`];
+  console.log(`| ${what} | ${cell(a)} | ${cell(b)} | ${(a.wallMs / b.wallMs).toFixed(2)}× | ${cell(torch1?.[key])} | ${cell(torch2?.[key])} | ${ratio(b, torch2?.[key])} |`);
+}
+console.log(`\nCPU: the process's (all threads), per step; with ${two} workers it adds the workers' and the sampler's.`);

@@ -97,7 +97,7 @@ export { softAdjacency } from './loss/softAdjacency.js';
 export { makeNonAdjacencyLoss } from './loss/makeNonAdjacencyLoss.js';
 export type { NonAdjacencyLoss, NonAdjacencyLossOptions } from './loss/makeNonAdjacencyLoss.js';
 export { makeSegmentationLoss } from './loss/makeSegmentationLoss.js';
-export type { SegmentationLoss, SegmentationLossOptions, SegmentationLossResult } from './loss/makeSegmentationLoss.js';
+export type { SegmentationLoss, SegmentationLossCall, SegmentationLossOptions, SegmentationLossResult } from './loss/makeSegmentationLoss.js';
 export { softDiceLoss } from './loss/softDiceLoss.js';
 export type { SoftDiceLossOptions } from './loss/softDiceLoss.js';
 export { weightedCrossEntropy } from './loss/weightedCrossEntropy.js';

@@ -44,7 +44,7 @@ export function makeDemoCommand(): Command {
     .addOption(new Option('--labels <kind>', 'AAL regions (25 by lobe and hemisphere, see demo/README.md) or all 116 structures').choices(['regions', 'full']).default('regions'))
     .addOption(new Option('--atlas <name>', 'bundled atlas').choices(['aal', 'inia19']).default('aal'))
     .option('--seed <n>', 'seed of the subjects and of every run', integerInRangeOption('--seed', 0, 1e6, '[0, 1e6]'), 1)
-    .option('--jobs <n>', 'training runs at once (each uses one core; default: the number of cores)', integerInRangeOption('--jobs', 1, 64), availableParallelism())
+    .option('--jobs <n>', 'training runs at once (default: the number of cores); each run gets cores / jobs worker threads (--jobs 1: one run at a time on all the cores)', integerInRangeOption('--jobs', 1, 64), availableParallelism())
     .option('--data-only', 'write the subjects and the prior (--out/data) and stop: the data the shipped baseline was trained on')
     .option('--replicates <n>', 'the replicated experiment: every arm with seeds 1…n (2–20), 4 + 4 validation and 12 + 12 test subjects, intervals over seeds and subjects (hours on 2 cores)', (v) => {
       const n = Number(v);
@@ -98,6 +98,8 @@ export function makeDemoCommand(): Command {
           force: flags.force,
           dataOnly: flags.dataOnly,
           concurrency: flags.jobs,
+          // The cores are shared out, never oversubscribed: jobs × workers ≤ cores.
+          workers: Math.max(1, Math.floor(availableParallelism() / flags.jobs)),
           // Each run is the `nonadj train` binary in its own process (one wasm backend per core): what runs is
           // exactly the command the report prints. Its output goes to stderr line by line, tagged with the run's name,
           // so the demo's stdout is the final table alone.

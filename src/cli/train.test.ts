@@ -54,6 +54,7 @@ describe('nonadj train reads back what trainingSpecArgs writes', () => {
         seed: fc.integer({ min: -1000, max: 1000 }),
         imageName: fc.constantFrom('t1.nii.gz', 'image.nii'),
         labelName: fc.constantFrom('seg.nii.gz', 'labels.nii'),
+        workers: fc.integer({ min: 1, max: 64 }),
       },
       { requiredKeys: ['data', 'prior', 'out'] },
     );

@@ -77,6 +77,7 @@ export function makeTrainCommand(
     .option('--image-name <name>', 'image file name in each exam folder', D.imageName)
     .option('--label-name <name>', 'label-map file name in each exam folder', D.labelName)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .option('--workers <n>', 'worker threads, each computing the gradient of a share of every batch (default: the number of cores; 1 = one thread; may be given with --resume)', positiveIntegerOption, D.workers)
     .option('--resume <run>', 'continue the interrupted run in this folder, with its original options')
     .option('-q, --quiet', 'no progress output')
     .action(action);
@@ -114,7 +115,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
   if (cliFlags.resume) {
     const given = command.options
       .map((o) => o.attributeName())
-      .filter((name) => command.getOptionValueSource(name) === 'cli' && !['resume', 'quiet', 'backend'].includes(name));
+      .filter((name) => command.getOptionValueSource(name) === 'cli' && !['resume', 'quiet', 'backend', 'workers'].includes(name));
     if (dataArg !== undefined || given.length > 0) {
       throw new Error(`--resume takes the options of the original run (${path.join(cliFlags.resume, 'command.json')}); remove ${[dataArg, ...given.map((g) => `--${g}`)].filter(Boolean).join(', ')}`);
     }
@@ -127,7 +128,8 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     // Run folders written before the spec existed store the parsed flags and the data folder.
     const stored = saved.spec ?? (saved.data && saved.flags ? specFromFlags(saved.data, saved.flags) : null);
     if (!stored) throw new Error(`cannot resume ${cliFlags.resume}: ${path.join(cliFlags.resume, 'command.json')} holds no training spec`);
-    spec = withTrainingDefaults({ ...stored, out: cliFlags.resume });
+    const workers = command.getOptionValueSource('workers') === 'cli' ? { workers: cliFlags.workers } : {};
+    spec = withTrainingDefaults({ ...stored, out: cliFlags.resume, ...workers });
     backend ??= saved.backend ?? saved.flags?.backend;
   } else {
     if (!dataArg) throw new Error('missing <data>: nonadj train <data> --prior graph.json --out <run>');
@@ -171,7 +173,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
   const say = (line: string) => quiet || process.stderr.write(`${line}\n`);
   say(
     `train: ${train.length} training, ${validation.length} validation${unlabelled ? `, ${unlabelled.length} unlabelled` : ''} exams; ` +
-      `${prior.numLabels} labels; λ ${spec.lambda}; ${spec.optimizer}; backend ${info.backend}`,
+      `${prior.numLabels} labels; λ ${spec.lambda}; ${spec.optimizer}; backend ${info.backend}; ${spec.workers} worker${spec.workers === 1 ? '' : 's'}`,
   );
   const controller = new AbortController();
   const onSigint = () => {
@@ -200,6 +202,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     augmentation: spec.augment > 0 ? { probability: spec.augment, alpha: 4, sigma: 8 } : null,
     emptySliceWeight: spec.emptySliceWeight,
     seed: spec.seed,
+    workers: spec.workers,
     signal: controller.signal,
     onWarning: (message) => say(`warning: ${message}`),
     onStep: (s) => {

@@ -78,7 +78,7 @@ describe('demoTrainingSpec', () => {
     assert.deepEqual(trainingSpecArgs(demoTrainingSpec(run)), [
       '/d/train', '--val', '/d/val', '--prior', '/d/prior/graph.json', '--out', '/o/runs/control',
       '--epochs', '2', '--steps', '3', '--batch-size', '4', '--lambda', '0',
-      '--optimizer', 'adam', '--lr', '0.0001', '--empty-slice-weight', '0.1', '--seed', '7',
+      '--optimizer', 'adam', '--lr', '0.0001', '--empty-slice-weight', '0.1', '--seed', '7', '--workers', '1',
     ]);
   });
 
@@ -88,7 +88,7 @@ describe('demoTrainingSpec', () => {
       '/d/train', '--val', '/d/val', '--prior', '/d/prior/graph.json', '--out', '/o/runs/control',
       '--init', '/b/model.json', '--semi', '/d/unseen-train', '--filters', '16,32,64,128', '--pad-to', '96x96',
       '--epochs', '2', '--steps', '3', '--batch-size', '4', '--lambda', 'auto',
-      '--optimizer', 'adam', '--lr', '0.001', '--empty-slice-weight', '0.1', '--seed', '7',
+      '--optimizer', 'adam', '--lr', '0.001', '--empty-slice-weight', '0.1', '--seed', '7', '--workers', '1',
     ]);
   });
 

@@ -158,6 +158,8 @@ export interface DemoRun {
    * is the last epoch's, so that every arm is compared after exactly the same steps.
    */
   validate: boolean;
+  /** Worker threads of the run (`nonadj train --workers`): the cores over the runs at once. @default 1 */
+  workers?: number;
 }
 
 /**
@@ -183,5 +185,7 @@ export function demoTrainingSpec(run: DemoRun): TrainingSpec {
     lr: run.lr,
     emptySliceWeight: 0.1,
     seed: run.seed,
+    // Always written: the CLI's default (all the cores) would oversubscribe them when runs go in parallel.
+    workers: run.workers ?? 1,
   };
 }

@@ -47,8 +47,13 @@ export interface RunDemoOptions {
    * the printed command). Called up to `concurrency` times at once, with the run's name for its progress lines.
    */
   train: (args: string[], name: string) => Promise<number>;
-  /** Training runs at once: each is one single-threaded wasm backend, so one per core. @default 1 */
+  /** Training runs at once. @default 1 */
   concurrency?: number;
+  /**
+   * Worker threads of each run (`nonadj train --workers`, one wasm backend per core): `concurrency × workers` should
+   * not exceed the cores. @default 1
+   */
+  workers?: number;
   /** Progress lines (the library never prints). */
   onProgress?: (line: string) => void;
   /** Stop once the subjects and the prior are written (`out/data/`). A later run with `resume` goes on. @default false */
@@ -132,7 +137,7 @@ async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
     baseline = { source: 'shipped', dir: shipped.dir, command: shipped.command, note, log: await readStagedLogs(shipped.dir, shipped.logs) };
     say(`demo: baseline ${shipped.dir} (${shipped.note})`);
   } else {
-    const run: DemoRun = { name: 'baseline', out: path.join(out, 'runs', 'baseline'), dataDir, prior: priorFile, ...plan.baseline, lambda: 0, seed: dataSeed, filters: plan.filters, padTo, validate: true };
+    const run: DemoRun = { name: 'baseline', out: path.join(out, 'runs', 'baseline'), dataDir, prior: priorFile, ...plan.baseline, lambda: 0, seed: dataSeed, filters: plan.filters, padTo, validate: true, workers: options.workers };
     const log = await runTrain(run, options.train, say);
     baselineModel = path.join(run.out, 'best', 'model.json');
     const note = `trained in this demo: ${plan.baseline.epochs} epochs × ${plan.baseline.steps} steps${mode === 'full' ? '' : ' (short: no shipped baseline fits these options; not converged)'}`;
@@ -171,7 +176,7 @@ async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
       const key = `${arm.name}/s${seed}`;
       const run: DemoRun = {
         name: key, out: path.join(out, 'runs', arm.name, `s${seed}`), dataDir, prior: priorFile, ...plan.fineTune, lambda, seed, init: baselineModel,
-        validate: arm.kind === 'auto', ...(arm.pool ? { semi: path.join(dataDir, arm.pool) } : {}),
+        validate: arm.kind === 'auto', ...(arm.pool ? { semi: path.join(dataDir, arm.pool) } : {}), workers: options.workers,
       };
       const scoredAlready = await stat(path.join(out, 'eval', `${key}.json`)).then((s) => s.isFile(), () => false);
       const log = await runTrain(run, options.train, say, `run ${++launched}/${total} `, !scoredAlready);

@@ -82,6 +82,45 @@ for (const backend of LOSS_TEST_BACKENDS) {
       );
     });
 
+    it('pooled over shares: each share gets the whole batch\'s values and its part of the whole batch\'s gradient', () => {
+      // A batch of 3 items split into shares [0, 1) and [1, 3), as data-parallel training splits it. The other share's
+      // sums are read first (a pool that records them); each share's pool then adds them to its own, as the exchange
+      // between threads does. The oracle is tf.grad of a·CE + b·Dice over the whole batch.
+      const C = 5;
+      const logits = tf.mul(tf.randomNormal([3, 4, 6, C], 0, 1, 'float32', 3), 2);
+      const labels = tf.sub(tf.randomUniformInt([3, 4, 6], 0, C + 1, 4), tf.scalar(1, 'int32')) as tf.Tensor;
+      const weights = [0.5, 1, 2, 1.5, 1];
+      const [a, b] = [1, 5];
+      const whole = tf.valueAndGrad((z: tf.Tensor) => {
+        const r = crossEntropyDiceFromLogits(z, labels, { weights });
+        return tf.add(tf.mul(r.crossEntropy, a), tf.mul(r.dice, b)) as tf.Scalar;
+      })(logits);
+      const shares = [[0, 1], [1, 2]].map(([begin, n]) => ({
+        z: tf.slice(logits, [begin, 0, 0, 0], [n, 4, 6, C]),
+        y: tf.slice(labels, [begin, 0, 0], [n, 4, 6]),
+      }));
+      const sums = shares.map(({ z, y }) => {
+        let seen: Float64Array = new Float64Array(0);
+        crossEntropyDiceFromLogits(z, y, { weights, pool: (local) => (seen = local) });
+        return seen;
+      });
+      const grads = shares.map(({ z, y }, k) =>
+        tf.valueAndGrad((zk: tf.Tensor) => {
+          const pool = (local: Float64Array) => local.map((v, i) => v + sums[1 - k][i]);
+          const r = crossEntropyDiceFromLogits(zk, y, { weights, pool });
+          close(r.crossEntropy.dataSync()[0], crossEntropyDiceFromLogits(logits, labels, { weights }).crossEntropy.dataSync()[0], 1e-6, 'CE of a share');
+          close(r.dice.dataSync()[0], crossEntropyDiceFromLogits(logits, labels, { weights }).dice.dataSync()[0], 1e-6, 'Dice of a share');
+          return tf.add(tf.mul(r.crossEntropy, a), tf.mul(r.dice, b)) as tf.Scalar;
+        })(z),
+      );
+      const got = tf.concat(grads.map((g) => g.grad), 0).dataSync();
+      const want = whole.grad.dataSync();
+      for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-7, `grad ${i}: pooled ${got[i]}, whole batch ${want[i]}`);
+      // Without pooling, each share's Dice gradient is its own batch's, not the whole batch's (the test can fail).
+      const alone = tf.grad((zk: tf.Tensor) => tf.mul(crossEntropyDiceFromLogits(zk, shares[0].y, { weights }).dice, b) as tf.Scalar)(shares[0].z).dataSync();
+      assert.ok(alone.some((v, i) => Math.abs(v - want[i]) > 1e-4));
+    });
+
     it('rejects labels out of range, a wrong weight count and smooth ≤ 0', () => {
       const logits = tf.zeros([1, 1, 2, 3]);
       assert.throws(() => crossEntropyDiceFromLogits(logits, tf.tensor3d([[[0, 3]]], [1, 1, 2], 'int32')), RangeError);

@@ -8,6 +8,16 @@ export interface CrossEntropyDiceOptions {
   weights?: ArrayLike<number>;
   /** Smoothing term of the Dice loss (> 0). @default 1 */
   smooth?: number;
+  /**
+   * Data-parallel training: these logits are one share of a batch split across threads, and `pool` turns this share's
+   * sums into the whole batch's. It is called once, synchronously, in the forward pass, with
+   * `[W, Σ w_y·(−log p_y), I_0 … I_{C−1}, Σp_0 … Σp_{C−1}, Σt_0 … Σt_{C−1}]` (length 2 + 3C, float64, this share's
+   * labelled pixels; see the formulas below) and returns the same vector summed over all shares. The values are then
+   * the whole batch's (the same in every share), and the gradient is the part of the whole batch's gradient that
+   * falls on these logits: the soft Dice pooled over the batch does not split into a sum over items, but its
+   * gradient at a pixel needs only the global I_c and D_c, which the closed form below takes as constants.
+   */
+  pool?: (sums: Float64Array) => Float64Array;
 }
 
 /** The two terms, scalars (the caller disposes them). */
@@ -83,6 +93,21 @@ export function crossEntropyDiceFromLogits(logits: tf.Tensor, labels: tf.Tensor,
         for (let c = 1; c < C; c++) if (p[o + c] > p[o + m]) m = c;
         ce -= w * (zs[o + label] - zs[o + m] + Math.log(p[o + m]));
       }
+    }
+    if (options.pool) {
+      const local = new Float64Array(2 + 3 * C);
+      local[0] = wSum;
+      local[1] = ce;
+      local.set(inter, 2);
+      local.set(pSum, 2 + C);
+      local.set(tSum, 2 + 2 * C);
+      const all = options.pool(local);
+      if (all.length !== local.length) throw new RangeError(`${op}: pool returned ${all.length} sums, expected ${local.length}`);
+      wSum = all[0];
+      ce = all[1];
+      inter.set(all.subarray(2, 2 + C));
+      pSum.set(all.subarray(2 + C, 2 + 2 * C));
+      tSum.set(all.subarray(2 + 2 * C, 2 + 3 * C));
     }
     const denom = new Float64Array(C);
     let dice = 0;

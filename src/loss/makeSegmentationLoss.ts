@@ -32,12 +32,26 @@ export interface SegmentationLossResult {
   nonAdjacency: tf.Scalar;
 }
 
+/** Per-call options of a {@link SegmentationLoss}. */
+export interface SegmentationLossCall {
+  /** Overrides the λ the loss was made with. */
+  lambda?: number;
+  /**
+   * Data-parallel training (a batch split across threads, each calling the loss on its share): pools the
+   * cross-entropy's and Dice's sums over the shares, see `CrossEntropyDiceOptions.pool`. `crossEntropy` and `dice` are
+   * then the whole batch's values. Needs the fused path (wasm, cpu, tensorflow backends) and labelled items.
+   */
+  pool?: (sums: Float64Array) => Float64Array;
+  /**
+   * The fraction of the whole batch's items these logits are (with `pool`). The NonAdjLoss is a mean over all the
+   * batch's pixels, so a share's is weighted by its fraction: `nonAdjacency` (and its part of `total`) is then this
+   * share's contribution, and the shares' contributions add up to the batch's NonAdjLoss. @default 1
+   */
+  share?: number;
+}
+
 /** A segmentation loss bound to its prior and weights. */
-export type SegmentationLoss = (
-  logits: tf.Tensor,
-  labels: tf.Tensor | null,
-  options?: { lambda?: number },
-) => SegmentationLossResult;
+export type SegmentationLoss = (logits: tf.Tensor, labels: tf.Tensor | null, options?: SegmentationLossCall) => SegmentationLossResult;
 
 /**
  * The reference training loss (Ganaye et al. 2018/2019; METHOD.md §3 and §5): class-weighted cross-entropy
@@ -66,6 +80,11 @@ export function makeSegmentationLoss(options: SegmentationLossOptions): Segmenta
     const lam = call.lambda ?? lambda;
     if (!Number.isFinite(lam) || lam < 0) throw new RangeError(`makeSegmentationLoss: lambda is ${lam}, expected a finite number ≥ 0`);
     const labelled = labels === null ? 0 : labels.shape[0];
+    const share = call.share ?? 1;
+    if (!(share > 0 && share <= 1)) throw new RangeError(`makeSegmentationLoss: share is ${share}, expected a fraction in (0, 1]`);
+    if (call.pool && (labelled === 0 || resolveNonAdjacencyImplementation(implementation) !== 'sparse')) {
+      throw new RangeError(`makeSegmentationLoss: pool needs labelled items (got ${labelled}) and the fused loss of the wasm, cpu and tensorflow backends (backend ${tf.getBackend()})`);
+    }
     if (labelled > logits.shape[0]) {
       throw new RangeError(`makeSegmentationLoss: ${labelled} labelled items for a batch of ${logits.shape[0]}`);
     }
@@ -80,13 +99,14 @@ export function makeSegmentationLoss(options: SegmentationLossOptions): Segmenta
         const size = logits.shape.map((n, i) => (i === 0 ? labelled : n));
         const labelledLogits = all ? logits : tf.slice(logits, begin, size);
         if (probs === null) {
-          ({ crossEntropy, dice } = crossEntropyDiceFromLogits(labelledLogits, labels, { weights: classWeights, smooth: diceSmooth }));
+          ({ crossEntropy, dice } = crossEntropyDiceFromLogits(labelledLogits, labels, { weights: classWeights, smooth: diceSmooth, pool: call.pool }));
         } else {
           crossEntropy = weightedCrossEntropy(labelledLogits, labels, { weights: classWeights });
           dice = softDiceLoss(all ? probs : tf.slice(probs, begin, size), labels, { smooth: diceSmooth });
         }
       }
-      const nonAdj = probs === null ? nonAdjacencyFromLogits(logits) : nonAdjacencyFromProbs(probs);
+      const whole = probs === null ? nonAdjacencyFromLogits(logits) : nonAdjacencyFromProbs(probs);
+      const nonAdj = share === 1 ? whole : (tf.mul(whole, share) as tf.Scalar);
       const total = tf.addN([crossEntropy, tf.mul(dice, diceWeight), tf.mul(nonAdj, lam)]) as tf.Scalar;
       return { total, crossEntropy, dice, nonAdjacency: nonAdj };
     });

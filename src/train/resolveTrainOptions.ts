@@ -42,6 +42,7 @@ export interface ResolvedTrainOptions {
   examsInMemory: number;
   load: LoadVolume;
   backend: EngineBackend | undefined;
+  workers: number;
   signal: AbortSignal | undefined;
   onStep: ((info: TrainStepInfo) => void) | undefined;
   onEpoch: ((record: EpochRecord) => void) | undefined;
@@ -64,6 +65,8 @@ export function resolveTrainOptions(options: TrainSegmenterOptions): ResolvedTra
   positiveInt('stepsPerEpoch', options.stepsPerEpoch);
   const batchSize = options.batchSize ?? 4;
   positiveInt('batchSize', batchSize);
+  const workers = options.workers ?? 1;
+  positiveInt('workers', workers);
   const lambda = options.lambda;
   if (lambda !== 'auto' && !(typeof lambda === 'number' && lambda >= 0 && Number.isFinite(lambda))) {
     throw new RangeError(`${where}: lambda is ${String(lambda)}, expected a finite number ≥ 0 or 'auto'`);
@@ -89,6 +92,7 @@ export function resolveTrainOptions(options: TrainSegmenterOptions): ResolvedTra
     intensity: options.intensity ?? 'image',
     load: options.load ?? readVolume,
     backend: options.backend,
+    workers,
     signal: options.signal,
     onStep: options.onStep,
     onEpoch: options.onEpoch,

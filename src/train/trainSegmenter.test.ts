@@ -243,3 +243,35 @@ describe('semi-supervised batch composition (METHOD.md §5)', () => {
     assert.deepEqual(steps.map((s) => [s.labelled, s.unlabelled]), [[2, 6], [2, 6]]);
   });
 });
+
+describe('trainSegmenter with worker threads (--workers)', () => {
+  test('2 workers: the 1-worker run up to float summation order, and an interrupted 2-worker run resumes with 1 worker', async () => {
+    // SGD (its update is linear in the gradient; Adam's first steps would turn rounding-level gradients into ±lr moves),
+    // λ 1 and unlabelled items, so every term of the loss and both parts of the batch are split between the workers.
+    const base: Partial<TrainSegmenterOptions> = { lambda: 1, optimizer: { kind: 'sgd', learningRate: 1e-2 }, unlabelled: ds.exams.slice(0, 2), unlabelledPerLabelled: 1 };
+    const one = await trainSegmenter(options(base));
+    const two = await trainSegmenter(options({ ...base, workers: 2 }));
+    const controller = new AbortController();
+    const interrupted = options({ ...base, workers: 2, signal: controller.signal, onStep: (s) => s.globalStep === 4 && controller.abort() });
+    assert.equal((await trainSegmenter(interrupted)).status, 'interrupted');
+    const resumed = await trainSegmenter({ ...interrupted, resume: true, workers: 1, signal: undefined, onStep: undefined });
+    for (const r of [two, resumed]) {
+      assert.equal(r.status, 'completed');
+      r.history.forEach((h, e) => {
+        for (const key of ['total', 'crossEntropy', 'dice', 'nonAdjacency', 'diceCoefficient'] as const) {
+          const [a, b] = [one.history[e].train[key] as number, h.train[key] as number];
+          assert.ok(Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(a)), `epoch ${e} ${key}: 1 worker ${a}, 2 workers ${b}`);
+        }
+      });
+      // Weights: ~1e-8 apart in practice (float32 summation order, see startParallelStep.test.ts); 1e-6 bounds it.
+      const [wa, wb] = [one.model.getWeights(), r.model.getWeights()];
+      let worst = 0;
+      wa.forEach((w, i) => {
+        const [x, y] = [w.dataSync(), wb[i].dataSync()];
+        for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j] - y[j]));
+      });
+      assert.ok(worst <= 1e-6, `largest weight difference ${worst}`);
+    }
+    for (const r of [one, two, resumed]) r.model.dispose();
+  });
+});

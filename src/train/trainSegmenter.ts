@@ -25,12 +25,13 @@ import { saveModel, type ModelMetadata } from '../model/modelFiles.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { copyCheckpoint, findCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { makeLambdaController, selectFinalEpoch, type LambdaControllerState } from './lambdaController.js';
-import { makeBatchSource } from './makeBatchSource.js';
+import { makeBatchSource, type StepBatch } from './makeBatchSource.js';
 import { makeOptimizer } from './optimizer.js';
 import { prepareModel } from './prepareModel.js';
 import { resolveTrainOptions, trainingFingerprint } from './resolveTrainOptions.js';
 import { runFiles, summariseValidation, truncateLog, type EpochRecord, type TrainingSummary } from './runFolder.js';
 import { runStep } from './runStep.js';
+import { startParallelStep, type ParallelStep } from './startParallelStep.js';
 import type { TrainSegmenterOptions } from './trainSegmenterOptions.js';
 import { resolveClassWeights, resolveIntensity } from './trainingStatistics.js';
 import { validateModel } from './validateModel.js';
@@ -204,187 +205,216 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
         ? 'best validation Dice'
         : 'last epoch (no validation exams)';
 
+  /**
+   * With worker threads, the next batch of the epoch is sampled on this thread while the workers compute (the sampler
+   * is then off the critical path); a checkpoint taken meanwhile stores the sampler's state from before that batch,
+   * so a resumed run draws it again.
+   */
+  let prefetched: { batch: Promise<StepBatch>; samplerBefore: SamplerState | PatchSamplerState } | null = null;
   const checkpoint = async () =>
     writeCheckpoint(files.checkpoint, {
       model,
       metadata: withRunInfo(metadata, run, controller?.lambda ?? (o.lambda as number)),
       optimizer: await optimizer.getState(),
-      state: { ...run, sampler: source.getState(), controller: controller?.state() ?? null },
+      state: { ...run, sampler: prefetched?.samplerBefore ?? source.getState(), controller: controller?.state() ?? null },
     });
-  if (!o.resume) await checkpoint();
+  // Data-parallel steps when asked for (each share needs a labelled item); one worker is the single-thread step.
+  const workers = Math.min(o.workers, o.batchSize);
+  let parallel: ParallelStep | null = null;
+  try {
+    if (workers > 1) {
+      parallel = await startParallelStep(model, { workers, prior, classWeights: run.classWeights, diceWeight: o.diceWeight, backend: o.backend });
+    }
+    if (!o.resume) await checkpoint();
 
-  const finish = async (status: TrainSegmenterResult['status']): Promise<TrainSegmenterResult> => {
-    const bestRecord = run.history.find((h) => h.epoch === run.bestEpoch) ?? null;
-    const summary: TrainingSummary = {
-      status,
-      epochsCompleted: run.epoch,
-      epochsPlanned: o.epochs,
-      globalStep: run.globalStep,
-      lambda: o.lambda === 'auto' ? { mode: 'auto', final: controller?.lambda, d0: controller?.d0 } : { mode: 'fixed', value: o.lambda },
-      bestEpoch: run.bestEpoch,
-      selectionRule,
-      best: bestRecord && { train: bestRecord.train, validation: bestRecord.validation && summariseValidation(bestRecord.validation) },
-      last: run.history.at(-1) ?? null,
-      seconds: run.history.reduce((a, h) => a + h.seconds, 0),
-      files: { best: files.best, checkpoint: files.checkpoint, log: files.log },
+    const finish = async (status: TrainSegmenterResult['status']): Promise<TrainSegmenterResult> => {
+      const bestRecord = run.history.find((h) => h.epoch === run.bestEpoch) ?? null;
+      const summary: TrainingSummary = {
+        status,
+        epochsCompleted: run.epoch,
+        epochsPlanned: o.epochs,
+        globalStep: run.globalStep,
+        lambda: o.lambda === 'auto' ? { mode: 'auto', final: controller?.lambda, d0: controller?.d0 } : { mode: 'fixed', value: o.lambda },
+        bestEpoch: run.bestEpoch,
+        selectionRule,
+        best: bestRecord && { train: bestRecord.train, validation: bestRecord.validation && summariseValidation(bestRecord.validation) },
+        last: run.history.at(-1) ?? null,
+        seconds: run.history.reduce((a, h) => a + h.seconds, 0),
+        files: { best: files.best, checkpoint: files.checkpoint, log: files.log },
+      };
+      await writeFileAtomic(files.summary, JSON.stringify(summary, null, 2) + '\n');
+      optimizer.dispose();
+      return {
+        status,
+        epochs: run.epoch,
+        globalStep: run.globalStep,
+        bestEpoch: run.bestEpoch,
+        bestDir: files.best,
+        selectionRule,
+        history: run.history,
+        model,
+        metadata,
+        files: { checkpoint: files.checkpoint, log: files.log, summary: files.summary },
+      };
     };
-    await writeFileAtomic(files.summary, JSON.stringify(summary, null, 2) + '\n');
-    optimizer.dispose();
-    return {
-      status,
-      epochs: run.epoch,
-      globalStep: run.globalStep,
-      bestEpoch: run.bestEpoch,
-      bestDir: files.best,
-      selectionRule,
-      history: run.history,
-      model,
-      metadata,
-      files: { checkpoint: files.checkpoint, log: files.log, summary: files.summary },
-    };
-  };
 
-  for (; run.epoch < o.epochs; ) {
-    const epochStart = performance.now();
-    const lambda = controller ? controller.lambda : (o.lambda as number);
-    const acc = run.accumulator;
-    while (run.stepInEpoch < o.stepsPerEpoch) {
+    for (; run.epoch < o.epochs; ) {
+      const epochStart = performance.now();
+      const lambda = controller ? controller.lambda : (o.lambda as number);
+      const acc = run.accumulator;
+      while (run.stepInEpoch < o.stepsPerEpoch) {
+        if (o.signal?.aborted) {
+          await checkpoint();
+          return finish('interrupted');
+        }
+        const t0 = performance.now();
+        const batch = prefetched ? await prefetched.batch : await source.next();
+        prefetched = null;
+        const learningRate = optimizer.learningRateAt(run.globalStep, totalSteps);
+        let r;
+        if (parallel) {
+          const step = parallel.run(optimizer, variables, batch, lambda, learningRate);
+          if (run.stepInEpoch + 1 < o.stepsPerEpoch) {
+            const samplerBefore = source.getState();
+            const next = source.next();
+            next.catch(() => {}); // awaited at the next step; this only keeps a failure meanwhile from being unhandled
+            prefetched = { batch: next, samplerBefore };
+          }
+          r = await step;
+        } else {
+          r = runStep(model, loss, optimizer, variables, batch, lambda, learningRate);
+        }
+        run.stepInEpoch++;
+        run.globalStep++;
+        acc.steps++;
+        acc.learningRate = learningRate;
+        if (r.finite) {
+          acc.finite++;
+          acc.total += r.total;
+          acc.crossEntropy += r.crossEntropy;
+          acc.dice += r.dice;
+          if (r.diceCoefficient !== null) {
+            acc.diceCoefficient += r.diceCoefficient;
+            acc.diceCoefficientSteps++;
+          }
+          acc.nonAdjacency += r.nonAdjacency;
+        } else if (controller === null) {
+          throw new Error(
+            `trainSegmenter: the loss is not finite (total ${r.total}, cross-entropy ${r.crossEntropy}, Dice ${r.dice}, NonAdjLoss ${r.nonAdjacency}) ` +
+              `at epoch ${run.epoch}, step ${run.stepInEpoch}, with fixed λ = ${lambda} and learning rate ${learningRate.toPrecision(3)}; ` +
+              `training stopped, the last checkpoint (${files.checkpoint}) is kept. Lower λ or the learning rate, or use λ auto`,
+          );
+        }
+        o.onStep?.({
+          epoch: run.epoch,
+          step: run.stepInEpoch,
+          stepsPerEpoch: o.stepsPerEpoch,
+          epochs: o.epochs,
+          globalStep: run.globalStep,
+          totalSteps,
+          lambda,
+          learningRate,
+          total: r.finite ? r.total : NaN,
+          crossEntropy: r.crossEntropy,
+          dice: r.dice,
+          nonAdjacency: r.nonAdjacency,
+          labelled: batch.labelledCount,
+          unlabelled: batch.unlabelledCount,
+          ms: performance.now() - t0,
+        });
+      }
       if (o.signal?.aborted) {
         await checkpoint();
         return finish('interrupted');
       }
-      const t0 = performance.now();
-      const batch = await source.next();
-      const learningRate = optimizer.learningRateAt(run.globalStep, totalSteps);
-      const r = runStep(model, loss, optimizer, variables, batch, lambda, learningRate);
-      run.stepInEpoch++;
-      run.globalStep++;
-      acc.steps++;
-      acc.learningRate = learningRate;
-      if (r.finite) {
-        acc.finite++;
-        acc.total += r.total;
-        acc.crossEntropy += r.crossEntropy;
-        acc.dice += r.dice;
-        if (r.diceCoefficient !== null) {
-          acc.diceCoefficient += r.diceCoefficient;
-          acc.diceCoefficientSteps++;
-        }
-        acc.nonAdjacency += r.nonAdjacency;
-      } else if (controller === null) {
-        throw new Error(
-          `trainSegmenter: the loss is not finite (total ${r.total}, cross-entropy ${r.crossEntropy}, Dice ${r.dice}, NonAdjLoss ${r.nonAdjacency}) ` +
-            `at epoch ${run.epoch}, step ${run.stepInEpoch}, with fixed λ = ${lambda} and learning rate ${learningRate.toPrecision(3)}; ` +
-            `training stopped, the last checkpoint (${files.checkpoint}) is kept. Lower λ or the learning rate, or use λ auto`,
-        );
-      }
-      o.onStep?.({
-        epoch: run.epoch,
-        step: run.stepInEpoch,
-        stepsPerEpoch: o.stepsPerEpoch,
-        epochs: o.epochs,
-        globalStep: run.globalStep,
-        totalSteps,
-        lambda,
-        learningRate,
-        total: r.finite ? r.total : NaN,
-        crossEntropy: r.crossEntropy,
-        dice: r.dice,
-        nonAdjacency: r.nonAdjacency,
-        labelled: batch.labelledCount,
-        unlabelled: batch.unlabelledCount,
-        ms: performance.now() - t0,
-      });
-    }
-    if (o.signal?.aborted) {
-      await checkpoint();
-      return finish('interrupted');
-    }
 
-    // End of epoch: validation, λ controller, model selection, log, checkpoint.
-    const mean = (v: number) => (acc.finite > 0 ? v / acc.finite : NaN);
-    const train = {
-      total: mean(acc.total),
-      crossEntropy: mean(acc.crossEntropy),
-      dice: mean(acc.dice),
-      nonAdjacency: mean(acc.nonAdjacency),
-      diceCoefficient: acc.diceCoefficientSteps > 0 ? acc.diceCoefficient / acc.diceCoefficientSteps : NaN,
-    };
-    const nanSteps = acc.steps - acc.finite;
-    const validation = o.validation.length
-      ? await validateModel(model, {
-          prior,
-          exams: o.validation,
-          kind,
-          axis: metadata.axis,
-          intensity: run.intensity,
-          samplesPerExam: o.validationSamples,
-          load,
-        })
-      : null;
-    const events: string[] = nanSteps > 0 ? [`${nanSteps} of ${acc.steps} steps had a non-finite loss; their updates were skipped`] : [];
-    let good: boolean | undefined;
-    let reloadEpoch: number | null = null;
-    let best = false;
-    if (controller) {
-      const decision = controller.report({
-        trainDiceCoefficient: train.diceCoefficient,
-        trainNonAdj: train.nonAdjacency,
-        valDice: validation?.meanDice ?? NaN,
-        valNonAdj: validation?.nonAdjacency ?? NaN,
-        nanLoss: nanSteps > 0,
-      });
-      events.push(...decision.events);
-      good = decision.good;
-      if (decision.action === 'reload') reloadEpoch = decision.reloadEpoch ?? null;
-      const state = controller.state();
-      const selected = selectFinalEpoch(state.history, state.d0, o.lambdaController.selectMargin);
-      // The warm-up epoch stands in until an epoch qualifies.
-      best = selected === run.epoch || (selected === null && run.epoch === 0);
-    } else if (validation) {
-      best = run.bestScore === null || validation.meanDice > run.bestScore;
-      if (best) run.bestScore = validation.meanDice;
-    } else {
-      best = true;
+      // End of epoch: validation, λ controller, model selection, log, checkpoint.
+      const mean = (v: number) => (acc.finite > 0 ? v / acc.finite : NaN);
+      const train = {
+        total: mean(acc.total),
+        crossEntropy: mean(acc.crossEntropy),
+        dice: mean(acc.dice),
+        nonAdjacency: mean(acc.nonAdjacency),
+        diceCoefficient: acc.diceCoefficientSteps > 0 ? acc.diceCoefficient / acc.diceCoefficientSteps : NaN,
+      };
+      const nanSteps = acc.steps - acc.finite;
+      const validation = o.validation.length
+        ? await validateModel(model, {
+            prior,
+            exams: o.validation,
+            kind,
+            axis: metadata.axis,
+            intensity: run.intensity,
+            samplesPerExam: o.validationSamples,
+            load,
+          })
+        : null;
+      const events: string[] = nanSteps > 0 ? [`${nanSteps} of ${acc.steps} steps had a non-finite loss; their updates were skipped`] : [];
+      let good: boolean | undefined;
+      let reloadEpoch: number | null = null;
+      let best = false;
+      if (controller) {
+        const decision = controller.report({
+          trainDiceCoefficient: train.diceCoefficient,
+          trainNonAdj: train.nonAdjacency,
+          valDice: validation?.meanDice ?? NaN,
+          valNonAdj: validation?.nonAdjacency ?? NaN,
+          nanLoss: nanSteps > 0,
+        });
+        events.push(...decision.events);
+        good = decision.good;
+        if (decision.action === 'reload') reloadEpoch = decision.reloadEpoch ?? null;
+        const state = controller.state();
+        const selected = selectFinalEpoch(state.history, state.d0, o.lambdaController.selectMargin);
+        // The warm-up epoch stands in until an epoch qualifies.
+        best = selected === run.epoch || (selected === null && run.epoch === 0);
+      } else if (validation) {
+        best = run.bestScore === null || validation.meanDice > run.bestScore;
+        if (best) run.bestScore = validation.meanDice;
+      } else {
+        best = true;
+      }
+      if (best) {
+        run.bestEpoch = run.epoch;
+        // model.json and weights.bin as one unit: a kill between the two files must not pair new weights with old JSON.
+        await writeFolderAtomic(files.best, (tmp) => saveModel(model, tmp, withRunInfo(metadata, run, lambda)).then(() => undefined));
+      }
+      const record: EpochRecord = {
+        epoch: run.epoch,
+        lambda,
+        learningRate: acc.learningRate,
+        steps: acc.steps,
+        nanSteps,
+        train,
+        validation,
+        events,
+        ...(good === undefined ? {} : { good }),
+        best,
+        seconds: (performance.now() - epochStart) / 1000,
+        time: new Date().toISOString(),
+      };
+      run.history.push(record);
+      await fs.appendFile(files.log, JSON.stringify(record) + '\n');
+      run.logLines++;
+      run.epoch++;
+      run.stepInEpoch = 0;
+      run.accumulator = emptyAccumulator();
+      if (reloadEpoch !== null) {
+        const goodCheckpoint = await readCheckpoint<RunState>(files.good);
+        const savedEpoch = goodCheckpoint.state.epoch - 1;
+        model.setWeights(goodCheckpoint.model.getWeights());
+        optimizer.setState(goodCheckpoint.optimizer);
+        goodCheckpoint.model.dispose();
+        record.events.push(`reloaded the checkpoint of epoch ${savedEpoch}`);
+      }
+      await checkpoint();
+      if (controller && good && reloadEpoch === null) await copyCheckpoint(files.checkpoint, files.good);
+      o.onEpoch?.(record);
     }
-    if (best) {
-      run.bestEpoch = run.epoch;
-      // model.json and weights.bin as one unit: a kill between the two files must not pair new weights with old JSON.
-      await writeFolderAtomic(files.best, (tmp) => saveModel(model, tmp, withRunInfo(metadata, run, lambda)).then(() => undefined));
-    }
-    const record: EpochRecord = {
-      epoch: run.epoch,
-      lambda,
-      learningRate: acc.learningRate,
-      steps: acc.steps,
-      nanSteps,
-      train,
-      validation,
-      events,
-      ...(good === undefined ? {} : { good }),
-      best,
-      seconds: (performance.now() - epochStart) / 1000,
-      time: new Date().toISOString(),
-    };
-    run.history.push(record);
-    await fs.appendFile(files.log, JSON.stringify(record) + '\n');
-    run.logLines++;
-    run.epoch++;
-    run.stepInEpoch = 0;
-    run.accumulator = emptyAccumulator();
-    if (reloadEpoch !== null) {
-      const goodCheckpoint = await readCheckpoint<RunState>(files.good);
-      const savedEpoch = goodCheckpoint.state.epoch - 1;
-      model.setWeights(goodCheckpoint.model.getWeights());
-      optimizer.setState(goodCheckpoint.optimizer);
-      goodCheckpoint.model.dispose();
-      record.events.push(`reloaded the checkpoint of epoch ${savedEpoch}`);
-    }
-    await checkpoint();
-    if (controller && good && reloadEpoch === null) await copyCheckpoint(files.checkpoint, files.good);
-    o.onEpoch?.(record);
+    return finish('completed');
+  } finally {
+    await parallel?.close();
   }
-  return finish('completed');
 }
 
 function emptyAccumulator(): Accumulator {

@@ -120,6 +120,14 @@ export interface TrainSegmenterOptions {
   load?: LoadVolume;
   /** Backend to initialise; default: the active one if `initEngine` ran, else wasm (see `initEngine`). */
   backend?: EngineBackend;
+  /**
+   * Worker threads for data-parallel steps (`startParallelStep`): each holds a replica of the model on its own
+   * backend (one wasm instance uses one core) and computes the gradient of its share of each batch; the update is
+   * the 1-worker update up to float summation order. At most `batchSize` are used (each share needs a labelled
+   * item). 1 runs the step on this thread, as before. Not part of a run's fingerprint: a run may be resumed with
+   * another count. @default 1 (the CLI's default is the number of cores)
+   */
+  workers?: number;
   /** Stops the run after the current step; a checkpoint is written first and the result says `'interrupted'`. */
   signal?: AbortSignal;
   /** Called after every step. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME } from '../data/findTrainingExams.js';
 
 /**
@@ -58,6 +59,11 @@ export interface TrainingSpec {
   seed?: number;
   imageName?: string;
   labelName?: string;
+  /**
+   * Worker threads of data-parallel training (`TrainSegmenterOptions.workers`): 1 trains on one thread; the default is
+   * the number of cores. A run may be resumed with another count.
+   */
+  workers?: number;
 }
 
 /** The defaults of {@link TrainingSpec} (also the CLI's). */
@@ -80,6 +86,7 @@ export const TRAINING_SPEC_DEFAULTS = {
   seed: 1,
   imageName: DEFAULT_IMAGE_NAME,
   labelName: DEFAULT_LABEL_NAME,
+  workers: availableParallelism(),
 } as const satisfies Partial<TrainingSpec>;
 
 /** A spec with every default filled in. */
@@ -122,6 +129,7 @@ const FLAGS: ReadonlyArray<[Exclude<keyof TrainingSpec, 'data'>, string]> = [
   ['seed', '--seed'],
   ['imageName', '--image-name'],
   ['labelName', '--label-name'],
+  ['workers', '--workers'],
 ];
 
 /**
