@@ -12,8 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
  *
  * Why it rules out the trivial fix of NonAdjLoss (one label everywhere, which has no forbidden contact): as `p`
  * tends to one label k at every pixel, `log p_c(x) → −∞` for every other class, so the term grows without bound
- * wherever the original gave another class any probability; whereas at the start (`p = q`) it is 0 and NonAdjLoss
- * is at most `λ / nForbidden` (its `ΣA ≤ 1`). So the collapse always costs more than not moving at all.
+ * wherever the original gave another class any probability, whereas at the start (`p = q`) it is 0 and λ·NonAdjLoss
+ * is at most `λ / nForbidden` (its `ΣA ≤ 1`). So the confident collapse is never a minimum of fidelity + λ·NonAdjLoss.
+ * (A soft drift of the arg-max, at a finite KL, is not excluded: its extent is set by λ; see `adaptModel`.)
  * Cross-entropy against `q` has the same gradient; KL is used for its value, which reads as "how far the adapted
  * model has moved" (0 at the start).
  *
