@@ -5,6 +5,7 @@
  * stack trace unless `NONADJ_DEBUG=1`.
  */
 import { Command, CommanderError } from 'commander';
+import { makeAdaptCommand } from './adapt.js';
 import { makeCheckCommand } from './check.js';
 import { makeDemoCommand } from './demo.js';
 import { makeEvaluateCommand } from './evaluate.js';
@@ -29,6 +30,7 @@ export function makeProgram(): Command {
   program.addCommand(makeRepairCommand());
   program.addCommand(makeTrainCommand());
   program.addCommand(makeSegmentCommand());
+  program.addCommand(makeAdaptCommand());
   program.addCommand(makeDemoCommand());
   program.addCommand(makePasteIslandsCommand(), { hidden: true });
   for (const command of [program, ...program.commands]) {
