@@ -18,14 +18,15 @@ import { makeOptimizer } from './optimizer.js';
 
 /**
  * The defaults of {@link adaptModel}, chosen on the demo's unseen-scanner validation subjects only
- * (`bench/adaptDemo.ts --set unseen-val`; README "Adapt a model to new scans"). λ is NonAdjLoss's weight as
+ * (`bench/adaptDemo.ts --set unseen-val`, `docs/adapt/validation.md`: the fewest forbidden contacts within half a Dice
+ * point of the original; README "Adapt a model to new scans"). λ is NonAdjLoss's weight as
  * `makeNonAdjacencyLoss` defines it (normalised by the prior's forbidden ordered pairs), relative to the fidelity
  * term's weight 1 (nats per pixel).
  */
 export const ADAPT_DEFAULTS = {
   steps: 100,
   batchSize: 4,
-  lambda: 1000,
+  lambda: 30000,
   learningRate: 1e-4,
   seed: 1,
   scansInMemory: 4,
