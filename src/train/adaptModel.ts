@@ -114,7 +114,7 @@ export interface AdaptModelResult {
  * Each step draws one scan (the scans in a seeded order, a new permutation each pass) and `batchSize` slices (2.5D,
  * uniformly over the slices along the model's axis, built as training builds them: `make25dSample`) or patches (3D,
  * uniformly placed, `extractPatch3d`). The teacher's prediction is computed in the step rather than cached: a cache
- * of every slice's probabilities would take 4·C bytes per voxel (87 MB per 2 mm demo scan with 25 classes, 3.3 GB
+ * of every slice's probabilities would take 4·C bytes per voxel (91 MB per 2 mm demo scan with its 26 classes, 3.3 GB
  * per 1 mm scan with AAL's 117), while recomputing costs one forward pass per step beside the adapted model's forward and backward passes. Memory is
  * bounded by `scansInMemory` standardised scans, the model twice, and one batch. Adam with a constant learning rate
  * (the training code's optimiser, `makeOptimizer`).
