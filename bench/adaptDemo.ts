@@ -11,10 +11,11 @@
  * for the prior, `unseen-val` for choosing the settings and `unseen-test` for the report). The adaptation is
  * transductive over the set: one model adapted on all the set's images at once, as `nonadj adapt <folder>` does.
  *
- *   node --import tsx bench/adaptDemo.ts --data DIR --set unseen-val --lambdas 100,1000,10000 --lrs 1e-4 \
- *     --checkpoints 25,50,100,200 --out docs/adapt/validation
- *   node --import tsx bench/adaptDemo.ts --data DIR --set unseen-test --lambdas 1000 --lrs 1e-4 --checkpoints 100 \
- *     --out docs/adapt/test
+ * What was run (docs/adapt/): validation, one process per pair of λ (300 was stopped after 50 steps),
+ *   node --import tsx bench/adaptDemo.ts --data DIR --set unseen-val --lambdas 1000,10000 --checkpoints 50,100,200 --out …
+ *   node --import tsx bench/adaptDemo.ts --data DIR --set unseen-val --lambdas 3000,30000 --checkpoints 50,100,200 --out …
+ * then the test subjects with the setting chosen there:
+ *   node --import tsx bench/adaptDemo.ts --data DIR --set unseen-test --lambdas 30000 --checkpoints 50,100 --out docs/adapt/test
  *
  * Settings are scored at every checkpoint of one run (the model is segmented after that many steps). Writes
  * `<out>.json` (every subject's scores) and `<out>.md` (the tables).
