@@ -103,6 +103,7 @@ export type { SoftDiceLossOptions } from './loss/softDiceLoss.js';
 export { weightedCrossEntropy } from './loss/weightedCrossEntropy.js';
 export type { WeightedCrossEntropyOptions } from './loss/weightedCrossEntropy.js';
 export { crossEntropyDiceFromLogits } from './loss/crossEntropyDiceFromLogits.js';
+export { fidelityLoss } from './loss/fidelityLoss.js';
 export type { CrossEntropyDiceOptions, CrossEntropyDiceResult } from './loss/crossEntropyDiceFromLogits.js';
 export { classWeightsFromCounts } from './loss/classWeightsFromCounts.js';
 
@@ -132,6 +133,8 @@ export { splitExams } from './data/splitExams.js';
 export type { SplitExamsOptions, SplitExamsResult } from './data/splitExams.js';
 export { trainSegmenter } from './train/trainSegmenter.js';
 export type { ArchitectureOptions, EpochRecord, TrainSegmenterOptions, TrainSegmenterResult, TrainStepInfo } from './train/trainSegmenter.js';
+export { adaptModel, ADAPT_DEFAULTS } from './train/adaptModel.js';
+export type { AdaptModelOptions, AdaptModelResult, AdaptStepInfo } from './train/adaptModel.js';
 export type { LoadVolume } from './data/loadExam.js';
 export type { SamplerAugmentation } from './data/makeSampler.js';
 export type { LambdaControllerOptions } from './train/lambdaController.js';

@@ -20,6 +20,7 @@ const COMMANDS: ReadonlyArray<{ name: string; hidden?: boolean; load: () => Prom
   { name: 'repair', load: async () => (await import('./repair.js')).makeRepairCommand() },
   { name: 'train', load: async () => (await import('./train.js')).makeTrainCommand() },
   { name: 'segment', load: async () => (await import('./segment.js')).makeSegmentCommand() },
+  { name: 'adapt', load: async () => (await import('./adapt.js')).makeAdaptCommand() },
   { name: 'conform', load: async () => (await import('./conform.js')).makeConformCommand() },
   { name: 'demo', load: async () => (await import('./demo.js')).makeDemoCommand() },
   { name: 'paste-islands', hidden: true, load: async () => (await import('./pasteIslands.js')).makePasteIslandsCommand() },

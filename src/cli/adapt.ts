@@ -1,0 +1,164 @@
+import { Command, Option } from 'commander';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { EngineBackend } from '../engine/initEngine.js';
+import { ADAPT_DEFAULTS } from '../train/adaptModel.js';
+import type { SliceAxisIndex } from '../volume/sliceAxis.js';
+import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { listNiftiFiles } from './listNiftiFiles.js';
+import { loadPrior } from './loadPrior.js';
+import { axisOption, numberOption, positiveIntegerOption } from './options.js';
+import { makeProgress } from './progress.js';
+
+interface AdaptFlags {
+  prior?: string;
+  out?: string;
+  steps: number;
+  batchSize: number;
+  lambda: number;
+  lr: number;
+  seed: number;
+  axis?: SliceAxisIndex;
+  scansInMemory: number;
+  backend?: EngineBackend;
+  quiet?: boolean;
+}
+
+const D = ADAPT_DEFAULTS;
+
+/**
+ * `nonadj adapt <model> <scan | folder>… --prior graph.json --out <folder>`: test-time adaptation (issue 13) —
+ * fine-tune the model on the unlabelled scans with NonAdjLoss + fidelity to its own original predictions
+ * (`adaptModel`), then segment them with the adapted model.
+ */
+export function makeAdaptCommand(): Command {
+  return new Command('adapt')
+    .summary('fine-tune a model on unlabelled scans with NonAdjLoss (test-time adaptation), then segment them')
+    .description(
+      [
+        'Adapt a trained model to new scans without labels: fine-tune it on the scans themselves with NonAdjLoss (fewer',
+        'forbidden contacts) plus a fidelity term, the KL divergence from the original model\'s own predictions, which keeps',
+        'the adapted model where the original was sure (so "one label everywhere" is never the answer). Then segment every',
+        'scan with the adapted model. Writes <out>/segmentations/<scan> (a folder input keeps its sub-folders),',
+        '<out>/model/ (the adapted model, tfjs layers format, loadable by nonadj segment) and <out>/adapt.json (settings',
+        'and the loss of every step). The defaults were chosen on the demo\'s unseen-scanner validation subjects (README).',
+      ].join('\n'),
+    )
+    .argument('<model>', 'model.json, or the folder holding it (from nonadj train, or a tfjs layers model over the prior\'s classes)')
+    .argument('<scans...>', 'images (.nii / .nii.gz) or folders of images')
+    .option('--prior <file>', 'adjacency prior: graph.json or graph.png.csv (from nonadj extract)')
+    .option('--out <dir>', 'output folder (created)')
+    .option('--steps <n>', 'optimisation steps', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0), D.steps)
+    .option('--batch-size <n>', 'slices (2.5D) or patches (3D) per step', positiveIntegerOption, D.batchSize)
+    .option('--lambda <λ>', 'NonAdjLoss weight, the fidelity term\'s being 1', numberOption('a number ≥ 0', (n) => n >= 0), D.lambda)
+    .option('--lr <x>', 'Adam learning rate', numberOption('a positive number', (n) => n > 0), D.learningRate)
+    .option('--seed <n>', 'seed of the scan order and the slices drawn', numberOption('an integer', Number.isInteger), D.seed)
+    .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', axisOption)
+    .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .option('-q, --quiet', 'no progress output')
+    .action(async (modelPath: string, inputs: string[], flags: AdaptFlags) => {
+      await runAdapt(modelPath, inputs, flags);
+    });
+}
+
+async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags): Promise<void> {
+  if (!flags.prior) throw new Error('--prior <graph.json> is required (the adjacency prior the model segments with)');
+  if (!flags.out) throw new Error('--out <folder> is required');
+  const out = flags.out;
+  const scans = await listScans(inputs);
+  const { prior } = await loadPrior(flags.prior);
+  // TensorFlow.js loads only here, so bad arguments are refused fast.
+  const [{ initEngine }, { loadModel, saveModel }, { segmentVolume }, { adaptModel }, { checkSegmentation }] = await Promise.all([
+    import('../engine/initEngine.js'),
+    import('../model/modelFiles.js'),
+    import('../infer/segmentVolume.js'),
+    import('../train/adaptModel.js'),
+    import('../metric/checkSegmentation.js'),
+  ]);
+  await initEngine({ backend: flags.backend });
+  const { model, metadata } = await loadModel(modelPath);
+  const started = performance.now();
+  const rows: Array<{ scan: string; output: string; forbiddenPairs: number; forbiddenContacts: number }> = [];
+  try {
+    const adaptProgress = makeProgress('adapt', flags.steps, { enabled: !flags.quiet });
+    const result = await adaptModel(model, {
+      prior,
+      scans: scans.map((s) => s.file),
+      metadata,
+      axis: flags.axis,
+      steps: flags.steps,
+      batchSize: flags.batchSize,
+      lambda: flags.lambda,
+      learningRate: flags.lr,
+      seed: flags.seed,
+      scansInMemory: flags.scansInMemory,
+      onStep: (s) => adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`),
+    });
+    adaptProgress.stop();
+
+    const inputShape = model.inputs[0].shape.slice(1) as number[];
+    const kind = metadata?.kind ?? (inputShape.length === 3 ? '2.5d' : '3d');
+    const adaptedMetadata = {
+      kind,
+      classes: metadata?.classes ?? [...prior.labels],
+      inputShape,
+      ...metadata,
+      ...(kind === '2.5d' ? { axis: flags.axis ?? metadata?.axis, k: metadata?.k ?? inputShape[2] } : {}),
+      prior: { numLabels: prior.numLabels, forbiddenOrderedPairs: prior.forbiddenOrderedPairs, connectivity: prior.connectivity, radius: prior.radius, file: flags.prior },
+      extra: { ...metadata?.extra, adaptation: { from: modelPath, ...result.settings } },
+    };
+    await mkdir(out, { recursive: true });
+    await saveModel(model, path.join(out, 'model'), adaptedMetadata);
+
+    const segmentProgress = makeProgress('segment', scans.length, { enabled: !flags.quiet });
+    for (const scan of scans) {
+      const image = await readNiftiFile(scan.file, { expect: '3d' });
+      const { labels } = await segmentVolume(model, image, { metadata: adaptedMetadata, batchSize: flags.batchSize });
+      const target = path.join(out, 'segmentations', scan.rel);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeNiftiFile(target, labels, { kind: 'labels', description: 'nonadj adapt segmentation', preferDatatype: image.header.datatype });
+      const check = checkSegmentation(labels, prior);
+      rows.push({ scan: scan.file, output: target, forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts });
+      segmentProgress.tick(scan.rel);
+    }
+    segmentProgress.stop();
+    const last = result.history.slice(-10);
+    const meanOf = (k: 'fidelity' | 'nonAdjacency') => (last.length ? last.reduce((a, h) => a + h[k], 0) / last.length : NaN);
+    await writeFileAtomic(
+      path.join(out, 'adapt.json'),
+      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, seconds: result.seconds, scans: rows, history: result.history }, null, 1) + '\n',
+    );
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(
+      [
+        `model:     ${modelPath} → ${path.join(out, 'model', 'model.json')}`,
+        `scans:     ${scans.length}`,
+        `adapted:   ${result.steps} steps of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})`,
+        `forbidden: ${rows.map((r) => r.forbiddenContacts).reduce((a, b) => a + b, 0)} contacts in ${rows.filter((r) => r.forbiddenContacts > 0).length} of ${rows.length} segmentations`,
+        `written:   ${rows.length === 1 ? rows[0].output : `${rows.length} segmentations in ${path.join(out, 'segmentations')}`}`,
+        `time:      ${seconds.toFixed(2)} s`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The scans of the inputs, each with its output name: a file's base name, or its path below the folder given. */
+async function listScans(inputs: readonly string[]): Promise<Array<{ file: string; rel: string }>> {
+  const scans: Array<{ file: string; rel: string }> = [];
+  for (const input of inputs) {
+    const isDir = await stat(input).then((s) => s.isDirectory(), () => false);
+    for (const file of await listNiftiFiles([input])) scans.push({ file, rel: isDir ? path.relative(input, file) : path.basename(file) });
+  }
+  const seen = new Map<string, string>();
+  for (const s of scans) {
+    const other = seen.get(s.rel);
+    if (other !== undefined) throw new Error(`${other} and ${s.file} would both be written as segmentations/${s.rel}; give them from one folder, or rename one`);
+    seen.set(s.rel, s.file);
+  }
+  return scans;
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { initEngine } from '../engine/initEngine.js';
+import { segmentVolume } from '../infer/segmentVolume.js';
+import { checkSegmentation } from '../metric/checkSegmentation.js';
+import type { ModelMetadata } from '../model/modelFiles.js';
+import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { makeVolume, type Volume } from '../volume/Volume.js';
+import { adaptModel } from './adaptModel.js';
+
+/**
+ * The toy problem: two 16×16 axial slices of a disc (intensity 2, radius < 3) in a ring (intensity 1, radius < 5.5)
+ * on a background of 0. Truth: background 0, ring 1, disc 2. The prior forbids 0–2 (the ring separates them).
+ * The "original model" is a 1×1 convolution with logits z = (0, 2x − 1, 3x − 1.9) at intensity x: it labels the
+ * background 0 (z = (0, −1, −1.9)) and the disc 2 (z = (0, 3, 4.1)), but the ring 2 as well, narrowly
+ * (z = (0, 1, 1.1)), so label 2 touches the background all round: forbidden contacts. Relabelling the ring 1 is
+ * within reach of the model (the slope of class 2 exceeds class 1's) and costs little fidelity there (0.1 logit).
+ */
+const N = 16;
+const Z = 2;
+function toyImage(): Volume {
+  const data = new Float32Array(N * N * Z);
+  for (let z = 0; z < Z; z++) {
+    for (let y = 0; y < N; y++) {
+      for (let x = 0; x < N; x++) {
+        const r = Math.hypot(x - 7.5, y - 7.5);
+        data[x + N * (y + N * z)] = r < 3 ? 2 : r < 5.5 ? 1 : 0;
+      }
+    }
+  }
+  return makeVolume([N, N, Z], data, { spacingMm: [1, 1, 1] });
+}
+const prior = AdjacencyPrior.fromCounts([
+  [10, 5, 0],
+  [5, 10, 5],
+  [0, 5, 10],
+]);
+const metadata: ModelMetadata = {
+  kind: '2.5d', classes: [0, 1, 2], inputShape: [N, N, 1], axis: 2, k: 1, intensity: { method: 'zscore-dataset', mean: 0, std: 1 },
+};
+function toyModel(): tfl.LayersModel {
+  const model = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [N, N, 1], filters: 3, kernelSize: 1, name: 'toy' })] });
+  model.layers[0].setWeights([tf.tensor4d([0, 2, 3], [1, 1, 1, 3]), tf.tensor1d([0, -1, -1.9])]);
+  return model;
+}
+const counts = (v: Volume) => [0, 1, 2].map((c) => (v.data as Int32Array).filter((l) => l === c).length);
+
+describe('adaptModel', () => {
+  before(async () => {
+    await initEngine({ backend: 'cpu' });
+  });
+  const image = toyImage();
+  const base = { prior, scans: ['toy'], load: async () => image, metadata, learningRate: 1e-2, batchSize: 2, seed: 3 };
+
+  test('the toy original has forbidden contacts; the adapted model (same seed) has fewer, and keeps every label', async () => {
+    const original = toyModel();
+    const before = (await segmentVolume(original, image, { metadata })).labels;
+    const contactsBefore = checkSegmentation(before, prior).forbiddenContacts;
+    assert.deepEqual(counts(before), [336, 0, 176]);
+    assert.ok(contactsBefore > 0);
+    const model = toyModel();
+    const r = await adaptModel(model, { ...base, lambda: 1, steps: 50 });
+    assert.equal(r.steps, 50);
+    const after = (await segmentVolume(model, image, { metadata })).labels;
+    const contactsAfter = checkSegmentation(after, prior).forbiddenContacts;
+    assert.ok(contactsAfter < contactsBefore, `forbidden contacts ${contactsBefore} → ${contactsAfter}`);
+    const [bg, ring, disc] = counts(after);
+    assert.equal(bg, 336, 'the background, where the original was sure, is unchanged');
+    assert.ok(ring > 0 && disc > 0, `labels ${counts(after)}`);
+    // The fidelity starts at 0 (the adapted model is the original) and the first NonAdjLoss is the original's.
+    assert.ok(Math.abs(r.history[0].fidelity) < 1e-6);
+    assert.ok(r.history[0].nonAdjacency > r.history.at(-1)!.nonAdjacency);
+  });
+
+  test('the fidelity term is what prevents the collapse: without it the same run ends with one label everywhere', async () => {
+    const alone = toyModel();
+    await adaptModel(alone, { ...base, lambda: 1, steps: 50, fidelityWeight: 0 });
+    const collapsed = counts((await segmentVolume(alone, image, { metadata })).labels);
+    assert.equal(collapsed.filter((n) => n > 0).length, 1, `labels without fidelity ${collapsed}`);
+    const kept = toyModel();
+    await adaptModel(kept, { ...base, lambda: 1, steps: 200 });
+    const labels = counts((await segmentVolume(kept, image, { metadata })).labels);
+    assert.equal(labels.filter((n) => n > 0).length, 3, `labels with fidelity after 200 steps ${labels}`);
+  });
+
+  test('the same seed gives the same weights; the model given is changed in place, and no tensor leaks', async () => {
+    const a = toyModel();
+    const b = toyModel();
+    const tensors = tf.memory().numTensors;
+    await adaptModel(a, { ...base, lambda: 1, steps: 5 });
+    assert.equal(tf.memory().numTensors, tensors);
+    await adaptModel(b, { ...base, lambda: 1, steps: 5 });
+    const wa = a.getWeights().map((w) => Array.from(w.dataSync()));
+    const wb = b.getWeights().map((w) => Array.from(w.dataSync()));
+    assert.deepEqual(wa, wb);
+    assert.notDeepEqual(wa[0], [0, 2, 3]);
+  });
+
+  test('zero steps leave the model as it was', async () => {
+    const model = toyModel();
+    const r = await adaptModel(model, { ...base, steps: 0 });
+    assert.equal(r.steps, 0);
+    assert.deepEqual(Array.from(model.getWeights()[0].dataSync()), [0, 2, 3]);
+  });
+
+  test('bad input: clear errors naming the value', async () => {
+    const model = toyModel();
+    await assert.rejects(adaptModel(model, { ...base, scans: [] }), /adaptModel: no scan to adapt to/);
+    await assert.rejects(adaptModel(model, { ...base, lambda: -1 }), /adaptModel: lambda is -1/);
+    await assert.rejects(adaptModel(model, { ...base, steps: 1.5 }), /adaptModel: steps is 1.5/);
+    const four = AdjacencyPrior.fromCounts([[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 1, 1], [0, 0, 1, 1]]);
+    await assert.rejects(adaptModel(model, { ...base, prior: four }), /adaptModel: model .*4/);
+    await assert.rejects(adaptModel(model, { ...base, metadata: null }), /adaptModel: .*no nonadj metadata; give the slicing axis/);
+    const big = makeVolume([N + 2, N, Z], new Float32Array((N + 2) * N * Z).fill(1), { spacingMm: [1, 1, 1] });
+    await assert.rejects(adaptModel(model, { ...base, load: async () => big, steps: 1 }), /adaptModel: scan toy has 16×18 slices along axis 2, larger than the model's input 16×16/);
+  });
+});

@@ -1,0 +1,261 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { extractPatch3d } from '../data/extractPatch3d.js';
+import { readVolume, type LoadVolume } from '../data/loadExam.js';
+import { make25dSample, type GridData } from '../data/make25dSample.js';
+import { makeExamCache } from '../data/makeExamCache.js';
+import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
+import { fidelityLoss } from '../loss/fidelityLoss.js';
+import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
+import { checkModelForPrior } from '../model/checkModelForPrior.js';
+import { intensityFromMetadata } from '../model/intensityMetadata.js';
+import type { ModelMetadata } from '../model/modelFiles.js';
+import { seededRandom } from '../numeric/seededRandom.js';
+import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { sliceAxis, type SliceAxisIndex } from '../volume/sliceAxis.js';
+import { makeOptimizer } from './optimizer.js';
+
+/**
+ * The defaults of {@link adaptModel}, chosen on the demo's unseen-scanner validation subjects only
+ * (`bench/adaptDemo.ts --set unseen-val`, `docs/adapt/validation.md`: the fewest forbidden contacts within half a Dice
+ * point of the original; README "Adapt a model to new scans"). λ is NonAdjLoss's weight as
+ * `makeNonAdjacencyLoss` defines it (normalised by the prior's forbidden ordered pairs), relative to the fidelity
+ * term's weight 1 (nats per pixel).
+ */
+export const ADAPT_DEFAULTS = {
+  steps: 100,
+  batchSize: 4,
+  lambda: 30000,
+  learningRate: 1e-4,
+  seed: 1,
+  scansInMemory: 4,
+} as const;
+
+/** One step's figures, for progress output. */
+export interface AdaptStepInfo {
+  /** 1-based step and the total. */
+  step: number;
+  steps: number;
+  /** The scan the batch came from. */
+  scan: string;
+  /** Fidelity (weight × mean KL to the original's prediction, nats per pixel) and λ·NonAdjLoss, before the update. */
+  fidelity: number;
+  nonAdjacency: number;
+  total: number;
+  ms: number;
+}
+
+/** Options of {@link adaptModel}. */
+export interface AdaptModelOptions {
+  /** The adjacency prior (its labels = the model's output channels). */
+  prior: AdjacencyPrior;
+  /** The scans to adapt to: file paths (or any key `load` understands), unlabelled, single-frame 3D. */
+  scans: readonly string[];
+  /** nonadj's metadata of the model, or null for a model from another tool (then give `axis` for a 2.5D model). */
+  metadata: ModelMetadata | null;
+  /** 2.5D slicing axis; overrides the metadata's. */
+  axis?: SliceAxisIndex;
+  /** Intensity standardisation; default: the metadata's, else each image z-scored over its nonzero voxels. */
+  intensity?: StandardiseOptions;
+  /** Optimisation steps. @default ADAPT_DEFAULTS.steps */
+  steps?: number;
+  /** Slices (2.5D) or patches (3D) per step, all from one scan. @default ADAPT_DEFAULTS.batchSize */
+  batchSize?: number;
+  /** Weight λ of NonAdjLoss (`makeNonAdjacencyLoss`'s), the fidelity term's weight being 1. @default ADAPT_DEFAULTS.lambda */
+  lambda?: number;
+  /**
+   * Weight of the fidelity term. 0 leaves NonAdjLoss alone, whose minimum includes one label everywhere: only for
+   * showing what the term prevents. @default 1
+   */
+  fidelityWeight?: number;
+  /** Adam's learning rate (constant). @default ADAPT_DEFAULTS.learningRate */
+  learningRate?: number;
+  /** Seed of the scan order and the slices or patches drawn. @default 1 */
+  seed?: number;
+  /** Scans held decoded at once (float32, 4 bytes per voxel each). @default 4 */
+  scansInMemory?: number;
+  /** How a scan is read. @default `readNiftiFile(file, { expect: '3d' })` */
+  load?: LoadVolume;
+  /** Called after every step; a returned promise is awaited before the next step (e.g. to segment with the model so far). */
+  onStep?: (info: AdaptStepInfo) => void | Promise<void>;
+  /** Stops after the current step (the model then holds the weights reached so far). */
+  signal?: AbortSignal;
+}
+
+/** Result of {@link adaptModel}. */
+export interface AdaptModelResult {
+  /** Steps done (fewer than asked when `signal` fired). */
+  steps: number;
+  /** Every step's fidelity and λ·NonAdjLoss, before its update. */
+  history: Array<{ step: number; scan: string; fidelity: number; nonAdjacency: number }>;
+  /** The settings used, defaults filled in (what the adapted model's metadata records). */
+  settings: { steps: number; batchSize: number; lambda: number; fidelityWeight: number; learningRate: number; seed: number; scans: number };
+  seconds: number;
+}
+
+/**
+ * Test-time adaptation (issue 13): fine-tune `model` **in place** on unlabelled scans with
+ *
+ *   `loss = fidelity(z, q) + λ · NonAdjLoss(softmax(z))`,
+ *
+ * where `z` are the model's logits on a batch and `q` the soft prediction (softmax) of a frozen copy of the original
+ * model on the same batch (`fidelityLoss`: mean KL(q‖p), 0 at the start). NonAdjLoss (METHOD.md §3) pushes
+ * probability away from the forbidden contacts; NonAdjLoss alone is minimal at one label everywhere (no contact can be
+ * forbidden), and on the toy problem of the tests it gets there in 50 steps. The fidelity term makes that collapse
+ * cost without bound as it becomes confident (see `fidelityLoss`), so it is never a minimum; the same toy run with it
+ * keeps every label after 200 steps and removes the forbidden contacts. How far the adapted model may move is set by
+ * λ: a large λ can still drift the arg-max far from the original (softly, at a finite KL), which is why λ is
+ * chosen on validation subjects by Dice as well as contacts (README, "Adapt a model to new scans"). Where λ is
+ * small against `nForbidden` there is a bound: at a stationary point of a free per-pixel output,
+ * `|p_k − q_k| ≤ 2λ·p_k / nForbidden` (NonAdjLoss's logit gradient is at most `2λ·p_k/(nForbidden·N)`, the
+ * fidelity's is `(p − q)/N`).
+ *
+ * Each step draws one scan (the scans in a seeded order, a new permutation each pass) and `batchSize` slices (2.5D,
+ * uniformly over the slices along the model's axis, built as training builds them: `make25dSample`) or patches (3D,
+ * uniformly placed, `extractPatch3d`). The teacher's prediction is computed in the step rather than cached: a cache
+ * of every slice's probabilities would take 4·C bytes per voxel (91 MB per 2 mm demo scan with its 26 classes, 3.3 GB
+ * per 1 mm scan with AAL's 117), while recomputing costs one forward pass per step beside the adapted model's forward and backward passes. Memory is
+ * bounded by `scansInMemory` standardised scans, the model twice, and one batch. Adam with a constant learning rate
+ * (the training code's optimiser, `makeOptimizer`).
+ *
+ * @param model - outputs logits over the prior's classes (`loadModel` removes a final softmax): `[B, H, W, k]` →
+ *   `[B, H, W, C]` (2.5D) or `[B, D, H, W, 1]` → `[B, D, H, W, C]` (3D), with fixed input sizes.
+ * @throws Error naming the value for: no scan, a model whose outputs do not fit the prior, a free input size, a 2.5D
+ *   model without axis, bad numeric options, a scan that cannot be read or is larger than a 2.5D model's input, or a
+ *   non-finite loss (the weights are left as they were before that step).
+ */
+export async function adaptModel(model: LayersModel, options: AdaptModelOptions): Promise<AdaptModelResult> {
+  const op = 'adaptModel';
+  const { prior, scans, metadata } = options;
+  const steps = options.steps ?? ADAPT_DEFAULTS.steps;
+  const batchSize = options.batchSize ?? ADAPT_DEFAULTS.batchSize;
+  const lambda = options.lambda ?? ADAPT_DEFAULTS.lambda;
+  const learningRate = options.learningRate ?? ADAPT_DEFAULTS.learningRate;
+  const seed = options.seed ?? ADAPT_DEFAULTS.seed;
+  const capacity = options.scansInMemory ?? ADAPT_DEFAULTS.scansInMemory;
+  const fidelityWeight = options.fidelityWeight ?? 1;
+  const positiveInt = (name: string, v: number, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} is ${v}, expected an integer ≥ ${min}`);
+  };
+  positiveInt('steps', steps, 0);
+  positiveInt('batchSize', batchSize, 1);
+  positiveInt('scansInMemory', capacity, 1);
+  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new RangeError(`${op}: lambda is ${lambda}, expected a finite number ≥ 0`);
+  if (!(fidelityWeight >= 0) || !Number.isFinite(fidelityWeight)) throw new RangeError(`${op}: fidelityWeight is ${fidelityWeight}, expected a finite number ≥ 0`);
+  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new RangeError(`${op}: learningRate is ${learningRate}, expected a finite number > 0`);
+  if (scans.length === 0) throw new RangeError(`${op}: no scan to adapt to, expected at least one`);
+  try {
+    checkModelForPrior(model, { numClasses: prior.numLabels });
+  } catch (error) {
+    throw new Error(`${op}: model ${model.name}: ${(error as Error).message.replace(/^checkModelForPrior: /, '')}`, { cause: error });
+  }
+  const inShape = model.inputs[0].shape.slice(1);
+  if (inShape.some((d) => d === null)) {
+    throw new RangeError(`${op}: model ${model.name} takes input [${inShape.join(', ')}]; expected fixed sizes ([H, W, k] or [D, H, W, 1])`);
+  }
+  const sampleShape = inShape as number[];
+  const kind = metadata?.kind ?? (sampleShape.length === 3 ? '2.5d' : '3d');
+  const axis = options.axis ?? metadata?.axis;
+  if (kind === '2.5d' && axis === undefined) {
+    throw new RangeError(`${op}: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);
+  }
+  const intensity = options.intensity ?? intensityFromMetadata(metadata?.intensity);
+  const load = options.load ?? readVolume;
+  const started = performance.now();
+
+  const cache = makeExamCache<number, { grid: GridData<Float32Array>; pad: number }>({
+    capacity,
+    load: async (i) => {
+      const image = await load(scans[i]);
+      if (image.frames !== 1) throw new RangeError(`${op}: scan ${scans[i]} has ${image.frames} frames, expected one 3D volume`);
+      const params = standardiseParams(image, intensity);
+      if (kind === '2.5d') {
+        const g = sliceAxis(image.dims, axis as SliceAxisIndex);
+        if (g.height > sampleShape[0] || g.width > sampleShape[1]) {
+          throw new RangeError(`${op}: scan ${scans[i]} has ${g.height}×${g.width} slices along axis ${axis}, larger than the model's input ${sampleShape[0]}×${sampleShape[1]}`);
+        }
+      }
+      return { grid: { dims: image.dims, data: standardise(image, { mode: 'dataset', ...params }) }, pad: -params.mean / params.std };
+    },
+  });
+
+  // The frozen original: the same architecture with a copy of the weights (custom layers are registered, since the
+  // model itself was built or loaded with them).
+  const teacher = (await tfl.models.modelFromJSON({ modelTopology: model.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'] })) as LayersModel;
+  teacher.setWeights(model.getWeights());
+  const nonAdjacency = makeNonAdjacencyLoss(prior, { lambda, inputs: 'logits', nanCheck: 'off' });
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = makeOptimizer(variables, { kind: 'adam', learningRate, schedule: 'constant' });
+  const rng = seededRandom(seed);
+  const per = sampleShape.reduce((a, b) => a * b, 1);
+  const batch = new Float32Array(batchSize * per);
+  const history: AdaptModelResult['history'] = [];
+  let order: number[] = [];
+  try {
+    for (let step = 0; step < steps; step++) {
+      if (options.signal?.aborted) break;
+      const t0 = performance.now();
+      if (order.length === 0) order = rng.shuffle(Array.from({ length: scans.length }, (_, i) => i));
+      const index = order.shift() as number;
+      const scan = await cache.get(index);
+      for (let b = 0; b < batchSize; b++) batch.set(drawSample(scan.grid, scan.pad, kind, axis, sampleShape, rng), b * per);
+      const x = tf.tensor(batch, [batchSize, ...sampleShape], 'float32');
+      const target = tf.tidy(() => tf.softmax(teacher.predict(x) as tf.Tensor));
+      let parts: tf.Scalar[] = [];
+      try {
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = model.apply(x, { training: true }) as tf.Tensor;
+          const f = tf.mul(fidelityLoss(logits, target), fidelityWeight) as tf.Scalar;
+          const n = nonAdjacency(logits);
+          parts = [tf.keep(f), tf.keep(n)];
+          return tf.add(f, n) as tf.Scalar;
+        }, variables);
+        const gradList = variables.map((v) => grads[v.name]);
+        const summary = tf.tidy(() => tf.stack([value, ...parts, tf.addN(gradList.map((g) => tf.sum(tf.square(g))))]));
+        const [total, fidelity, nonAdj, gradSquares] = summary.dataSync();
+        summary.dispose();
+        if (![total, gradSquares].every(Number.isFinite)) {
+          tf.dispose([value, ...Object.values(grads)]);
+          throw new Error(
+            `${op}: the loss is not finite (fidelity ${fidelity}, λ·NonAdjLoss ${nonAdj}) at step ${step + 1} on scan ${scans[index]}, ` +
+              `with λ = ${lambda} and learning rate ${learningRate}; lower either`,
+          );
+        }
+        optimizer.apply(gradList, learningRate);
+        tf.dispose([value, ...Object.values(grads)]);
+        history.push({ step: step + 1, scan: scans[index], fidelity, nonAdjacency: nonAdj });
+        await options.onStep?.({ step: step + 1, steps, scan: scans[index], fidelity, nonAdjacency: nonAdj, total, ms: performance.now() - t0 });
+      } finally {
+        tf.dispose([x, target, ...parts]);
+      }
+    }
+  } finally {
+    optimizer.dispose();
+    teacher.dispose();
+    cache.clear();
+  }
+  return {
+    steps: history.length,
+    history,
+    settings: { steps, batchSize, lambda, fidelityWeight, learningRate, seed, scans: scans.length },
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** One input sample, channels-last: a 2.5D stack `[H, W, k]` at a random slice, or a 3D patch `[D, H, W, 1]`. */
+function drawSample(
+  grid: GridData<Float32Array>, pad: number, kind: '2.5d' | '3d', axis: SliceAxisIndex | undefined, shape: number[], rng: ReturnType<typeof seededRandom>,
+): Float32Array {
+  if (kind === '2.5d') {
+    const g = sliceAxis(grid.dims, axis as SliceAxisIndex);
+    return make25dSample(grid, null, { axis: axis as SliceAxisIndex, index: rng.int(g.depth), k: shape[2], padTo: [shape[0], shape[1]], imagePad: pad }).image;
+  }
+  // Patch [D, H, W] = [sz, sy, sx]; inside the volume where it fits, centred where the volume is smaller.
+  const size: [number, number, number] = [shape[2], shape[1], shape[0]];
+  const origin = size.map((s, i) => {
+    const n = grid.dims[i];
+    return n >= s ? rng.int(n - s + 1) : -Math.floor((s - n) / 2);
+  }) as [number, number, number];
+  return extractPatch3d(grid, null, { origin, size, imagePad: pad }).image;
+}

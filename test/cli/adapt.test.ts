@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { initEngine } from '../../src/engine/initEngine.js';
+import { checkSegmentation } from '../../src/metric/checkSegmentation.js';
+import { saveModel } from '../../src/model/modelFiles.js';
+import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
+import { readNiftiFile, writeNiftiFile } from '../../src/volume/niftiFile.js';
+import { makeVolume } from '../../src/volume/Volume.js';
+import { runCli } from '../helpers/runCliSnapshot.js';
+
+/**
+ * The toy problem of `src/train/adaptModel.test.ts` through the built command: a disc in a ring on a background,
+ * a 1×1-convolution "model" that labels the ring like the disc (so the disc's label touches the background, which
+ * the prior forbids), two tiny scans. `nonadj adapt` must remove the forbidden contacts and keep every label.
+ */
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-cli-adapt-'));
+const scans = path.join(tmp, 'scans');
+const model = path.join(tmp, 'model');
+const priorFile = path.join(tmp, 'graph.json');
+const wrongPrior = path.join(tmp, 'four.json');
+const prior = AdjacencyPrior.fromCounts([
+  [10, 5, 0],
+  [5, 10, 5],
+  [0, 5, 10],
+]);
+const N = 16;
+
+before(async () => {
+  mkdirSync(scans);
+  for (const [name, cx] of [['a.nii.gz', 7.5], ['b.nii.gz', 8]] as const) {
+    const data = new Float32Array(N * N * 2);
+    for (let z = 0; z < 2; z++) for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) {
+      const r = Math.hypot(x - cx, y - 7.5);
+      data[x + N * (y + N * z)] = r < 3 ? 2 : r < 5.5 ? 1 : 0;
+    }
+    await writeNiftiFile(path.join(scans, name), makeVolume([N, N, 2], data, { spacingMm: [1, 1, 1] }), { kind: 'image' });
+  }
+  writeFileSync(priorFile, JSON.stringify(prior.toJson()));
+  writeFileSync(wrongPrior, JSON.stringify(AdjacencyPrior.fromCounts([[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 1, 1], [0, 0, 1, 1]]).toJson()));
+  await initEngine({ backend: 'cpu' });
+  const m = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [N, N, 1], filters: 3, kernelSize: 1, name: 'toy' })] });
+  m.layers[0].setWeights([tf.tensor4d([0, 2, 3], [1, 1, 1, 3]), tf.tensor1d([0, -1, -1.9])]);
+  await saveModel(m, model, { kind: '2.5d', classes: [0, 1, 2], inputShape: [N, N, 1], axis: 2, k: 1, intensity: { method: 'zscore-dataset', mean: 0, std: 1 } });
+  m.dispose();
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('nonadj adapt', () => {
+  test('adapts the toy model on a folder of scans: fewer forbidden contacts, every label kept, the adapted model saved', async () => {
+    const original = path.join(tmp, 'original');
+    assert.equal(runCli(['segment', model, scans, original, '--backend', 'cpu']).exitCode, 0);
+    const before = checkSegmentation(await readNiftiFile(path.join(original, 'a.nii.gz')), prior).forbiddenContacts;
+    assert.ok(before > 0);
+
+    const out = path.join(tmp, 'adapted');
+    const r = runCli(['adapt', model, scans, '--prior', priorFile, '--out', out, '--steps', '50', '--lambda', '1', '--lr', '1e-2', '--batch-size', '2', '--seed', '3', '--backend', 'cpu']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /scans: {5}2\n/);
+    assert.match(r.stdout, /adapted: {3}50 steps of 2, λ 1, lr 0\.01/);
+    assert.match(r.stderr, /adapt: 50\/50 fidelity/);
+    for (const name of ['a.nii.gz', 'b.nii.gz']) {
+      const seg = await readNiftiFile(path.join(out, 'segmentations', name));
+      assert.equal(seg.header.intentCode, 1002);
+      assert.ok(checkSegmentation(seg, prior).forbiddenContacts < before);
+      assert.deepEqual([...new Set(seg.data)].sort(), [0, 1, 2]);
+    }
+    const summary = JSON.parse(readFileSync(path.join(out, 'adapt.json'), 'utf8')) as { settings: { steps: number; lambda: number }; history: unknown[]; scans: unknown[] };
+    assert.equal(summary.settings.lambda, 1);
+    assert.equal(summary.history.length, 50);
+    assert.equal(summary.scans.length, 2);
+    // The adapted model segments as the command did.
+    const again = path.join(tmp, 'again.nii.gz');
+    assert.equal(runCli(['segment', path.join(out, 'model'), path.join(scans, 'a.nii.gz'), again, '--backend', 'cpu']).exitCode, 0);
+    assert.deepEqual((await readNiftiFile(again)).data, (await readNiftiFile(path.join(out, 'segmentations', 'a.nii.gz'))).data);
+  });
+
+  test('bad input: one line, exit 2', () => {
+    const a = path.join(scans, 'a.nii.gz');
+    const out = path.join(tmp, 'bad');
+    const cases: Array<[string[], RegExp]> = [
+      [['adapt', model, a, '--out', out], /--prior <graph.json> is required/],
+      [['adapt', model, a, '--prior', priorFile], /--out <folder> is required/],
+      [['adapt', path.join(tmp, 'nope'), a, '--prior', priorFile, '--out', out], /loadModel: .*nope does not exist/],
+      [['adapt', model, path.join(tmp, 'missing.nii.gz'), '--prior', priorFile, '--out', out], /cannot read .*missing.nii.gz/],
+      [['adapt', model, a, '--prior', wrongPrior, '--out', out], /adaptModel: model .*4/],
+      [['adapt', model, a, '--prior', priorFile, '--out', out, '--lambda', '-1'], /--lambda.*expected a number ≥ 0/],
+      [['adapt', model, a, path.join(tmp, 'original', 'a.nii.gz'), '--prior', priorFile, '--out', out], /would both be written as segmentations\/a.nii.gz/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = runCli([...args, '--backend', 'cpu']);
+      assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, expected);
+      assert.match(r.stderr, /^nonadj adapt: /);
+      assert.equal(r.stderr.trim().split('\n').length <= 2, true, r.stderr);
+    }
+  });
+});
