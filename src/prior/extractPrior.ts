@@ -21,6 +21,8 @@ export interface ExtractPriorOptions extends NeighbourhoodOptions {
   contiguous?: boolean;
   /** Called after each exam is counted, in completion order (for progress). */
   onExamDone?: (exam: ExamFile, done: number, total: number) => void;
+  /** Accept float datatypes and image-like label maps (see `assertPlausibleLabelMap`). @default false */
+  allowFloatLabels?: boolean;
   /** Recorded in the prior, e.g. `nonadj 0.1.0`. */
   tool?: string;
 }
@@ -62,7 +64,7 @@ export async function extractPrior(exams: readonly ExamFile[], options: ExtractP
     );
   }
   const threads = Math.max(1, Math.min(options.threads ?? os.availableParallelism(), exams.length));
-  const jobOptions = { ...neighbourhood, numLabels };
+  const jobOptions = { ...neighbourhood, numLabels, allowFloatLabels: options.allowFloatLabels };
   const results: CountFileAdjacencyResult[] = new Array(exams.length);
   let done = 0;
   const finished = (index: number, result: CountFileAdjacencyResult) => {
