@@ -186,5 +186,7 @@ async function heatmap(pairs: readonly CohortPair[], cases: readonly OkCase[]): 
     },
   };
   const { svg, warnings } = await renderChartSvg(spec);
-  return `<div id="heatmap">${svg}${warnings.map((w) => `<p class="warn">${esc(w)}</p>`).join('')}</div>`;
+  // Vega numbers legend gradients with a process-wide counter (gradient_0, gradient_1, …): renamed so the same
+  // document gives the same bytes however many charts were drawn before. The page has this one gradient.
+  return `<div id="heatmap">${svg.replace(/\bgradient_\d+\b/g, 'heatmap_gradient')}${warnings.map((w) => `<p class="warn">${esc(w)}</p>`).join('')}</div>`;
 }
