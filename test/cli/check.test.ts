@@ -3,12 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { relabelToA2009s } from '../../src/synth/relabelToA2009s.js';
 import { pasteIslands } from '../../src/synth/pasteIslands.js';
 import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
 import { readNiftiFile, writeNiftiFile } from '../../src/volume/niftiFile.js';
 import { makeVolume } from '../../src/volume/Volume.js';
+import type { CheckDocument, CheckDocumentCase } from '../../src/qc/makeCheckDocument.js';
 import { makeMetricCliFixtures, type MetricCliFixtures } from '../helpers/metricCliFixtures.js';
 import { assertSnapshot, ROOT, runCli, type CliRun } from '../helpers/runCliSnapshot.js';
 
@@ -39,10 +40,16 @@ before(async () => {
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 const validateCheck = ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schemas', 'check.schema.json'), 'utf8')));
 /** Parse `check --json` output and validate it against schemas/check.schema.json (ajv, JSON Schema 2020-12). */
-function checkJson(stdout: string) {
-  const doc = JSON.parse(stdout);
+function checkJson(stdout: string): CheckDocument {
+  const doc: unknown = JSON.parse(stdout);
   assert.ok(validateCheck(doc), JSON.stringify(validateCheck.errors));
-  return doc;
+  return doc as CheckDocument;
+}
+/** The checked case at `i`, failing when it is an error entry. */
+function okCase(doc: CheckDocument, i: number) {
+  const c = doc.cases[i];
+  assert.equal(c.status, 'ok', JSON.stringify(c));
+  return c as Extract<CheckDocumentCase, { status: 'ok' }>;
 }
 after(() => rmSync(fx.dir, { recursive: true, force: true }));
 
@@ -96,7 +103,7 @@ describe('nonadj check', () => {
     assert.deepEqual(doc.prior, { path: fx.aalPrior, sha256: sha(fx.aalPrior), numLabels: 117 });
     assert.deepEqual(doc.options, { connectivity: 18, radius: 1, names: { path: 'data/aal.nii.txt', sha256: sha('data/aal.nii.txt') }, allowFloatLabels: false, keepGoing: false });
     assert.deepEqual(doc.summary, { cases: 2, clean: 0, flagged: 2, errors: 0 });
-    assert.deepEqual(doc.cases.map((c: { file: string }) => c.file), [fx.aalIslands, fx.cube]);
+    assert.deepEqual(doc.cases.map((c) => c.file), [fx.aalIslands, fx.cube]);
   });
 
   test('--keep-going: an unreadable case is an error entry in text, JSON and CSV, the others are reported, exit 2', () => {
@@ -109,7 +116,7 @@ describe('nonadj check', () => {
     assert.match(text.stdout, /3 files, 1 with forbidden contacts, 1 not checked \(errors\)/);
     assert.match(text.stderr, /^nonadj check: readNifti: .*broken\.nii\.gz/m);
     const doc = checkJson(runCli([...args, '--json']).stdout);
-    assert.deepEqual(doc.cases.map((c: { status: string }) => c.status), ['ok', 'error', 'ok']);
+    assert.deepEqual(doc.cases.map((c) => c.status), ['ok', 'error', 'ok']);
     assert.deepEqual(doc.summary, { cases: 3, clean: 1, flagged: 1, errors: 1 });
     assert.equal(doc.options.keepGoing, true);
     const csv = runCli([...args, '--csv']);
@@ -139,7 +146,7 @@ describe('nonadj check', () => {
       'sub-01/anat/sub-01_desc-synthseg_dseg.nii.gz',
       'sub-02/ses-1/anat/sub-02_ses-1_desc-synthseg_dseg.nii.gz',
     ]);
-    assert.deepEqual(doc.cases.map((c: { forbiddenContacts: number }) => c.forbiddenContacts), [386, 0]);
+    assert.deepEqual([okCase(doc, 0).forbiddenContacts, okCase(doc, 1).forbiddenContacts], [386, 0]);
   });
 
   test('guards: a float map, a T1 image; --allow-float-labels reads whole-number floats as labels', () => {
@@ -148,7 +155,7 @@ describe('nonadj check', () => {
     assert.equal(float.stderr, `nonadj check: ${floatMap}: stored as float32, expected an integer datatype for a label map (its 2 values are whole numbers); --allow-float-labels reads it as labels anyway\n`);
     const allowed = runCli(['check', floatMap, '--prior', fx.smallPrior, '--allow-float-labels', '--json']);
     assert.equal(allowed.exitCode, 1);
-    assert.equal(checkJson(allowed.stdout).cases[0].forbiddenContacts, 386);
+    assert.equal(okCase(checkJson(allowed.stdout), 0).forbiddenContacts, 386);
     const t1 = runCli(['check', 'data/ch2.nii.gz', '--prior', fx.aalPrior]);
     assert.equal(t1.exitCode, 2);
     assert.match(t1.stderr, /^nonadj check: data\/ch2\.nii\.gz: 249 distinct values and 91 % of neighbouring voxels differ \(uint8\); .*is this an image, e\.g\. a T1\?; --allow-float-labels reads it as labels anyway\n$/);
@@ -186,9 +193,9 @@ describe('nonadj check', () => {
     const timed = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, path.join(ROOT, 'bin', 'nonadj.js'), 'check', atlas, islands, '--prior', priorFile, '--json', '--report', report, '-q'], { encoding: 'utf8' });
     assert.equal(timed.status, 1, timed.stderr);
     const doc = checkJson(timed.stdout);
-    assert.deepEqual(doc.cases.map((c: { forbiddenPairs: number }) => c.forbiddenPairs), [0, 5]);
-    assert.deepEqual(doc.cases.map((c: { labelsInSegmentation: number }) => c.labelsInSegmentation), [191, 191]);
-    assert.ok(doc.cases[1].pairs.every((p: { labels: number[] }) => p.labels.every((code) => prior.labels.includes(code))));
+    assert.deepEqual([okCase(doc, 0).forbiddenPairs, okCase(doc, 1).forbiddenPairs], [0, 5]);
+    assert.deepEqual([okCase(doc, 0).labelsInSegmentation, okCase(doc, 1).labelsInSegmentation], [191, 191]);
+    assert.ok(okCase(doc, 1).pairs.every((p) => p.labels.every((code) => prior.labels.includes(code))));
     const peakKb = Number(timed.stderr.trim().split('\n').at(-1));
     assert.ok(peakKb < 1_000_000, `peak ${peakKb} kB`);
     assert.ok(existsSync(report));
