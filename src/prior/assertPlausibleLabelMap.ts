@@ -51,7 +51,8 @@ export interface PlausibleLabelMapStats {
  * 3. a float datatype holding whole numbers (override: `allowFloatLabels`): label tools write integer types, and a
  *    float map is more often an image, a probability map or a resampled (interpolated) map than labels.
  *
- * Cost: one pass over the voxels (≈ 50 ms for a 1 mm brain).
+ * Cost: one pass over the voxels, with a Set insertion only where the value changes (a 1 mm AAL brain: 120–170 ms on
+ * a loaded 2-core machine, where its check took 700 ms).
  *
  * @param volume - the map as read (`data` x fastest; `header.datatype` and `header.sclSlope` say how it was stored).
  * @throws RangeError naming the source, what was found and `--allow-float-labels` when the override applies.
@@ -67,12 +68,17 @@ export function assertPlausibleLabelMap(
   const distinct = new Set<number>();
   let edges = 0;
   let pairs = 0;
+  let previous = NaN;
   for (let v = 0; v < data.length; v++) {
     const x = data[v];
     if (floatData && !Number.isInteger(x)) {
       throw new RangeError(`${source}: voxel ${v} holds ${String(x)}, expected an integer label (is this an image rather than a label map?)`);
     }
-    if (distinct.size <= MAX_PLAUSIBLE_LABELS) distinct.add(x);
+    // Only where the value changes: a label map is long runs, and a Set insertion per voxel tripled the cost.
+    if (x !== previous) {
+      if (distinct.size <= MAX_PLAUSIBLE_LABELS) distinct.add(x);
+      previous = x;
+    }
     if ((v % nx) + 1 < nx) {
       const y = data[v + 1];
       if (x !== 0 || y !== 0) {
