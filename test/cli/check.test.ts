@@ -149,13 +149,18 @@ describe('nonadj check', () => {
     assert.deepEqual([okCase(doc, 0).forbiddenContacts, okCase(doc, 1).forbiddenContacts], [386, 0]);
   });
 
-  test('guards: a float map, a T1 image; --allow-float-labels reads whole-number floats as labels', () => {
+  test('guards (check and extract): a float map, a T1 image; --allow-float-labels reads whole-number floats as labels', () => {
     const float = runCli(['check', floatMap, '--prior', fx.smallPrior]);
     assert.equal(float.exitCode, 2);
     assert.equal(float.stderr, `nonadj check: ${floatMap}: stored as float32, expected an integer datatype for a label map (its 2 values are whole numbers); --allow-float-labels reads it as labels anyway\n`);
     const allowed = runCli(['check', floatMap, '--prior', fx.smallPrior, '--allow-float-labels', '--json']);
     assert.equal(allowed.exitCode, 1);
     assert.equal(okCase(checkJson(allowed.stdout), 0).forbiddenContacts, 386);
+    // extract reads its exams through the same guard, with the same flag.
+    const refused = runCli(['extract', path.join(fx.dir, 'float-prior'), '--files', floatMap, '-q']);
+    assert.equal(refused.exitCode, 2);
+    assert.match(refused.stderr, /^nonadj extract: .*float-whole\.nii\.gz: stored as float32, .*--allow-float-labels/);
+    assert.equal(runCli(['extract', path.join(fx.dir, 'float-prior'), '--files', floatMap, '-q', '--allow-float-labels']).exitCode, 0);
     const t1 = runCli(['check', 'data/ch2.nii.gz', '--prior', fx.aalPrior]);
     assert.equal(t1.exitCode, 2);
     assert.match(t1.stderr, /^nonadj check: data\/ch2\.nii\.gz: 249 distinct values and 91 % of neighbouring voxels differ \(uint8\); .*is this an image, e\.g\. a T1\?; --allow-float-labels reads it as labels anyway\n$/);
