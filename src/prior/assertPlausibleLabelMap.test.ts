@@ -10,7 +10,7 @@ const DATA = path.join(import.meta.dirname, '..', '..', 'data');
 describe('assertPlausibleLabelMap', () => {
   test('an integer map: distinct values and the share of differing x-neighbours', () => {
     // Rows of 4 along x: [0 0 1 1] and [2 2 2 0]: pairs with a voxel ≠ 0: (0,1) (1,1) | (2,2) (2,2) (2,0) → 2 of 5 differ.
-    const stats = assertPlausibleLabelMap(makeVolume([4, 2, 1], Uint8Array.from([0, 0, 1, 1, 2, 2, 2, 0])));
+    const stats = assertPlausibleLabelMap(makeVolume([4, 2, 1], Uint8Array.from([0, 0, 1, 1, 2, 2, 2, 0]), { header: { datatype: 'uint8' } }));
     assert.deepEqual(stats, { distinctValues: 3, edgeShare: 2 / 5, floatData: false });
   });
 
@@ -18,6 +18,12 @@ describe('assertPlausibleLabelMap', () => {
     const volume = makeVolume([3, 1, 1], Float32Array.from([0, 1, 2]));
     assert.throws(() => assertPlausibleLabelMap(volume, { source: 'f.nii' }), /^RangeError: f\.nii: stored as float32, expected an integer datatype .*--allow-float-labels/);
     assert.equal(assertPlausibleLabelMap(volume, { allowFloatLabels: true }).floatData, true);
+  });
+
+  test('an integer datatype scaled by scl_slope to whole numbers is accepted, to fractions refused', () => {
+    const scaled = (values: number[]) => makeVolume([3, 1, 1], Float32Array.from(values), { header: { datatype: 'uint16', sclSlope: 2 } });
+    assert.equal(assertPlausibleLabelMap(scaled([0, 2, 4])).floatData, false);
+    assert.throws(() => assertPlausibleLabelMap(scaled([0, 2, 4.5]), { source: 's' }), /s: voxel 2 holds 4\.5, expected an integer label/);
   });
 
   test('a non-whole value is refused even when float labels are allowed', () => {

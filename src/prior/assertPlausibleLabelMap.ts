@@ -35,7 +35,7 @@ export interface PlausibleLabelMapStats {
   distinctValues: number;
   /** Share of x-neighbour voxel pairs (with a voxel ≠ 0) whose values differ, in [0, 1]. */
   edgeShare: number;
-  /** Whether the voxels are stored as floats (float datatype, or integers scaled by `scl_slope` / `scl_inter`). */
+  /** Whether the file's datatype is float32 or float64 (integers scaled by `scl_slope` are not). */
   floatData: boolean;
 }
 
@@ -48,8 +48,9 @@ export interface PlausibleLabelMapStats {
  * 2. a map that looks like an image: more than {@link MAX_PLAUSIBLE_LABELS} distinct values, or more than
  *    16 distinct values with over {@link MAX_PLAUSIBLE_EDGE_SHARE} of x-neighbours differing (override:
  *    `allowFloatLabels`);
- * 3. a float datatype holding whole numbers (override: `allowFloatLabels`): label tools write integer types, and a
- *    float map is more often an image, a probability map or a resampled (interpolated) map than labels.
+ * 3. a float datatype (float32, float64) holding whole numbers (override: `allowFloatLabels`): label tools write
+ *    integer types, and a float map is more often an image, a probability map or a resampled (interpolated) map than
+ *    labels. An integer datatype scaled by `scl_slope` / `scl_inter` to whole numbers is accepted.
  *
  * Cost: one pass over the voxels, with a Set insertion only where the value changes (a 1 mm AAL brain: 120–170 ms on
  * a loaded 2-core machine, where its check took 700 ms).
@@ -64,14 +65,17 @@ export function assertPlausibleLabelMap(
   const source = options.source ?? 'label map';
   const { data } = volume;
   const nx = volume.dims[0];
-  const floatData = data instanceof Float32Array || data instanceof Float64Array;
+  // Integers scaled by scl_slope / scl_inter are read as floats; they are whole-checked below but count as an integer
+  // datatype: the file says it stores integers.
+  const floatValues = data instanceof Float32Array || data instanceof Float64Array;
+  const floatData = volume.header.datatype === 'float32' || volume.header.datatype === 'float64';
   const distinct = new Set<number>();
   let edges = 0;
   let pairs = 0;
   let previous = NaN;
   for (let v = 0; v < data.length; v++) {
     const x = data[v];
-    if (floatData && !Number.isInteger(x)) {
+    if (floatValues && !Number.isInteger(x)) {
       throw new RangeError(`${source}: voxel ${v} holds ${String(x)}, expected an integer label (is this an image rather than a label map?)`);
     }
     // Only where the value changes: a label map is long runs, and a Set insertion per voxel tripled the cost.
@@ -90,7 +94,7 @@ export function assertPlausibleLabelMap(
   const stats: PlausibleLabelMapStats = { distinctValues: distinct.size, edgeShare: pairs > 0 ? edges / pairs : 0, floatData };
   if (options.allowFloatLabels) return stats;
   const override = '--allow-float-labels reads it as labels anyway';
-  const stored = volume.header.datatype + (floatData && !volume.header.datatype.startsWith('float') ? ` scaled by scl_slope ${volume.header.sclSlope}, scl_inter ${volume.header.sclInter}` : '');
+  const stored = volume.header.datatype + (floatValues && !floatData ? ` scaled by scl_slope ${volume.header.sclSlope}, scl_inter ${volume.header.sclInter}` : '');
   if (distinct.size > MAX_PLAUSIBLE_LABELS) {
     throw new RangeError(
       `${source}: more than ${MAX_PLAUSIBLE_LABELS} distinct values (${stored}), implausibly many for a label map (is this an image, e.g. a T1?); ${override}`,
