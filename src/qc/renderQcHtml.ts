@@ -181,7 +181,8 @@ async function heatmap(pairs: readonly CohortPair[], cases: readonly OkCase[]): 
     mark: 'rect',
     encoding: {
       x: { field: 'case', type: 'ordinal', sort: caseNames, title: 'case (rank)', axis: { labelAngle: -60, labelLimit: 160 } },
-      y: { field: 'pair', type: 'ordinal', sort: pairNames, title: 'pair (most frequent first)', axis: { labelLimit: 320 } },
+      // No y title: Vega estimates text widths without a canvas and would draw it over the long pair names.
+      y: { field: 'pair', type: 'ordinal', sort: pairNames, title: null, axis: { labelLimit: 320 } },
       color: { field: 'contacts', type: 'quantitative', scale: { type: 'log', scheme: 'reds' }, title: 'contacts' },
     },
   };
