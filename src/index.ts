@@ -57,6 +57,8 @@ export type { LabelEntry, LabelTableFormat, ParseLabelNamesResult } from './prio
 export { encodeGraphPng } from './prior/encodeGraphPng.js';
 export { compareToPrior } from './prior/compareToPrior.js';
 export type { PairCount, PriorComparison } from './prior/compareToPrior.js';
+export { assertPlausibleLabelMap, MAX_PLAUSIBLE_LABELS } from './prior/assertPlausibleLabelMap.js';
+export type { AssertPlausibleLabelMapOptions, PlausibleLabelMapStats } from './prior/assertPlausibleLabelMap.js';
 
 // metric/, postprocess/: check, evaluate and repair a segmentation
 export { checkSegmentation } from './metric/checkSegmentation.js';
@@ -71,6 +73,18 @@ export { repairSegmentation } from './postprocess/repairSegmentation.js';
 export type { RepairChange, RepairSegmentationOptions, RepairSegmentationResult } from './postprocess/repairSegmentation.js';
 export { keepLargestComponent } from './postprocess/keepLargestComponent.js';
 export type { KeepLargestComponentOptions, KeepLargestComponentResult, LabelComponentCleanup } from './postprocess/keepLargestComponent.js';
+
+// qc/: checking a cohort, its JSON document and its HTML report (nonadj check)
+export { findLabelMaps } from './qc/findLabelMaps.js';
+export type { FoundLabelMaps } from './qc/findLabelMaps.js';
+export { checkCases } from './qc/checkCases.js';
+export type { CheckCasesOptions, CheckedCase } from './qc/checkCases.js';
+export type { CheckLabelMapFileOptions } from './qc/checkLabelMapFile.js';
+export type { ContactThumbnail } from './qc/contactThumbnail.js';
+export { makeCheckDocument } from './qc/makeCheckDocument.js';
+export type { CheckDocument, CheckDocumentCase, CheckProvenance, HashedFile } from './qc/makeCheckDocument.js';
+export { renderQcHtml } from './qc/renderQcHtml.js';
+export type { RenderQcHtmlOptions } from './qc/renderQcHtml.js';
 
 // stats/: paired comparisons of segmentation methods over seeds × subjects
 export { bootstrapPairedDifference } from './stats/bootstrapPairedDifference.js';

@@ -1,5 +1,5 @@
 /**
- * Imports point one way, in the order the data flows (STYLE.md): numeric/io → volume → prior → metric → postprocess, synth; numeric → stats;
+ * Imports point one way, in the order the data flows (STYLE.md): numeric/io → volume → prior → metric → postprocess, synth, view → qc; numeric → stats;
  * engine → loss, data → model → infer → train → demo,
  * and only cli (and the index) may import everything. Nothing imports cli.
  */
@@ -19,6 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   postprocess: ['io', 'volume', 'prior', 'metric', 'postprocess'],
   synth: ['io', 'numeric', 'volume', 'prior', 'synth'],
   view: ['io', 'volume', 'prior', 'metric', 'view'],
+  qc: ['io', 'volume', 'prior', 'metric', 'view', 'qc'],
   engine: ['engine'],
   loss: ['io', 'engine', 'prior', 'volume', 'loss'],
   data: ['io', 'numeric', 'volume', 'prior', 'data'],
@@ -26,7 +27,7 @@ const ALLOWED: Record<string, string[]> = {
   infer: ['io', 'engine', 'volume', 'prior', 'data', 'model', 'infer'],
   train: ['io', 'numeric', 'engine', 'loss', 'prior', 'metric', 'volume', 'data', 'model', 'infer', 'train'],
   demo: ['io', 'numeric', 'stats', 'volume', 'prior', 'metric', 'postprocess', 'synth', 'view', 'engine', 'loss', 'data', 'model', 'infer', 'train', 'demo'],
-  cli: ['io', 'numeric', 'stats', 'volume', 'prior', 'metric', 'postprocess', 'synth', 'engine', 'loss', 'data', 'model', 'infer', 'train', 'view', 'demo', 'cli'],
+  cli: ['io', 'numeric', 'stats', 'volume', 'prior', 'metric', 'postprocess', 'synth', 'engine', 'loss', 'data', 'model', 'infer', 'train', 'view', 'qc', 'demo', 'cli'],
 };
 
 /**

@@ -1,12 +1,17 @@
 import { Command, Option } from 'commander';
-import { checkSegmentation, type CheckSegmentationResult } from '../metric/checkSegmentation.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { sha256File } from '../io/sha256File.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
-import { readNiftiFile } from '../volume/niftiFile.js';
+import { checkCases } from '../qc/checkCases.js';
+import { findLabelMaps } from '../qc/findLabelMaps.js';
+import { makeCheckDocument, type CheckDocument } from '../qc/makeCheckDocument.js';
+import { renderQcHtml } from '../qc/renderQcHtml.js';
 import { lintExitCode } from './lintExitCode.js';
-import { listNiftiFiles } from './listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { connectivityOption, positiveIntegerOption, radiusOption } from './options.js';
+import { makeProgress } from './progress.js';
 import { renderTable } from './renderTable.js';
+import { toolName } from './toolName.js';
 
 interface CheckFlags {
   prior: string;
@@ -16,14 +21,14 @@ interface CheckFlags {
   json?: boolean;
   csv?: boolean;
   fail: boolean;
+  jobs?: number;
+  keepGoing?: boolean;
+  report?: string;
+  allowFloatLabels?: boolean;
+  quiet?: boolean;
 }
 
-/** One checked file, as `--json` prints it. */
-export interface CheckReport extends CheckSegmentationResult {
-  file: string;
-}
-
-/** `nonadj check <seg | folder>… --prior graph.json`: the abnormal-adjacency linter (METHOD.md §7). */
+/** `nonadj check <seg | folder>… --prior graph.json`: the abnormal-adjacency linter (METHOD.md §7), over one file or a cohort. */
 export function makeCheckCommand(): Command {
   return new Command('check')
     .summary('report label pairs that touch although the prior forbids it')
@@ -34,34 +39,78 @@ export function makeCheckCommand(): Command {
         'plus the reference metric (unique, cumulated, m1, m2) under "reference".',
         'A label the prior does not know is reported as unknown: all its contacts are forbidden.',
         '',
-        'Exit code: 0 no forbidden contact, 1 some found (--no-fail: 0), 2 error.',
+        'Inputs: label maps, folders (every .nii, .nii.gz, .mgz, .mgh below them), or BIDS derivatives datasets',
+        '(sub-*/[ses-*/]anat/*_dseg.nii[.gz]; a raw BIDS dataset contributes those under derivatives/).',
+        'Cases are checked on --jobs worker threads; the output is in input order whatever --jobs is.',
+        '--json and --csv carry provenance: tool version, prior path and SHA-256, options.',
+        '',
+        'Exit code: 0 no forbidden contact, 1 some found (--no-fail: 0), 2 error (with --keep-going: some case',
+        'could not be checked; it is listed as an error and the others are reported).',
       ].join('\n'),
     )
-    .argument('<inputs...>', 'label maps (.nii, .nii.gz, .mgz, .mgh) or folders holding them')
+    .argument('<inputs...>', 'label maps (.nii, .nii.gz, .mgz, .mgh), folders holding them, or BIDS derivatives datasets')
     .requiredOption('--prior <file>', 'adjacency prior: graph.json or graph.png.csv')
-    .option('--names <file>', 'label names when the prior has none: aal.nii.txt, a FreeSurfer LUT or an ITK-SNAP file')
+    .option('--names <file>', 'label names when the prior has none: FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .nii.txt, BIDS dseg.tsv or nnU-Net dataset.json')
     .addOption(
       new Option('--connectivity <n>', 'neighbourhood (default: the prior\'s)').argParser(connectivityOption),
     )
     .option('--radius <r>', "Chebyshev radius in voxels (default: the prior's)", radiusOption)
-    .addOption(new Option('--json', 'print a JSON array, one object per file').conflicts('csv'))
-    .option('--csv', 'print CSV, one row per forbidden pair')
+    .addOption(new Option('--json', 'print one JSON document: provenance and one entry per case (schemas/check.schema.json)').conflicts('csv'))
+    .option('--csv', 'print CSV, one row per forbidden pair, after a "# provenance" comment line')
+    .option('--report <file>', 'also write a self-contained HTML QC report: cases ranked, pairs across the cohort, thumbnails')
+    .option('--jobs <n>', 'worker threads checking cases in parallel (default: number of cores)', positiveIntegerOption)
+    .option('--keep-going', 'report a case that cannot be read or checked as an error and go on (exit code 2 at the end)')
+    .option('--allow-float-labels', 'read float or image-like maps as labels (refused by default: is it an image?)')
+    .option('-q, --quiet', 'no progress output')
     .option('--no-fail', 'exit 0 even when forbidden contacts are found')
     .action(async (inputs: string[], flags: CheckFlags) => {
       const { prior, names } = await loadPrior(flags.prior, flags.names);
-      const files = await listNiftiFiles(inputs);
-      const reports: CheckReport[] = [];
-      for (const file of files) {
-        const volume = await readNiftiFile(file, { expect: '3d' });
-        const result = checkSegmentation(volume, prior, { connectivity: flags.connectivity, radius: flags.radius, names, source: file });
-        reports.push({ file, ...result });
+      const { files } = await findLabelMaps(inputs);
+      const [priorSha, namesSha] = await Promise.all([sha256File(flags.prior), flags.names ? sha256File(flags.names) : null]);
+      const [tool, version] = toolName().split(' ');
+      const progress = makeProgress('check', files.length, { enabled: !flags.quiet && files.length > 1 });
+      let checked;
+      try {
+        checked = await checkCases(files, prior, {
+          connectivity: flags.connectivity,
+          radius: flags.radius,
+          names,
+          allowFloatLabels: flags.allowFloatLabels,
+          thumbnail: flags.report !== undefined,
+          jobs: flags.jobs,
+          keepGoing: flags.keepGoing,
+          onCaseDone: (c) => progress.tick(c.status === 'error' ? `${c.file} (error)` : c.file),
+        });
+      } finally {
+        progress.stop();
+      }
+      const doc = makeCheckDocument(
+        {
+          tool: { name: tool, version },
+          prior: { path: flags.prior, sha256: priorSha, numLabels: prior.numLabels },
+          options: {
+            connectivity: flags.connectivity ?? prior.connectivity,
+            radius: flags.radius ?? prior.radius,
+            names: flags.names && namesSha ? { path: flags.names, sha256: namesSha } : null,
+            allowFloatLabels: flags.allowFloatLabels ?? false,
+            keepGoing: flags.keepGoing ?? false,
+          },
+        },
+        checked,
+      );
+      if (flags.report) {
+        const thumbnails = new Map(checked.flatMap((c) => (c.status === 'ok' && c.thumbnail ? [[c.file, c.thumbnail] as const] : [])));
+        await writeFileAtomic(flags.report, await renderQcHtml(doc, { thumbnails }));
       }
       const format = flags.json ? 'json' : flags.csv ? 'csv' : 'text';
-      process.stdout.write(renderCheckReports(reports, format, prior.numLabels));
-      process.exitCode = lintExitCode(
-        reports.map((r) => r.forbiddenContacts),
+      process.stdout.write(renderCheckReports(doc, format));
+      for (const c of doc.cases) if (c.status === 'error') process.stderr.write(`nonadj check: ${c.error}\n`);
+      if (flags.report) process.stderr.write(`QC report: ${flags.report}\n`);
+      const lint = lintExitCode(
+        doc.cases.map((c) => (c.status === 'ok' ? c.forbiddenContacts : 0)),
         flags.fail ? 'fail' : 'no-fail',
       );
+      process.exitCode = doc.summary.errors > 0 ? 2 : lint;
     });
 }
 
@@ -83,35 +132,51 @@ export function compactRanges(values: readonly number[]): string {
   return parts.join(', ');
 }
 
+/** The CSV provenance comment: `# nonadj 0.1.0; prior <path> sha256 <hex>; connectivity 26; radius 1; names -; allow-float-labels false`. */
+export function csvProvenanceLine(doc: CheckDocument): string {
+  const o = doc.options;
+  const names = o.names ? `${o.names.path} sha256 ${o.names.sha256}` : '-';
+  return `# ${doc.tool.name} ${doc.tool.version}; prior ${doc.prior.path} sha256 ${doc.prior.sha256}; connectivity ${o.connectivity}; radius ${o.radius}; names ${names}; allow-float-labels ${o.allowFloatLabels}`;
+}
+
 /**
- * Render check reports: `'text'` for a terminal, `'json'` (an array with keys file, forbiddenPairs,
- * forbiddenContacts, pairs, reference, unknownLabels, absentLabels, …), `'csv'` (one row per forbidden pair,
- * one row with empty pair fields for a clean file).
+ * Render a check run: `'text'` for a terminal, `'json'` (the {@link CheckDocument}, `schemas/check.schema.json`),
+ * `'csv'` (a `# provenance` comment line, then one row per forbidden pair, one row with empty pair fields for a clean
+ * case, and one row with `status` error and the `error` message for a case that could not be checked).
  */
-export function renderCheckReports(reports: readonly CheckReport[], format: 'text' | 'json' | 'csv', priorLabels: number): string {
-  if (format === 'json') return JSON.stringify(reports, null, 2) + '\n';
+export function renderCheckReports(doc: CheckDocument, format: 'text' | 'json' | 'csv'): string {
+  const priorLabels = doc.prior.numLabels;
+  if (format === 'json') return JSON.stringify(doc, null, 2) + '\n';
   if (format === 'csv') {
     const header = [
-      'file', 'forbidden_pairs', 'forbidden_contacts', 'label_a', 'name_a', 'label_b', 'name_b', 'contacts', 'voxels_a', 'voxels_b',
+      'file', 'status', 'forbidden_pairs', 'forbidden_contacts', 'label_a', 'name_a', 'label_b', 'name_b', 'contacts', 'voxels_a', 'voxels_b',
       'box_min_i', 'box_min_j', 'box_min_k', 'box_max_i', 'box_max_j', 'box_max_k',
       'centroid_i', 'centroid_j', 'centroid_k', 'centroid_x_mm', 'centroid_y_mm', 'centroid_z_mm',
-      'ref_unique', 'ref_cumulated', 'ref_m1', 'ref_m2',
+      'ref_unique', 'ref_cumulated', 'ref_m1', 'ref_m2', 'error',
     ];
     const rows: Array<Array<string | number | null>> = [];
-    for (const r of reports) {
+    for (const r of doc.cases) {
+      if (r.status === 'error') {
+        rows.push([r.file, 'error', ...Array<null>(25).fill(null), r.error]);
+        continue;
+      }
       const ref = [r.reference.unique, r.reference.cumulated, r.reference.m1, r.reference.m2];
-      if (r.pairs.length === 0) rows.push([r.file, 0, 0, ...Array<null>(19).fill(null), ...ref]);
+      if (r.pairs.length === 0) rows.push([r.file, 'ok', 0, 0, ...Array<null>(19).fill(null), ...ref, null]);
       for (const p of r.pairs) {
         rows.push([
-          r.file, r.forbiddenPairs, r.forbiddenContacts, p.labels[0], p.names[0], p.labels[1], p.names[1], p.contacts, p.voxels[0], p.voxels[1],
-          ...p.boundingBox.min, ...p.boundingBox.max, ...p.centroidVoxel, ...p.centroidMm, ...ref,
+          r.file, 'ok', r.forbiddenPairs, r.forbiddenContacts, p.labels[0], p.names[0], p.labels[1], p.names[1], p.contacts, p.voxels[0], p.voxels[1],
+          ...p.boundingBox.min, ...p.boundingBox.max, ...p.centroidVoxel, ...p.centroidMm, ...ref, null,
         ]);
       }
     }
-    return renderTable(header, rows, 'csv');
+    return `${csvProvenanceLine(doc)}\n${renderTable(header, rows, 'csv')}`;
   }
   const out: string[] = [];
-  for (const r of reports) {
+  for (const r of doc.cases) {
+    if (r.status === 'error') {
+      out.push(`${r.file}: error: ${r.error}`);
+      continue;
+    }
     out.push(
       `${r.file}: ${r.forbiddenPairs} forbidden pair${r.forbiddenPairs === 1 ? '' : 's'}, ${r.forbiddenContacts} forbidden contact${r.forbiddenContacts === 1 ? '' : 's'} (connectivity ${r.connectivity}, radius ${r.radius})`,
     );
@@ -141,7 +206,7 @@ export function renderCheckReports(reports: readonly CheckReport[], format: 'tex
     const ref = r.reference;
     out.push(`  reference: unique ${ref.unique}, cumulated ${ref.cumulated}, m1 ${sig(ref.m1)}, m2 ${sig(ref.m2)}`);
   }
-  const dirty = reports.filter((r) => r.forbiddenContacts > 0).length;
-  if (reports.length > 1) out.push(`${reports.length} files, ${dirty} with forbidden contacts`);
+  const { cases, flagged, errors } = doc.summary;
+  if (cases > 1) out.push(`${cases} files, ${flagged} with forbidden contacts${errors > 0 ? `, ${errors} not checked (errors)` : ''}`);
   return out.join('\n') + '\n';
 }

@@ -28,6 +28,7 @@ interface ExtractFlags {
   threads?: number;
   skipMissing?: boolean;
   quiet?: boolean;
+  allowFloatLabels?: boolean;
 }
 
 /** `nonadj extract <data> <output> [nb_labels]`: the seed's command (METHOD.md §1). */
@@ -64,6 +65,7 @@ export function makeExtractCommand(): Command {
     .option('--threads <n>', 'worker threads (default: number of cores)', positiveIntegerOption)
     .option('--skip-missing', 'skip exam folders without the label map instead of stopping')
     .option('-q, --quiet', 'no progress output')
+    .option('--allow-float-labels', 'read float or image-like maps as labels (refused by default: is it an image?)')
     .action(async (dataArg: string | undefined, outputArg: string | undefined, nbArg: string | undefined, flags: ExtractFlags) => {
       await runExtract(dataArg, outputArg, nbArg, flags);
     });
@@ -106,6 +108,7 @@ async function runExtract(dataArg: string | undefined, outputArg: string | undef
       names,
       contiguous: flags.contiguous,
       minExams: flags.minExams,
+      allowFloatLabels: flags.allowFloatLabels,
       tool: toolName(),
       onExamDone: (exam) => progress.tick(exam.id),
     });

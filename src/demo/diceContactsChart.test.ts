@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { demoReportFixture } from '../../test/helpers/demoReportFixture.js';
 import { diceContactsChart } from './diceContactsChart.js';
-import { renderChartSvg } from './renderChartSvg.js';
+import { renderChartSvg } from '../view/renderChartSvg.js';
 import type { DemoReport } from './demoReport.js';
 
 /** The chart's spec as plain JSON (the Vega-Lite type is a wide union), with its point layer (the last). */

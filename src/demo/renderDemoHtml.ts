@@ -6,11 +6,13 @@ import { contactOverlay } from '../view/contactOverlay.js';
 import { demoTables, DOMAIN_TITLES, FLOOR_ROW, formatLambda, HEURISTIC_FORMULA, type DemoTable } from './demoTables.js';
 import { diceContactsChart } from './diceContactsChart.js';
 import { isSinglePreview } from './isSinglePreview.js';
-import { renderChartSvg } from './renderChartSvg.js';
+import { escapeHtml } from '../view/escapeHtml.js';
+import { renderChartSvg } from '../view/renderChartSvg.js';
+import { renderSlicePng } from '../view/renderSlicePng.js';
 import type { DemoReport, SliceInput } from './demoReport.js';
 import { trainingCurveChart } from './trainingCurveChart.js';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
 /** An HTML table of plain-text cells, escaped. */
 function table(t: DemoTable, className = ''): string {
@@ -123,48 +125,28 @@ async function chart(spec: TopLevelSpec): Promise<string> {
   return `<div>${svg}${warnings.map((w) => `<p class="warn">${esc(w)}</p>`).join('')}</div>`;
 }
 
-/** Label colour of code c (0 = transparent): golden-angle hues. */
-function labelRgb(c: number): [number, number, number] {
-  const h = (c * 137.508) % 360, s = 0.65, l = 0.55;
-  const k = (n: number) => (n + h / 30) % 12;
-  const a = s * Math.min(l, 1 - l);
-  const ch = (n: number) => Math.round(255 * (l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1))));
-  return [ch(0), ch(8), ch(4)];
-}
-
-/** One coronal slice (the y index with most truth foreground near the middle) as a PNG data URL, scaled 3×. */
+/** One coronal slice y as a PNG data URL, scaled 3×: superior up (row 0 is the highest z), grey levels stretched over the slice. */
 function slicePng(image: Volume, seg: Volume | null, contacts: Volume | null, y: number): string {
   const [nx, ny, nz] = image.dims;
-  const S = 3;
   let lo = Infinity, hi = -Infinity;
   for (let z = 0; z < nz; z++) for (let x = 0; x < nx; x++) {
     const v = Number(image.data[x + nx * (y + ny * z)]);
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const png = new PNG({ width: nx * S, height: nz * S });
+  const grey = new Float64Array(nx * nz);
+  const labels = new Float64Array(nx * nz);
+  const contact = new Uint8Array(nx * nz);
   for (let z = 0; z < nz; z++) {
     for (let x = 0; x < nx; x++) {
       const v = x + nx * (y + ny * z);
-      const grey = hi > lo ? (255 * (Number(image.data[v]) - lo)) / (hi - lo) : 0;
-      let rgb: [number, number, number] = [grey, grey, grey];
-      const label = seg ? Number(seg.data[v]) : 0;
-      if (label > 0) {
-        const c = labelRgb(label);
-        rgb = [0.45 * grey + 0.55 * c[0], 0.45 * grey + 0.55 * c[1], 0.45 * grey + 0.55 * c[2]];
-      }
-      if (contacts && Number(contacts.data[v]) > 0) rgb = [0.3 * rgb[0] + 178, 0.3 * rgb[1], 0.3 * rgb[2]];
-      // Superior up: image row 0 is the highest z; left of the subject on the right (radiological) is not assumed.
-      for (let dy = 0; dy < S; dy++) for (let dx = 0; dx < S; dx++) {
-        const o = 4 * ((nz - 1 - z) * S * nx * S + dy * nx * S + x * S + dx);
-        png.data[o] = rgb[0];
-        png.data[o + 1] = rgb[1];
-        png.data[o + 2] = rgb[2];
-        png.data[o + 3] = 255;
-      }
+      const p = x + nx * (nz - 1 - z);
+      grey[p] = hi > lo ? (255 * (Number(image.data[v]) - lo)) / (hi - lo) : 0;
+      labels[p] = seg ? Number(seg.data[v]) : 0;
+      contact[p] = contacts && Number(contacts.data[v]) > 0 ? 1 : 0;
     }
   }
-  return `data:image/png;base64,${PNG.sync.write(png).toString('base64')}`;
+  return renderSlicePng({ width: nx, height: nz, grey, labels, contact }, { scale: 3 });
 }
 
 function sliceGrid(s: SliceInput): string {

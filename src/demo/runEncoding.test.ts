@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { demoReportFixture } from '../../test/helpers/demoReportFixture.js';
 import { diceContactsChart } from './diceContactsChart.js';
-import { renderChartSvg } from './renderChartSvg.js';
+import { renderChartSvg } from '../view/renderChartSvg.js';
 import { runEncoding } from './runEncoding.js';
 
 /** Stroke colour and path (the shape) of each drawn point, by series name, read from Vega's SVG. */

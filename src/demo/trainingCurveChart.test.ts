@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { demoEpoch, demoReportFixture } from '../../test/helpers/demoReportFixture.js';
-import { renderChartSvg } from './renderChartSvg.js';
+import { renderChartSvg } from '../view/renderChartSvg.js';
 import type { DemoReport } from './demoReport.js';
 import { trainingCurveChart, type TrainingCurveQuantity } from './trainingCurveChart.js';
 

@@ -12,6 +12,8 @@ import { sumExamCounts } from './sumExamCounts.js';
 export interface CountExamsOptions extends NeighbourhoodOptions {
   /** When given, labels must lie in `[0, numLabels)` (−1 ignored). */
   numLabels?: number;
+  /** Accept float datatypes and image-like label maps (see `assertPlausibleLabelMap`). @default false */
+  allowFloatLabels?: boolean;
   /** Worker threads reading and counting exams in parallel; one exam, or 1, counts in the calling thread. @default os.availableParallelism() */
   threads?: number;
   /** Record each file's SHA-256 in `exams[].sha256` (partial counts need it to refuse overlapping shards). @default false */
@@ -34,7 +36,7 @@ export async function countExams(exams: readonly ExamFile[], options: CountExams
   // No exams (a shard of a list shorter than the number of shards) sum to nothing, so that a job array still merges.
   if (exams.length === 0) return { ...neighbourhood, exams: [], labels: [], counts: new Float64Array(), examCounts: new Float64Array() };
   const threads = Math.max(1, Math.min(options.threads ?? os.availableParallelism(), exams.length));
-  const jobOptions = { ...neighbourhood, numLabels: options.numLabels };
+  const jobOptions = { ...neighbourhood, numLabels: options.numLabels, allowFloatLabels: options.allowFloatLabels };
   // Each exam's counts are folded into the running sum as they arrive (exact whatever the order), so memory holds
   // one sum and not one matrix per exam; the exams are listed in input order at the end.
   const counted: CountedExam[] = new Array(exams.length);

@@ -1,4 +1,5 @@
 import { readNiftiFile } from '../volume/niftiFile.js';
+import { assertPlausibleLabelMap } from './assertPlausibleLabelMap.js';
 import { countPresentAdjacency } from './countPresentAdjacency.js';
 import type { NeighbourhoodOptions } from './neighbourhood.js';
 
@@ -6,6 +7,8 @@ import type { NeighbourhoodOptions } from './neighbourhood.js';
 export interface CountFileAdjacencyOptions extends NeighbourhoodOptions {
   /** When given, labels must lie in `[0, numLabels)`. */
   numLabels?: number;
+  /** Accept float datatypes and image-like maps (`--allow-float-labels`, see `assertPlausibleLabelMap`). @default false */
+  allowFloatLabels?: boolean;
 }
 
 /** Result of {@link countFileAdjacency}: the counts over the labels present and the exam's grid. */
@@ -22,10 +25,12 @@ export interface CountFileAdjacencyResult {
  * Read one 3D label map (NIfTI) and count its label adjacencies over the labels present. The volume is dropped
  * when this returns, so callers that loop over exams hold one volume at a time.
  *
- * @throws Error naming `file` when it cannot be read, is 4D, or holds invalid labels or too many distinct labels.
+ * @throws Error naming `file` when it cannot be read, is 4D, is not plausibly a label map (`assertPlausibleLabelMap`), or
+ *   holds invalid labels or too many distinct labels.
  */
 export async function countFileAdjacency(file: string, options: CountFileAdjacencyOptions = {}): Promise<CountFileAdjacencyResult> {
   const volume = await readNiftiFile(file, { expect: '3d' });
+  assertPlausibleLabelMap(volume, { allowFloatLabels: options.allowFloatLabels, source: file });
   const { labels, counts } = countPresentAdjacency(volume.data, volume.dims, { ...options, source: file });
   return { labels, counts, dims: volume.dims, spacingMm: volume.spacingMm };
 }

@@ -59,7 +59,9 @@ describe('issue 12: fault-injection regressions (built binary)', () => {
     const run = (args: string[]) => (runs.push(runCli(args)), runs.at(-1)!);
     expectOneLineError(run(['extract', path.join(tmp, 'x1'), '--files', fs, '-q']), /fs\.nii\.gz needs a 14176×14176 prior .* over the limit of 4096 labels; relabel to the 4 labels present with --contiguous/);
     expectOneLineError(run(['extract', path.join(tmp, 'x2'), '20000', '--files', fs, '-q']), /nb_labels is 20000, over the limit of 4096/);
-    expectOneLineError(run(['extract', path.join(tmp, 'x3'), '--files', huge, '-q']), /huge\.nii\.gz: voxel \d+ holds 1e\+30, expected a label in 0 … 2\^53/);
+    // A float64 map is refused as such first (assertPlausibleLabelMap); allowed, its 1e30 is still refused as a label.
+    expectOneLineError(run(['extract', path.join(tmp, 'x3'), '--files', huge, '-q']), /huge\.nii\.gz: stored as float64, expected an integer datatype .*--allow-float-labels/);
+    expectOneLineError(run(['extract', path.join(tmp, 'x3'), '--files', huge, '-q', '--allow-float-labels']), /huge\.nii\.gz: voxel \d+ holds 1e\+30, expected a label in 0 … 2\^53/);
     for (const [file, out] of [[fs, 'p-fs'], [big, 'p-big'], [slope, 'p-slope']]) {
       const r = run(['extract', path.join(tmp, out), '--files', file, '--contiguous', '-q']);
       assert.equal(r.exitCode, 0, r.stderr);
