@@ -52,6 +52,6 @@ describe('findLabelMaps', () => {
   test('errors name the input and what was looked for', async () => {
     await assert.rejects(findLabelMaps([path.join(root, 'missing')]), /cannot read .*missing: ENOENT/);
     await assert.rejects(findLabelMaps([tree('empty-deriv', ['dataset_description.json', 'sub-01/anat/sub-01_T1w.nii.gz'])]), /is a BIDS dataset with no label map: expected sub-\*\/\[ses-\*\/\]anat\/\*_dseg\.nii\[\.gz\]/);
-    await assert.rejects(findLabelMaps([tree('nothing', ['readme.txt'])]), /holds no \.nii or \.nii\.gz file/);
+    await assert.rejects(findLabelMaps([tree('nothing', ['readme.txt'])]), /holds no \.nii, \.nii\.gz, \.mgz or \.mgh file/);
   });
 });
