@@ -41,7 +41,7 @@ export function makeDemoCommand(): Command {
     .option('--out <dir>', 'output folder (must be empty unless --resume or --force)', 'nonadj-demo')
     .option('--quick', 'a tiny run of the whole pipeline (minutes)')
     .option('--full', '1 mm subjects, baseline retrained to convergence, longer fine-tunes')
-    .addOption(new Option('--labels <kind>', 'AAL regions (25 by lobe and hemisphere, see demo/README.md) or all 116 structures').choices(['regions', 'full']).default('regions'))
+    .addOption(new Option('--labels <kind>', 'coarse regions (AAL: 25 by lobe and hemisphere; INIA19: 24 contiguous groups; see demo/README.md) or every structure').choices(['regions', 'full']).default('regions'))
     .addOption(new Option('--atlas <name>', 'bundled atlas').choices(['aal', 'inia19']).default('aal'))
     .option('--seed <n>', 'seed of the subjects and of every run', integerInRangeOption('--seed', 0, 1e6, '[0, 1e6]'), 1)
     .option('--jobs <n>', 'training runs at once (default: the number of cores); each run gets cores / jobs worker threads (--jobs 1: one run at a time on all the cores)', integerInRangeOption('--jobs', 1, 64), availableParallelism())

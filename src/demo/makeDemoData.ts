@@ -10,6 +10,7 @@ import { makeVolume, type Volume } from '../volume/Volume.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { aalRegionOf, aalRegions, AAL_REGION_NAMES } from './aalRegions.js';
+import { inia19Regions } from './inia19Regions.js';
 
 /**
  * The sets of the demo, each a folder of exam folders (`prepro_im_mni_bc.nii.gz` [+ `prepro_seg_mni.nii.gz`]).
@@ -40,7 +41,7 @@ export interface MakeDemoDataOptions {
   /** Repository root holding `data/` (the bundled atlases). */
   root: string;
   atlas: 'aal' | 'inia19';
-  /** `regions`: the grouping of `aalRegions.ts` (AAL) or the contiguous labels (INIA19); `full`: every label. */
+  /** `regions`: the grouping of `aalRegions.ts` (AAL) or of `inia19Regions.ts` (INIA19: 24 contiguous groups); `full`: every label. */
   labels: 'regions' | 'full';
   /** 2 → 2 mm (AAL; 1 mm for INIA19), 1 → the atlas grid. */
   downsample: 1 | 2;
@@ -271,7 +272,12 @@ async function loadAtlas(root: string, atlas: 'aal' | 'inia19', grouping: 'regio
     readNiftiFile(path.join(data, 'inia19-t1-brain.nii.gz'), { expect: '3d' }),
     readNiftiFile(path.join(data, 'inia19-NeuroMaps.nii.gz'), { expect: '3d' }),
   ]);
-  // NeuroMaps codes are sparse: renumber the codes present to 0 … K−1 (both groupings; no name table ships).
+  if (grouping === 'regions') {
+    // No name table ships with NeuroMaps here: the regions are contiguous groups of structures (inia19Regions).
+    const { lut, names } = inia19Regions(raw.data as ArrayLike<number>, raw.dims as [number, number, number]);
+    return { t1, labels: remap(raw, lut), names, cortex: [] };
+  }
+  // `full`: NeuroMaps codes are sparse; renumber the codes present to 0 … K−1 (no name table ships).
   const present = [...new Set(Array.from(raw.data as ArrayLike<number>))].sort((a, b) => a - b);
   const lut = new Int32Array(present[present.length - 1] + 1);
   present.forEach((code, i) => (lut[code] = i));

@@ -27,7 +27,7 @@ export type { DemoReport, DemoRunReport, SliceInput, SubjectScores } from './dem
 export interface RunDemoOptions {
   /** Output folder (created). It must be empty or missing, unless `resume` (a demo folder) or `force`. */
   out: string;
-  /** Repository (package) root: `data/` holds the atlases, `demo/baseline/` the shipped baseline. */
+  /** Repository (package) root: `data/` holds the atlases, `demo/baseline/` and `demo/baseline-inia19/` the shipped baselines. */
   root: string;
   mode: DemoMode;
   atlas: 'aal' | 'inia19';

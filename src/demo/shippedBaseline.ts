@@ -2,9 +2,13 @@ import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EpochRecord } from '../train/runFolder.js';
 
+/** The folder of each atlas's shipped baseline, under the repository root. */
+export const SHIPPED_BASELINE_DIRS: Readonly<Record<string, string>> = { aal: 'demo/baseline', inia19: 'demo/baseline-inia19' };
+
 /**
- * The shipped baseline (`demo/baseline/`) when it fits the options, copied to `dest` (kept if already there: a
- * resumed demo goes on with the baseline it started from), with its command and a note on its state.
+ * The shipped baseline of the atlas (`demo/baseline/` for AAL, `demo/baseline-inia19/` for the macaque) when it
+ * fits the options, copied to `dest` (kept if already there: a resumed demo goes on with the baseline it started
+ * from), with its command and a note on its state.
  */
 export async function copyShippedBaseline(
   root: string,
@@ -14,7 +18,9 @@ export async function copyShippedBaseline(
   const parse = (dir: string) => readFile(path.join(dir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
   let manifest = await parse(dest);
   if (!manifest) {
-    const source = path.join(root, 'demo', 'baseline');
+    const folder = SHIPPED_BASELINE_DIRS[want.atlas];
+    if (!folder) return null;
+    const source = path.join(root, ...folder.split('/'));
     manifest = await parse(source);
     if (!manifest || !(await isFile(path.join(source, 'model.json')))) return null;
     if (manifest.atlas !== want.atlas || manifest.labels !== want.labels || manifest.downsample !== want.downsample) return null;

@@ -65,6 +65,10 @@ test('the packed package installs and its CLI runs the demo from the shipped bas
     'demo/baseline/model.json',
     'demo/baseline/weights.bin',
     'demo/baseline/graph.json',
+    'demo/baseline-inia19/manifest.json',
+    'demo/baseline-inia19/model.json',
+    'demo/baseline-inia19/weights.bin',
+    'demo/baseline-inia19/graph.json',
     'README.md',
   ]) {
     assert.ok(shipped.has(f), `the tarball lacks ${f}`);
