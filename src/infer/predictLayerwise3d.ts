@@ -1,8 +1,11 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Layer, LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
+import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { GridData } from '../data/make25dSample.js';
 import { resolveClasses, type VolumePrediction } from './volumePrediction.js';
+
+/** A layer of a tfjs layers model (tfjs-layers does not export the class's type at its top level). */
+type Layer = LayersModel['layers'][number];
 
 /**
  * Layers that act on each voxel alone (or on its channels alone), so a slab of planes gives the same values as the
