@@ -14,7 +14,7 @@ Subcommands:
       D, H, W), optionally crop to the head's box with a margin (the rule of nonadj's headBoundingBox), run it,
       write the labels on the full grid. --box runs on a sub-box of the prepared image only (for logit parity) and
       --logits writes that run's logits (float32, voxel-major x fastest, channels last). Prints one JSON line:
-      seconds, peak RSS.
+      seconds (wall) and CPU seconds of the network run, peak RSS of the process.
   compare <labels.nii.gz> [<other_labels.nii.gz>]
       Thalamus Dice of the labels (model class 5, 'Thalamus-Proper*', left + right) against AAL's (codes 77, 78 in
       data/aal.nii.gz, left + right), after nearest-neighbour resampling onto AAL's grid; with a second label map,
@@ -108,6 +108,11 @@ def run_torch(args):
     torch.set_num_threads(int(opts.get('--threads', '2')))
     img = nib.load(src)
     raw = np.asanyarray(img.dataobj).astype(np.float32)
+    net = build(model_json)
+    # Timed from the preparation on, as nonadj's segmentVolume is (scaling, crop, network, labels).
+    use0 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = use0.ru_utime + use0.ru_stime
+    t0 = time.perf_counter()
     offset, scale = quantile_params(raw)
     x = ((raw - offset) / scale).astype(np.float32)
     start, stop = [0, 0, 0], list(raw.shape)
@@ -116,8 +121,6 @@ def run_torch(args):
     if '--box' in opts:
         b = [int(v) for v in opts['--box'].split(',')]
         start, stop = b[:3], [b[i] + b[i + 3] for i in range(3)]
-    net = build(model_json)
-    t0 = time.perf_counter()
     sub = x[start[0]:stop[0], start[1]:stop[1], start[2]:stop[2]]
     with torch.inference_mode():
         logits = net(torch.from_numpy(np.ascontiguousarray(sub))[None, None])[0]  # [C, X, Y, Z]: D = x
@@ -131,7 +134,8 @@ def run_torch(args):
     out = nib.Nifti1Image(labels, img.affine)
     out.header.set_intent(1002)
     nib.save(out, dst)
-    print(json.dumps({'seconds': round(seconds, 2), 'peakRssMiB': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({'seconds': round(seconds, 2), 'cpuSeconds': round(use.ru_utime + use.ru_stime - cpu0, 2), 'peakRssMiB': round(use.ru_maxrss / 1024),
                       'box': [start, stop], 'threads': torch.get_num_threads()}))
 
 
