@@ -149,10 +149,10 @@ async function runSegment(modelPath: string, input: string, output: string, flag
   process.stdout.write(
     [
       `model:    ${modelPath} (${metadata?.kind ?? (model.inputs[0].shape.length === 4 ? '2.5d' : '3d')}, ${model.outputs[0].shape.at(-1)} classes)`,
-      ...(lastRun ? [`run:      ${describeRun(lastRun)}`] : []),
       `images:   ${inputs.length}`,
       `written:  ${written.length === 1 ? written[0] : `${written.length} files in ${output}${flags.probabilities && batch ? ` and ${flags.probabilities}` : ''}`}`,
       `time:     ${seconds.toFixed(2)} s`,
+      ...(lastRun ? [`run:      ${describeRun(lastRun)}`] : []),
       '',
     ].join('\n'),
   );
