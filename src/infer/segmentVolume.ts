@@ -2,7 +2,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { cropGrid, pasteGrid } from '../volume/cropGrid.js';
-import { headBoundingBox, type VoxelBox } from '../volume/headBoundingBox.js';
+import { headBoundingBox, type CropBox } from '../volume/headBoundingBox.js';
 import { swapXZ } from '../volume/swapXZ.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { intensityFromMetadata } from '../model/intensityMetadata.js';
@@ -82,7 +82,7 @@ export interface SegmentRun {
   /** 3D: the axes fed to (D, H, W). */
   inputOrder?: InputOrder;
   /** 3D: the box segmented, in voxels of the input grid, or undefined for the whole grid. */
-  crop?: VoxelBox;
+  crop?: CropBox;
 }
 
 /**

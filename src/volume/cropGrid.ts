@@ -1,4 +1,4 @@
-import type { VoxelBox } from './headBoundingBox.js';
+import type { CropBox } from './headBoundingBox.js';
 
 /**
  * The voxels of `box` out of a grid with `channels` values per voxel (voxel-major, channels last, x fastest), as a
@@ -8,7 +8,7 @@ import type { VoxelBox } from './headBoundingBox.js';
  * @param dims - `[nx, ny, nz]`.
  * @throws RangeError when the box leaves the grid.
  */
-export function cropGrid<T extends Float32Array | Int32Array>(data: T, dims: readonly number[], box: VoxelBox, channels = 1): T {
+export function cropGrid<T extends Float32Array | Int32Array>(data: T, dims: readonly number[], box: CropBox, channels = 1): T {
   const [nx, ny, nz] = dims;
   const [x0, y0, z0] = box.start;
   const [sx, sy, sz] = box.size;
@@ -32,7 +32,7 @@ export function cropGrid<T extends Float32Array | Int32Array>(data: T, dims: rea
  *
  * @throws RangeError when the box leaves the grid or `part` does not have the box's size.
  */
-export function pasteGrid<T extends Float32Array | Int32Array>(target: T, dims: readonly number[], box: VoxelBox, part: T, channels = 1): T {
+export function pasteGrid<T extends Float32Array | Int32Array>(target: T, dims: readonly number[], box: CropBox, part: T, channels = 1): T {
   const [nx, ny] = dims;
   const [x0, y0, z0] = box.start;
   const [sx, sy, sz] = box.size;

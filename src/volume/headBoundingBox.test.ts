@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cropGrid, pasteGrid } from './cropGrid.js';
 import { headBoundingBox } from './headBoundingBox.js';
-import { swapXZ } from './swapXZ.js';
 
-describe('headBoundingBox, cropGrid, pasteGrid, swapXZ', () => {
+describe('headBoundingBox', () => {
   // 10×8×6 grid, zero background, a bright block over x 3…5, y 2…4, z 1…3 and one faint voxel (below 10 % of the range).
   const dims: [number, number, number] = [10, 8, 6];
   const at = (x: number, y: number, z: number) => x + 10 * (y + 8 * z);
@@ -18,30 +16,5 @@ describe('headBoundingBox, cropGrid, pasteGrid, swapXZ', () => {
     assert.deepEqual(headBoundingBox({ dims, data }, 2), { start: [1, 0, 0], size: [7, 7, 6] });
     assert.deepEqual(headBoundingBox({ dims, data: new Float32Array(480) }, 1), { start: [0, 0, 0], size: dims });
     assert.throws(() => headBoundingBox({ dims, data }, -1), /margin -1/);
-  });
-
-  test('crop then paste restores the box; voxels outside keep the target\'s values', () => {
-    const box = headBoundingBox({ dims, data }, 1);
-    const part = cropGrid(data, dims, box);
-    assert.equal(part.length, box.size[0] * box.size[1] * box.size[2]);
-    assert.equal(part.reduce((a, b) => a + b, 0), 27 * 100);
-    const back = pasteGrid(new Float32Array(480).fill(-1), dims, box, part);
-    for (let v = 0; v < 480; v++) if (data[v] === 100) assert.equal(back[v], 100);
-    assert.equal(back[at(9, 7, 5)], -1);
-    // two channels: channel c of voxel v is v·2 + c
-    const two = Int32Array.from({ length: 960 }, (_, i) => i);
-    const cropped = cropGrid(two, dims, { start: [1, 1, 1], size: [2, 1, 1] }, 2);
-    assert.deepEqual(Array.from(cropped), [at(1, 1, 1) * 2, at(1, 1, 1) * 2 + 1, at(2, 1, 1) * 2, at(2, 1, 1) * 2 + 1]);
-    assert.throws(() => cropGrid(data, dims, { start: [8, 0, 0], size: [3, 1, 1] }), /leaves the 10×8×6 grid/);
-  });
-
-  test('swapXZ moves voxel (x, y, z) to (z, y, x) and is its own inverse', () => {
-    const swapped = swapXZ(data, dims);
-    assert.deepEqual(swapped.dims, [6, 8, 10]);
-    assert.equal(swapped.data[5 + 6 * (7 + 8 * 9)], 5); // the faint voxel (9, 7, 5) → (5, 7, 9)
-    assert.deepEqual(swapXZ(swapped.data, swapped.dims).data, data);
-    const two = Float32Array.from({ length: 960 }, (_, i) => i);
-    const s2 = swapXZ(two, dims, 2);
-    assert.equal(s2.data[(1 + 6 * (2 + 8 * 3)) * 2 + 1], at(3, 2, 1) * 2 + 1);
   });
 });

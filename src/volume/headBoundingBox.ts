@@ -1,7 +1,7 @@
 import type { VoxelArray } from './Volume.js';
 
 /** A box of voxels: `start` (inclusive) and `size`, both `[x, y, z]` in voxel indices. */
-export interface VoxelBox {
+export interface CropBox {
   start: [number, number, number];
   size: [number, number, number];
 }
@@ -18,7 +18,7 @@ export interface VoxelBox {
  * @returns the box, or the whole grid when no voxel passes the threshold (a constant image).
  * @throws RangeError for a negative or fractional margin, or data whose length is not nx·ny·nz.
  */
-export function headBoundingBox(image: { dims: readonly [number, number, number] | readonly number[]; data: VoxelArray | ArrayLike<number> }, marginVoxels: number): VoxelBox {
+export function headBoundingBox(image: { dims: readonly [number, number, number] | readonly number[]; data: VoxelArray | ArrayLike<number> }, marginVoxels: number): CropBox {
   const [nx, ny, nz] = image.dims;
   const data = image.data;
   if (!Number.isInteger(marginVoxels) || marginVoxels < 0) throw new RangeError(`headBoundingBox: margin ${marginVoxels}, expected an integer ≥ 0`);
