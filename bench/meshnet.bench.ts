@@ -93,12 +93,24 @@ try {
       labels[`nonadj-${tag}`] = path.join(tmp, `nonadj-${tag}.nii.gz`);
       labels[`torch-${tag}`] = path.join(tmp, `torch-${tag}.nii.gz`);
       const cropArgs = crop === 'none' ? [] : ['--crop', crop];
-      const n = nonadj([t1, labels[`nonadj-${tag}`], crop]);
-      const p2 = torch([t1, labels[`torch-${tag}`], '--threads', '2', ...cropArgs]);
-      const p1 = torch([t1, path.join(tmp, `torch1-${tag}.nii.gz`), '--threads', '1', ...cropArgs]);
-      const fmt = (r: RunResult, engine: string, ratios = '| |') => `| ${name} | ${engine} | ${r.seconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.peakRssMiB} ${ratios}`;
+      // On a shared machine a run may be killed (out of memory): the row says so and the others still run.
+      const attempt = (f: () => RunResult): RunResult | Error => {
+        try {
+          return f();
+        } catch (error) {
+          return error as Error;
+        }
+      };
+      const n = attempt(() => nonadj([t1, labels[`nonadj-${tag}`], crop]));
+      const p2 = attempt(() => torch([t1, labels[`torch-${tag}`], '--threads', '2', ...cropArgs]));
+      const p1 = attempt(() => torch([t1, path.join(tmp, `torch1-${tag}.nii.gz`), '--threads', '1', ...cropArgs]));
+      const fmt = (r: RunResult | Error, engine: string, ratios = '| |') =>
+        r instanceof Error
+          ? `| ${name} | ${engine} | failed: ${r.message.split('\n')[0].slice(0, 200)} | | ${ratios}`
+          : `| ${name} | ${engine} | ${r.seconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.peakRssMiB} ${ratios}`;
+      const ratio = (x: RunResult | Error, y: RunResult | Error) => (x instanceof Error || y instanceof Error ? '–' : `${(x.seconds / y.seconds).toFixed(2)}×`);
       for (const line of [
-        fmt(n, 'nonadj (wasm, 1 thread)', `| ${(n.seconds / p2.seconds).toFixed(2)}× | ${(n.seconds / p1.seconds).toFixed(2)}× |`),
+        fmt(n, 'nonadj (wasm, 1 thread)', `| ${ratio(n, p2)} | ${ratio(n, p1)} |`),
         fmt(p2, 'PyTorch 2 threads'),
         fmt(p1, 'PyTorch 1 thread'),
       ]) {
@@ -107,14 +119,13 @@ try {
       }
     }
     console.log('');
-    const cmp = (x: string, y?: string) => lastJson<Record<string, number>>(sh(PY, [reference, 'compare', x, ...(y ? [y] : [])]));
-    const full = cmp(labels['nonadj-full'], labels['torch-full']);
-    const crop = cmp(labels['nonadj-crop'], labels['torch-crop']);
-    const cropVsFull = cmp(labels['nonadj-crop'], labels['nonadj-full']);
-    const torchFull = cmp(labels['torch-full']);
-    console.log(`Whole volume: nonadj and PyTorch labels differ on ${full.voxelsDiffering} voxels (agreement ${(100 * full.agreementInHead).toFixed(4)} % of the voxels either labels non-background).`);
-    console.log(`Head box: they differ on ${crop.voxelsDiffering} voxels; nonadj cropped vs nonadj whole: ${cropVsFull.voxelsDiffering} voxels differ.`);
-    console.log(`Thalamus Dice against AAL (left + right): nonadj whole ${full.thalamusDice}, PyTorch whole ${torchFull.thalamusDice}, nonadj head box ${crop.thalamusDice}.\n`);
+    const cmp = (x: string, y?: string) =>
+      existsSync(x) && (y === undefined || existsSync(y)) ? lastJson<Record<string, number>>(sh(PY, [reference, 'compare', x, ...(y ? [y] : [])])) : null;
+    const say = (what: string, r: Record<string, number> | null, text: (r: Record<string, number>) => string) => console.log(r ? text(r) : `${what}: a run failed, no comparison.`);
+    say('Whole volume', cmp(labels['nonadj-full'], labels['torch-full']), (r) => `Whole volume: nonadj and PyTorch labels differ on ${r.voxelsDiffering} voxels (agreement ${(100 * r.agreementInHead).toFixed(4)} % of the voxels either labels non-background); nonadj's thalamus Dice against AAL (left + right) ${r.thalamusDice}.`);
+    say('Whole volume, PyTorch', cmp(labels['torch-full']), (r) => `PyTorch's thalamus Dice, whole volume: ${r.thalamusDice}.`);
+    say('Head box', cmp(labels['nonadj-crop'], labels['torch-crop']), (r) => `Head box: nonadj and PyTorch labels differ on ${r.voxelsDiffering} voxels; nonadj's thalamus Dice ${r.thalamusDice}.`);
+    say('Head box vs whole', cmp(labels['nonadj-crop'], labels['nonadj-full']), (r) => `nonadj, head box vs whole volume: ${r.voxelsDiffering} voxels differ (agreement ${(100 * r.agreementInHead).toFixed(4)} % of the head).\n`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
