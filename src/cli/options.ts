@@ -121,8 +121,9 @@ export function labelListOption(flag: string): (value: string) => number[] {
 export function intensityOption(value: string): string {
   try {
     parseIntensity(value);
-  } catch {
-    throw new InvalidArgumentError(`expected ${INTENSITY_CHOICES}`);
+  } catch (error) {
+    const badQuantiles = /quantiles must/.test((error as Error).message);
+    throw new InvalidArgumentError(badQuantiles ? 'expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1' : `expected ${INTENSITY_CHOICES}`);
   }
   return value;
 }

@@ -143,7 +143,7 @@ export interface LayerwisePrediction extends VolumePrediction {
  * 160 × 200 × 170 head: 2 × 0.6 GiB), which Node keeps outside the wasm heap and its 4 GiB limit. Wasm memory is
  * then one slab's working set, ≈ 4·[in + kd·in·s/(s+2d) + (kd + 2)·out] bytes with in = (s + 2d)(H + 2d)(W + 2d)·Ci
  * and out = s·H·W·Co (the Conv3D kernel runs one 2D convolution per depth tap and sums them); for MeshNet's d = 16
- * layer at 256² planes, ≈ 0.32 GiB + 0.08 GiB per output plane. s is the largest that fits `memoryBudgetBytes`.
+ * layer at 256² planes, ≈ 0.30 GiB + 0.08 GiB per output plane (s = 9 in the default 1 GiB). s is the largest that fits `memoryBudgetBytes`.
  * The last stage never stores its C-channel output: it is reduced to labels slab by slab (C = 50 would be 3.1 GiB).
  *
  * @param model - a model accepted by {@link layerwiseStages}, output the logits (see `toLogits`); its declared input
