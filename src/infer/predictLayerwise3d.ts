@@ -135,12 +135,13 @@ export interface LayerwisePrediction extends VolumePrediction {
  * (zero padding at the volume's edges, as `'same'` padding does), to float32 rounding.
  *
  * Why layer by layer in slabs rather than tiles with a receptive-field halo. MeshNet's receptive field is
- * 1 + 2·Σ dilations = 1 + 2·46 = 93 voxels: a tile computing a 64³ block needs a (64 + 92)³ input, and every layer
- * runs on the whole (shrinking) tile, ≈ (156/64)³ ≈ 14× the arithmetic of the block itself. Layer by layer, a slab of
+ * 1 + 2·Σ dilations = 1 + 2·46 = 93 voxels: a tile computing a 64³ block needs a (64 + 92)³ input and its layers run
+ * on tiles shrinking from 154³ to 64³, ≈ 6× the arithmetic of the block itself; 128³ blocks cost ≈ 2.6× but their
+ * first activations are 218³ × 30 floats, 1.2 GiB each, two of which already strain the 4 GiB wasm heap. Layer by layer, a slab of
  * s output planes of a layer with dilation d needs only s + 2d input planes of that layer (its own halo, not the
  * network's), so the extra work is 2d/s per layer and none when s spans the volume. The price is host memory: the
- * input and output activations of one layer, 2 × 4·N·C bytes (256³ voxels × 30 channels: 2 × 1.9 GiB; cropped to a
- * 160 × 200 × 170 head: 2 × 0.6 GiB), which Node keeps outside the wasm heap and its 4 GiB limit. Wasm memory is
+ * input and output activations of one layer, 2 × 4·N·C bytes (256³ voxels × 30 channels: 2 × 1.9 GiB; Colin27's head box,
+ * 197 × 193 × 231 voxels: 2 × 0.98 GiB), which Node keeps outside the wasm heap and its 4 GiB limit. Wasm memory is
  * then one slab's working set, ≈ 4·[in + kd·in·s/(s+2d) + (kd + 2)·out] bytes with in = (s + 2d)(H + 2d)(W + 2d)·Ci
  * and out = s·H·W·Co (the Conv3D kernel runs one 2D convolution per depth tap and sums them); for MeshNet's d = 16
  * layer at 256² planes, ≈ 0.30 GiB + 0.08 GiB per output plane (s = 9 in the default 1 GiB). s is the largest that fits `memoryBudgetBytes`.
