@@ -1,5 +1,5 @@
 /**
- * One MeshNet run of nonadj in its own process, for `meshnet.bench.ts` (so that its peak RSS is its own):
+ * One MeshNet run of nonadj in its own process, for `meshnetInference.bench.ts` (so that its peak RSS is its own):
  * `node --import tsx bench/meshnetRun.ts <model.json> <conformed.nii.gz> <labels.nii.gz> <crop margin | none>
  *  [--box x0,y0,z0,sx,sy,sz --logits out.f32]`.
  * Without --box: `segmentVolume` as `nonadj segment` runs it (brainchop's conventions). With --box: the image is

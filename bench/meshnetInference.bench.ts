@@ -13,7 +13,7 @@
  * (`NONADJ_MESHNET_MODEL`, default /work/shared/models/brainchop-model30chan50cls/model.json); says so and stops
  * otherwise. `--smoke`: only the 48³ parity box.
  *
- * `node --import tsx bench/meshnet.bench.ts [--smoke]`
+ * `node --import tsx bench/meshnetInference.bench.ts [--smoke]`
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
