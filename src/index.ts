@@ -135,7 +135,9 @@ export type { LoadModelResult, ModelMetadata, PriorSummary, SaveModelResult } fr
 
 // infer/: segment a volume with a trained model
 export { segmentVolume } from './infer/segmentVolume.js';
-export type { SegmentVolumeOptions, SegmentVolumeResult } from './infer/segmentVolume.js';
+export type { SegmentVolumeOptions, SegmentVolumeResult, SegmentRun, InputOrder } from './infer/segmentVolume.js';
+export { headBoundingBox } from './volume/headBoundingBox.js';
+export type { CropBox } from './volume/headBoundingBox.js';
 export type { PatchWindow } from './infer/predictPatches3d.js';
 export type { IntensityRegion } from './data/intensityStats.js';
 export type { StandardiseOptions } from './data/standardise.js';

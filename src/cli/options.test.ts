@@ -5,6 +5,7 @@ import {
   axisOption,
   connectivityOption,
   integerInRangeOption,
+  intensityOption,
   labelListOption,
   lambdaOption,
   numberOption,
@@ -165,4 +166,13 @@ check('labelListOption("--into")', labelListOption('--into'), [
   ['1,x', plain('--into: "x" is not a label code')],
   ['1,-2', plain('--into: "-2" is not a label code')],
   ['1,,2', plain('--into: "" is not a label code')],
+]);
+
+check('intensityOption', intensityOption, [
+  ['quantile', 'quantile'],
+  ['quantile:0.02,0.98', 'quantile:0.02,0.98'],
+  ['minmax', 'minmax'],
+  ['dataset', 'dataset'],
+  ['z', { invalid: 'expected zscore, minmax, quantile[:lower,upper], none (train also: dataset)' }],
+  ['quantile:0.5,0.2', { invalid: 'expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1' }],
 ]);

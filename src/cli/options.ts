@@ -7,6 +7,7 @@
  * as `nonadj <command>: <message>` (their messages predate this module and the CLI keeps them).
  */
 import { InvalidArgumentError } from 'commander';
+import { INTENSITY_CHOICES, parseIntensity } from '../data/parseIntensity.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
@@ -119,4 +120,19 @@ export function labelListOption(flag: string): (value: string) => number[] {
       if (s.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${flag}: "${s}" is not a label code`);
       return n;
     });
+}
+
+/**
+ * Parse `--intensity` of `segment` and `train`: one of `zscore`, `minmax`, `quantile` (brainchop's 5 %–95 %),
+ * `quantile:<lower>,<upper>`, `none` (and `train`'s `dataset`, or `image` for `zscore`), see `parseIntensity`.
+ * Returns the text as given (a training spec records it, and `parseIntensity` turns it into the standardisation).
+ */
+export function intensityOption(value: string): string {
+  try {
+    parseIntensity(value);
+  } catch (error) {
+    const badQuantiles = /quantiles must/.test((error as Error).message);
+    throw new InvalidArgumentError(badQuantiles ? 'expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1' : `expected ${INTENSITY_CHOICES}`);
+  }
+  return value;
 }

@@ -75,8 +75,8 @@ describe('standardise', () => {
   });
 
   test('constant images and bad statistics', () => {
-    assert.throws(() => standardise(volumeFrom([2, 2, 1], () => 3), { mode: 'image' }), /std 0; expected a finite mean and a positive finite std/);
+    assert.throws(() => standardise(volumeFrom([2, 2, 1], () => 3), { mode: 'image' }), /scale 0; expected a finite offset and a positive finite scale/);
     assert.throws(() => standardise(volumeFrom([2, 2, 1], () => 0), { mode: 'image' }), /no voxel lies in region 'nonzero'/);
-    assert.throws(() => standardise(volumeFrom([2, 2, 1], () => 3), { mode: 'dataset', mean: 0, std: -1 }), /std -1/);
+    assert.throws(() => standardise(volumeFrom([2, 2, 1], () => 3), { mode: 'dataset', mean: 0, std: -1 }), /scale -1/);
   });
 });

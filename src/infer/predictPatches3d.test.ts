@@ -109,3 +109,17 @@ describe('predictPatches3d', () => {
     await assert.rejects(predictPatches3d(pointModel(), grid, { batchSize: 0 }), /batchSize 0/);
   });
 });
+
+describe('predictPatches3d memory check', () => {
+  it('refuses a pass that cannot fit, naming the layer, the tensor and what to do, before running it', async () => {
+    const x = tfl.input({ shape: [64, 64, 64, 1] });
+    const conv = tfl.layers.conv3d({ filters: 30, kernelSize: 3, padding: 'same', name: 'wide' });
+    const model = tfl.model({ inputs: x, outputs: conv.apply(x) as tfl.SymbolicTensor });
+    const image = { dims: [64, 64, 64] as [number, number, number], data: new Float32Array(64 ** 3) };
+    // wide: [2, 64, 64, 64, 30] float32 = 60 MiB; with its input (2 MiB) and the working set, 242 MiB > 100 MiB.
+    await assert.rejects(
+      predictPatches3d(model, image, { batchSize: 2, memoryBudgetBytes: 100 * 2 ** 20 }),
+      /layer wide of model \S+ outputs \[2, 64, 64, 64, 30\] float32 \(60 MiB\), about 242 MiB of tensor memory with its input, over the budget of 100 MiB; use --batch-size 1, or a model with smaller patches/,
+    );
+  });
+});

@@ -22,6 +22,11 @@ export interface PredictPatches3dOptions {
   imagePad?: number;
   /** Called after each batch with the number of patches done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Bytes of tensor memory one forward pass may use, estimated layer by layer as 4·B·(input + 4·output) bytes (input: the previous layer's output) (the
+   * wasm heap is 4 GiB at most); a larger pass is refused before it starts instead of faulting. @default 2 GiB
+   */
+  memoryBudgetBytes?: number;
 }
 
 /**
@@ -66,6 +71,7 @@ export async function predictPatches3d(
   if (windowKind !== 'gaussian' && windowKind !== 'linear') {
     throw new RangeError(`predictPatches3d: window '${String(windowKind)}', expected 'gaussian' or 'linear'`);
   }
+  assertPatchPassFits(model, batchSize, options.memoryBudgetBytes ?? 2 ** 31);
   const classes = resolveClasses(options.classes, numClasses, 'predictPatches3d');
   const imagePad = options.imagePad ?? 0;
   const [nx, ny, nz] = image.dims;
@@ -179,4 +185,30 @@ function window1d(p: number, kind: PatchWindow): Float32Array {
   const max = Math.max(...w);
   for (let i = 0; i < p; i++) w[i] /= max;
   return w;
+}
+
+/**
+ * Refuse a forward pass whose largest layer would not fit the tensor memory: 4·B·(input + 4·output) bytes for each
+ * layer (its input, taken as the previous layer's output, its output and a convolution's working set), B the batch size.
+ *
+ * @throws RangeError naming the layer, its output tensor and size, and what to do.
+ */
+function assertPatchPassFits(model: LayersModel, batchSize: number, budget: number): void {
+  // A layer with several outputs gives a list of shapes; the first one stands for them.
+  const first = (shape: unknown): Array<number | null> => (Array.isArray((shape as unknown[])[0]) ? (shape as unknown[])[0] : shape) as Array<number | null>;
+  const size = (shape: unknown): number => first(shape).slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
+  let previous = 0;
+  for (const layer of model.layers) {
+    const out = size(layer.outputShape);
+    const bytes = 4 * batchSize * (previous + 4 * out);
+    previous = out;
+    if (bytes > budget) {
+      const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+      throw new RangeError(
+        `predictPatches3d: layer ${layer.name} of model ${model.name} outputs [${batchSize}, ${first(layer.outputShape).slice(1).join(', ')}] float32 ` +
+          `(${mib(4 * batchSize * out)}), about ${mib(bytes)} of tensor memory with its input, over the budget of ${mib(budget)}; ` +
+          `use --batch-size 1${batchSize > 1 ? '' : ' (already)'}, or a model with smaller patches`,
+      );
+    }
+  }
 }

@@ -9,6 +9,8 @@ import { makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/
 import { makeModSegNet } from '../model/makeModSegNet.js';
 import { makeUNet3d } from '../model/makeUNet3d.js';
 import { segmentVolume } from './segmentVolume.js';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { swapXZ } from '../volume/swapXZ.js';
 
 let ds: AtlasCropDataset;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-seg-'));
@@ -62,4 +64,57 @@ test('3D: overlapping patches cover the whole volume; a model without metadata n
   await assert.rejects(segmentVolume(seg, image, { metadata: null }), /give the slicing axis/);
   unet.dispose();
   seg.dispose();
+});
+
+/** A small brainchop-style MeshNet with a fixed declared input (as brainchop's 256³), which the layer-wise path ignores. */
+function smallMeshNet(): tfl.LayersModel {
+  const x = tfl.input({ shape: [16, 16, 16, 1] });
+  let t = x;
+  for (const [i, d] of [1, 2, 1].entries()) {
+    t = tfl.layers.conv3d({ filters: 4, kernelSize: 3, dilationRate: d, padding: 'same', activation: 'elu', kernelInitializer: tfl.initializers.glorotNormal({ seed: 10 + i }), biasInitializer: tfl.initializers.randomNormal({ stddev: 0.2, seed: 20 + i }) }).apply(t) as tfl.SymbolicTensor;
+  }
+  const out = tfl.layers.conv3d({ filters: 5, kernelSize: 1, kernelInitializer: tfl.initializers.glorotNormal({ seed: 7 }) }).apply(t) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: x, outputs: out });
+}
+
+test('3D fully convolutional chain (MeshNet): whole volume layer by layer, brainchop\'s conventions by default; xyz is the zyx run of the x↔z-swapped image; a crop covering the grid changes nothing', async () => {
+  const image = ds.files.get(ds.exams[0].image)!;
+  const net = smallMeshNet();
+  const dflt = await segmentVolume(net, image, { metadata: null, classes: codes });
+  assert.equal(dflt.run.path, 'layerwise');
+  assert.equal(dflt.run.inputOrder, 'xyz');
+  assert.deepEqual(dflt.run.intensity, { mode: 'quantile', lower: 0.05, upper: 0.95 });
+  assert.ok(dflt.run.crop !== undefined);
+  assert.deepEqual(dflt.labels.dims, image.dims);
+
+  const xyz = await segmentVolume(net, image, { metadata: null, classes: codes, crop: false, inputOrder: 'xyz', intensity: { mode: 'minmax' } });
+  const swapped = { ...image, dims: [image.dims[2], image.dims[1], image.dims[0]] as [number, number, number], data: swapXZ(Float32Array.from(image.data), image.dims).data };
+  const zyx = await segmentVolume(net, swapped, { metadata: null, classes: codes, crop: false, inputOrder: 'zyx', intensity: { mode: 'minmax' } });
+  assert.deepEqual(Array.from(xyz.labels.data), Array.from(swapXZ(zyx.labels.data, swapped.dims).data));
+
+  const wide = await segmentVolume(net, image, { metadata: null, classes: codes, crop: 100, inputOrder: 'xyz', intensity: { mode: 'minmax' }, output: 'labelsAndProbabilities' });
+  assert.deepEqual(wide.run.crop, { start: [0, 0, 0], size: image.dims });
+  assert.deepEqual(Array.from(wide.labels.data), Array.from(xyz.labels.data));
+
+  // A tight crop of an image whose first 6 columns are background: voxels outside the box get channel 0's code and
+  // probability 1 for channel 0.
+  const data = Float32Array.from(image.data);
+  for (let v = 0; v < data.length; v++) if (v % image.dims[0] < 6) data[v] = 0;
+  const tight = await segmentVolume(net, { ...image, data }, { metadata: null, classes: codes, crop: 0, output: 'labelsAndProbabilities' });
+  const box = tight.run.crop!;
+  const [nx, ny] = image.dims;
+  const n = image.data.length;
+  let outside = 0;
+  for (let v = 0; v < n; v++) {
+    const x = v % nx;
+    const y = Math.floor(v / nx) % ny;
+    const z = Math.floor(v / (nx * ny));
+    const inBox = [x, y, z].every((c, a) => c >= box.start[a] && c < box.start[a] + box.size[a]);
+    if (inBox) continue;
+    outside++;
+    assert.equal(tight.labels.data[v], codes[0]);
+    assert.equal(tight.probabilities!.data[v], 1);
+  }
+  assert.ok(outside > 0, 'the tight box leaves some background out');
+  net.dispose();
 });

@@ -1,11 +1,35 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
+import { cropGrid, pasteGrid } from '../volume/cropGrid.js';
+import { headBoundingBox, type CropBox } from '../volume/headBoundingBox.js';
+import { swapXZ } from '../volume/swapXZ.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { intensityFromMetadata } from '../model/intensityMetadata.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
+import { layerwiseStages, predictLayerwise3d } from './predictLayerwise3d.js';
 import { predictPatches3d, type PatchWindow } from './predictPatches3d.js';
 import { predictSlices } from './predictSlices.js';
+import type { VolumePrediction } from './volumePrediction.js';
+
+/**
+ * How a 3D network sees a volume's axes, as the array axes fed to its `(D, H, W)`:
+ * - `'zyx'`: nonadj's convention, the voxel order as it is (`[nz, ny, nx]`, x fastest, no copy);
+ * - `'xyz'`: brainchop's, whose `(x, y, z)` array is fed as `(D, H, W)` (brainchop stacks the slices to `[z, y, x]`
+ *   and transposes, `enableTranspose`).
+ * A cubic fully convolutional network's shape says nothing about which it was trained with, and the labels of the
+ * wrong one are garbage, so it is not guessed from the model: nonadj's models record theirs (always `'zyx'`), and a
+ * model without nonadj metadata is taken to be brainchop's (`'xyz'`) unless told otherwise.
+ */
+export type InputOrder = 'zyx' | 'xyz';
+
+/** The input order of a 3D model: the option's, else `'zyx'` for a nonadj model, else brainchop's `'xyz'`. */
+export function resolveInputOrder(option: InputOrder | undefined, metadata: ModelMetadata | null): InputOrder {
+  return option ?? (metadata ? 'zyx' : 'xyz');
+}
+
+/** The crop margin a 3D model gets by default: 8 voxels for a model without nonadj metadata (brainchop's), none for nonadj's. */
+export const DEFAULT_CROP_MARGIN_VOXELS = 8;
 
 /** Options of {@link segmentVolume}. */
 export interface SegmentVolumeOptions {
@@ -25,6 +49,16 @@ export interface SegmentVolumeOptions {
   overlap?: number;
   /** 3D: blending window. @default 'gaussian' */
   window?: PatchWindow;
+  /** 3D: the axes fed to the network's (D, H, W). @default {@link resolveInputOrder} */
+  inputOrder?: InputOrder;
+  /**
+   * 3D: segment only the head's bounding box (`headBoundingBox`) grown by this many voxels, or `false` for the whole
+   * grid. Outside the box every voxel gets the first class (channel 0: the background of brainchop's and nonadj's
+   * models). @default {@link DEFAULT_CROP_MARGIN_VOXELS} for a model without metadata, `false` otherwise
+   */
+  crop?: number | false;
+  /** 3D layer-by-layer path: bytes of tensor memory one slab may use (see `predictLayerwise3d`). @default 1 GiB */
+  memoryBudgetBytes?: number;
   /** Called with the slices or patches done and their total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -35,12 +69,28 @@ export interface SegmentVolumeResult {
   labels: Volume<Int32Array>;
   /** With `labelsAndProbabilities`: C frames, frame c = probability of channel c (x fastest, then frame). */
   probabilities?: Volume<Float32Array>;
+  /** How the volume was run, for reports. */
+  run: SegmentRun;
+}
+
+/** How {@link segmentVolume} ran a model on a volume. */
+export interface SegmentRun {
+  /** `'slices'` (2.5D), `'layerwise'` (a fully convolutional 3D chain, whole volume) or `'patches'` (other 3D models). */
+  path: 'slices' | 'layerwise' | 'patches';
+  /** The standardisation applied. */
+  intensity: StandardiseOptions;
+  /** 3D: the axes fed to (D, H, W). */
+  inputOrder?: InputOrder;
+  /** 3D: the box segmented, in voxels of the input grid, or undefined for the whole grid. */
+  crop?: CropBox;
 }
 
 /**
  * Segment a 3D image with a trained model: a 2.5D model (`[H, W, k]` input) slides over every slice along its axis
- * (`predictSlices`), a 3D model (`[D, H, W, 1]`) over overlapping patches blended with a window
- * (`predictPatches3d`). Intensities are standardised as in training (the model's metadata says how).
+ * (`predictSlices`); a fully convolutional 3D chain such as brainchop's MeshNet runs on the whole volume (or the
+ * head's box), layer by layer in slabs (`predictLayerwise3d`), whatever its declared input size; any other 3D model
+ * (`[D, H, W, 1]`) slides over overlapping patches blended with a window (`predictPatches3d`). Intensities are
+ * standardised as in training (the model's metadata says how; a model without it gets `FOREIGN_MODEL_INTENSITY`).
  *
  * @param model - the model, output the logits of the classes (`loadModel` removes a final softmax).
  * @param image - a single-frame 3D image.
@@ -58,23 +108,60 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
   const imagePad = -params.mean / params.std;
   const classes = options.classes ?? meta?.classes;
   const output = options.output ?? 'labels';
-  let prediction;
-  if (kind === '2.5d') {
+  let prediction: VolumePrediction;
+  const run: SegmentRun = { path: 'slices', intensity };
+  if (kind === '3d') {
+    const inputOrder = resolveInputOrder(options.inputOrder, meta);
+    const margin = options.crop ?? (meta ? false : DEFAULT_CROP_MARGIN_VOXELS);
+    const box = margin === false ? undefined : headBoundingBox(image, margin);
+    const layerwise = layerwiseStages(model) !== null;
+    Object.assign(run, { path: layerwise ? 'layerwise' : 'patches', inputOrder, crop: box });
+    let dims = [...image.dims] as [number, number, number];
+    let data = box ? cropGrid(grid.data, dims, box) : grid.data;
+    if (box) dims = [...box.size];
+    if (inputOrder === 'xyz') ({ data, dims } = swapXZ(data, dims));
+    const part = layerwise
+      ? await predictLayerwise3d(model, { dims, data }, {
+          classes,
+          scores: output === 'labelsAndProbabilities' ? 'probabilities' : 'none',
+          memoryBudgetBytes: options.memoryBudgetBytes,
+          onProgress: options.onProgress,
+        })
+      : await predictPatches3d(model, { dims, data }, {
+          classes,
+          output,
+          imagePad,
+          batchSize: options.batchSize,
+          overlap: options.overlap,
+          window: options.window,
+          onProgress: options.onProgress,
+        });
+    let labelsPart = part.labels;
+    let probsPart = part.probabilities;
+    const C = part.numClasses;
+    if (inputOrder === 'xyz') {
+      labelsPart = swapXZ(labelsPart, dims).data;
+      if (probsPart) probsPart = swapXZ(probsPart, dims, C).data;
+    }
+    if (!box) {
+      prediction = { labels: labelsPart, probabilities: probsPart, numClasses: C };
+    } else {
+      const n = image.dims[0] * image.dims[1] * image.dims[2];
+      const labels = pasteGrid(new Int32Array(n).fill(classes?.[0] ?? 0), image.dims, box, labelsPart);
+      let probabilities: Float32Array | undefined;
+      if (probsPart) {
+        probabilities = new Float32Array(n * C);
+        for (let v = 0; v < n; v++) probabilities[v * C] = 1;
+        pasteGrid(probabilities, image.dims, box, probsPart, C);
+      }
+      prediction = { labels, probabilities, numClasses: C };
+    }
+  } else {
     const axis = options.axis ?? meta?.axis;
     if (axis === undefined) {
       throw new RangeError(`segmentVolume: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);
     }
     prediction = await predictSlices(model, grid, { axis, classes, output, imagePad, batchSize: options.batchSize, onProgress: options.onProgress });
-  } else {
-    prediction = await predictPatches3d(model, grid, {
-      classes,
-      output,
-      imagePad,
-      batchSize: options.batchSize,
-      overlap: options.overlap,
-      window: options.window,
-      onProgress: options.onProgress,
-    });
   }
   const header = {
     ...image.header,
@@ -86,7 +173,7 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     description: 'nonadj segmentation',
   };
   const labels = makeVolume(image.dims, prediction.labels, { spacingMm: image.spacingMm, affine: image.affine, header });
-  if (!prediction.probabilities) return { labels };
+  if (!prediction.probabilities) return { labels, run };
   // Voxel-major channels-last → one frame per class (NIfTI's 4th axis).
   const C = prediction.numClasses;
   const n = prediction.labels.length;
@@ -98,5 +185,5 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     affine: image.affine,
     header: { ...image.header, datatype: 'float32', sclSlope: 1, sclInter: 0, intentCode: 0, framesInFile: C, description: 'nonadj class probabilities' },
   });
-  return { labels, probabilities };
+  return { labels, probabilities, run };
 }

@@ -51,7 +51,8 @@ export interface TrainingSpec {
   schedule?: 'poly' | 'constant';
   polyPower?: number;
   classWeights?: 'median-frequency' | 'uniform';
-  intensity?: 'image' | 'dataset';
+  /** Intensity scaling as `--intensity` takes it (`parseIntensity`): `image`/`zscore`, `dataset`, `minmax`, `quantile[:l,u]`, `none`. */
+  intensity?: string;
   /** 2.5D: probability of a 2D elastic deformation per sample; 0 = none. */
   augment?: number;
   /** Sampling weight of slices without foreground, in [0, 1]. */

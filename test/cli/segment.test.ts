@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { initEngine } from '../../src/engine/initEngine.js';
 import { makeModSegNet } from '../../src/model/makeModSegNet.js';
 import { saveModel } from '../../src/model/modelFiles.js';
@@ -15,6 +16,7 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-cli-segment-'));
 const images = path.join(tmp, 'images');
 const model = path.join(tmp, 'model');
 const inputs: Volume[] = [];
+const meshnet = path.join(tmp, 'meshnet');
 
 before(async () => {
   const ds = await makeAtlasCropDataset([72, 80]);
@@ -28,6 +30,14 @@ before(async () => {
   const m = makeModSegNet({ inputShape: [24, 24, 3], numClasses: 5, filters: [4, 8], seed: 2 });
   await saveModel(m, model, { kind: '2.5d', classes: CROP_CODES, inputShape: [24, 24, 3], axis: 1, k: 3, intensity: { method: 'zscore-image', region: 'nonzero' } });
   m.dispose();
+  // A brainchop-style MeshNet without nonadj metadata, declared input 16³ (the image is 24×12×24).
+  const x = tfl.input({ shape: [16, 16, 16, 1] });
+  let t = tfl.layers.conv3d({ filters: 3, kernelSize: 3, dilationRate: 2, padding: 'same', kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }) }).apply(x) as tfl.SymbolicTensor;
+  t = tfl.layers.activation({ activation: 'elu' }).apply(t) as tfl.SymbolicTensor;
+  t = tfl.layers.conv3d({ filters: 4, kernelSize: 1, kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }) }).apply(t) as tfl.SymbolicTensor;
+  const mesh = tfl.model({ inputs: x, outputs: t });
+  await saveModel(mesh, meshnet);
+  mesh.dispose();
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -59,11 +69,26 @@ describe('nonadj segment', () => {
     for (const name of ['crop-y72.nii.gz', 'crop-y80.nii.gz']) assert.deepEqual((await readNiftiFile(path.join(out, name))).dims, [24, 12, 24]);
   });
 
+  test('a foreign MeshNet: layer by layer with brainchop\'s conventions unless told otherwise', async () => {
+    const out = path.join(tmp, 'mesh.nii.gz');
+    const r = runCli(['segment', meshnet, path.join(images, 'crop-y72.nii.gz'), out]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /\(3d, 4 classes\)/);
+    assert.match(r.stdout, /run: {6}layerwise, intensity quantile 0\.05–0\.95, input order xyz, crop \d+×\d+×\d+ at \(\d+, \d+, \d+\)\n/);
+    assert.deepEqual((await readNiftiFile(out)).dims, [24, 12, 24]);
+    const r2 = runCli(['segment', meshnet, path.join(images, 'crop-y72.nii.gz'), out, '--intensity', 'quantile:0.02,0.98', '--input-order', 'zyx', '--no-crop']);
+    assert.equal(r2.exitCode, 0, r2.stderr);
+    assert.match(r2.stdout, /run: {6}layerwise, intensity quantile 0\.02–0\.98, input order zyx, no crop\n/);
+  });
+
   test('bad input: one line, exit 2', () => {
     const cases: Array<[string[], RegExp]> = [
       [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'out.txt')], /must end in .nii, .nii.gz, .mgz or .mgh/],
       [['segment', path.join(tmp, 'nope'), path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz')], /loadModel: .*nope does not exist/],
       [['segment', model, path.join(tmp, 'missing.nii.gz'), path.join(tmp, 'o.nii.gz')], /cannot read .*missing.nii.gz/],
+      [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz'), '--intensity', 'zz'], /--intensity <kind>' argument 'zz' is invalid\. expected zscore, minmax, quantile\[:lower,upper\], none/],
+      [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz'), '--intensity', 'dataset'], /--intensity dataset needs a training set/],
+      [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz'), '--input-order', 'yxz'], /--input-order <order>' argument 'yxz' is invalid/],
     ];
     for (const [args, expected] of cases) {
       const r = runCli(args);

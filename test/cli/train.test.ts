@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -65,8 +65,14 @@ describe('nonadj train', () => {
 
     const ft = path.join(tmp, 'finetuned');
     // The dataset's own images stand in for unlabelled ones (their labels are not read).
-    const tuned = runCli(['train', data, '--out', ft, '--init', path.join(run, 'best', 'model.json'), '--lambda', 'auto', '--semi', data, '--epochs', '2', '--steps', '2', ...tiny]);
+    const tuned = runCli(['train', data, '--out', ft, '--init', path.join(run, 'best', 'model.json'), '--lambda', 'auto', '--semi', data, '--epochs', '2', '--steps', '2', '--intensity', 'quantile:0.02,0.98', ...tiny]);
     assert.equal(tuned.exitCode, 0, tuned.stderr);
+    // The intensity scaling is stored with the model, and segment reads it back.
+    const stored = JSON.parse(readFileSync(path.join(ft, 'best', 'model.json'), 'utf8')).userDefinedMetadata.nonadj.intensity;
+    assert.deepEqual(stored, { method: 'quantile', lower: 0.02, upper: 0.98 });
+    const seg = runCli(['segment', path.join(ft, 'best'), path.join(data, readdirSync(data)[0], 'prepro_im_mni_bc.nii.gz'), path.join(tmp, 'ft-seg.nii.gz')]);
+    assert.equal(seg.exitCode, 0, seg.stderr);
+    assert.match(seg.stdout, /run: {6}slices, intensity quantile 0\.02–0\.98\n/);
     assert.match(tuned.stderr, /5 unlabelled exams/);
     assert.match(tuned.stderr, /epoch 1\/2: .* λ 0 .*warm-up done: D₀ = /);
     const log = readFileSync(path.join(ft, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
