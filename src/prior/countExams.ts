@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { countFileAdjacency, type CountFileAdjacencyResult } from './countFileAdjacency.js';
 import type { CountedExam, ExamCounts } from './ExamCounts.js';
 import type { ExamFile } from './findExams.js';
 import { resolveNeighbourhood, type NeighbourhoodOptions } from './neighbourhood.js';
 import { sumExamCounts } from './sumExamCounts.js';
+import { makeWorkerFactory } from '../io/makeWorkerFactory.js';
 
 /** Options of {@link countExams}. */
 export interface CountExamsOptions extends NeighbourhoodOptions {
@@ -88,7 +89,7 @@ async function runOnWorkers(
   jobOptions: object,
   finished: (index: number, result: CountFileAdjacencyResult) => void,
 ): Promise<void> {
-  const makeWorker = workerFactory();
+  const makeWorker = makeWorkerFactory(import.meta.url, './adjacencyWorker');
   const workers: Worker[] = [];
   let next = 0;
   try {
@@ -126,16 +127,4 @@ async function runOnWorkers(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-}
-
-/**
- * Built code starts `adjacencyWorker.js` directly. Under tsx (tests, benchmarks) this module is a `.ts` file and
- * Node 20 does not pass tsx's loader hooks to worker threads, so the worker first registers tsx itself.
- */
-function workerFactory(): () => Worker {
-  if (!import.meta.url.endsWith('.ts')) return () => new Worker(new URL('./adjacencyWorker.js', import.meta.url));
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./adjacencyWorker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return () => new Worker(code, { eval: true });
 }

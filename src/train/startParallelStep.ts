@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EngineBackend } from '../engine/initEngine.js';
@@ -9,6 +9,7 @@ import { abortSumExchange, allocateSumExchange, type SumExchangeMemory } from '.
 import type { SegmentationOptimizer } from './optimizer.js';
 import type { StepResult } from './runStep.js';
 import type { StepWorkerDone, StepWorkerFailed, StepWorkerInit, StepWorkerJob } from './stepWorker.js';
+import { makeWorkerFactory } from '../io/makeWorkerFactory.js';
 
 /** Options of {@link startParallelStep}. */
 export interface ParallelStepOptions {
@@ -72,7 +73,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
   const exchange: SumExchangeMemory = allocateSumExchange(count, 2 + 3 * C);
   const topology = model.toJSON(null, false);
   const backend = options.backend ?? (tf.getBackend() as EngineBackend);
-  const spawn = workerFactory();
+  const spawn = makeWorkerFactory(import.meta.url, './stepWorker');
 
   const workers: Worker[] = [];
   /** Set once a worker failed or exited: every later call rejects with it. */
@@ -239,16 +240,4 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
     },
     close,
   };
-}
-
-/**
- * Built code starts `stepWorker.js` directly. Under tsx (tests, benchmarks) this module is a `.ts` file and Node 20
- * does not pass tsx's loader hooks to worker threads, so the worker first registers tsx itself.
- */
-function workerFactory(): () => Worker {
-  if (!import.meta.url.endsWith('.ts')) return () => new Worker(new URL('./stepWorker.js', import.meta.url));
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./stepWorker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return () => new Worker(code, { eval: true });
 }
