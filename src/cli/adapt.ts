@@ -6,7 +6,7 @@ import { ADAPT_DEFAULTS } from '../train/adaptModel.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { listNiftiFiles } from './listNiftiFiles.js';
+import { listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { axisOption, numberOption, positiveIntegerOption } from './options.js';
 import { makeProgress } from './progress.js';

@@ -5,7 +5,7 @@ import { orientationCode } from '../volume/orientationCode.js';
 import { resampleVolume } from '../volume/resampleVolume.js';
 import type { Volume } from '../volume/Volume.js';
 import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
-import { isNiftiName } from './listNiftiFiles.js';
+import { isNiftiName } from '../volume/listNiftiFiles.js';
 import { sameFile } from './sameFile.js';
 
 interface ConformFlags {

@@ -5,7 +5,7 @@ import { summarizeEvaluations, type EvaluationSummary, type SummaryStats } from 
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { readNiftiFile } from '../volume/niftiFile.js';
-import { listNiftiFiles } from './listNiftiFiles.js';
+import { listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { readNames } from './readNames.js';
 import { connectivityOption, positiveIntegerOption, radiusOption } from './options.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { pasteIslands } from '../synth/pasteIslands.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { isNiftiName } from './listNiftiFiles.js';
+import { isNiftiName } from '../volume/listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { labelListOption, numberOption, positiveIntegerOption } from './options.js';
 import { renderTable } from './renderTable.js';

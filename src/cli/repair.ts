@@ -6,7 +6,7 @@ import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { lintExitCode } from './lintExitCode.js';
-import { isNiftiName } from './listNiftiFiles.js';
+import { isNiftiName } from '../volume/listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { readNames } from './readNames.js';
 import { connectivityOption, positiveIntegerOption, positiveNumberOption, radiusOption } from './options.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { isNiftiName, listNiftiFiles } from './listNiftiFiles.js';
+import { isNiftiName, listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
 import { axisOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
 import { makeProgress, type Progress } from './progress.js';

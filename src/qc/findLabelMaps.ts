@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { VOLUME_EXTENSIONS_TEXT, volumeExtension } from '../volume/volumeExtension.js';
+import { listNiftiFiles } from '../volume/listNiftiFiles.js';
 
 /** Where {@link findLabelMaps} found each file. */
 export interface FoundLabelMaps {
@@ -10,7 +10,6 @@ export interface FoundLabelMaps {
   bidsDatasets: string[];
 }
 
-const isNifti = (name: string) => volumeExtension(name) !== null;
 const isDseg = (name: string) => /_dseg\.nii(\.gz)?$/i.test(name);
 const hidden = (rel: string) => rel.split(path.sep).some((part) => part.startsWith('.'));
 
@@ -47,9 +46,7 @@ export async function findLabelMaps(inputs: readonly string[]): Promise<FoundLab
     }
     const kind = await bidsKind(input);
     if (kind === null) {
-      const found = await walk(input, isNifti);
-      if (found.length === 0) throw new Error(`${input} holds no ${VOLUME_EXTENSIONS_TEXT} file`);
-      files.push(...found);
+      files.push(...(await listNiftiFiles([input])));
       continue;
     }
     const datasets = kind === 'derivative' ? [input] : await derivativesOf(input);

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { VOLUME_EXTENSIONS_TEXT, volumeExtension } from '../volume/volumeExtension.js';
+import { VOLUME_EXTENSIONS_TEXT, volumeExtension } from './volumeExtension.js';
 
 /** Whether a file name looks like a volume nonadj reads: NIfTI (`.nii`, `.nii.gz`) or FreeSurfer (`.mgz`, `.mgh`). */
 export function isNiftiName(name: string): boolean {
