@@ -8,7 +8,10 @@ import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
-import { axisOption, numberOption, positiveIntegerOption } from './options.js';
+import { axisOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import { parseIntensity } from '../data/parseIntensity.js';
+import { intensityMetadata } from '../model/intensityMetadata.js';
+import { modelIntensity } from '../model/modelIntensity.js';
 import { makeProgress } from './progress.js';
 
 interface AdaptFlags {
@@ -21,6 +24,7 @@ interface AdaptFlags {
   seed: number;
   axis?: SliceAxisIndex;
   scansInMemory: number;
+  intensity?: string;
   backend?: EngineBackend;
   quiet?: boolean;
 }
@@ -55,6 +59,12 @@ export function makeAdaptCommand(): Command {
     .option('--lr <x>', 'Adam learning rate', numberOption('a positive number', (n) => n > 0), D.learningRate)
     .option('--seed <n>', 'seed of the scan order and the slices drawn', numberOption('an integer', Number.isInteger), D.seed)
     .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', axisOption)
+    .option(
+      '--intensity <kind>',
+      'intensity scaling, overriding the model\'s: zscore, minmax, quantile (5 %–95 % → 0–1), quantile:<lower>,<upper>, none ' +
+        '(default: the model\'s metadata, else quantile, as segment)',
+      intensityOption,
+    )
     .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
     .option('-q, --quiet', 'no progress output')
@@ -67,6 +77,10 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   if (!flags.prior) throw new Error('--prior <graph.json> is required (the adjacency prior the model segments with)');
   if (!flags.out) throw new Error('--out <folder> is required');
   const out = flags.out;
+  const explicit = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
+  if (explicit === 'dataset') {
+    throw new Error('--intensity dataset needs a training set; adapt takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)');
+  }
   const scans = await listScans(inputs);
   const { prior } = await loadPrior(flags.prior);
   // TensorFlow.js loads only here, so bad arguments are refused fast.
@@ -79,6 +93,8 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   ]);
   await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
+  const intensity = modelIntensity(metadata?.intensity, { explicit, modelName: modelPath });
+  if (intensity.source === 'foreign' && !flags.quiet) process.stderr.write(`warning: ${intensity.message}\n`);
   const started = performance.now();
   const rows: Array<{ scan: string; output: string; forbiddenPairs: number; forbiddenContacts: number }> = [];
   try {
@@ -93,6 +109,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       lambda: flags.lambda,
       learningRate: flags.lr,
       seed: flags.seed,
+      intensity: intensity.intensity,
       scansInMemory: flags.scansInMemory,
       onStep: (s) => adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`),
     });
@@ -106,6 +123,8 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       inputShape,
       ...metadata,
       ...(kind === '2.5d' ? { axis: flags.axis ?? metadata?.axis, k: metadata?.k ?? inputShape[2] } : {}),
+      // What the adaptation fed the model, so that segment (below, and later) scales the same way.
+      intensity: intensityMetadata(intensity.intensity),
       prior: { numLabels: prior.numLabels, forbiddenOrderedPairs: prior.forbiddenOrderedPairs, connectivity: prior.connectivity, radius: prior.radius, file: flags.prior },
       extra: { ...metadata?.extra, adaptation: { from: modelPath, ...result.settings } },
     };

@@ -11,6 +11,7 @@ import { makeProgress, type Progress } from './progress.js';
 import { sameFile } from './sameFile.js';
 import { parseIntensity } from '../data/parseIntensity.js';
 import { describeIntensity } from '../model/intensityMetadata.js';
+import { modelIntensity } from '../model/modelIntensity.js';
 import type { SegmentRun } from '../infer/segmentVolume.js';
 
 interface SegmentFlags {
@@ -95,6 +96,9 @@ async function runSegment(modelPath: string, input: string, output: string, flag
   ]);
   await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
+  // segmentVolume applies the same rule; a model that records no scaling gets a guess, which the user should see.
+  const intensity = modelIntensity(metadata?.intensity, { explicit: intensityChoice, modelName: modelPath });
+  if (intensity.source === 'foreign' && !flags.quiet) process.stderr.write(`warning: ${intensity.message}\n`);
   if (batch) {
     await mkdir(output, { recursive: true });
     if (flags.probabilities) await mkdir(flags.probabilities, { recursive: true });

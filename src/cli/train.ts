@@ -71,7 +71,8 @@ export function makeTrainCommand(
     .addOption(new Option('--schedule <kind>', 'learning-rate schedule (default poly for sgd, constant for adam)').choices(['poly', 'constant']))
     .option('--poly-power <x>', 'exponent of the poly schedule', numberOption('a positive number', (n) => n > 0), D.polyPower)
     .addOption(new Option('--class-weights <kind>', 'cross-entropy class weights').choices(['median-frequency', 'uniform']).default(D.classWeights))
-    .option('--intensity <kind>', 'intensity scaling, stored with the model: zscore (each image; alias image), dataset (z-score with the training set\'s statistics), minmax, quantile (5 %–95 % to 0–1, as brainchop), quantile:<lower>,<upper>, none', intensityOption, D.intensity)
+    .option('--intensity <kind>', 'intensity scaling, stored with the model: zscore (each image; alias image), dataset (z-score with the training set\'s statistics), minmax, quantile (5 %–95 % to 0–1, as brainchop), quantile:<lower>,<upper>, none ' +
+      '(default: zscore; with --init, the model\'s own: its nonadj metadata\'s, else quantile)', intensityOption)
     .option('--augment <p>', '2.5D: probability of a 2D elastic deformation per sample; 0 = none', numberOption('a probability in [0, 1]', (n) => n >= 0 && n <= 1), D.augment)
     .option('--empty-slice-weight <w>', 'sampling weight of slices without foreground', numberOption('a number in [0, 1]', (n) => n >= 0 && n <= 1), D.emptySliceWeight)
     .option('--seed <n>', 'seed of initialisation, split and sampling', numberOption('an integer', Number.isInteger), D.seed)
@@ -199,7 +200,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     lambda: spec.lambda,
     optimizer: { kind: spec.optimizer, learningRate: spec.lr, momentum: spec.momentum, weightDecay: spec.weightDecay, schedule: spec.schedule, polyPower: spec.polyPower },
     classWeights: spec.classWeights,
-    intensity: parseIntensity(spec.intensity),
+    intensity: spec.intensity === undefined ? undefined : parseIntensity(spec.intensity),
     augmentation: spec.augment > 0 ? { probability: spec.augment, alpha: 4, sigma: 8 } : null,
     emptySliceWeight: spec.emptySliceWeight,
     seed: spec.seed,

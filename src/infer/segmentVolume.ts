@@ -5,7 +5,7 @@ import { cropGrid, pasteGrid } from '../volume/cropGrid.js';
 import { headBoundingBox, type CropBox } from '../volume/headBoundingBox.js';
 import { swapXZ } from '../volume/swapXZ.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
-import { intensityFromMetadata } from '../model/intensityMetadata.js';
+import { modelIntensity } from '../model/modelIntensity.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
 import { layerwiseStages, predictLayerwise3d } from './predictLayerwise3d.js';
 import { predictPatches3d, type PatchWindow } from './predictPatches3d.js';
@@ -39,7 +39,7 @@ export interface SegmentVolumeOptions {
   axis?: SliceAxisIndex;
   /** Label code of each output channel; default: the metadata's classes, else 0…C−1. */
   classes?: readonly number[];
-  /** Intensity standardisation; default: the metadata's, else each image z-scored over its nonzero voxels. */
+  /** Intensity standardisation; default: the metadata's, else brainchop's quantile scaling (`modelIntensity`). */
   intensity?: StandardiseOptions;
   /** `'labels'` (default) or `'labelsAndProbabilities'` (adds a 4D probability volume, 4·C bytes per voxel). */
   output?: 'labels' | 'labelsAndProbabilities';
@@ -102,7 +102,7 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
   const meta = options.metadata;
   const rank = model.inputs[0].shape.length;
   const kind = meta?.kind ?? (rank === 4 ? '2.5d' : '3d');
-  const intensity = options.intensity ?? intensityFromMetadata(meta?.intensity);
+  const { intensity } = modelIntensity(meta?.intensity, { explicit: options.intensity });
   const params = standardiseParams(image, intensity);
   const grid = { dims: image.dims, data: standardise(image, { mode: 'dataset', ...params }) };
   const imagePad = -params.mean / params.std;

@@ -9,7 +9,7 @@ import { standardise, standardiseParams, type StandardiseOptions } from '../data
 import { fidelityLoss } from '../loss/fidelityLoss.js';
 import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
 import { checkModelForPrior } from '../model/checkModelForPrior.js';
-import { intensityFromMetadata } from '../model/intensityMetadata.js';
+import { modelIntensity } from '../model/modelIntensity.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
 import { seededRandom } from '../numeric/seededRandom.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
@@ -56,7 +56,7 @@ export interface AdaptModelOptions {
   metadata: ModelMetadata | null;
   /** 2.5D slicing axis; overrides the metadata's. */
   axis?: SliceAxisIndex;
-  /** Intensity standardisation; default: the metadata's, else each image z-scored over its nonzero voxels. */
+  /** Intensity standardisation; default: the metadata's, else brainchop's quantile scaling (`modelIntensity`). */
   intensity?: StandardiseOptions;
   /** Optimisation steps. @default ADAPT_DEFAULTS.steps */
   steps?: number;
@@ -160,7 +160,7 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   if (kind === '2.5d' && axis === undefined) {
     throw new RangeError(`${op}: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);
   }
-  const intensity = options.intensity ?? intensityFromMetadata(metadata?.intensity);
+  const { intensity } = modelIntensity(metadata?.intensity, { explicit: options.intensity });
   const load = options.load ?? readVolume;
   const started = performance.now();
 

@@ -34,7 +34,8 @@ export interface ResolvedTrainOptions {
   optimizer: ResolvedOptimizerOptions;
   classWeights: 'median-frequency' | 'uniform' | readonly number[];
   diceWeight: number;
-  intensity: 'image' | 'dataset' | StandardiseOptions;
+  /** undefined: the `init` model's scaling, or `'image'` for a new network (see `resolveIntensity`). */
+  intensity: 'image' | 'dataset' | StandardiseOptions | undefined;
   augmentation: SamplerAugmentation | null;
   emptySliceWeight: number;
   seed: number;
@@ -89,7 +90,7 @@ export function resolveTrainOptions(options: TrainSegmenterOptions): ResolvedTra
     architecture: options.architecture ?? {},
     lambdaController: options.lambdaController ?? {},
     classWeights: options.classWeights ?? 'median-frequency',
-    intensity: options.intensity ?? 'image',
+    intensity: options.intensity,
     load: options.load ?? readVolume,
     backend: options.backend,
     workers,

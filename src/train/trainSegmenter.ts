@@ -166,7 +166,8 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
     await truncateLog(files.log, run.logLines);
   } else {
     ({ model, metadata } = await prepareModel(o, trainLoad));
-    const intensity = await resolveIntensity(o);
+    // prepareModel keeps the init model's metadata, so metadata.intensity is how that model was trained (or undefined).
+    const intensity = await resolveIntensity(o, metadata.intensity);
     metadata = { ...metadata, intensity: intensityMetadata(intensity) };
     const classWeights = await resolveClassWeights(o, trainLoad);
     run = {

@@ -76,7 +76,8 @@ export interface TrainSegmenterOptions {
   unlabelledPerLabelled?: number;
   /**
    * Start from a pre-trained tfjs layers model (a `model.json` path or a model): its output must be the logits of the
-   * prior's classes, or their softmax, which is removed (checked). Its metadata (axis, k, intensity) is used when present.
+   * prior's classes, or their softmax, which is removed (checked). Its metadata (axis, k, intensity) is used when present;
+   * a model given as an object has none.
    */
   init?: string | LayersModel;
   /** The network to build when there is no `init`. */
@@ -103,7 +104,8 @@ export interface TrainSegmenterOptions {
   /**
    * Intensity standardisation: `'image'` (each image z-scored over its nonzero voxels), `'dataset'` (the training
    * set's mean and std over nonzero voxels, computed once), or explicit options. Stored in the model's metadata.
-   * @default 'image'
+   * @default `'image'` for a new network; for an `init` model the scaling it was trained with: its nonadj metadata's,
+   * else brainchop's quantile scaling (`modelIntensity`, as `segment` does), reported through `onWarning`
    */
   intensity?: 'image' | 'dataset' | StandardiseOptions;
   /** 2D elastic augmentation (2.5D only). @default { probability: 0.6, alpha: 4, sigma: 8 } (probability: the reference) */

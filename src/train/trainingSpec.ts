@@ -7,7 +7,7 @@ import { DEFAULT_IMAGE_NAME, DEFAULT_LABEL_NAME } from '../data/findTrainingExam
  * plain data (JSON-safe), so it is also what a run folder's `command.json` stores for `--resume`.
  *
  * Fields left out take the values of {@link TRAINING_SPEC_DEFAULTS}; fields with no default there (`lr`,
- * `weightDecay`, `schedule`, `filters`, `padTo`, `patch`) are chosen by the training code from the others.
+ * `weightDecay`, `schedule`, `filters`, `padTo`, `patch`, `intensity`) are chosen by the training code from the others.
  */
 export interface TrainingSpec {
   /** Labelled dataset folder: one sub-folder per exam (image + label map). */
@@ -51,7 +51,10 @@ export interface TrainingSpec {
   schedule?: 'poly' | 'constant';
   polyPower?: number;
   classWeights?: 'median-frequency' | 'uniform';
-  /** Intensity scaling as `--intensity` takes it (`parseIntensity`): `image`/`zscore`, `dataset`, `minmax`, `quantile[:l,u]`, `none`. */
+  /**
+   * Intensity scaling as `--intensity` takes it (`parseIntensity`): `image`/`zscore`, `dataset`, `minmax`,
+   * `quantile[:l,u]`, `none`. Left out: an `init` model's own (its metadata's, else brainchop's `quantile`), else `image`.
+   */
   intensity?: string;
   /** 2.5D: probability of a 2D elastic deformation per sample; 0 = none. */
   augment?: number;
@@ -81,7 +84,6 @@ export const TRAINING_SPEC_DEFAULTS = {
   momentum: 0.9,
   polyPower: 0.9,
   classWeights: 'median-frequency',
-  intensity: 'image',
   augment: 0.6,
   emptySliceWeight: 1,
   seed: 1,

@@ -75,10 +75,12 @@ describe('nonadj segment', () => {
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout, /\(3d, 4 classes\)/);
     assert.match(r.stdout, /run: {6}layerwise, intensity quantile 0\.05–0\.95, input order xyz, crop \d+×\d+×\d+ at \(\d+, \d+, \d+\)\n/);
+    assert.match(r.stderr, /^warning: .*meshnet records no intensity scaling .*quantile 0\.05–0\.95/m);
     assert.deepEqual((await readNiftiFile(out)).dims, [24, 12, 24]);
     const r2 = runCli(['segment', meshnet, path.join(images, 'crop-y72.nii.gz'), out, '--intensity', 'quantile:0.02,0.98', '--input-order', 'zyx', '--no-crop']);
     assert.equal(r2.exitCode, 0, r2.stderr);
     assert.match(r2.stdout, /run: {6}layerwise, intensity quantile 0\.02–0\.98, input order zyx, no crop\n/);
+    assert.doesNotMatch(r2.stderr, /intensity/);
   });
 
   test('bad input: one line, exit 2', () => {

@@ -16,6 +16,7 @@ const data = path.join(tmp, 'data');
 const prior = path.join(tmp, 'graph.json');
 const broken = path.join(tmp, 'broken');
 const wrongModel = path.join(tmp, 'wrong');
+const foreignModel = path.join(tmp, 'foreign');
 /** Tiny settings shared by the runs: 24×24 coronal slices, k = 3, filters 4,8, 4 training crops + 1 validation. */
 const tiny = ['--prior', prior, '--filters', '4,8', '--k', '3', '--batch-size', '2', '--optimizer', 'adam', '--val-split', '1', '--augment', '0', '--seed', '3'];
 
@@ -28,6 +29,10 @@ before(async () => {
   const model = makeModSegNet({ inputShape: [24, 24, 3], numClasses: 4, filters: [4], seed: 1 });
   await saveModel(model, wrongModel, { kind: '2.5d', classes: [0, 1, 2, 3], inputShape: [24, 24, 3], axis: 1, k: 3 });
   model.dispose();
+  // A model from another tool: the prior's 5 classes, no nonadj metadata.
+  const foreign = makeModSegNet({ inputShape: [24, 24, 3], numClasses: 5, filters: [4], seed: 2 });
+  await saveModel(foreign, foreignModel);
+  foreign.dispose();
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -77,6 +82,21 @@ describe('nonadj train', () => {
     assert.match(tuned.stderr, /epoch 1\/2: .* λ 0 .*warm-up done: D₀ = /);
     const log = readFileSync(path.join(ft, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.ok(log[1].lambda > 0);
+  });
+
+  test('--init a foreign model: its intensity defaults to brainchop\'s quantile scaling, said on stderr; --intensity wins', () => {
+    const one = ['--epochs', '1', '--steps', '1', '--val-split', '0', '--prior', prior, '--batch-size', '1', '--augment', '0'];
+    const stored = (run: string) => JSON.parse(readFileSync(path.join(run, 'best', 'model.json'), 'utf8')).userDefinedMetadata.nonadj.intensity;
+    const byDefault = path.join(tmp, 'foreign-default');
+    const r = runCli(['train', data, '--out', byDefault, '--init', foreignModel, ...one]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stderr, /^warning: --init .*foreign records no intensity scaling \(no nonadj metadata.*\), so quantile 0\.05–0\.95 as brainchop's models expect; --intensity chooses another$/m);
+    assert.deepEqual(stored(byDefault), { method: 'quantile', lower: 0.05, upper: 0.95 });
+    const chosen = path.join(tmp, 'foreign-zscore');
+    const z = runCli(['train', data, '--out', chosen, '--init', foreignModel, '--intensity', 'zscore', ...one]);
+    assert.equal(z.exitCode, 0, z.stderr);
+    assert.doesNotMatch(z.stderr, /intensity/);
+    assert.deepEqual(stored(chosen), { method: 'zscore-image', region: 'nonzero' });
   });
 
   test('Ctrl-C writes a checkpoint and exits 130; --resume continues to the end', async () => {
