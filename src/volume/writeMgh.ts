@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { labelDatatype } from './labelDatatype.js';
 import { MGH_DATA_OFFSET } from './readMgh.js';
 import type { NiftiDatatype, Volume } from './Volume.js';
 
@@ -22,12 +23,9 @@ export interface WriteMghOptions {
 /** MGH type codes nonadj writes: the four nibabel and every FreeSurfer version read, plus MRI_USHRT when asked. */
 const TYPE_CODES = { uint8: 0, int32: 1, float32: 3, int16: 4, uint16: 10 } as const;
 type MghWritable = keyof typeof TYPE_CODES;
-const RANGES: Readonly<Record<Exclude<MghWritable, 'float32'>, [number, number]>> = {
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-};
+/** Label types, smallest first (uchar, short, int: MRI_USHRT only when preferred), and those a caller may prefer. */
+const MGH_LABEL_TYPES: readonly MghWritable[] = ['uint8', 'int16', 'int32'];
+const MGH_PREFERABLE: readonly MghWritable[] = ['uint8', 'int16', 'uint16', 'int32'];
 const BYTES: Readonly<Record<MghWritable, number>> = { uint8: 1, int16: 2, uint16: 2, int32: 4, float32: 4 };
 
 /**
@@ -58,7 +56,7 @@ export function writeMgh(volume: Volume, options: WriteMghOptions): Uint8Array {
   }
   const { delta, mdc, cRas } = geometry(affine, dims);
   const datatype: MghWritable =
-    options.kind === 'labels' ? labelType(volume, options.preferDatatype) : options.preferDatatype === 'uint8' && data instanceof Uint8Array ? 'uint8' : 'float32';
+    options.kind === 'labels' ? labelDatatype(volume, { writer: 'writeMgh', candidates: MGH_LABEL_TYPES, prefer: options.preferDatatype, allowed: MGH_PREFERABLE }) as MghWritable : options.preferDatatype === 'uint8' && data instanceof Uint8Array ? 'uint8' : 'float32';
   const bytesPer = BYTES[datatype];
   const tail = 5 * 4;
   const out = new Uint8Array(MGH_DATA_OFFSET + data.length * bytesPer + tail);
@@ -118,26 +116,3 @@ function geometry(affine: Float64Array, dims: readonly number[]): { delta: numbe
   return { delta, mdc: unit.flat(), cRas };
 }
 
-/** Scan the labels once: each must be an integer; the range picks uchar, short or int (the preferred type if it fits). */
-function labelType(volume: Volume, prefer?: NiftiDatatype): MghWritable {
-  const { data, dims } = volume;
-  const isIntegerArray = !(data instanceof Float32Array || data instanceof Float64Array);
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (!isIntegerArray && !Number.isInteger(v)) {
-      const [nx, ny] = dims;
-      throw new RangeError(
-        `writeMgh: label value ${v} at voxel ${i} (i=${i % nx}, j=${Math.floor(i / nx) % ny}, k=${Math.floor(i / (nx * ny)) % dims[2]}) ` +
-          "is not an integer, expected integer labels (use kind: 'image' for intensities)",
-      );
-    }
-  }
-  const fits = (t: Exclude<MghWritable, 'float32'>) => min >= RANGES[t][0] && max <= RANGES[t][1];
-  if (prefer && prefer in RANGES && fits(prefer as Exclude<MghWritable, 'float32'>)) return prefer as MghWritable;
-  for (const t of ['uint8', 'int16', 'int32'] as const) if (fits(t)) return t;
-  throw new RangeError(`writeMgh: labels span ${min}..${max}, which does not fit in int32 (MRI_INT)`);
-}

@@ -7,7 +7,8 @@ import { assertAffineClose, verifyVolume } from '../../test/helpers/niftiFixture
 import { qformToAffine } from './qform.js';
 import { readNifti } from './readNifti.js';
 import { makeVolume, type Volume, type VoxelArray } from './Volume.js';
-import { smallestLabelDatatype, writeNifti } from './writeNifti.js';
+import { smallestLabelDatatype } from './smallestLabelDatatype.js';
+import { writeNifti } from './writeNifti.js';
 
 function throwsMessage(fn: () => unknown, message: RegExp): void {
   assert.throws(fn, (error: Error) => {
@@ -40,29 +41,6 @@ function headerOf(file: Uint8Array) {
 }
 
 const ramp = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
-
-describe('smallestLabelDatatype', () => {
-  const table: Array<[number, number, string]> = [
-    [0, 0, 'uint8'],
-    [0, 255, 'uint8'],
-    [0, 256, 'int16'],
-    [-1, 0, 'int16'],
-    [-32768, 32767, 'int16'],
-    [0, 32768, 'uint16'],
-    [0, 65535, 'uint16'],
-    [0, 65536, 'int32'],
-    [-1, 32768, 'int32'], // negative and above int16: only int32 holds both
-    [-2147483648, 2147483647, 'int32'],
-  ];
-  for (const [min, max, expected] of table) {
-    test(`${min}..${max} → ${expected}`, () => assert.equal(smallestLabelDatatype(min, max), expected));
-  }
-  test('beyond int32, non-integers and inverted ranges are refused', () => {
-    throwsMessage(() => smallestLabelDatatype(0, 2 ** 31), /smallestLabelDatatype: range 0\.\.2147483648 does not fit in int32/);
-    throwsMessage(() => smallestLabelDatatype(0, 1.5), /range 0\.\.1\.5 is not an integer range/);
-    throwsMessage(() => smallestLabelDatatype(3, 2), /range 3\.\.2 is not an integer range with min ≤ max/);
-  });
-});
 
 describe('writeNifti: header fields', () => {
   test('labels: n+1, vox_offset 352, intent 1002, smallest datatype, mm units, scl (1, 0), descrip', () => {

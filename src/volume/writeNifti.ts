@@ -1,12 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { affineToQform } from './qform.js';
+import { labelDatatype } from './labelDatatype.js';
 import type { NiftiDatatype, Volume } from './Volume.js';
 
 /** Options of {@link writeNifti}. */
 export interface WriteNiftiOptions {
   /**
    * `'labels'`: integer label map, written with `intent_code` 1002 (NIFTI_INTENT_LABEL) in the smallest integer
-   * datatype holding the data's range (see {@link smallestLabelDatatype}).
+   * datatype holding the data's range (see `smallestLabelDatatype`).
    * `'image'`: intensities, written as float32 (float64 values are rounded; beyond ±3.4e38 they become ±Infinity).
    */
   kind: 'labels' | 'image';
@@ -35,39 +36,15 @@ const DATATYPE_CODES: Readonly<Record<'uint8' | 'int8' | 'int16' | 'uint16' | 'i
   uint32: 768,
   float32: 16,
 };
-/** Integer types a label map may be written in, with their ranges. */
-const LABEL_RANGES: Readonly<Partial<Record<NiftiDatatype, [number, number]>>> = {
-  uint8: [0, 255],
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
+/** Label datatypes, smallest first, and those a caller may prefer (int8 and uint32 too: an input's type is kept). */
+const NIFTI_LABEL_TYPES: readonly NiftiDatatype[] = ['uint8', 'int16', 'uint16', 'int32'];
+const NIFTI_PREFERABLE: readonly NiftiDatatype[] = ['uint8', 'int8', 'int16', 'uint16', 'int32', 'uint32'];
 /**
  * gzip levels, measured in bench/nifti.bench.ts on this project's MNI-space files: label maps compress well,
  * so zlib's default 6 is worth it (AAL: 0.16 MB in ~60 ms vs 0.28 MB in ~15 ms at level 1); float32 images
  * gain little past 4 (ch2 as float32: 5.0 MB in ~0.25 s at 4 vs 4.6 MB in ~0.9 s at 6).
  */
 const GZIP_LEVEL = { labels: 6, image: 4 } as const;
-
-/**
- * The smallest NIfTI integer datatype holding every integer in `min..max`: uint8 for 0..255, else int16
- * when within −32768..32767, else uint16 for 0..65535, else int32.
- *
- * @example smallestLabelDatatype(0, 116) === 'uint8'; smallestLabelDatatype(-1, 300) === 'int16'
- * @throws RangeError when `min`/`max` are not integers, `min > max`, or the range exceeds int32.
- */
-export function smallestLabelDatatype(min: number, max: number): NiftiDatatype {
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min > max) {
-    throw new RangeError(`smallestLabelDatatype: range ${min}..${max} is not an integer range with min ≤ max`);
-  }
-  if (min >= 0 && max <= 255) return 'uint8';
-  if (min >= -32768 && max <= 32767) return 'int16';
-  if (min >= 0 && max <= 65535) return 'uint16';
-  if (min >= -2147483648 && max <= 2147483647) return 'int32';
-  throw new RangeError(`smallestLabelDatatype: range ${min}..${max} does not fit in int32, expected labels within −2^31..2^31−1`);
-}
 
 /**
  * Encode a volume as a NIfTI-1 single file (`n+1`, little-endian, `vox_offset` 352, no extensions).
@@ -106,7 +83,7 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions): Uint8Arr
   }
 
   const datatype =
-    options.kind === 'labels' ? labelDatatype(volume, options.preferDatatype) : options.preferDatatype === 'uint8' && data instanceof Uint8Array ? 'uint8' : 'float32';
+    options.kind === 'labels' ? labelDatatype(volume, { writer: 'writeNifti', candidates: NIFTI_LABEL_TYPES, prefer: options.preferDatatype, allowed: NIFTI_PREFERABLE }) : options.preferDatatype === 'uint8' && data instanceof Uint8Array ? 'uint8' : 'float32';
   const bytesPer = datatype === 'uint8' || datatype === 'int8' ? 1 : datatype === 'int16' || datatype === 'uint16' ? 2 : 4;
   const out = new Uint8Array(VOX_OFFSET + data.length * bytesPer);
   const view = new DataView(out.buffer);
@@ -180,30 +157,3 @@ function sformCode(volume: Volume, hasQform: boolean): number {
   return 2;
 }
 
-/** Scan the labels once: every value must be an integer; the range picks the datatype (the preferred one if it fits). */
-function labelDatatype(volume: Volume, prefer?: NiftiDatatype): NiftiDatatype {
-  const { data, dims } = volume;
-  const isIntegerArray = !(data instanceof Float32Array || data instanceof Float64Array);
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (!isIntegerArray && !Number.isInteger(v)) {
-      const [nx, ny, nz] = dims;
-      const [x, y, z, t] = [i % nx, Math.floor(i / nx) % ny, Math.floor(i / (nx * ny)) % nz, Math.floor(i / (nx * ny * nz))];
-      throw new RangeError(
-        `writeNifti: label value ${v} at voxel ${i} (i=${x}, j=${y}, k=${z}${volume.frames > 1 ? `, frame ${t}` : ''}) ` +
-          "is not an integer, expected integer labels (use kind: 'image' for intensities)",
-      );
-    }
-  }
-  const range = prefer === undefined ? undefined : LABEL_RANGES[prefer];
-  if (range && min >= range[0] && max <= range[1]) return prefer!;
-  try {
-    return smallestLabelDatatype(min, max);
-  } catch (error) {
-    throw new RangeError(`writeNifti: labels span ${min}..${max}, which does not fit in int32`, { cause: error });
-  }
-}
