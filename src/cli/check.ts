@@ -8,7 +8,7 @@ import { makeCheckDocument, type CheckDocument } from '../qc/makeCheckDocument.j
 import { renderQcHtml } from '../qc/renderQcHtml.js';
 import { lintExitCode } from './lintExitCode.js';
 import { loadPrior } from './loadPrior.js';
-import { connectivityOption, positiveIntegerOption, radiusOption } from './options.js';
+import { connectivityOption, namesOption, positiveIntegerOption, radiusOption } from './options.js';
 import { makeProgress } from './progress.js';
 import { renderTable } from './renderTable.js';
 import { toolName } from './toolName.js';
@@ -50,7 +50,7 @@ export function makeCheckCommand(): Command {
     )
     .argument('<inputs...>', 'label maps (.nii, .nii.gz, .mgz, .mgh), folders holding them, or BIDS derivatives datasets')
     .requiredOption('--prior <file>', 'adjacency prior: graph.json or graph.png.csv')
-    .option('--names <file>', 'label names when the prior has none: FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .nii.txt, BIDS dseg.tsv or nnU-Net dataset.json')
+    .addOption(namesOption('when the prior has none'))
     .addOption(
       new Option('--connectivity <n>', 'neighbourhood (default: the prior\'s)').argParser(connectivityOption),
     )

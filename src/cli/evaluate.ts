@@ -8,7 +8,7 @@ import { readNiftiFile } from '../volume/niftiFile.js';
 import { listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { readNames } from './readNames.js';
-import { connectivityOption, positiveIntegerOption, radiusOption } from './options.js';
+import { connectivityOption, namesOption, positiveIntegerOption, radiusOption } from './options.js';
 import { pairCases, type CasePair, type CaseSide } from './pairCases.js';
 import { makeProgress } from './progress.js';
 import { renderTable, type TableFormat } from './renderTable.js';
@@ -66,7 +66,7 @@ export function makeEvaluateCommand(): Command {
     .requiredOption('--pred <paths...>', 'predicted label maps, or one folder of them')
     .requiredOption('--truth <paths...>', 'ground-truth label maps, or one folder of them')
     .option('--prior <file>', 'adjacency prior (graph.json or graph.png.csv): also count forbidden contacts')
-    .option('--names <file>', 'label names: FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .nii.txt, BIDS dseg.tsv or nnU-Net dataset.json')
+    .addOption(namesOption())
     .option('--include-background', 'evaluate label 0 too')
     .addOption(new Option('--connectivity <n>', "neighbourhood of the check (default: the prior's)").argParser(connectivityOption))
     .option('--radius <r>', "Chebyshev radius of the check (default: the prior's)", radiusOption)

@@ -10,7 +10,7 @@ import { resolveNeighbourhood, type Connectivity } from '../prior/neighbourhood.
 import { parseLabelNames, type LabelEntry } from '../prior/parseLabelNames.js';
 import { partialCountsToJson } from '../prior/partialCountsToJson.js';
 import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
-import { connectivityOption, positiveIntegerOption, radiusOption, shardOption } from './options.js';
+import { connectivityOption, namesOption, positiveIntegerOption, radiusOption, shardOption } from './options.js';
 import { makeProgress } from './progress.js';
 import { toolName } from './toolName.js';
 import { reportPriorResult } from './reportPriorResult.js';
@@ -58,7 +58,7 @@ export function makeExtractCommand(): Command {
     .option('--files <files...>', 'label maps to use instead of a dataset folder')
     .option('--connectivity <n>', 'neighbourhood: 6 faces, 18 faces+edges, 26 faces+edges+corners', connectivityOption, 26)
     .option('--radius <r>', `Chebyshev radius of the neighbourhood in voxels (1 … ${PRIOR_LIMITS.maxRadius})`, radiusOption, 1)
-    .option('--names <file>', 'label names: FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .nii.txt, BIDS dseg.tsv or nnU-Net dataset.json')
+    .addOption(namesOption())
     .option('--contiguous', 'drop labels that never occur and renumber the rest 0..K-1 (mapping kept in graph.json)')
     .option('--min-exams <k>', 'allow a pair only when it touches in at least k exams (rarer contacts are forbidden; recorded in graph.json)', positiveIntegerOption, 1)
     .option('--shard <i/n>', 'count only part i (0 … n-1) of n of the exams and write partial counts to the file <output>', shardOption)

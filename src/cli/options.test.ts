@@ -8,6 +8,7 @@ import {
   intensityOption,
   labelListOption,
   lambdaOption,
+  namesOption,
   numberOption,
   portOption,
   positiveIntegerListOption,
@@ -176,3 +177,13 @@ check('intensityOption', intensityOption, [
   ['z', { invalid: 'expected zscore, minmax, quantile[:lower,upper], none (train also: dataset)' }],
   ['quantile:0.5,0.2', { invalid: 'expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1' }],
 ]);
+
+describe('namesOption', () => {
+  test('one declaration of --names: a file argument, the formats read, and when the names are used', () => {
+    const always = namesOption();
+    assert.equal(always.long, '--names');
+    assert.equal(always.flags, '--names <file>');
+    assert.equal(always.description, 'label names: FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .nii.txt, BIDS dseg.tsv or nnU-Net dataset.json');
+    assert.match(namesOption('when the prior has none').description, /^label names when the prior has none: FreeSurfer LUT, /);
+  });
+});

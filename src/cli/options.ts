@@ -6,7 +6,7 @@
  * exits 2. The two demo parsers and the label list throw a plain `Error` naming the flag instead, which the CLI prints
  * as `nonadj <command>: <message>` (their messages predate this module and the CLI keeps them).
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { INTENSITY_CHOICES, parseIntensity } from '../data/parseIntensity.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
@@ -63,7 +63,6 @@ export function lambdaOption(value: string): number | 'auto' {
   return numberOption('a number ≥ 0 or "auto"', (n) => n >= 0)(value);
 }
 
-/** Parse `--connectivity`, the voxel neighbourhood: 6 (faces), 18 (faces and edges) or 26 (faces, edges and corners). */
 /** Parse `--radius`: an integer in 1 … `PRIOR_LIMITS.maxRadius` (the scans grow with r³). */
 export function radiusOption(value: string): number {
   const n = Number(value);
@@ -71,6 +70,7 @@ export function radiusOption(value: string): number {
   return n;
 }
 
+/** Parse `--connectivity`, the voxel neighbourhood: 6 (faces), 18 (faces and edges) or 26 (faces, edges and corners). */
 export function connectivityOption(value: string): Connectivity {
   return numberOption('6, 18 or 26', (n) => n === 6 || n === 18 || n === 26)(value) as Connectivity;
 }
@@ -135,4 +135,17 @@ export function intensityOption(value: string): string {
     throw new InvalidArgumentError(badQuantiles ? 'expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1' : `expected ${INTENSITY_CHOICES}`);
   }
   return value;
+}
+
+/** The label-name tables `--names` reads (see `parseLabelNames`). */
+const LABEL_NAME_FORMATS = 'FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .nii.txt, BIDS dseg.tsv or nnU-Net dataset.json';
+
+/**
+ * The `--names <file>` option of the commands that print label names (`check`, `evaluate`, `extract`, `repair`,
+ * `view`), declared once so that its help says the same everywhere: `label names[ <when>]: <the formats read>`.
+ *
+ * @param when - when the names are used, e.g. `'when the prior has none'`; omitted: always.
+ */
+export function namesOption(when?: string): Option {
+  return new Option('--names <file>', `label names${when ? ` ${when}` : ''}: ${LABEL_NAME_FORMATS}`);
 }

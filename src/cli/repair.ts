@@ -9,7 +9,7 @@ import { lintExitCode } from './lintExitCode.js';
 import { isNiftiName } from '../volume/listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
 import { readNames } from './readNames.js';
-import { connectivityOption, positiveIntegerOption, positiveNumberOption, radiusOption } from './options.js';
+import { connectivityOption, namesOption, positiveIntegerOption, positiveNumberOption, radiusOption } from './options.js';
 import { renderTable } from './renderTable.js';
 import { sameFile } from './sameFile.js';
 import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
@@ -83,7 +83,7 @@ export function makeRepairCommand(): Command {
     .argument('<out>', 'repaired label map to write (.nii, .nii.gz, .mgz, .mgh)')
     .option('--prior <file>', 'adjacency prior: graph.json or graph.png.csv (required unless --largest-component)')
     .option('--largest-component', 'keep the largest connected component of each label; the rest becomes background 0')
-    .option('--names <file>', 'label names when the prior has none')
+    .addOption(namesOption('when the prior has none'))
     .option('--max-component-mm3 <v>', 'largest component that may be relabelled, mm³', positiveNumberOption('--max-component-mm3'), DEFAULT_MAX_COMPONENT_MM3)
     .option('--max-iterations <n>', 'rounds of relabelling at most', positiveIntegerOption, 20)
     .addOption(new Option('--connectivity <n>', "neighbourhood (default: the prior's; 26 for --largest-component without a prior)").argParser(connectivityOption))

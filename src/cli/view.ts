@@ -4,7 +4,7 @@ import type { ViewerData } from '../view/makeViewerData.js';
 import { renderViewerHtml } from '../view/renderViewerHtml.js';
 import { startViewerServer } from '../view/startViewerServer.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { portOption } from './options.js';
+import { namesOption, portOption } from './options.js';
 import { toolName } from './toolName.js';
 
 interface ViewFlags {
@@ -37,7 +37,7 @@ export function makeViewCommand(): Command {
     .argument('<image>', 'background image (.nii, .nii.gz, .mgz, .mgh), e.g. a T1')
     .option('--seg <file>', 'label map to overlay (.nii, .nii.gz, .mgz, .mgh)')
     .option('--prior <file>', 'adjacency prior: graph.json or graph.png.csv (from nonadj extract)')
-    .option('--names <file>', 'label names: FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .nii.txt, BIDS dseg.tsv or nnU-Net dataset.json')
+    .addOption(namesOption())
     .option('--lut <file>', 'label colours: an MRIcron colour table (aal.nii.lut, 768 bytes)')
     .option('--port <n>', 'first port to try (0 = any free port)', portOption, 8080)
     .option('--static <out.html>', 'write a self-contained HTML file instead of serving')
