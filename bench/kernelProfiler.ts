@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { cpuNow } from './machine.js';
 
 /** Accumulated time of one kernel name in one phase. */
 export interface KernelRow {
@@ -15,12 +16,6 @@ export interface KernelRow {
   ms: number;
   /** Process CPU milliseconds (user + system): what counts on a shared machine, where wall time includes waiting. */
   cpuMs: number;
-}
-
-/** Process CPU time in ms. */
-export function cpuNow(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }
 
 /** A profiler over the wasm kernels; `install()` after the kernel set is final, `uninstall()` before changing it. */

@@ -27,5 +27,33 @@ export async function timeRuns(fn: () => unknown, repeats: number, warmup = 1): 
   return out;
 }
 
+/** Median wall-clock and process-CPU time of a call, in milliseconds. */
+export interface Timing {
+  wallMs: number;
+  /** User + system CPU of the whole process: on a shared machine the fair figure for one thread (wall includes waiting). */
+  cpuMs: number;
+}
+
+/** Process CPU time (user + system), in milliseconds. */
+export function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Median wall and CPU time of `repeats` calls of `fn` after one untimed warm-up call (kernels compiled, heap grown). */
+export async function timeWallAndCpu(fn: () => unknown, repeats: number): Promise<Timing> {
+  await fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    const c0 = cpuNow();
+    await fn();
+    wall.push(performance.now() - t0);
+    cpu.push(cpuNow() - c0);
+  }
+  return { wallMs: median(wall), cpuMs: median(cpu) };
+}
+
 /** Whether the benchmark was asked for its quick CI-sized variant. */
 export const SMOKE = process.argv.includes('--smoke');

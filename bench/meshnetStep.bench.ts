@@ -25,37 +25,13 @@ import { withInputShape } from '../src/model/withInputShape.js';
 import { AdjacencyPrior } from '../src/prior/AdjacencyPrior.js';
 import { makeOptimizer } from '../src/train/optimizer.js';
 import { runStep } from '../src/train/runStep.js';
-import { machineLine, median, SMOKE } from './machine.js';
+import { machineLine, SMOKE, timeWallAndCpu, type Timing } from './machine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PATCH = SMOKE ? 16 : 64;
 const STEPS = SMOKE ? 1 : 2;
 const CLASSES = 50;
 const DILATIONS = [1, 2, 4, 8, 16, 8, 4, 2, 1];
-
-interface Timing {
-  wallMs: number;
-  cpuMs: number;
-}
-
-function cpuNow(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-async function time(fn: () => unknown, repeats: number): Promise<Timing> {
-  await fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    const c0 = cpuNow();
-    await fn();
-    wall.push(performance.now() - t0);
-    cpu.push(cpuNow() - c0);
-  }
-  return { wallMs: median(wall), cpuMs: median(cpu) };
-}
 
 /** brainchop's MeshNet for a `patch`³ input, trainable: its own weights, or seeded ones. */
 async function meshNet(): Promise<{ model: LayersModel; weights: string }> {
@@ -75,7 +51,7 @@ async function meshNet(): Promise<{ model: LayersModel; weights: string }> {
 }
 
 function torchStep(threads: number): Timing & { torch: string } {
-  const args = [path.join(here, 'brainchop', 'meshnet_torch.py'), 'step', '--threads', String(threads), '--patch', String(PATCH), '--steps', String(STEPS)];
+  const args = [path.join(here, 'meshnet_reference.py'), 'step', '--threads', String(threads), '--patch', String(PATCH), '--steps', String(STEPS)];
   if (process.env.NONADJ_BRAINCHOP_MODEL) args.push('--model', process.env.NONADJ_BRAINCHOP_MODEL);
   const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`meshnetStep.bench: PyTorch (${threads} threads) failed: ${r.stderr.slice(-500)}`);
@@ -94,7 +70,7 @@ const ceStep = () => {
   loss.dataSync();
   loss.dispose();
 };
-const tfjs = await time(ceStep, STEPS);
+const tfjs = await timeWallAndCpu(ceStep, STEPS);
 
 // The step nonadj train runs: a 50-label prior where each label touches its neighbours in index order.
 const counts = new Float64Array(CLASSES * CLASSES);
@@ -112,7 +88,7 @@ const batch = {
   sampleShape: [PATCH, PATCH, PATCH, 1],
   labelShape: [PATCH, PATCH, PATCH],
 };
-const full = await time(() => runStep(model, loss, optimizer, variables, batch, 1, 1e-4), STEPS);
+const full = await timeWallAndCpu(() => runStep(model, loss, optimizer, variables, batch, 1, 1e-4), STEPS);
 
 const torch1 = torchStep(1);
 const torch2 = torchStep(2);

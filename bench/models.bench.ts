@@ -22,36 +22,11 @@ import { registerBaselineKernels, type BaselineKernelSet } from './baselineKerne
 import { makeModSegNet } from '../src/model/makeModSegNet.js';
 import { makeUNet3d } from '../src/model/makeUNet3d.js';
 import { predictSlices } from '../src/infer/predictSlices.js';
-import { machineLine, median, SMOKE } from './machine.js';
-
-interface Timing {
-  wallMs: number;
-  cpuMs: number;
-}
+import { machineLine, SMOKE, timeWallAndCpu, type Timing } from './machine.js';
 
 const cfg = SMOKE
   ? { batch: 1, size: 16, k: 3, classes: 5, filters: [4, 8], steps: 2, baselineSteps: 1, volume: [12, 10, 12] as const, pad: 16, patch: 8, filters3d: [2, 4], classes3d: 3 }
   : { batch: 4, size: 96, k: 7, classes: 117, filters: [32, 64, 128, 256], steps: 4, baselineSteps: 2, volume: [90, 108, 90] as const, pad: 96, patch: 48, filters3d: [8, 16, 32], classes3d: 10 };
-
-function cpuNow(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-/** Median wall and CPU time of `repeats` calls after one untimed warm-up call. */
-async function time(fn: () => Promise<void> | void, repeats: number): Promise<Timing> {
-  await fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    const c0 = cpuNow();
-    await fn();
-    wall.push(performance.now() - t0);
-    cpu.push(cpuNow() - c0);
-  }
-  return { wallMs: median(wall), cpuMs: median(cpu) };
-}
 
 function trainStep(model: LayersModel, inputShape: number[], classes: number): () => void {
   const x = tf.randomNormal(inputShape, 0, 1, 'float32', 3);
@@ -221,7 +196,7 @@ async function main(): Promise<void> {
   const stepOn = async (set: 'fast' | BaselineKernelSet, repeats: number): Promise<Timing> => {
     if (set === 'fast') registerWasmKernels();
     else registerBaselineKernels(set);
-    return time(trainStep(seg, segShape, classes), repeats);
+    return timeWallAndCpu(trainStep(seg, segShape, classes), repeats);
   };
   const segFast = await stepOn('fast', cfg.steps);
   const segStock = await stepOn('fixesOnly', cfg.baselineSteps);
@@ -233,11 +208,11 @@ async function main(): Promise<void> {
   const infer = makeModSegNet({ inputShape: [cfg.pad, cfg.pad, k], numClasses: classes, filters, seed: 2 });
   infer.setWeights(seg.getWeights());
   const volume = { dims: cfg.volume, data: tf.tidy(() => tf.randomNormal([nx * ny * nz], 0, 1, 'float32', 8)).dataSync() as Float32Array };
-  const inferTime = await time(async () => void (await predictSlices(infer, volume, { axis: 1, batchSize: 4 })), 1);
+  const inferTime = await timeWallAndCpu(async () => void (await predictSlices(infer, volume, { axis: 1, batchSize: 4 })), 1);
 
   const p = cfg.patch;
   const unet = makeUNet3d({ inputShape: [p, p, p, 1], numClasses: cfg.classes3d, filters: cfg.filters3d, seed: 1 });
-  const unetTime = await time(trainStep(unet, [1, p, p, p, 1], cfg.classes3d), cfg.steps);
+  const unetTime = await timeWallAndCpu(trainStep(unet, [1, p, p, p, 1], cfg.classes3d), cfg.steps);
 
   const python = SMOKE ? null : findTorchPython();
   const torch = python === null ? null : runTorch(python, ny);

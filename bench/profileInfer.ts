@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/initEngine.js';
 import { makeModSegNet } from '../src/model/makeModSegNet.js';
 import { predictSlices } from '../src/infer/predictSlices.js';
-import { cpuNow, KernelProfiler } from './kernelProfiler.js';
+import { KernelProfiler } from './kernelProfiler.js';
+import { cpuNow } from './machine.js';
 
 await initEngine({ backend: 'wasm' });
 const dims: [number, number, number] = [90, 108, 90];

@@ -6,7 +6,8 @@
  */
 import { initEngine } from '../src/engine/initEngine.js';
 import { registerBaselineKernels, type BaselineKernelSet } from './baselineKernels.js';
-import { cpuNow, KernelProfiler, type KernelRow } from './kernelProfiler.js';
+import { KernelProfiler, type KernelRow } from './kernelProfiler.js';
+import { cpuNow } from './machine.js';
 import { demoPrior, makeModSegNetStep } from './modSegNetStep.js';
 
 const arg = (name: string, def: string): string => {

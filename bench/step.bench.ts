@@ -30,8 +30,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/initEngine.js';
 import { makeModSegNet } from '../src/model/makeModSegNet.js';
 import { predictSlices } from '../src/infer/predictSlices.js';
-import { cpuNow } from './kernelProfiler.js';
-import { machineLine, median, SMOKE } from './machine.js';
+import { cpuNow, machineLine, median, SMOKE, timeWallAndCpu, type Timing } from './machine.js';
 import { demoPrior, makeModSegNetStep } from './modSegNetStep.js';
 import { makeDemoData } from '../src/demo/makeDemoData.js';
 import { findTrainingExams } from '../src/data/findTrainingExams.js';
@@ -41,25 +40,6 @@ import { trainSegmenter } from '../src/train/trainSegmenter.js';
 const cfg = SMOKE
   ? { filters: [4, 8], size: 16, k: 3, steps: 2, volume: [12, 6, 12] as [number, number, number], pad: 16 }
   : { filters: [16, 32, 64, 128], size: 96, k: 7, steps: 5, volume: [90, 108, 90] as [number, number, number], pad: 96 };
-
-interface Timing {
-  wallMs: number;
-  cpuMs: number;
-}
-
-async function time(fn: () => unknown, repeats: number): Promise<Timing> {
-  await fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    const c0 = cpuNow();
-    await fn();
-    wall.push(performance.now() - t0);
-    cpu.push(cpuNow() - c0);
-  }
-  return { wallMs: median(wall), cpuMs: median(cpu) };
-}
 
 const torchScript = String.raw`
 import json, sys, time
@@ -194,16 +174,16 @@ const C = prior.numLabels;
 const common = { prior, filters: cfg.filters, size: cfg.size, k: cfg.k };
 
 const full = makeModSegNetStep(common);
-const step = await time(() => full.run(), cfg.steps);
+const step = await timeWallAndCpu(() => full.run(), cfg.steps);
 full.dispose();
 const semiStep = makeModSegNetStep({ ...common, unlabelled: 12 });
-const semi = await time(() => semiStep.run(), cfg.steps);
+const semi = await timeWallAndCpu(() => semiStep.run(), cfg.steps);
 semiStep.dispose();
 
 const [nx, ny, nz] = cfg.volume;
 const model = makeModSegNet({ inputShape: [cfg.pad, cfg.pad, cfg.k], numClasses: C, filters: cfg.filters, seed: 2 });
 const volume = { dims: cfg.volume, data: tf.tidy(() => tf.randomNormal([nx * ny * nz], 0, 1, 'float32', 8)).dataSync() as Float32Array };
-const infer = await time(async () => void (await predictSlices(model, volume, { axis: 1, batchSize: 4 })), SMOKE ? 1 : 2);
+const infer = await timeWallAndCpu(async () => void (await predictSlices(model, volume, { axis: 1, batchSize: 4 })), SMOKE ? 1 : 2);
 model.dispose();
 
 // 4. `nonadj train`'s step on the demo's data, 1 and 2 workers.

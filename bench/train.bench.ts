@@ -26,7 +26,7 @@ import { segmentVolume } from '../src/infer/segmentVolume.js';
 import { trainSegmenter, type TrainStepInfo } from '../src/train/trainSegmenter.js';
 import { readNiftiFile } from '../src/volume/niftiFile.js';
 import { makeVolume, type Volume } from '../src/volume/Volume.js';
-import { machineLine, median, SMOKE } from './machine.js';
+import { cpuNow, machineLine, median, SMOKE, timeWallAndCpu, type Timing } from './machine.js';
 
 const cfg = SMOKE
   ? { filters: [4, 8], k: 3, batch: 2, steps: 3, crop: [32, 16, 32] as const, seg1mm: false }
@@ -68,17 +68,6 @@ const m = 2 ** cfg.filters.length;
 const padTo: [number, number] = [Math.ceil(dims[2] / m) * m, Math.ceil(dims[0] / m) * m];
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-bench-train-'));
-interface Timing {
-  wallMs: number;
-  cpuMs: number;
-}
-
-/** Process CPU time in ms (user + system): what the comparison means on a shared machine (one core busy). */
-function cpuNow(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
 async function trainStep(extra: { unlabelled?: typeof exams; batchSize: number }): Promise<Timing> {
   const steps: TrainStepInfo[] = [];
   const cpuAtStep: number[] = [];
@@ -104,29 +93,24 @@ async function trainStep(extra: { unlabelled?: typeof exams; batchSize: number }
 }
 
 /** The bare step: same model size and batch, plain cross-entropy on the softmax, Adam (models.bench.ts's step). */
-function bareStep(): Timing {
+async function bareStep(): Promise<Timing> {
   const model = makeModSegNet({ inputShape: [padTo[0], padTo[1], cfg.k], numClasses: L, filters: cfg.filters, seed: 1 });
   const x = tf.randomNormal([cfg.batch, padTo[0], padTo[1], cfg.k], 0, 1, 'float32', 3);
   const y = tf.oneHot(tf.randomUniformInt([cfg.batch, padTo[0], padTo[1]], 0, L, 4) as tf.Tensor, L);
   const optimizer = tf.train.adam(1e-3);
-  const times: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < cfg.steps; i++) {
-    const t0 = performance.now();
-    const c0 = cpuNow();
+  // cfg.steps steps, the first untimed, as the trainSegmenter rows drop their first step.
+  const timing = await timeWallAndCpu(() => {
     const loss = optimizer.minimize(() => {
       const p = model.apply(x, { training: true }) as tf.Tensor;
       return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.add(p, 1e-7))), -1))) as tf.Scalar;
     }, true) as tf.Scalar;
     loss.dataSync();
     loss.dispose();
-    times.push(performance.now() - t0);
-    cpu.push(cpuNow() - c0);
-  }
+  }, cfg.steps - 1);
   tf.dispose([x, y]);
   optimizer.dispose();
   model.dispose();
-  return { wallMs: median(times.slice(1)), cpuMs: median(cpu.slice(1)) };
+  return timing;
 }
 
 async function segment(image: Volume): Promise<Timing & { input: string }> {
@@ -143,8 +127,8 @@ async function segment(image: Volume): Promise<Timing & { input: string }> {
 }
 
 // Untimed warm-up: the first steps grow the wasm heap and compile kernels.
-bareStep();
-const bare = bareStep();
+await bareStep();
+const bare = await bareStep();
 const full = await trainStep({ batchSize: cfg.batch });
 const semi = await trainStep({ batchSize: Math.max(1, cfg.batch / 4), unlabelled: exams.slice(2) });
 const seg2 = await segment(files.get(exams[2].image) as Volume);
