@@ -1,7 +1,13 @@
 #!/usr/bin/python3
-"""Independent PyTorch reference for brainchop's MeshNet models (dev only, not shipped).
+"""Independent PyTorch reference for brainchop's MeshNet models (dev only, not shipped; nonadj never runs Python):
+the network nonadj's TensorFlow.js runs are compared with, for inference (meshnetInference.bench.ts), for a
+fine-tune step (meshnetStep.bench.ts) and for labels to fine-tune on (brainchop/fineTuneColin27.ts).
 
 Debian packages: python3-torch, python3-nibabel (apt-get install python3-torch python3-nibabel).
+
+The network is built from a tfjs layers model.json + its weight shards (only Conv3D and activations): a Conv3D
+kernel [kd, kh, kw, in, out] becomes PyTorch's [out, in, kd, kh, kw]; tensors are NCDHW here and NDHWC in tfjs,
+with D, H, W in the same order.
 
 Subcommands:
   conform <in.nii.gz> <out.nii.gz>
@@ -19,8 +25,17 @@ Subcommands:
       Thalamus Dice of the labels (model class 5, 'Thalamus-Proper*', left + right) against AAL's (codes 77, 78 in
       data/aal.nii.gz, left + right), after nearest-neighbour resampling onto AAL's grid; with a second label map,
       the share of voxels where the two agree (on the conformed grid).
+  step --threads N [--patch 64] [--steps 2] [--warmup 1] [--model DIR]
+      one fine-tune step (forward, softmax cross-entropy, backward, Adam) on a [1, 1, P, P, P] patch; prints JSON
+      {"torch", "threads", "wall_ms": median, "cpu_ms": median}. Without --model the weights are seeded random
+      (model30chan50cls's architecture): the time does not depend on their values.
+  predict --model DIR --input X.f32 --dims D H W --output Y.i32 [--threads N]
+      arg-max labels of the network over a whole [D, H, W] float32 volume (C order, already scaled as brainchop
+      does); writes int32 labels in the same order.
 """
+import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -61,9 +76,27 @@ def head_box(raw, margin):
     return start, stop
 
 
-def build(model_json):
-    import os
+# brainchop's model30chan50cls: 9 dilated 3x3x3 Conv3D + ELU of 30 channels, then a 1x1x1 Conv3D to 50 classes.
+DILATIONS = [1, 2, 4, 8, 16, 8, 4, 2, 1]
+
+
+def seeded_meshnet(channels=30, classes=50, dilations=DILATIONS):
+    """model30chan50cls's architecture with torch's default initialisation (seed the generator first)."""
     import torch
+    layers, cin = [], 1
+    for d in dilations:
+        layers += [torch.nn.Conv3d(cin, channels, 3, padding=d, dilation=d), torch.nn.ELU()]
+        cin = channels
+    layers.append(torch.nn.Conv3d(channels, classes, 1))
+    return torch.nn.Sequential(*layers)
+
+
+def build(model_json, inplace=True):
+    """The network of a tfjs model.json (or a folder holding one). In-place activations (the default) save memory
+    in inference, where the 256³ × 30 activations are 2 GB each; a training step uses plain ones."""
+    import torch
+    if os.path.isdir(model_json):
+        model_json = os.path.join(model_json, 'model.json')
     with open(model_json) as f:
         m = json.load(f)
     specs = [w for g in m['weightsManifest'] for w in g['weights']]
@@ -93,9 +126,9 @@ def build(model_json):
         else:
             raise SystemExit(f'meshnet_reference: layer class {cls} is not supported')
         if act == 'elu':
-            layers.append(torch.nn.ELU(inplace=True))  # in place: the 256³ × 30 activations are 2 GB each
+            layers.append(torch.nn.ELU(inplace=inplace))
         elif act == 'relu':
-            layers.append(torch.nn.ReLU(inplace=True))
+            layers.append(torch.nn.ReLU(inplace=inplace))
         elif act not in ('linear', 'softmax'):  # a final softmax does not change the labels; logits are compared
             raise SystemExit(f'meshnet_reference: activation {act} is not supported')
     return torch.nn.Sequential(*layers).eval()
@@ -158,6 +191,69 @@ def compare(args):
     print(json.dumps(result))
 
 
+def median(v):
+    return sorted(v)[len(v) // 2]
+
+
+def step(args):
+    import torch
+    import torch.nn.functional as F
+    ap = argparse.ArgumentParser(prog='meshnet_reference.py step')
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--patch', type=int, default=64)
+    ap.add_argument('--steps', type=int, default=2)
+    ap.add_argument('--warmup', type=int, default=1)
+    ap.add_argument('--model')
+    a = ap.parse_args(args)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    net = (build(a.model, inplace=False) if a.model else seeded_meshnet()).train()
+    p = a.patch
+    x = torch.randn(1, 1, p, p, p)
+    y = torch.randint(0, 50, (1, p, p, p))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-4)
+
+    def one():
+        opt.zero_grad()
+        loss = F.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    for _ in range(a.warmup):
+        one()
+    wall, cpu = [], []
+    for _ in range(a.steps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        one()
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'wall_ms': median(wall), 'cpu_ms': median(cpu)}))
+
+
+def predict(args):
+    import torch
+    ap = argparse.ArgumentParser(prog='meshnet_reference.py predict')
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--model', required=True)
+    ap.add_argument('--input', required=True)
+    ap.add_argument('--output', required=True)
+    ap.add_argument('--dims', type=int, nargs=3, required=True)
+    a = ap.parse_args(args)
+    torch.set_num_threads(a.threads)
+    net = build(a.model)
+    d, h, w = a.dims
+    x = np.fromfile(a.input, np.float32)
+    if x.size != d * h * w:
+        sys.exit(f'meshnet_reference: {a.input} holds {x.size} values, expected {d}x{h}x{w}')
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        labels = net(torch.from_numpy(x.reshape(1, 1, d, h, w))).argmax(1)[0].to(torch.int32).numpy()
+    labels.tofile(a.output)
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'seconds': time.perf_counter() - t0}))
+
+
 if __name__ == '__main__':
     cmd, rest = sys.argv[1], sys.argv[2:]
-    {'conform': lambda: conform(*rest), 'torch': lambda: run_torch(rest), 'compare': lambda: compare(rest)}[cmd]()
+    {'conform': lambda: conform(*rest), 'torch': lambda: run_torch(rest), 'compare': lambda: compare(rest),
+     'step': lambda: step(rest), 'predict': lambda: predict(rest)}[cmd]()

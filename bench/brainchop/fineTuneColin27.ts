@@ -7,7 +7,7 @@
  *    in nonadj's tensor view ([D, H, W] = [z, y, x] of the NIfTI array) is a NIfTI whose array axes are (A, I, L);
  *    its affine keeps the world coordinates. Intensities: brainchop's quantile scaling (5 % → 0, 95 % → 1), given
  *    to the training loop as a fixed standardisation (mean = q05, std = q95 − q05).
- * 2. Labels to train on: the network's own arg-max on the whole volume (PyTorch, `meshnet_torch.py predict`); the
+ * 2. Labels to train on: the network's own arg-max on the whole volume (PyTorch, `bench/meshnet_reference.py predict`); the
  *    prior: the adjacencies of that segmentation (50 labels). Cross-entropy on its own labels keeps the network where
  *    it is; NonAdjLoss pushes out the contacts the prior forbids. A few steps show the mechanics and the cost, not a gain.
  * 3. `trainSegmenter` with `init` = brainchop's model.json, patch 64³, batch 1, λ = 1, Adam.
@@ -72,7 +72,7 @@ if (!existsSync(labelFile)) {
   writeFileSync(path.join(work, 'input.f32'), scaled);
   const r = spawnSync(
     '/usr/bin/python3',
-    [path.join(here, 'meshnet_torch.py'), 'predict', '--model', modelDir, '--input', path.join(work, 'input.f32'), '--dims', String(D), String(H), String(W), '--output', path.join(work, 'labels.i32'), '--threads', '2'],
+    [path.join(here, '..', 'meshnet_reference.py'), 'predict', '--model', modelDir, '--input', path.join(work, 'input.f32'), '--dims', String(D), String(H), String(W), '--output', path.join(work, 'labels.i32'), '--threads', '2'],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`PyTorch prediction failed: ${r.stderr.slice(-800)}`);
