@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import { ADAPT_DEFAULTS } from '../train/adaptModel.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { listNiftiFiles } from '../volume/listNiftiFiles.js';
+import { listImages } from './listImages.js';
 import { loadPrior } from './loadPrior.js';
 import { axisOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
 import { parseIntensity } from '../data/parseIntensity.js';
@@ -81,7 +81,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   if (explicit === 'dataset') {
     throw new Error('--intensity dataset needs a training set; adapt takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)');
   }
-  const scans = await listScans(inputs);
+  const scans = await listScans(inputs, flags.quiet);
   const { prior } = await loadPrior(flags.prior);
   // TensorFlow.js loads only here, so bad arguments are refused fast.
   const [{ initEngine }, { loadModel, saveModel }, { segmentVolume }, { adaptModel }, { checkSegmentation }] = await Promise.all([
@@ -166,12 +166,14 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   }
 }
 
-/** The scans of the inputs, each with its output name: a file's base name, or its path below the folder given. */
-async function listScans(inputs: readonly string[]): Promise<Array<{ file: string; rel: string }>> {
+/**
+ * The scans of the inputs (`listImages`: a folder's label maps are left out), each with its output name: a file's
+ * base name, or its path below the folder given.
+ */
+async function listScans(inputs: readonly string[], quiet?: boolean): Promise<Array<{ file: string; rel: string }>> {
   const scans: Array<{ file: string; rel: string }> = [];
-  for (const input of inputs) {
-    const isDir = await stat(input).then((s) => s.isDirectory(), () => false);
-    for (const file of await listNiftiFiles([input])) scans.push({ file, rel: isDir ? path.relative(input, file) : path.basename(file) });
+  for (const { file, input } of await listImages(inputs, { tool: 'adapt', quiet })) {
+    scans.push({ file, rel: file === input ? path.basename(file) : path.relative(input, file) });
   }
   const seen = new Map<string, string>();
   for (const s of scans) {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
-import { isNiftiName, listNiftiFiles } from '../volume/listNiftiFiles.js';
+import { isNiftiName } from '../volume/listNiftiFiles.js';
+import { listImages } from './listImages.js';
 import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
 import { axisOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
 import { makeProgress, type Progress } from './progress.js';
@@ -74,7 +75,7 @@ export function makeSegmentCommand(): Command {
 
 async function runSegment(modelPath: string, input: string, output: string, flags: SegmentFlags): Promise<void> {
   const batch = await stat(input).then((s) => s.isDirectory(), () => false);
-  const inputs = await listNiftiFiles([input]);
+  const inputs = (await listImages([input], { tool: 'segment', quiet: flags.quiet })).map((i) => i.file);
   if (!batch && !isNiftiName(output)) throw new Error(`output ${output} must end in ${VOLUME_EXTENSIONS_TEXT} (or give folders for batch mode)`);
   if (flags.probabilities && !batch && !isNiftiName(flags.probabilities)) {
     throw new Error(`--probabilities ${flags.probabilities} must end in ${VOLUME_EXTENSIONS_TEXT}`);

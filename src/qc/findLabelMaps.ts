@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { listNiftiFiles } from '../volume/listNiftiFiles.js';
+import { bidsAnatFiles, bidsDataset } from './bidsDataset.js';
 
 /** Where {@link findLabelMaps} found each file. */
 export interface FoundLabelMaps {
@@ -11,7 +12,6 @@ export interface FoundLabelMaps {
 }
 
 const isDseg = (name: string) => /_dseg\.nii(\.gz)?$/i.test(name);
-const hidden = (rel: string) => rel.split(path.sep).some((part) => part.startsWith('.'));
 
 /**
  * Expand `nonadj check` inputs into label map files:
@@ -44,7 +44,7 @@ export async function findLabelMaps(inputs: readonly string[]): Promise<FoundLab
       files.push(input);
       continue;
     }
-    const kind = await bidsKind(input);
+    const kind = await bidsDataset(input);
     if (kind === null) {
       files.push(...(await listNiftiFiles([input])));
       continue;
@@ -54,29 +54,11 @@ export async function findLabelMaps(inputs: readonly string[]): Promise<FoundLab
     const before = files.length;
     for (const dataset of datasets) {
       bidsDatasets.push(dataset);
-      files.push(...(await bidsDsegFiles(dataset)));
+      files.push(...(await bidsAnatFiles(dataset, isDseg)));
     }
     if (files.length === before) throw new Error(`${input} is a BIDS dataset with no label map: expected sub-*/[ses-*/]anat/*_dseg.nii[.gz]`);
   }
   return { files, bidsDatasets };
-}
-
-/** `'derivative'`, `'raw'` (a `dataset_description.json` of another kind) or null (no BIDS description). */
-async function bidsKind(folder: string): Promise<'derivative' | 'raw' | null> {
-  let text: string;
-  try {
-    text = await readFile(path.join(folder, 'dataset_description.json'), 'utf8');
-  } catch {
-    return null;
-  }
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new Error(`${path.join(folder, 'dataset_description.json')}: not valid JSON (${(error as Error).message})`);
-  }
-  const derivative = doc.DatasetType === 'derivative' || (doc.DatasetType === undefined && (doc.PipelineDescription !== undefined || doc.GeneratedBy !== undefined));
-  return derivative ? 'derivative' : 'raw';
 }
 
 async function derivativesOf(raw: string): Promise<string[]> {
@@ -89,24 +71,7 @@ async function derivativesOf(raw: string): Promise<string[]> {
   }
   const out: string[] = [];
   for (const e of entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
-    if ((await bidsKind(path.join(root, e.name))) === 'derivative') out.push(path.join(root, e.name));
+    if ((await bidsDataset(path.join(root, e.name))) === 'derivative') out.push(path.join(root, e.name));
   }
   return out;
-}
-
-// sub-<label>/anat/<name>_dseg.nii[.gz] and sub-<label>/ses-<label>/anat/<name>_dseg.nii[.gz], sorted.
-async function bidsDsegFiles(dataset: string): Promise<string[]> {
-  const found = await walk(dataset, isDseg);
-  return found.filter((file) => {
-    const parts = path.relative(dataset, file).split(path.sep);
-    return (parts.length === 3 && /^sub-/.test(parts[0]) && parts[1] === 'anat') || (parts.length === 4 && /^sub-/.test(parts[0]) && /^ses-/.test(parts[1]) && parts[2] === 'anat');
-  });
-}
-
-async function walk(folder: string, keep: (name: string) => boolean): Promise<string[]> {
-  return (await readdir(folder, { recursive: true, withFileTypes: true }))
-    .filter((e) => e.isFile() && keep(e.name))
-    .map((e) => path.join(e.parentPath, e.name))
-    .filter((f) => !hidden(path.relative(folder, f)))
-    .sort();
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,15 +17,22 @@ const images = path.join(tmp, 'images');
 const model = path.join(tmp, 'model');
 const inputs: Volume[] = [];
 const meshnet = path.join(tmp, 'meshnet');
+/** The images beside label maps: named as such (`-labels`, `_dseg`), or not (atlas.nii.gz: NIfTI intent 1002). */
+const mixed = path.join(tmp, 'mixed');
 
 before(async () => {
   const ds = await makeAtlasCropDataset([72, 80]);
   mkdirSync(images);
+  mkdirSync(mixed);
   for (const e of ds.exams) {
     const image = ds.files.get(e.image)!;
     inputs.push(image);
     await writeNiftiFile(path.join(images, `${e.id}.nii.gz`), image, { kind: 'image' });
+    await writeNiftiFile(path.join(mixed, `${e.id}.nii.gz`), image, { kind: 'image' });
+    await writeNiftiFile(path.join(mixed, `${e.id}-labels.nii.gz`), ds.files.get(e.label!)!, { kind: 'labels' });
   }
+  await writeNiftiFile(path.join(mixed, 'sub-01_dseg.nii.gz'), ds.files.get(ds.exams[0].label!)!, { kind: 'labels' });
+  await writeNiftiFile(path.join(mixed, 'atlas.nii.gz'), ds.files.get(ds.exams[0].label!)!, { kind: 'labels' });
   await initEngine({ backend: 'cpu' });
   const m = makeModSegNet({ inputShape: [24, 24, 3], numClasses: 5, filters: [4, 8], seed: 2 });
   await saveModel(m, model, { kind: '2.5d', classes: CROP_CODES, inputShape: [24, 24, 3], axis: 1, k: 3, intensity: { method: 'zscore-image', region: 'nonzero' } });
@@ -67,6 +74,15 @@ describe('nonadj segment', () => {
     assert.match(r.stdout, /images: {3}2\nwritten: {2}2 files in /);
     assert.match(r.stderr, /segment: 1\/2 crop-y72.nii.gz\nsegment: 2\/2 crop-y80.nii.gz/);
     for (const name of ['crop-y72.nii.gz', 'crop-y80.nii.gz']) assert.deepEqual((await readNiftiFile(path.join(out, name))).dims, [24, 12, 24]);
+  });
+
+  test('a folder of images and label maps: only the images are segmented, the skipped ones said in one line', async () => {
+    const out = path.join(tmp, 'segs-mixed');
+    const r = runCli(['segment', model, mixed, out]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stderr, /^segment: 4 of 6 volumes skipped \(1 a label map by its header or voxels .*, 3 a label map or mask by its name .*\)$/m);
+    assert.match(r.stdout, /images: {3}2\n/);
+    assert.deepEqual(readdirSync(out).sort(), ['crop-y72.nii.gz', 'crop-y80.nii.gz']);
   });
 
   test('a foreign MeshNet: layer by layer with brainchop\'s conventions unless told otherwise', async () => {
