@@ -1,6 +1,6 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { assertPlausibleLabelMap } from '../prior/assertPlausibleLabelMap.js';
+import { isFolderInput } from '../volume/isFolderInput.js';
 import { listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { readNiftiFile } from '../volume/niftiFile.js';
 import { stripVolumeExtension } from '../volume/volumeExtension.js';
@@ -80,13 +80,7 @@ export async function findImages(inputs: readonly string[], options: FindImagesO
   const files: string[] = [];
   const skipped: SkippedVolume[] = [];
   for (const input of inputs) {
-    let info;
-    try {
-      info = await stat(input);
-    } catch (error) {
-      throw new Error(`cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    if (!info.isDirectory()) {
+    if (!(await isFolderInput(input))) {
       files.push(input);
       continue;
     }

@@ -1,5 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isFolderInput } from '../volume/isFolderInput.js';
 import { listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { bidsAnatFiles, bidsDataset } from './bidsDataset.js';
 
@@ -34,13 +35,7 @@ export async function findLabelMaps(inputs: readonly string[]): Promise<FoundLab
   const files: string[] = [];
   const bidsDatasets: string[] = [];
   for (const input of inputs) {
-    let info;
-    try {
-      info = await stat(input);
-    } catch (error) {
-      throw new Error(`cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    if (!info.isDirectory()) {
+    if (!(await isFolderInput(input))) {
       files.push(input);
       continue;
     }

@@ -1,5 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isFolderInput } from './isFolderInput.js';
 import { VOLUME_EXTENSIONS_TEXT, volumeExtension } from './volumeExtension.js';
 
 /** Whether a file name looks like a volume nonadj reads: NIfTI (`.nii`, `.nii.gz`) or FreeSurfer (`.mgz`, `.mgh`). */
@@ -16,13 +17,7 @@ export function isNiftiName(name: string): boolean {
 export async function listNiftiFiles(inputs: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const input of inputs) {
-    let info;
-    try {
-      info = await stat(input);
-    } catch (error) {
-      throw new Error(`cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    if (!info.isDirectory()) {
+    if (!(await isFolderInput(input))) {
       out.push(input);
       continue;
     }
