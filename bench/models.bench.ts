@@ -10,10 +10,6 @@
  *
  * `node --import tsx bench/models.bench.ts [--smoke]`
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initEngine } from '../src/engine/initEngine.js';
@@ -22,6 +18,7 @@ import { registerBaselineKernels, type BaselineKernelSet } from './baselineKerne
 import { makeModSegNet } from '../src/model/makeModSegNet.js';
 import { makeUNet3d } from '../src/model/makeUNet3d.js';
 import { predictSlices } from '../src/infer/predictSlices.js';
+import { findTorchPython, runTorchScript, TORCH_MODSEGNET } from './torchChild.js';
 import { machineLine, SMOKE, timeWallAndCpu, type Timing } from './machine.js';
 
 const cfg = SMOKE
@@ -51,38 +48,7 @@ cfg = json.loads(sys.argv[1])
 torch.set_num_threads(1)
 torch.manual_seed(0)
 
-class ModSegNet(nn.Module):
-    # makeModSegNet in NCHW: encoders of 'convs' 3x3 conv+ReLU and max-pool with indices; decoders max-unpool,
-    # concat the skip, convs (the top decoder one); 1x1 classifier; softmax.
-    def __init__(self, k, classes, filters, convs):
-        super().__init__()
-        self.enc, self.dec = nn.ModuleList(), nn.ModuleList()
-        cin = k
-        for f in filters:
-            layers = []
-            for i in range(convs):
-                layers += [nn.Conv2d(cin, f, 3, padding=1), nn.ReLU()]
-                cin = f
-            self.enc.append(nn.Sequential(*layers))
-        for l in range(len(filters) - 1, -1, -1):
-            n = 1 if l == 0 else convs
-            layers, cin = [], 2 * filters[l]
-            for i in range(n):
-                co = filters[max(l - 1, 0)] if i == n - 1 else filters[l]
-                layers += [nn.Conv2d(cin, co, 3, padding=1), nn.ReLU()]
-                cin = co
-            self.dec.append(nn.Sequential(*layers))
-        self.cls = nn.Conv2d(filters[0], classes, 1)
-    def forward(self, x):
-        skips, idx = [], []
-        for e in self.enc:
-            x = e(x)
-            skips.append(x)
-            x, i = F.max_pool2d(x, 2, 2, return_indices=True)
-            idx.append(i)
-        for d, s, i in zip(self.dec, reversed(skips), reversed(idx)):
-            x = d(torch.cat([F.max_unpool2d(x, i, 2, 2, output_size=s.shape[-2:]), s], 1))
-        return torch.softmax(self.cls(x), 1)
+${TORCH_MODSEGNET}
 
 class UNet3d(nn.Module):
     # makeUNet3d in NCDHW: levels of 'convs' 3x3x3 conv+ReLU, max-pool; up = nearest x2 + 1x1x1 conv+ReLU, concat, convs.
@@ -139,7 +105,7 @@ def train(net, x, classes):
 
 out = {'torch': torch.__version__}
 b, s, k, c = cfg['batch'], cfg['size'], cfg['k'], cfg['classes']
-seg = ModSegNet(k, c, cfg['filters'], 2)
+seg = ModSegNet(k, c, cfg['filters'], 2, softmax=True)
 out['seg'] = timed(train(seg, torch.randn(b, k, s, s), c), 1, cfg['steps'])
 seg.eval()
 n, ib = cfg['slices'], 4
@@ -161,26 +127,8 @@ interface TorchTimes {
   unet3d: { wall: number; cpu: number };
 }
 
-function findTorchPython(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-    if (r.status === 0) return py;
-  }
-  return null;
-}
-
 function runTorch(python: string, slices: number): TorchTimes {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nonadj-bench-'));
-  try {
-    const script = path.join(dir, 'models_torch.py');
-    writeFileSync(script, torchScript);
-    const args = JSON.stringify({ ...cfg, slices });
-    const r = spawnSync(python, [script, args], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 20 });
-    if (r.status !== 0) throw new Error(`models.bench: the PyTorch child failed (exit ${r.status}): ${r.stderr.slice(-500)}`);
-    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchTimes;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runTorchScript<TorchTimes>(python, torchScript, { ...cfg, slices }, { who: 'models.bench', threads: 1 });
 }
 
 const fmt = (t: Timing): string => `${t.wallMs.toFixed(0)} ms (CPU ${t.cpuMs.toFixed(0)})`;

@@ -21,8 +21,7 @@
  *
  * `node --import tsx bench/step.bench.ts [--smoke]`
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +29,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/initEngine.js';
 import { makeModSegNet } from '../src/model/makeModSegNet.js';
 import { predictSlices } from '../src/infer/predictSlices.js';
+import { findTorchPython, runTorchScript, TORCH_MODSEGNET } from './torchChild.js';
 import { cpuNow, machineLine, median, SMOKE, timeWallAndCpu, type Timing } from './machine.js';
 import { demoPrior, makeModSegNetStep } from './modSegNetStep.js';
 import { makeDemoData } from '../src/demo/makeDemoData.js';
@@ -50,38 +50,7 @@ cfg = json.loads(sys.argv[1])
 torch.set_num_threads(cfg['threads'])
 torch.manual_seed(0)
 
-class ModSegNet(nn.Module):
-    # makeModSegNet in NCHW, logits out: encoders of 2 3x3 conv+ReLU and max-pool with indices; decoders max-unpool,
-    # concat the skip, convs (the top decoder one); 1x1 classifier.
-    def __init__(self, k, classes, filters, convs=2):
-        super().__init__()
-        self.enc, self.dec = nn.ModuleList(), nn.ModuleList()
-        cin = k
-        for f in filters:
-            layers = []
-            for i in range(convs):
-                layers += [nn.Conv2d(cin, f, 3, padding=1), nn.ReLU()]
-                cin = f
-            self.enc.append(nn.Sequential(*layers))
-        for l in range(len(filters) - 1, -1, -1):
-            n = 1 if l == 0 else convs
-            layers, cin = [], 2 * filters[l]
-            for i in range(n):
-                co = filters[max(l - 1, 0)] if i == n - 1 else filters[l]
-                layers += [nn.Conv2d(cin, co, 3, padding=1), nn.ReLU()]
-                cin = co
-            self.dec.append(nn.Sequential(*layers))
-        self.cls = nn.Conv2d(filters[0], classes, 1)
-    def forward(self, x):
-        skips, idx = [], []
-        for e in self.enc:
-            x = e(x)
-            skips.append(x)
-            x, i = F.max_pool2d(x, 2, 2, return_indices=True)
-            idx.append(i)
-        for d, s, i in zip(self.dec, reversed(skips), reversed(idx)):
-            x = d(torch.cat([F.max_unpool2d(x, i, 2, 2, output_size=s.shape[-2:]), s], 1))
-        return self.cls(x)
+${TORCH_MODSEGNET}
 
 C = cfg['classes']
 Fm = 1 - torch.tensor(cfg['allowed'], dtype=torch.float32).view(C, C)
@@ -144,28 +113,8 @@ interface TorchTimes {
   infer: Timing;
 }
 
-function findTorchPython(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return py;
-  }
-  return null;
-}
-
 function runTorch(python: string, threads: number, extra: object): TorchTimes {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nonadj-bench-'));
-  try {
-    const script = path.join(dir, 'step_torch.py');
-    writeFileSync(script, torchScript);
-    const r = spawnSync(python, [script, JSON.stringify({ ...cfg, ...extra, threads })], {
-      encoding: 'utf8',
-      env: { ...process.env, OMP_NUM_THREADS: String(threads) },
-      maxBuffer: 1 << 20,
-    });
-    if (r.status !== 0) throw new Error(`step.bench: the PyTorch child failed (exit ${r.status}): ${r.stderr.slice(-500)}`);
-    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchTimes;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runTorchScript<TorchTimes>(python, torchScript, { ...cfg, ...extra, threads }, { who: 'step.bench', threads });
 }
 
 const info = await initEngine({ backend: 'wasm' });
