@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertProbs } from './assertProbs.js';
 import { assertSegmentationLabels } from './assertSegmentationLabels.js';
+import { makeTensorInPlace, viewTensorData } from '../engine/tensorMemory.js';
 
 /** Options of {@link crossEntropyDiceFromLogits}. */
 export interface CrossEntropyDiceOptions {
@@ -18,6 +19,14 @@ export interface CrossEntropyDiceOptions {
    * gradient at a pixel needs only the global I_c and D_c, which the closed form below takes as constants.
    */
   pool?: (sums: Float64Array) => Float64Array;
+}
+
+/** A JS array of `n` zeros that V8 keeps PACKED_DOUBLE_ELEMENTS (built by push; `fill(0)` would make it SMI). */
+function doubles(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0.5);
+  for (let i = 0; i < n; i++) a[i] = 0;
+  return a;
 }
 
 /** The two terms, scalars (the caller disposes them). */
@@ -63,16 +72,19 @@ export function crossEntropyDiceFromLogits(logits: tf.Tensor, labels: tf.Tensor,
 
   const both = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [z, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    // The probabilities stay a tensor (saved for the gradient) and are read in place where the backend allows it
+    // (wasm heap): no copy out of the heap, and the gradient is written straight into the new tensor's memory.
     const probs = tf.softmax(z);
-    const p = probs.dataSync() as Float32Array;
-    probs.dispose();
-    // Sums in float64: W, Σ w_y log p_y, and per class I_c, Σ p_c, Σ t_c over the labelled pixels.
+    const p = viewTensorData(probs);
+    // Sums in float64: W, Σ w_y log p_y, and per class I_c, Σ p_c, Σ t_c over the labelled pixels. The work arrays
+    // are plain JS arrays of doubles: V8 hoists their checks out of the loops, not those of typed-array arguments.
     let wSum = 0;
     let ce = 0;
     let zs: Float32Array | null = null; // the logits, read only if a labelled class's probability underflows
-    const inter = new Float64Array(C);
-    const pSum = new Float64Array(C);
-    const tSum = new Float64Array(C);
+    const inter = doubles(C);
+    const pSum = doubles(C);
+    const tSum = doubles(C);
+    const w8 = Array.from(weights);
     for (let i = 0; i < n; i++) {
       const label = y[i];
       if (label < 0) continue;
@@ -81,7 +93,7 @@ export function crossEntropyDiceFromLogits(logits: tf.Tensor, labels: tf.Tensor,
       const py = p[o + label];
       inter[label] += py;
       tSum[label] += 1;
-      const w = weights[label];
+      const w = w8[label];
       wSum += w;
       if (w === 0) continue;
       if (py > 1e-30) {
@@ -105,42 +117,49 @@ export function crossEntropyDiceFromLogits(logits: tf.Tensor, labels: tf.Tensor,
       if (all.length !== local.length) throw new RangeError(`${op}: pool returned ${all.length} sums, expected ${local.length}`);
       wSum = all[0];
       ce = all[1];
-      inter.set(all.subarray(2, 2 + C));
-      pSum.set(all.subarray(2 + C, 2 + 2 * C));
-      tSum.set(all.subarray(2 + 2 * C, 2 + 3 * C));
+      for (let c = 0; c < C; c++) {
+        inter[c] = all[2 + c];
+        pSum[c] = all[2 + C + c];
+        tSum[c] = all[2 + 2 * C + c];
+      }
     }
-    const denom = new Float64Array(C);
+    const denom = doubles(C);
     let dice = 0;
     for (let c = 0; c < C; c++) {
       denom[c] = pSum[c] + tSum[c] + smooth;
       dice += 1 - (2 * inter[c] + smooth) / denom[c];
     }
     const wFloor = Math.max(wSum, 1e-30);
-    save([]);
+    save([probs]);
     return {
       value: tf.tensor1d([ce / wFloor, dice / C], 'float32'),
-      gradFunc: (dy: tf.Tensor) => {
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [dCe, dDice] = dy.dataSync();
-        const grad = new Float32Array(n * C);
         // ∂Dice/∂p_c = a_c · t_c + b_c with a_c = −2 / (C·D_c), b_c = (2 I_c + s) / (C·D_c²).
-        const a = new Float64Array(C);
-        const b = new Float64Array(C);
+        const a = doubles(C);
+        const b = doubles(C);
         for (let c = 0; c < C; c++) {
           a[c] = (-2 / (C * denom[c])) * dDice;
           b[c] = ((2 * inter[c] + smooth) / (C * denom[c] * denom[c])) * dDice;
         }
-        for (let i = 0; i < n; i++) {
-          const label = y[i];
-          if (label < 0) continue;
-          const o = i * C;
-          let pg = 0;
-          for (let c = 0; c < C; c++) pg += p[o + c] * b[c];
-          pg += p[o + label] * a[label];
-          const ceScale = (weights[label] / wFloor) * dCe;
-          for (let c = 0; c < C; c++) grad[o + c] = p[o + c] * (b[c] - pg + ceScale);
-          grad[o + label] += p[o + label] * a[label] - ceScale;
-        }
-        return tf.tensor(grad, z.shape, 'float32');
+        const ceScale = w8.map((w) => (w / wFloor) * dCe);
+        return makeTensorInPlace(z.shape, [saved[0]], (grad, [q]) => {
+          for (let i = 0; i < n; i++) {
+            const label = y[i];
+            const o = i * C;
+            if (label < 0) {
+              for (let c = 0; c < C; c++) grad[o + c] = 0;
+              continue;
+            }
+            let pg = 0;
+            for (let c = 0; c < C; c++) pg += q[o + c] * b[c];
+            pg += q[o + label] * a[label];
+            const cs = ceScale[label];
+            const shift = cs - pg;
+            for (let c = 0; c < C; c++) grad[o + c] = q[o + c] * (b[c] + shift);
+            grad[o + label] += q[o + label] * a[label] - cs;
+          }
+        });
       },
     };
   });
