@@ -19,6 +19,12 @@ export interface CrossEntropyDiceOptions {
    * gradient at a pixel needs only the global I_c and D_c, which the closed form below takes as constants.
    */
   pool?: (sums: Float64Array) => Float64Array;
+  /**
+   * `tf.softmax` of the logits, or of a batch whose first items are these logits (same shape but for a larger
+   * batch), if the caller has it already: read instead of recomputed, not differentiated through (the gradient is
+   * the same), and left to the caller to dispose.
+   */
+  softmax?: tf.Tensor;
 }
 
 /** A JS array of `n` zeros that V8 keeps PACKED_DOUBLE_ELEMENTS (built by push; `fill(0)` would make it SMI). */
@@ -67,6 +73,12 @@ export function crossEntropyDiceFromLogits(logits: tf.Tensor, labels: tf.Tensor,
   const smooth = options.smooth ?? 1;
   if (!(smooth > 0) || !Number.isFinite(smooth)) throw new RangeError(`${op}: smooth is ${smooth}, expected a finite number > 0`);
   assertSegmentationLabels(labels, logits.shape.slice(0, -1), C, op);
+  const given = options.softmax;
+  if (given !== undefined) {
+    const s = given.shape;
+    const ok = given.dtype === 'float32' && s.length === logits.rank && s[0] >= logits.shape[0] && s.every((d, i) => i === 0 || d === logits.shape[i]);
+    if (!ok) throw new RangeError(`${op}: softmax is ${given.dtype} [${s.join(', ')}], expected float32 [≥ ${logits.shape[0]}, ${logits.shape.slice(1).join(', ')}]`);
+  }
   const y = labels.dataSync() as Int32Array;
   const n = y.length;
 
@@ -74,7 +86,7 @@ export function crossEntropyDiceFromLogits(logits: tf.Tensor, labels: tf.Tensor,
     const [z, save] = args as [tf.Tensor, tf.GradSaveFunc];
     // The probabilities stay a tensor (saved for the gradient) and are read in place where the backend allows it
     // (wasm heap): no copy out of the heap, and the gradient is written straight into the new tensor's memory.
-    const probs = tf.softmax(z);
+    const probs = options.softmax ?? tf.softmax(z);
     const p = viewTensorData(probs);
     // Sums in float64: W, Σ w_y log p_y, and per class I_c, Σ p_c, Σ t_c over the labelled pixels. The work arrays
     // are plain JS arrays of doubles: V8 hoists their checks out of the loops, not those of typed-array arguments.
