@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfigOver } from './kernels/batchMatMul.js';
+import { castConfigOver } from './kernels/cast.js';
 import { concatConfigOver } from './kernels/concat.js';
 import { conv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2DBackpropInput.js';
@@ -24,7 +25,8 @@ import { replaceWasmKernels, type WasmKernelReplacement } from './replaceWasmKer
  * Missing on tfjs-backend-wasm 4.22: Conv2DBackpropFilter, the depthwise-conv gradients,
  * UnsortedSegmentSum, ResizeNearestNeighborGrad. Wrong: MaxPoolGrad, Conv3DBackpropInputV2,
  * strided Conv3DBackpropFilterV2, float32 OneHot. Slow: Conv2DBackpropInput, Conv3D, large
- * BatchMatMul, and (measured on a ModSegNet step) Slice, SplitV, Concat, Sum and the copying Identity.
+ * BatchMatMul, and (measured on a ModSegNet step) Slice, SplitV, Concat, Sum, the copying Identity and the copying
+ * same-dtype Cast.
  * New: ModSegNet's max-unpooling and its gradient, and the Adam and SGD updates, one loop each.
  */
 const kernels: readonly WasmKernelReplacement[] = [
@@ -47,6 +49,7 @@ const kernels: readonly WasmKernelReplacement[] = [
   { kernelName: 'SplitV', over: splitVConfigOver },
   { kernelName: 'Concat', over: concatConfigOver },
   { kernelName: 'Sum', over: sumConfigOver },
+  { kernelName: 'Cast', over: castConfigOver },
 ];
 
 /**
