@@ -78,6 +78,14 @@ const moduleBytes = new Uint8Array([
   ...section(10, [1, ...uleb(body.length), ...body]),
 ]);
 
+/** The WebAssembly API (a global of Node and browsers; this project's TypeScript lib declares only its types). */
+interface WebAssemblyApi {
+  Memory: abstract new (...args: never[]) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
 const loops = new WeakMap<object, AdamSimdLoop | null>();
 
 /**
@@ -86,11 +94,11 @@ const loops = new WeakMap<object, AdamSimdLoop | null>();
  */
 export function wasmSimdAdam(backend: unknown): AdamSimdLoop | null {
   const memory = (backend as WasmMemoryOwner | null)?.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
+  if (webAssembly === undefined || !(memory instanceof webAssembly.Memory)) return null;
   let loop = loops.get(memory);
   if (loop === undefined) {
     try {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes), { env: { memory } });
+      const instance = new webAssembly.Instance(new webAssembly.Module(moduleBytes), { env: { memory } });
       const adam = instance.exports.adam as (...args: number[]) => void;
       loop = (a, n, k) => adam(a.w, a.m, a.v, a.g, a.w2, a.m2, a.v2, n, k.beta1, k.beta2, k.c1, k.c2, k.step, k.eps, k.weightDecay);
     } catch {
