@@ -97,11 +97,12 @@ export function crossEntropyDiceFromLogits(logits: tf.Tensor, labels: tf.Tensor,
     const pSum = doubles(C);
     const tSum = doubles(C);
     const w8 = Array.from(weights);
+    let labelled = 0;
     for (let i = 0; i < n; i++) {
       const label = y[i];
       if (label < 0) continue;
+      labelled++;
       const o = i * C;
-      for (let c = 0; c < C; c++) pSum[c] += p[o + c];
       const py = p[o + label];
       inter[label] += py;
       tSum[label] += 1;
@@ -116,6 +117,23 @@ export function crossEntropyDiceFromLogits(logits: tf.Tensor, labels: tf.Tensor,
         let m = 0;
         for (let c = 1; c < C; c++) if (p[o + c] > p[o + m]) m = c;
         ce -= w * (zs[o + label] - zs[o + m] + Math.log(p[o + m]));
+      }
+    }
+    // Σ p_c over the labelled pixels: with none ignored, four pixels per pass over the classes (a quarter of the
+    // accumulator traffic: ~1 against ~3.5 ns a value), as the Sum kernel does.
+    if (labelled === n) {
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const o0 = i * C;
+        const [o1, o2, o3] = [o0 + C, o0 + 2 * C, o0 + 3 * C];
+        for (let c = 0; c < C; c++) pSum[c] += p[o0 + c] + p[o1 + c] + (p[o2 + c] + p[o3 + c]);
+      }
+      for (; i < n; i++) for (let c = 0; c < C; c++) pSum[c] += p[i * C + c];
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (y[i] < 0) continue;
+        const o = i * C;
+        for (let c = 0; c < C; c++) pSum[c] += p[o + c];
       }
     }
     if (options.pool) {
