@@ -14,6 +14,7 @@ import { maxPoolGradConfig } from './kernels/maxPoolGrad.js';
 import { maxUnpool2DConfigs } from './kernels/maxUnpool2D.js';
 import { oneHotConfigOver } from './kernels/oneHot.js';
 import { optimizerUpdateConfigs } from './kernels/optimizerUpdates.js';
+import { reluGradConfig } from './kernels/reluGrad.js';
 import { resizeNearestNeighborGradConfig } from './kernels/resizeNearestNeighborGrad.js';
 import { sliceConfigOver } from './kernels/slice.js';
 import { splitVConfigOver } from './kernels/splitV.js';
@@ -27,7 +28,7 @@ import { replaceWasmKernels, type WasmKernelReplacement } from './replaceWasmKer
  * strided Conv3DBackpropFilterV2, float32 OneHot. Slow: Conv2DBackpropInput, Conv3D, large
  * BatchMatMul, and (measured on a ModSegNet step) Slice, SplitV, Concat, Sum, the copying Identity and the copying
  * same-dtype Cast.
- * New: ModSegNet's max-unpooling and its gradient, and the Adam and SGD updates, one loop each.
+ * New: ModSegNet's max-unpooling and its gradient, the Adam and SGD updates and the ReLU gradient, one loop each.
  */
 const kernels: readonly WasmKernelReplacement[] = [
   conv2DBackpropFilterConfig,
@@ -43,6 +44,7 @@ const kernels: readonly WasmKernelReplacement[] = [
   resizeNearestNeighborGradConfig,
   ...maxUnpool2DConfigs('wasm'),
   ...optimizerUpdateConfigs('wasm'),
+  reluGradConfig('wasm'),
   { kernelName: 'OneHot', over: oneHotConfigOver },
   { kernelName: 'BatchMatMul', over: batchMatMulConfigOver },
   { kernelName: 'Slice', over: sliceConfigOver },
