@@ -28,13 +28,13 @@ describe('initEngine', () => {
     dx.dispose();
   });
 
-  it("'cpu' patches Conv2DBackpropFilter and ResizeNearestNeighborGrad, adds the unpooling and optimiser kernels, and never prints the Node banner", async () => {
+  it("'cpu' patches Conv2DBackpropFilter and ResizeNearestNeighborGrad, adds the unpooling, optimiser and ReLU-gradient kernels, and never prints the Node banner", async () => {
     const warn = mock.method(console, 'warn', () => undefined);
     const log = mock.method(console, 'log', () => undefined);
     try {
       const info = await initEngine({ backend: 'cpu' });
       tf.tidy(() => tf.add(tf.tensor([1, 2]), 1).dataSync());
-      assert.deepEqual(info, { backend: 'cpu', patchedKernels: ['Conv2DBackpropFilter', 'NonadjAdamUpdate', 'NonadjMaxUnpool2D', 'NonadjMaxUnpool2DGrad', 'NonadjSgdUpdate', 'ResizeNearestNeighborGrad'] });
+      assert.deepEqual(info, { backend: 'cpu', patchedKernels: ['Conv2DBackpropFilter', 'NonadjAdamUpdate', 'NonadjMaxUnpool2D', 'NonadjMaxUnpool2DGrad', 'NonadjReluGrad', 'NonadjSgdUpdate', 'ResizeNearestNeighborGrad'] });
       assert.equal(warn.mock.callCount(), 0);
       assert.equal(log.mock.callCount(), 0);
     } finally {

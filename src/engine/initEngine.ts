@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerCpuKernels } from './registerCpuKernels.js';
 import { registerDilatedConv3DGradient } from './registerDilatedConv3DGradient.js';
+import { registerReluGradient } from './registerReluGradient.js';
 import { registerWasmKernels } from './registerWasmKernels.js';
 
 /** A TensorFlow.js backend nonadj can compute on. */
@@ -34,7 +35,10 @@ let gradientsLoaded: Promise<unknown> | undefined;
 
 /** tfjs-core alone registers no gradients; tfjs-layers registers all of tfjs-core's. */
 function loadGradients(): Promise<unknown> {
-  gradientsLoaded ??= import('@tensorflow/tfjs-layers').then(registerDilatedConv3DGradient);
+  gradientsLoaded ??= import('@tensorflow/tfjs-layers').then(() => {
+    registerDilatedConv3DGradient();
+    registerReluGradient();
+  });
   return gradientsLoaded;
 }
 
@@ -89,7 +93,7 @@ async function defaultBackend(): Promise<EngineBackend> {
 
 /**
  * Sets up TensorFlow.js for training: registers the gradients (via tfjs-layers, plus a Conv3D gradient that handles
- * dilations, {@link registerDilatedConv3DGradient}), loads and
+ * dilations, {@link registerDilatedConv3DGradient}, and a one-kernel ReLU gradient, {@link registerReluGradient}), loads and
  * activates the backend, and installs this project's kernel fixes for it. Idempotent: calling it
  * again (with the same or another backend) is fine.
  *

@@ -3,6 +3,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWith } from './kernels/conv2DBackpropFilter.js';
 import { maxUnpool2DConfigs } from './kernels/maxUnpool2D.js';
 import { optimizerUpdateConfigs } from './kernels/optimizerUpdates.js';
+import { reluGradConfig } from './kernels/reluGrad.js';
 import { resizeNearestNeighborGrad } from './kernels/resizeNearestNeighborGrad.js';
 
 const cpuKernels: KernelConfig[] = [
@@ -14,6 +15,7 @@ const cpuKernels: KernelConfig[] = [
   ...maxUnpool2DConfigs('cpu'),
   // The optimisers' updates in one loop per weight (as on wasm).
   ...optimizerUpdateConfigs('cpu'),
+  reluGradConfig('cpu'),
 ];
 
 const stockKernels = new Map<string, KernelConfig>();

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfigOver } from './kernels/batchMatMul.js';
+import { castConfigOver } from './kernels/cast.js';
 import { concatConfigOver } from './kernels/concat.js';
 import { conv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2DBackpropInput.js';
@@ -13,6 +14,7 @@ import { maxPoolGradConfig } from './kernels/maxPoolGrad.js';
 import { maxUnpool2DConfigs } from './kernels/maxUnpool2D.js';
 import { oneHotConfigOver } from './kernels/oneHot.js';
 import { optimizerUpdateConfigs } from './kernels/optimizerUpdates.js';
+import { reluGradConfig } from './kernels/reluGrad.js';
 import { resizeNearestNeighborGradConfig } from './kernels/resizeNearestNeighborGrad.js';
 import { sliceConfigOver } from './kernels/slice.js';
 import { splitVConfigOver } from './kernels/splitV.js';
@@ -24,8 +26,9 @@ import { replaceWasmKernels, type WasmKernelReplacement } from './replaceWasmKer
  * Missing on tfjs-backend-wasm 4.22: Conv2DBackpropFilter, the depthwise-conv gradients,
  * UnsortedSegmentSum, ResizeNearestNeighborGrad. Wrong: MaxPoolGrad, Conv3DBackpropInputV2,
  * strided Conv3DBackpropFilterV2, float32 OneHot. Slow: Conv2DBackpropInput, Conv3D, large
- * BatchMatMul, and (measured on a ModSegNet step) Slice, SplitV, Concat, Sum and the copying Identity.
- * New: ModSegNet's max-unpooling and its gradient, and the Adam and SGD updates, one loop each.
+ * BatchMatMul, and (measured on a ModSegNet step) Slice, SplitV, Concat, Sum, the copying Identity and the copying
+ * same-dtype Cast.
+ * New: ModSegNet's max-unpooling and its gradient, the Adam and SGD updates and the ReLU gradient, one loop each.
  */
 const kernels: readonly WasmKernelReplacement[] = [
   conv2DBackpropFilterConfig,
@@ -41,12 +44,14 @@ const kernels: readonly WasmKernelReplacement[] = [
   resizeNearestNeighborGradConfig,
   ...maxUnpool2DConfigs('wasm'),
   ...optimizerUpdateConfigs('wasm'),
+  reluGradConfig('wasm'),
   { kernelName: 'OneHot', over: oneHotConfigOver },
   { kernelName: 'BatchMatMul', over: batchMatMulConfigOver },
   { kernelName: 'Slice', over: sliceConfigOver },
   { kernelName: 'SplitV', over: splitVConfigOver },
   { kernelName: 'Concat', over: concatConfigOver },
   { kernelName: 'Sum', over: sumConfigOver },
+  { kernelName: 'Cast', over: castConfigOver },
 ];
 
 /**

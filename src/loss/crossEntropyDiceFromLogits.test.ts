@@ -121,6 +121,25 @@ for (const backend of LOSS_TEST_BACKENDS) {
       assert.ok(alone.some((v, i) => Math.abs(v - want[i]) > 1e-4));
     });
 
+    it("reads a given softmax of a larger batch whose first items are the logits: same values and gradient", () => {
+      const C = 5;
+      const batch = tf.mul(tf.randomNormal([3, 4, 6, C], 0, 1, 'float32', 8), 2);
+      const logits = tf.slice(batch, [0, 0, 0, 0], [2, 4, 6, C]);
+      const labels = tf.sub(tf.randomUniformInt([2, 4, 6], 0, C + 1, 9), tf.scalar(1, 'int32')) as tf.Tensor;
+      const softmax = tf.softmax(batch);
+      const run = (opts: { softmax?: tf.Tensor }) =>
+        tf.valueAndGrad((z: tf.Tensor) => {
+          const r = crossEntropyDiceFromLogits(z, labels, { weights: [1, 2, 0.5, 1, 3], ...opts });
+          return tf.add(r.crossEntropy, tf.mul(r.dice, 5)) as tf.Scalar;
+        })(logits);
+      const [own, given] = [run({}), run({ softmax })];
+      assert.equal(given.value.dataSync()[0], own.value.dataSync()[0]);
+      const [g1, g2] = [own.grad.dataSync(), given.grad.dataSync()];
+      for (let i = 0; i < g1.length; i++) assert.equal(g2[i], g1[i], `grad ${i}`);
+      assert.ok(!softmax.isDisposed);
+      assert.throws(() => crossEntropyDiceFromLogits(logits, labels, { softmax: tf.softmax(tf.zeros([1, 4, 6, C])) }), /softmax is float32 \[1, 4, 6, 5\]/);
+    });
+
     it('rejects labels out of range, a wrong weight count and smooth ≤ 0', () => {
       const logits = tf.zeros([1, 1, 2, 3]);
       assert.throws(() => crossEntropyDiceFromLogits(logits, tf.tensor3d([[[0, 3]]], [1, 1, 2], 'int32')), RangeError);

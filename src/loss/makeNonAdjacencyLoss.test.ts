@@ -142,6 +142,21 @@ for (const backend of LOSS_TEST_BACKENDS) {
       );
     });
 
+    it("inputs 'logits': a given softmax of the logits gives the same value and gradient, and a wrong-shaped one throws", () => {
+      const prior = randomPrior(6, 0.3, 82);
+      for (const implementation of ['sparse', 'dense'] as const) {
+        const loss = makeNonAdjacencyLoss(prior, { implementation, inputs: 'logits', lambda: 3 });
+        const z = tf.randomNormal([2, 4, 5, 6], 0, 3, 'float32', 5);
+        const own = tf.valueAndGrad((x: tf.Tensor) => loss(x))(z);
+        const p = tf.softmax(z);
+        const given = tf.valueAndGrad((x: tf.Tensor) => loss(x, p))(z);
+        assert.equal(given.value.dataSync()[0], own.value.dataSync()[0], implementation);
+        assert.ok(maxAbsDiff(given.grad, own.grad) <= 1e-7 * maxAbs(own.grad), `${implementation}: gradients differ`);
+        assert.ok(!p.isDisposed, 'the given softmax stays the caller\'s');
+        assert.throws(() => loss(z, tf.softmax(tf.zeros([1, 4, 5, 6]))), /softmax is float32 \[1, 4, 5, 6\]/);
+      }
+    });
+
     it("inputs 'any': the sparse gradient w.r.t. the probabilities is the exact one (= dense autodiff)", () => {
       const prior = randomPrior(5, 0.4, 9);
       const p = tf.softmax(tf.randomNormal([2, 6, 5, 5], 0, 2, 'float32', 9));

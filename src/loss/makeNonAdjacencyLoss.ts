@@ -49,8 +49,13 @@ export interface NonAdjacencyLossOptions {
 /** tfjs types a custom-gradient function's parameters as `Tensor | GradSaveFunc`; ours are positional. */
 type CustomGrad = Parameters<typeof tf.customGrad<tf.Scalar>>[0];
 
-/** A NonAdjLoss bound to its prior: takes probabilities, or logits with `inputs: 'logits'`. */
-export type NonAdjacencyLoss = (input: tf.Tensor) => tf.Scalar;
+/**
+ * A NonAdjLoss bound to its prior: takes probabilities, or logits with `inputs: 'logits'`. With logits, `softmax` may
+ * be `tf.softmax(input)` if the caller has it already: the sparse path reads it instead of recomputing it (its
+ * gradient w.r.t. `input` is in closed form, so the same); the dense path, which differentiates through its softmax,
+ * ignores it. It stays the caller's to dispose.
+ */
+export type NonAdjacencyLoss = (input: tf.Tensor, softmax?: tf.Tensor) => tf.Scalar;
 
 /**
  * Make the NonAdjLoss of Ganaye et al. (MICCAI 2018; Medical Image Analysis 58, 2019), METHOD.md §3:
@@ -127,6 +132,8 @@ export function makeNonAdjacencyLoss(
     tf.tidy(() => tf.mul(tf.sum(tf.mul(softAdjacency(probs), tf.tensor2d(forbidden, [C, C]))), lambda / nForbidden));
 
   const fromLogits = inputs === 'logits';
+  /** The caller's softmax of the logits being passed to `sparse` (set only for the duration of that call). */
+  let givenSoftmax: tf.Tensor | null = null;
   /**
    * The sparse loss as a custom gradient over `x` (probabilities, or logits when `fromLogits`): the kernel reads
    * the probabilities in place and writes the gradient w.r.t. `x` into a new tensor in the same pass.
@@ -147,7 +154,8 @@ export function makeNonAdjacencyLoss(
     // The backend's softmax (stable: it subtracts each pixel's maximum) is vectorised on wasm. Computing it in the
     // kernel instead would save one write and read of P, but an exp per value in JS costs ~10× the wasm softmax
     // (measured: ~250 ms against ~25 ms for 8×128²×135).
-    const probs = fromLogits ? tf.softmax(x) : x;
+    const given = givenSoftmax;
+    const probs = fromLogits ? (given ?? tf.softmax(x)) : x;
     let value = NaN;
     try {
       // Build the gradient only when a tape is recording (tf.grad, optimizer.minimize …), in the same pass.
@@ -160,7 +168,7 @@ export function makeNonAdjacencyLoss(
         value = run(viewTensorData(probs), null);
       }
     } finally {
-      if (probs !== x) probs.dispose();
+      if (probs !== x && probs !== given) probs.dispose();
     }
     return {
       value: tf.scalar((lambda * value) / (nForbidden * pixels)),
@@ -169,15 +177,29 @@ export function makeNonAdjacencyLoss(
   }) as CustomGrad);
   const what = fromLogits ? 'logits' : 'probabilities';
 
-  return (input: tf.Tensor): tf.Scalar => {
+  return (input: tf.Tensor, softmax?: tf.Tensor): tf.Scalar => {
     assertProbs(input, op, what);
+    if (softmax !== undefined && (softmax.dtype !== 'float32' || softmax.shape.length !== input.shape.length || softmax.shape.some((d, i) => d !== input.shape[i]))) {
+      throw new RangeError(`${op}: softmax is ${softmax.dtype} [${softmax.shape.join(', ')}], expected float32 of the ${what}' shape [${input.shape.join(', ')}]`);
+    }
     const channels = input.shape[input.rank - 1];
     if (channels !== C) {
       throw new RangeError(`${op}: ${what} have ${channels} channels (shape [${input.shape.join(', ')}]), but the prior has ${C} labels`);
     }
     if (nForbidden === 0) return zeroLoss(input) as tf.Scalar;
     const useSparse = resolveNonAdjacencyImplementation(implementation) === 'sparse';
-    const loss = useSparse ? (sparse(input) as tf.Scalar) : fromLogits ? tf.tidy(() => dense(tf.softmax(input))) : dense(input);
+    let loss: tf.Scalar;
+    if (useSparse) {
+      givenSoftmax = fromLogits && softmax !== undefined ? softmax : null;
+      try {
+        loss = sparse(input) as tf.Scalar;
+      } finally {
+        givenSoftmax = null;
+      }
+    } else {
+      // The dense path differentiates through its own softmax: a given one (outside the graph) is not used.
+      loss = fromLogits ? tf.tidy(() => dense(tf.softmax(input))) : dense(input);
+    }
     if (nanCheck === 'throw' && !Number.isFinite(loss.dataSync()[0])) {
       loss.dispose();
       throw new RangeError(

@@ -91,6 +91,8 @@ export function makeSegmentationLoss(options: SegmentationLossOptions): Segmenta
     return tf.tidy(() => {
       const fused = resolveNonAdjacencyImplementation(implementation) === 'sparse';
       const probs = fused ? null : tf.softmax(logits);
+      // One softmax for both fused terms (they read it; their gradients w.r.t. the logits are in closed form).
+      const shared = fused && labels !== null && labelled > 0 ? tf.softmax(logits) : undefined;
       let crossEntropy: tf.Scalar = tf.scalar(0);
       let dice: tf.Scalar = tf.scalar(0);
       if (labels !== null && labelled > 0) {
@@ -99,13 +101,13 @@ export function makeSegmentationLoss(options: SegmentationLossOptions): Segmenta
         const size = logits.shape.map((n, i) => (i === 0 ? labelled : n));
         const labelledLogits = all ? logits : tf.slice(logits, begin, size);
         if (probs === null) {
-          ({ crossEntropy, dice } = crossEntropyDiceFromLogits(labelledLogits, labels, { weights: classWeights, smooth: diceSmooth, pool: call.pool }));
+          ({ crossEntropy, dice } = crossEntropyDiceFromLogits(labelledLogits, labels, { weights: classWeights, smooth: diceSmooth, pool: call.pool, softmax: shared }));
         } else {
           crossEntropy = weightedCrossEntropy(labelledLogits, labels, { weights: classWeights });
           dice = softDiceLoss(all ? probs : tf.slice(probs, begin, size), labels, { smooth: diceSmooth });
         }
       }
-      const whole = probs === null ? nonAdjacencyFromLogits(logits) : nonAdjacencyFromProbs(probs);
+      const whole = probs === null ? nonAdjacencyFromLogits(logits, shared) : nonAdjacencyFromProbs(probs);
       const nonAdj = share === 1 ? whole : (tf.mul(whole, share) as tf.Scalar);
       const total = tf.addN([crossEntropy, tf.mul(dice, diceWeight), tf.mul(nonAdj, lam)]) as tf.Scalar;
       return { total, crossEntropy, dice, nonAdjacency: nonAdj };

@@ -1,10 +1,12 @@
 // Why this kernel exists: tfjs-backend-wasm 4.22's Concat is JavaScript that copies one row per input
 // per `TypedArray.set` call (~100 ns each): concatenating two [4,96,96,32] maps on the channel axis
 // (the ModSegNet skip connection) is 73 728 calls of 32 elements, 7 ms. Short rows are copied by an
-// element loop here (~2 ms for that case); long rows still go through `set`.
+// element loop here (~2 ms for that case); long rows still go through `set`. Where the wasm row copier is
+// available (float32 and int32 data), each input is one call of it instead (see wasmCopyRows.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConcatAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { HeapArray } from './copyBox.js';
+import { wasmCopyRows } from './wasmCopyRows.js';
 import { isWasmHeapBackend } from './wasmHeap.js';
 
 /** Below this many elements a row is copied by an element loop. */
@@ -34,10 +36,17 @@ export function concatOver(stockConcat: KernelFunc): KernelFunc {
     const inners = nonEmpty.map((t) => product(t.shape.slice(ax)));
     const total = inners.reduce((p, n) => p + n, 0);
     const dst = backend.typedArrayFromHeap(out) as HeapArray;
+    // 4-byte elements: each input is one call of the wasm row copier (its rows are `outer` runs of `inner`).
+    const copyRows = dst.BYTES_PER_ELEMENT === 4 ? wasmCopyRows(backend) : null;
     let col = 0;
     nonEmpty.forEach((t, i) => {
       const src = backend.typedArrayFromHeap(t) as HeapArray;
       const inner = inners[i];
+      if (copyRows !== null) {
+        copyRows(src.byteOffset, dst.byteOffset + 4 * col, outer, 4 * inner, 4 * inner, 4 * total);
+        col += inner;
+        return;
+      }
       for (let b = 0; b < outer; b++) {
         const from = b * inner;
         const to = b * total + col;

@@ -52,10 +52,10 @@ describe('MaxUnpool2D kernels (plain-JS definition as oracle)', () => {
     }
   });
 
-  it('property: random shapes with ties match the definition exactly on wasm and cpu', async () => {
+  it('property: random shapes with ties match the definition exactly on wasm (JS and SIMD loops: C = 4, 8) and cpu', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ b: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 4 }), w: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 5 }), seed: fc.integer({ min: 0, max: 999 }) }),
+        fc.record({ b: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 4 }), w: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 9 }), seed: fc.integer({ min: 0, max: 999 }) }),
         async ({ b, h, w, c, seed }) => {
           const shape = [b, 2 * h, 2 * w, c];
           const small = [b, h, w, c];

@@ -2,10 +2,11 @@
 // a reshape + 5-D transpose of the pre-pool map, ArgMax, OneHot, a multiply and the transpose back, each a pass
 // over the map, and as many again for its gradient: 14 ms per forward of a [4, 96², 7] batch of the demo's
 // ModSegNet on wasm (11 % of whole-volume inference) and ~25 ms per training step. Both directions are one
-// loop over the 2×2 windows.
+// loop over the 2×2 windows (on wasm, with 4k channels, the SIMD loops of wasmPool2x2.ts).
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputsOf } from './kernelScope.js';
 import { isWasmHeapBackend } from './wasmHeap.js';
+import { wasmPool2x2 } from './wasmPool2x2.js';
 
 /** Name of the forward kernel: inputs `x` (the map before its 2×2 stride-2 max-pool) and `y`. */
 export const MAX_UNPOOL_2D = 'NonadjMaxUnpool2D';
@@ -117,6 +118,13 @@ function ioOf(backend: unknown): Io {
 export const maxUnpool2D: KernelFunc = ({ inputs, backend }) => {
   const { x, y } = inputsOf(MAX_UNPOOL_2D, inputs, ['x', 'y']);
   checkShapes(MAX_UNPOOL_2D, x, y, 'y');
+  const simd = isWasmHeapBackend(backend) && x.shape[3] % 4 === 0 ? wasmPool2x2(backend, 'scatter') : null;
+  if (simd !== null && isWasmHeapBackend(backend)) {
+    const [b, h, w, c] = x.shape;
+    const info = backend.makeOutput([...x.shape], 'float32'); // first: an allocation may grow (and so detach) the heap
+    simd(backend.typedArrayFromHeap(x).byteOffset, backend.typedArrayFromHeap(info).byteOffset, backend.typedArrayFromHeap(y).byteOffset, { b, h, w, c });
+    return info;
+  }
   const io = ioOf(backend);
   const out = io.output([...x.shape]); // first: an allocation may grow (and so detach) the wasm heap
   const xv = io.read(x);
@@ -140,6 +148,12 @@ export const maxUnpool2DGrad: KernelFunc = ({ inputs, backend }) => {
     throw new RangeError(`${MAX_UNPOOL_2D_GRAD}: dy is [${dy.shape.join(', ')}], expected x's shape [${x.shape.join(', ')}]`);
   }
   checkShapes(MAX_UNPOOL_2D_GRAD, x, small, 'dy/2');
+  const simd = isWasmHeapBackend(backend) && c % 4 === 0 ? wasmPool2x2(backend, 'gather') : null;
+  if (simd !== null && isWasmHeapBackend(backend)) {
+    const info = backend.makeOutput([b, h / 2, w / 2, c], 'float32'); // first: an allocation may grow the heap
+    simd(backend.typedArrayFromHeap(x).byteOffset, backend.typedArrayFromHeap(dy).byteOffset, backend.typedArrayFromHeap(info).byteOffset, { b, h, w, c });
+    return info;
+  }
   const io = ioOf(backend);
   const out = io.output([b, h / 2, w / 2, c]); // first: an allocation may grow (and so detach) the wasm heap
   const xv = io.read(x);

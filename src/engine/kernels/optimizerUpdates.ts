@@ -1,10 +1,12 @@
 // Why these kernels exist: the training loop's Adam update of one weight, written as tf ops, is about a dozen
 // kernels (each a pass over the weight, a new buffer, and tfjs's per-op overhead); for the demo's ModSegNet (32
 // weights) that is ~420 kernel calls and ~19 ms of CPU per step on wasm. Each update here is one loop per weight.
-// The arithmetic is in float64 (stored float32), so it is as close to PyTorch's rule as the tf-op form or closer.
+// On wasm, Adam runs as float32 SIMD over the heap (`wasmSimdAdam`: float32 arithmetic, as PyTorch's); elsewhere,
+// and for the last few values, the arithmetic is in float64 (stored float32).
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputsOf } from './kernelScope.js';
 import { isWasmHeapBackend } from './wasmHeap.js';
+import { wasmSimdAdam } from './wasmSimdAdam.js';
 
 /** Adam (PyTorch's rule, coupled weight decay): inputs `w`, `m`, `v`, `g`; outputs `[w', m', v']`. */
 export const ADAM_UPDATE = 'NonadjAdamUpdate';
@@ -81,15 +83,29 @@ export const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
   const out = io.outputs([...named.w.shape], 3);
   const [w, m, v, g] = [named.w, named.m, named.v, named.g].map((t) => io.read(t));
   const [w2, m2, v2] = out.values;
-  const step = lr / bc1;
+  // lr/bc1 · m / (√v/√bc2 + ε) = (lr·√bc2/bc1) · m / (√v + ε·√bc2): one division per element instead of two (the
+  // loop is bound by division and square-root throughput: 6.6 → 5.2 ms for ModSegNet's 783k weights).
   const root = Math.sqrt(bc2);
-  for (let i = 0; i < w.length; i++) {
-    const gi = g[i] + weightDecay * w[i];
-    const mi = beta1 * m[i] + (1 - beta1) * gi;
-    const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+  const step = (lr * root) / bc1;
+  const eps = epsilon * root;
+  const [c1, c2] = [1 - beta1, 1 - beta2];
+  const len = w.length;
+  // On wasm, the bulk in float32 SIMD over the heap (5.7 → ~1 ms per ModSegNet step); the last len mod 4 here.
+  const simd = isWasmHeapBackend(backend) ? wasmSimdAdam(backend) : null;
+  let start = 0;
+  if (simd !== null) {
+    start = len - (len % 4);
+    const addresses = { w: w.byteOffset, m: m.byteOffset, v: v.byteOffset, g: g.byteOffset, w2: w2.byteOffset, m2: m2.byteOffset, v2: v2.byteOffset };
+    simd(addresses, start, { beta1, beta2, c1, c2, step, eps, weightDecay });
+  }
+  for (let i = start; i < len; i++) {
+    const wi = w[i];
+    const gi = g[i] + weightDecay * wi;
+    const mi = beta1 * m[i] + c1 * gi;
+    const vi = beta2 * v[i] + c2 * gi * gi;
     m2[i] = mi;
     v2[i] = vi;
-    w2[i] = w[i] - (step * mi) / (Math.sqrt(vi) / root + epsilon);
+    w2[i] = wi - (step * mi) / (Math.sqrt(vi) + eps);
   }
   return out.infos();
 };

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, SliceAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { copyBox, type HeapArray } from './copyBox.js';
+import { wasmCopyRows } from './wasmCopyRows.js';
 import { inputsOf } from './kernelScope.js';
 import { isWasmHeapBackend, type WasmHeapBackend } from './wasmHeap.js';
 
@@ -19,7 +20,7 @@ export function sliceOnHeap(heap: WasmHeapBackend, x: TensorInfo, begin: number[
   const out = heap.makeOutput(size, x.dtype);
   if (size.every((n) => n > 0)) {
     // Views after the allocation: it may have grown (and so replaced) the wasm memory.
-    copyBox(heap.typedArrayFromHeap(x) as HeapArray, x.shape, begin, size, heap.typedArrayFromHeap(out) as HeapArray);
+    copyBox(heap.typedArrayFromHeap(x) as HeapArray, x.shape, begin, size, heap.typedArrayFromHeap(out) as HeapArray, wasmCopyRows(heap));
   }
   return out;
 }
