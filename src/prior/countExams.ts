@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -7,7 +6,6 @@ import type { CountedExam, ExamCounts } from './ExamCounts.js';
 import type { ExamFile } from './findExams.js';
 import { resolveNeighbourhood, type NeighbourhoodOptions } from './neighbourhood.js';
 import { sumExamCounts } from './sumExamCounts.js';
-import { makeWorkerFactory } from '../io/makeWorkerFactory.js';
 
 /** Options of {@link countExams}. */
 export interface CountExamsOptions extends NeighbourhoodOptions {
@@ -77,6 +75,8 @@ export async function countExams(exams: readonly ExamFile[], options: CountExams
     await runOnWorkers(exams, threads, jobOptions, finished);
   }
   if (options.hash) {
+    // Loaded here: node:crypto (and worker_threads below) are not needed by a single-exam `nonadj extract`.
+    const { createHash } = await import('node:crypto');
     for (const exam of counted) exam.sha256 = createHash('sha256').update(await readFile(exam.file)).digest('hex');
   }
   return { ...sums, exams: counted };
@@ -89,6 +89,7 @@ async function runOnWorkers(
   jobOptions: object,
   finished: (index: number, result: CountFileAdjacencyResult) => void,
 ): Promise<void> {
+  const { makeWorkerFactory } = await import('../io/makeWorkerFactory.js');
   const makeWorker = makeWorkerFactory(import.meta.url, './adjacencyWorker');
   const workers: Worker[] = [];
   let next = 0;

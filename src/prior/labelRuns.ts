@@ -43,7 +43,8 @@ export function labelRuns(labels: ArrayLike<number>, dims: readonly [number, num
   const rows = ny * nz;
   const rowPtr = new Int32Array(rows + 1);
   // One pass with arrays that grow by doubling: a second counting pass over the voxels costs more than the copies.
-  let capacity = Math.max(16, rows * 4);
+  // Room for 8 runs a row (a 1 mm brain averages ~5): growing mid-scan also throws away the loop's optimised code.
+  let capacity = Math.max(16, rows * 8);
   let runStart = new Int32Array(capacity);
   let runLabel = new Int32Array(capacity);
   // 8-bit maps (AAL, most atlases) are compared four voxels at a time where the row is aligned: a run of one label
