@@ -17,8 +17,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/initEngine.js';
-import { cpuNow } from './kernelProfiler.js';
-import { machineLine, SMOKE } from './machine.js';
+import { cpuNow, machineLine, SMOKE } from './machine.js';
 
 const B = 4;
 const SIZE = 96;

@@ -59,6 +59,7 @@ export { compareToPrior } from './prior/compareToPrior.js';
 export type { PairCount, PriorComparison } from './prior/compareToPrior.js';
 export { assertPlausibleLabelMap, MAX_PLAUSIBLE_LABELS } from './prior/assertPlausibleLabelMap.js';
 export type { AssertPlausibleLabelMapOptions, PlausibleLabelMapStats } from './prior/assertPlausibleLabelMap.js';
+export type { LabelRuns } from './prior/labelRuns.js';
 
 // metric/, postprocess/: check, evaluate and repair a segmentation
 export { checkSegmentation } from './metric/checkSegmentation.js';

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
+import { assertBackendInstalled } from './assertBackendInstalled.js';
 import { ADAPT_DEFAULTS } from '../train/adaptModel.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
@@ -76,6 +77,7 @@ export function makeAdaptCommand(): Command {
 async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags): Promise<void> {
   if (!flags.prior) throw new Error('--prior <graph.json> is required (the adjacency prior the model segments with)');
   if (!flags.out) throw new Error('--out <folder> is required');
+  assertBackendInstalled(flags.backend);
   const out = flags.out;
   const explicit = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
   if (explicit === 'dataset') {

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { mkdir, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
@@ -14,8 +15,14 @@ import { parseIntensity } from '../data/parseIntensity.js';
 import { describeIntensity } from '../model/intensityMetadata.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import type { SegmentRun } from '../infer/segmentVolume.js';
+import { makeWorkerFactory } from '../io/makeWorkerFactory.js';
+import { runWorkerPool } from '../io/runWorkerPool.js';
+import { assertBackendInstalled, SINGLE_THREAD_TENSORFLOW } from './assertBackendInstalled.js';
 
-interface SegmentFlags {
+/** The flags of `nonadj segment`, as commander parses them (structured-cloneable: workers receive them whole). */
+export interface SegmentFlags {
+  /** Internal: false in every worker but the first, so that the intensity guess is reported once. */
+  warnIntensity?: boolean;
   probabilities?: string;
   axis?: SliceAxisIndex;
   batchSize?: number;
@@ -27,6 +34,7 @@ interface SegmentFlags {
   inputOrder?: 'zyx' | 'xyz';
   crop?: number | false;
   tensorMemory?: number;
+  jobs?: number;
 }
 
 /** `nonadj segment <model.json> <image | folder> <output | folder>`: apply a trained model to new volumes. */
@@ -66,6 +74,7 @@ export function makeSegmentCommand(): Command {
     .option('--no-crop', '3D: segment the whole grid')
     .option('--tensor-memory <MiB>', '3D layer-by-layer path: tensor memory one slab may use (default 1024)', positiveIntegerOption)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .option('--jobs <n>', 'batch mode: images segmented in parallel, each worker thread with its own backend and copy of the model (default: number of cores)', positiveIntegerOption)
     .option('--in-place', 'allow <output> to be <input> (replace the images)')
     .option('-q, --quiet', 'no progress output')
     .action(async (modelPath: string, input: string, output: string, flags: SegmentFlags) => {
@@ -74,6 +83,7 @@ export function makeSegmentCommand(): Command {
 }
 
 async function runSegment(modelPath: string, input: string, output: string, flags: SegmentFlags): Promise<void> {
+  assertBackendInstalled(flags.backend);
   const batch = await stat(input).then((s) => s.isDirectory(), () => false);
   const inputs = (await listImages([input], { tool: 'segment', quiet: flags.quiet })).map((i) => i.file);
   if (!batch && !isNiftiName(output)) throw new Error(`output ${output} must end in ${VOLUME_EXTENSIONS_TEXT} (or give folders for batch mode)`);
@@ -90,71 +100,71 @@ async function runSegment(modelPath: string, input: string, output: string, flag
   if (intensityChoice === 'dataset') {
     throw new Error('--intensity dataset needs a training set; segment takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)');
   }
-  const [{ initEngine }, { loadModel }, { segmentVolume }] = await Promise.all([
-    import('../engine/initEngine.js'),
-    import('../model/modelFiles.js'),
-    import('../infer/segmentVolume.js'),
-  ]);
-  await initEngine({ backend: flags.backend });
-  const { model, metadata } = await loadModel(modelPath);
-  // segmentVolume applies the same rule; a model that records no scaling gets a guess, which the user should see.
-  const intensity = modelIntensity(metadata?.intensity, { explicit: intensityChoice, modelName: modelPath });
-  if (intensity.source === 'foreign' && !flags.quiet) process.stderr.write(`warning: ${intensity.message}\n`);
+  if (flags.backend === 'tensorflow' && (flags.jobs ?? 1) > 1) throw new Error(SINGLE_THREAD_TENSORFLOW.replace('{option}', '--jobs'));
+  const jobs = batch && flags.backend !== 'tensorflow' ? Math.min(flags.jobs ?? os.availableParallelism(), inputs.length) : 1;
+  // In batch mode on several workers, each loads its own engine and model; the calling thread loads neither.
+  const segmenter = jobs > 1 ? undefined : await loadSegmenter(modelPath, flags);
   if (batch) {
     await mkdir(output, { recursive: true });
     if (flags.probabilities) await mkdir(flags.probabilities, { recursive: true });
   }
   const started = performance.now();
   const progress = makeProgress('segment', inputs.length, { enabled: !flags.quiet && batch });
-  const written: string[] = [];
-  let lastRun: SegmentRun | undefined;
+  const targets = inputs.map((file) => {
+    const name = path.basename(file);
+    return {
+      name,
+      target: batch ? path.join(output, name) : output,
+      probTarget: flags.probabilities ? (batch ? path.join(flags.probabilities, name) : flags.probabilities) : undefined,
+    };
+  });
+  // Results by input index, so that the summary does not depend on which worker finished first.
+  const results: SegmentedFile[] = new Array(inputs.length);
   try {
-    for (const file of inputs) {
-      const image = await readNiftiFile(file, { expect: '3d' });
-      // Single image on a terminal: a bar over its slices (or patches).
-      const showWithin = !batch && !flags.quiet && process.stderr.isTTY;
-      let within: Progress | null = null;
-      let last = 0;
-      const result = await segmentVolume(model, image, {
-        metadata,
-        axis: flags.axis,
-        batchSize: flags.batchSize,
-        overlap: flags.overlap,
-        output: flags.probabilities ? 'labelsAndProbabilities' : 'labels',
-        intensity: intensityChoice,
-        inputOrder: flags.inputOrder,
-        crop: flags.crop,
-        memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
-        onProgress: showWithin
-          ? (done, total) => {
+    if (segmenter) {
+      for (let index = 0; index < inputs.length; index++) {
+        // Single image on a terminal: a bar over its slices (or patches).
+        const showWithin = !batch && !flags.quiet && process.stderr.isTTY;
+        let within: Progress | null = null;
+        let last = 0;
+        const onProgress = showWithin
+          ? (done: number, total: number) => {
               within ??= makeProgress('segment', total);
               within.tick(undefined, done - last);
               last = done;
             }
-          : undefined,
-      });
-      (within as Progress | null)?.stop();
-      lastRun = result.run;
-      const name = path.basename(file);
-      const target = batch ? path.join(output, name) : output;
-      // The image's integer type when the labels fit it; the qform/sform codes are the image's (segmentVolume keeps its header).
-      await writeNiftiFile(target, result.labels, { kind: 'labels', description: 'nonadj segmentation', preferDatatype: image.header.datatype });
-      written.push(target);
-      if (flags.probabilities && result.probabilities) {
-        const probTarget = batch ? path.join(flags.probabilities, name) : flags.probabilities;
-        await writeNiftiFile(probTarget, result.probabilities, { kind: 'image', description: 'nonadj class probabilities' });
-        written.push(probTarget);
+          : undefined;
+        results[index] = await segmenter.segmentFile(inputs[index], targets[index].target, targets[index].probTarget, onProgress);
+        (within as Progress | null)?.stop();
+        progress.tick(targets[index].name);
       }
-      progress.tick(name);
+    } else {
+      const start = makeWorkerFactory(import.meta.url, './segmentWorker');
+      const workerData: SegmentWorkerData = { modelPath, flags };
+      let workers = 0;
+      await runWorkerPool<SegmentedFile>({
+        total: inputs.length,
+        jobs,
+        name: 'segment',
+        start: () => start({ ...workerData, flags: { ...workerData.flags, warnIntensity: workers++ === 0 } }),
+        message: (index) => ({ index, file: inputs[index], target: targets[index].target, probTarget: targets[index].probTarget }),
+        onResult: (index, result) => {
+          results[index] = result;
+          progress.tick(targets[index].name);
+        },
+      });
     }
   } finally {
     progress.stop();
-    model.dispose();
+    segmenter?.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
+  const written = results.flatMap((r) => r.written);
+  const lastRun = results.at(-1)?.run;
+  const model = results.at(-1)?.model ?? segmenter?.model;
   process.stdout.write(
     [
-      `model:    ${modelPath} (${metadata?.kind ?? (model.inputs[0].shape.length === 4 ? '2.5d' : '3d')}, ${model.outputs[0].shape.at(-1)} classes)`,
+      `model:    ${modelPath}${model ? ` (${model.kind}, ${model.classes} classes)` : ''}`,
       `images:   ${inputs.length}`,
       `written:  ${written.length === 1 ? written[0] : `${written.length} files in ${output}${flags.probabilities && batch ? ` and ${flags.probabilities}` : ''}`}`,
       `time:     ${seconds.toFixed(2)} s`,
@@ -162,6 +172,82 @@ async function runSegment(modelPath: string, input: string, output: string, flag
       '',
     ].join('\n'),
   );
+}
+
+/** What a segment worker receives once: the model and the command's flags, passed whole so that every option travels. */
+export interface SegmentWorkerData {
+  modelPath: string;
+  flags: SegmentFlags;
+}
+
+/** One image segmented: the files written, how it was run, and the model's kind and classes. */
+export interface SegmentedFile {
+  written: string[];
+  run: SegmentRun;
+  model: { kind: string; classes: number };
+}
+
+/** The engine set up and the model loaded once, segmenting image files one after another. */
+export interface Segmenter {
+  model: { kind: string; classes: number };
+  /**
+   * Segment `file` into `target` (and its probabilities into `probTarget`).
+   * @param onProgress - called with (done, total) slices or patches.
+   */
+  segmentFile(file: string, target: string, probTarget: string | undefined, onProgress?: (done: number, total: number) => void): Promise<SegmentedFile>;
+  dispose(): void;
+}
+
+/**
+ * Set up the engine and load the model as the flags say, for `nonadj segment` on the calling thread or in a worker
+ * (`segmentWorker`): every option reaches the segmentation from `flags`, so that an option added to the command
+ * works in batch mode on several workers without more code.
+ */
+export async function loadSegmenter(modelPath: string, flags: SegmentFlags): Promise<Segmenter> {
+  const intensity = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
+  if (intensity === 'dataset') throw new Error('--intensity dataset needs a training set');
+  const [{ initEngine }, { loadModel }, { segmentVolume }] = await Promise.all([
+    import('../engine/initEngine.js'),
+    import('../model/modelFiles.js'),
+    import('../infer/segmentVolume.js'),
+  ]);
+  await initEngine({ backend: flags.backend });
+  const { model, metadata } = await loadModel(modelPath);
+  // segmentVolume applies the same rule; a model that records no scaling gets a guess, which the user should see (once:
+  // from the calling thread, or from the first worker in batch mode).
+  const choice = modelIntensity(metadata?.intensity, { explicit: intensity, modelName: modelPath });
+  if (choice.source === 'foreign' && !flags.quiet && flags.warnIntensity !== false) process.stderr.write(`warning: ${choice.message}\n`);
+  const described = {
+    kind: metadata?.kind ?? (model.inputs[0].shape.length === 4 ? '2.5d' : '3d'),
+    classes: model.outputs[0].shape.at(-1) as number,
+  };
+  return {
+    model: described,
+    async segmentFile(file, target, probTarget, onProgress) {
+      const image = await readNiftiFile(file, { expect: '3d' });
+      const result = await segmentVolume(model, image, {
+        metadata,
+        axis: flags.axis,
+        batchSize: flags.batchSize,
+        overlap: flags.overlap,
+        output: probTarget ? 'labelsAndProbabilities' : 'labels',
+        intensity,
+        inputOrder: flags.inputOrder,
+        crop: flags.crop,
+        memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
+        onProgress,
+      });
+      // The image's integer type when the labels fit it; the qform/sform codes are the image's (segmentVolume keeps its header).
+      await writeNiftiFile(target, result.labels, { kind: 'labels', description: 'nonadj segmentation', preferDatatype: image.header.datatype });
+      const written = [target];
+      if (probTarget && result.probabilities) {
+        await writeNiftiFile(probTarget, result.probabilities, { kind: 'image', description: 'nonadj class probabilities' });
+        written.push(probTarget);
+      }
+      return { written, run: result.run, model: described };
+    },
+    dispose: () => model.dispose(),
+  };
 }
 
 /** `layerwise, intensity quantile 0.05–0.95, input order xyz, crop 150×180×160 at (53, 30, 41)` (of the last image). */

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
+import { assertBackendInstalled, SINGLE_THREAD_TENSORFLOW } from './assertBackendInstalled.js';
 import { acquireRunLock } from '../io/acquireRunLock.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { findTrainingExams } from '../data/findTrainingExams.js';
@@ -136,6 +137,13 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
   } else {
     if (!dataArg) throw new Error('missing <data>: nonadj train <data> --prior graph.json --out <run>');
     spec = specFromFlags(dataArg, cliFlags);
+  }
+  assertBackendInstalled(backend);
+  if (backend === 'tensorflow' && spec.workers > 1) {
+    // One thread: TensorFlow's native library already computes on every core, and tfjs-node's binding holds one
+    // backend per process (a global in tfjs_binding.cc), so a second worker thread loading it is not safe.
+    if (command.getOptionValueSource('workers') === 'cli') throw new Error(SINGLE_THREAD_TENSORFLOW.replace('{option}', '--workers'));
+    spec = { ...spec, workers: 1 };
   }
   const { data, out } = spec;
 

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readNiftiFile } from '../volume/niftiFile.js';
 import { makeVolume } from '../volume/Volume.js';
+import fc from 'fast-check';
 import { assertPlausibleLabelMap, MAX_PLAUSIBLE_LABELS } from './assertPlausibleLabelMap.js';
+import { labelRuns } from './labelRuns.js';
 
 const DATA = path.join(import.meta.dirname, '..', '..', 'data');
 
@@ -52,5 +54,35 @@ describe('assertPlausibleLabelMap', () => {
     // INIA19's T1 is float32 with fractional values.
     const t1 = await readNiftiFile(path.join(DATA, 'inia19-t1-brain.nii.gz'));
     assert.throws(() => assertPlausibleLabelMap(t1, { source: 't1' }), /t1: voxel \d+ holds .*expected an integer label/);
+  });
+
+  test('read from the runs of an integer map, the statistics and refusals are those of the voxel scan', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ nx: fc.integer({ min: 1, max: 9 }), ny: fc.integer({ min: 1, max: 4 }), nz: fc.integer({ min: 1, max: 3 }) }),
+        fc.array(fc.integer({ min: -2, max: 40 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 5 }),
+        ({ nx, ny, nz }, palette, runLength) => {
+          const values = Int16Array.from({ length: nx * ny * nz }, (_, v) => palette[Math.floor(v / runLength) % palette.length]);
+          const volume = makeVolume([nx, ny, nz], values, { header: { datatype: 'int16' } });
+          const scan = (options: Parameters<typeof assertPlausibleLabelMap>[1]) => {
+            try {
+              return assertPlausibleLabelMap(volume, options);
+            } catch (error) {
+              return (error as Error).message;
+            }
+          };
+          assert.deepEqual(scan({ runs: labelRuns(values, [nx, ny, nz]) }), scan({}));
+        },
+      ),
+      { numRuns: 300, seed: 5 },
+    );
+  });
+
+  test('the bundled atlases: the same statistics from their runs', async () => {
+    for (const name of ['aal.nii.gz', 'JHU-WhiteMatter-labels-1mm.nii.gz']) {
+      const volume = await readNiftiFile(path.join(DATA, name));
+      assert.deepEqual(assertPlausibleLabelMap(volume, { runs: labelRuns(volume.data, volume.dims) }), assertPlausibleLabelMap(volume));
+    }
   });
 });

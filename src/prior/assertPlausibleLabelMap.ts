@@ -1,4 +1,5 @@
 import type { Volume } from '../volume/Volume.js';
+import type { LabelRuns } from './labelRuns.js';
 
 /**
  * Above this many distinct values a map is refused as implausible: the largest brain parcellations in use stay far
@@ -27,6 +28,12 @@ export interface AssertPlausibleLabelMapOptions {
   allowFloatLabels?: boolean;
   /** File name named in the error. */
   source?: string;
+  /**
+   * The runs of `volume.data` as `labelRuns(data, dims)` gives them (codes, no `encode`), when the caller has them:
+   * for integer data the statistics are then read from the runs (~200 000 for a 1 mm brain) instead of the voxels
+   * (7 million). Ignored for float data, whose every voxel is checked to be whole.
+   */
+  runs?: LabelRuns;
 }
 
 /** What {@link assertPlausibleLabelMap} measured. */
@@ -69,6 +76,40 @@ export function assertPlausibleLabelMap(
   // datatype: the file says it stores integers.
   const floatValues = data instanceof Float32Array || data instanceof Float64Array;
   const floatData = volume.header.datatype === 'float32' || volume.header.datatype === 'float64';
+  const { runs } = options;
+  if (runs !== undefined && runs.dims.some((n, axis) => n !== volume.dims[axis])) {
+    throw new RangeError(`assertPlausibleLabelMap: runs of a ${runs.dims.join('×')} grid for the ${volume.dims.join('×')} map ${source}`);
+  }
+  const { distinct, edges, pairs } = floatValues || runs === undefined ? scanVoxels(data, nx, source, floatValues) : scanRuns(runs);
+  const stats: PlausibleLabelMapStats = { distinctValues: distinct, edgeShare: pairs > 0 ? edges / pairs : 0, floatData };
+  if (options.allowFloatLabels) return stats;
+  const override = '--allow-float-labels reads it as labels anyway';
+  const stored = volume.header.datatype + (floatValues && !floatData ? ` scaled by scl_slope ${volume.header.sclSlope}, scl_inter ${volume.header.sclInter}` : '');
+  if (distinct > MAX_PLAUSIBLE_LABELS) {
+    throw new RangeError(
+      `${source}: more than ${MAX_PLAUSIBLE_LABELS} distinct values (${stored}), implausibly many for a label map (is this an image, e.g. a T1?); ${override}`,
+    );
+  }
+  if (distinct > MIN_LABELS_FOR_EDGE_TEST && stats.edgeShare > MAX_PLAUSIBLE_EDGE_SHARE) {
+    throw new RangeError(
+      `${source}: ${distinct} distinct values and ${Math.round(100 * stats.edgeShare)} % of neighbouring voxels differ (${stored}); ` +
+        `a label map is piecewise constant (≤ ${Math.round(100 * MAX_PLAUSIBLE_EDGE_SHARE)} %): is this an image, e.g. a T1?; ${override}`,
+    );
+  }
+  if (floatData) {
+    throw new RangeError(`${source}: stored as ${stored}, expected an integer datatype for a label map (its ${distinct} values are whole numbers); ${override}`);
+  }
+  return stats;
+}
+
+/** Distinct values (counted up to `MAX_PLAUSIBLE_LABELS + 1`), differing x-neighbours and x-neighbour pairs with a voxel ≠ 0. */
+interface EdgeCounts {
+  distinct: number;
+  edges: number;
+  pairs: number;
+}
+
+function scanVoxels(data: Volume['data'], nx: number, source: string, floatValues: boolean): EdgeCounts {
   const distinct = new Set<number>();
   let edges = 0;
   let pairs = 0;
@@ -91,23 +132,30 @@ export function assertPlausibleLabelMap(
       }
     }
   }
-  const stats: PlausibleLabelMapStats = { distinctValues: distinct.size, edgeShare: pairs > 0 ? edges / pairs : 0, floatData };
-  if (options.allowFloatLabels) return stats;
-  const override = '--allow-float-labels reads it as labels anyway';
-  const stored = volume.header.datatype + (floatValues && !floatData ? ` scaled by scl_slope ${volume.header.sclSlope}, scl_inter ${volume.header.sclInter}` : '');
-  if (distinct.size > MAX_PLAUSIBLE_LABELS) {
-    throw new RangeError(
-      `${source}: more than ${MAX_PLAUSIBLE_LABELS} distinct values (${stored}), implausibly many for a label map (is this an image, e.g. a T1?); ${override}`,
-    );
+  return { distinct: distinct.size, edges, pairs };
+}
+
+/**
+ * The same counts from the runs: every run boundary inside a row is one differing x-neighbour pair, and of a row's
+ * `nx − 1` pairs only those inside a run of 0 have both voxels 0.
+ */
+function scanRuns(runs: LabelRuns): EdgeCounts {
+  const [nx, ny, nz] = runs.dims;
+  const { rowPtr, runStart, runLabel } = runs;
+  const rows = ny * nz;
+  const distinct = new Set<number>();
+  let zeroPairs = 0;
+  let previous = NaN;
+  for (let row = 0; row < rows; row++) {
+    const end = rowPtr[row + 1];
+    for (let r = rowPtr[row]; r < end; r++) {
+      const x = runLabel[r];
+      if (x === 0) zeroPairs += (r + 1 < end ? runStart[r + 1] : nx) - runStart[r] - 1;
+      if (x !== previous) {
+        if (distinct.size <= MAX_PLAUSIBLE_LABELS) distinct.add(x);
+        previous = x;
+      }
+    }
   }
-  if (distinct.size > MIN_LABELS_FOR_EDGE_TEST && stats.edgeShare > MAX_PLAUSIBLE_EDGE_SHARE) {
-    throw new RangeError(
-      `${source}: ${distinct.size} distinct values and ${Math.round(100 * stats.edgeShare)} % of neighbouring voxels differ (${stored}); ` +
-        `a label map is piecewise constant (≤ ${Math.round(100 * MAX_PLAUSIBLE_EDGE_SHARE)} %): is this an image, e.g. a T1?; ${override}`,
-    );
-  }
-  if (floatData) {
-    throw new RangeError(`${source}: stored as ${stored}, expected an integer datatype for a label map (its ${distinct.size} values are whole numbers); ${override}`);
-  }
-  return stats;
+  return { distinct: distinct.size, edges: runs.count - rows, pairs: rows * (nx - 1) - zeroPairs };
 }

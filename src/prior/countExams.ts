@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { countFileAdjacency, type CountFileAdjacencyResult } from './countFileAdjacency.js';
 import type { CountedExam, ExamCounts } from './ExamCounts.js';
 import type { ExamFile } from './findExams.js';
 import { resolveNeighbourhood, type NeighbourhoodOptions } from './neighbourhood.js';
 import { sumExamCounts } from './sumExamCounts.js';
-import { makeWorkerFactory } from '../io/makeWorkerFactory.js';
 
 /** Options of {@link countExams}. */
 export interface CountExamsOptions extends NeighbourhoodOptions {
@@ -30,7 +27,8 @@ export interface CountExamsOptions extends NeighbourhoodOptions {
  * counted in the calling thread, which spares starting a worker (≈ 40 ms) for a single volume.
  *
  * @param exams - label maps (3D NIfTI), e.g. from `findExams`; the result lists them in this order (none: empty counts).
- * @throws Error naming the exam file that cannot be read or holds invalid labels; the other workers are stopped.
+ * @throws Error naming the exam file that cannot be read or holds invalid labels (the first such in input order); the
+ *   other workers are stopped.
  */
 export async function countExams(exams: readonly ExamFile[], options: CountExamsOptions = {}): Promise<ExamCounts> {
   const neighbourhood = resolveNeighbourhood(options);
@@ -77,54 +75,31 @@ export async function countExams(exams: readonly ExamFile[], options: CountExams
     await runOnWorkers(exams, threads, jobOptions, finished);
   }
   if (options.hash) {
+    // Loaded here: node:crypto (and the worker pool below) are not needed by a single-exam `nonadj extract`.
+    const { createHash } = await import('node:crypto');
     for (const exam of counted) exam.sha256 = createHash('sha256').update(await readFile(exam.file)).digest('hex');
   }
   return { ...sums, exams: counted };
 }
 
-/** A queue of exams served to `threads` workers; rejects on the first error and stops every worker. */
+/**
+ * The exams served to `threads` workers (`io/runWorkerPool`); rejects with the error of the first failing exam in
+ * input order once the running ones are done, and stops every worker.
+ */
 async function runOnWorkers(
   exams: readonly ExamFile[],
   threads: number,
   jobOptions: object,
   finished: (index: number, result: CountFileAdjacencyResult) => void,
 ): Promise<void> {
-  const makeWorker = makeWorkerFactory(import.meta.url, './adjacencyWorker');
-  const workers: Worker[] = [];
-  let next = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let pending = exams.length;
-      let failed = false;
-      const fail = (error: Error) => {
-        if (!failed) {
-          failed = true;
-          reject(error);
-        }
-      };
-      const feed = (worker: Worker) => {
-        if (next < exams.length) {
-          const index = next++;
-          worker.postMessage({ index, file: exams[index].file, options: jobOptions });
-        }
-      };
-      for (let t = 0; t < threads; t++) {
-        const worker = makeWorker();
-        workers.push(worker);
-        worker.on('message', (msg: { index: number; result?: CountFileAdjacencyResult; error?: string }) => {
-          if (msg.error !== undefined) return fail(new Error(msg.error));
-          finished(msg.index, msg.result!);
-          if (--pending === 0) resolve();
-          else feed(worker);
-        });
-        worker.on('error', (error) => fail(error));
-        worker.on('exit', (code) => {
-          if (code !== 0) fail(new Error(`countExams: a counting worker stopped with exit code ${code}`));
-        });
-        feed(worker);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  const [{ makeWorkerFactory }, { runWorkerPool }] = await Promise.all([import('../io/makeWorkerFactory.js'), import('../io/runWorkerPool.js')]);
+  const start = makeWorkerFactory(import.meta.url, './adjacencyWorker');
+  await runWorkerPool<CountFileAdjacencyResult>({
+    total: exams.length,
+    jobs: threads,
+    name: 'countExams',
+    start: () => start(),
+    message: (index) => ({ index, file: exams[index].file, options: jobOptions }),
+    onResult: finished,
+  });
 }

@@ -1,6 +1,7 @@
 import { readNiftiFile } from '../volume/niftiFile.js';
 import { assertPlausibleLabelMap } from './assertPlausibleLabelMap.js';
 import { countPresentAdjacency } from './countPresentAdjacency.js';
+import { labelRuns } from './labelRuns.js';
 import type { NeighbourhoodOptions } from './neighbourhood.js';
 
 /** Options of {@link countFileAdjacency}. */
@@ -30,7 +31,11 @@ export interface CountFileAdjacencyResult {
  */
 export async function countFileAdjacency(file: string, options: CountFileAdjacencyOptions = {}): Promise<CountFileAdjacencyResult> {
   const volume = await readNiftiFile(file, { expect: '3d' });
-  assertPlausibleLabelMap(volume, { allowFloatLabels: options.allowFloatLabels, source: file });
-  const { labels, counts } = countPresentAdjacency(volume.data, volume.dims, { ...options, source: file });
+  // Integer maps are split into runs once, and both the plausibility check and the counting read the runs.
+  const { data } = volume;
+  const int32 = data instanceof Uint8Array || data instanceof Int8Array || data instanceof Uint16Array || data instanceof Int16Array || data instanceof Int32Array;
+  const runs = int32 ? labelRuns(data, volume.dims) : undefined;
+  assertPlausibleLabelMap(volume, { allowFloatLabels: options.allowFloatLabels, source: file, runs });
+  const { labels, counts } = countPresentAdjacency(data, volume.dims, { ...options, source: file, runs });
   return { labels, counts, dims: volume.dims, spacingMm: volume.spacingMm };
 }

@@ -1,9 +1,10 @@
 import type { VoxelArray } from '../volume/Volume.js';
 import { assertLabelMap } from './assertLabelMap.js';
-import { forEachRunPair } from './forEachRunPair.js';
+import { countRunAdjacency } from './countRunAdjacency.js';
 import { labelCodes } from './labelCodes.js';
-import { labelRuns } from './labelRuns.js';
+import { labelRuns, type LabelRuns } from './labelRuns.js';
 import { forwardOffsets, resolveNeighbourhood, type NeighbourhoodOptions } from './neighbourhood.js';
+import { PRIOR_LIMITS } from './PRIOR_LIMITS.js';
 
 /** Options of {@link countPresentAdjacency}. */
 export interface CountPresentAdjacencyOptions extends NeighbourhoodOptions {
@@ -13,6 +14,12 @@ export interface CountPresentAdjacencyOptions extends NeighbourhoodOptions {
   source?: string;
   /** Most distinct labels accepted. @default PRIOR_LIMITS.maxLabels */
   maxLabels?: number;
+  /**
+   * The runs of `labels` as `labelRuns(labels, dims)` gives them (codes, no `encode`), when the caller has them
+   * already (`countFileAdjacency` shares them with `assertPlausibleLabelMap`); read, not modified. Only for maps in
+   * an integer typed array of at most 32 bits other than `Uint32Array` (codes that fit the runs' `Int32Array`).
+   */
+  runs?: LabelRuns;
 }
 
 /** Result of {@link countPresentAdjacency}. */
@@ -29,7 +36,9 @@ export interface CountPresentAdjacencyResult {
 /**
  * Count label adjacencies (METHOD.md §1) over the labels present only: codes are mapped to indices `0 … K−1`
  * first, so memory grows with the number of distinct labels, whatever their codes (see `labelCodes`). The scan is
- * the run-length one of `countAdjacency`.
+ * the run-length one of `countAdjacency` (`countRunAdjacency`). Maps in an integer typed array of at most 32 bits
+ * (every atlas read from an integer NIfTI datatype) are split into runs first and their labels found among the
+ * runs (~200 000 for a 1 mm brain) rather than among the voxels (7 million): one pass over the voxels instead of two.
  *
  * @param labels - label map, x fastest (`i + j·nx + k·nx·ny`), integer values ≥ −1.
  * @param dims - `[nx, ny, nz]` in voxels.
@@ -50,25 +59,84 @@ export function countPresentAdjacency(
     throw new RangeError(`${source}: ${labels.length} labels for a ${nx}×${ny}×${nz} grid, expected ${nx * ny * nz}`);
   }
   const offsets = forwardOffsets(resolveNeighbourhood(options));
-  const present = labelCodes(labels, { source, maxLabels: options.maxLabels });
-  const { codes } = present;
-  if (options.numLabels !== undefined && codes.length > 0 && codes[codes.length - 1] >= options.numLabels) {
+  const maxLabels = options.maxLabels ?? PRIOR_LIMITS.maxLabels;
+  let codes: number[];
+  let runs: LabelRuns;
+  if (options.runs !== undefined || isInt32Labels(labels)) {
+    const raw = options.runs ?? labelRuns(labels, dims);
+    if (raw.count > 0 && (raw.dims[0] !== nx || raw.dims[1] !== ny || raw.dims[2] !== nz)) {
+      throw new RangeError(`${source}: runs of a ${raw.dims.join('×')} grid for a ${nx}×${ny}×${nz} map`);
+    }
+    codes = runCodes(raw, labels, source, maxLabels);
+    checkNumLabels(codes, labels, options.numLabels, source);
+    runs = encodeRuns(raw, codes);
+  } else {
+    const present = labelCodes(labels, { source, maxLabels });
+    codes = present.codes;
+    checkNumLabels(codes, labels, options.numLabels, source);
+    runs = labelRuns(labels, dims, { encode: present.indexOf });
+  }
+  return { labels: codes, counts: countRunAdjacency(runs, codes.length, offsets) };
+}
+
+/** Typed arrays whose every value fits the `Int32Array` of `labelRuns` unchanged (and is an integer). */
+function isInt32Labels(labels: VoxelArray | ArrayLike<number>): labels is Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array {
+  return labels instanceof Uint8Array || labels instanceof Int8Array || labels instanceof Uint16Array || labels instanceof Int16Array || labels instanceof Int32Array;
+}
+
+function checkNumLabels(codes: number[], labels: VoxelArray | ArrayLike<number>, numLabels: number | undefined, source: string): void {
+  if (numLabels !== undefined && codes.length > 0 && codes[codes.length - 1] >= numLabels) {
     // The thorough check only on the error path, for its message (each value and its voxel count).
-    assertLabelMap(labels, { numLabels: options.numLabels, source });
+    assertLabelMap(labels, { numLabels, source });
   }
-  const K = codes.length;
-  const runs = labelRuns(labels, dims, { encode: present.indexOf });
-  const half = new Float64Array(K * K);
-  const { runLabel } = runs;
-  forEachRunPair(runs, offsets, (runA, runB, x0, x1) => {
-    const a = runLabel[runA];
-    const b = runLabel[runB];
-    if (a >= 0 && b >= 0) half[a * K + b] += x1 - x0;
-  });
-  // Each unordered pair was seen once, from its forward end: M = H + Hᵀ gives both ends.
-  const counts = new Float64Array(K * K);
-  for (let i = 0; i < K; i++) {
-    for (let j = 0; j < K; j++) counts[i * K + j] = half[i * K + j] + half[j * K + i];
+}
+
+/** Codes below this are looked up in flat tables (fast); larger ones in a Map, as in `labelCodes`. */
+const SMALL = 1 << 16;
+
+/**
+ * The distinct codes ≥ 0 among the runs' labels, ascending, with the checks and messages of `labelCodes`: runs are
+ * listed in voxel order, so the first run over `maxLabels` starts at the voxel `labelCodes` names.
+ */
+function runCodes(runs: LabelRuns, labels: VoxelArray | ArrayLike<number>, source: string, maxLabels: number): number[] {
+  const { rowPtr, runStart, runLabel } = runs;
+  const nx = runs.dims[0];
+  const small = new Uint8Array(SMALL);
+  const large = new Set<number>();
+  let distinct = 0;
+  for (let r = 0; r < runs.count; r++) {
+    const code = runLabel[r];
+    if (code >= 0 && code < SMALL) {
+      if (small[code] === 1) continue;
+      small[code] = 1;
+    } else {
+      if (code === -1 || large.has(code)) continue;
+      // Negative labels: the thorough scan names every value and its voxel count.
+      if (code < -1) assertLabelMap(labels, { source });
+      large.add(code);
+    }
+    if (++distinct > maxLabels) {
+      let row = 0;
+      while (rowPtr[row + 1] <= r) row++;
+      throw new RangeError(`${source}: label ${code} (voxel ${row * nx + runStart[r]}) is distinct label number ${distinct}, over the limit of ${maxLabels} distinct labels`);
+    }
   }
-  return { labels: codes, counts };
+  const codes: number[] = [];
+  for (let c = 0; c < SMALL; c++) if (small[c] === 1) codes.push(c);
+  codes.push(...[...large].sort((a, b) => a - b));
+  return codes;
+}
+
+/** A copy of `runs` whose labels are indices into `codes` (−1 stays −1). */
+function encodeRuns(runs: LabelRuns, codes: number[]): LabelRuns {
+  const table = new Int32Array(SMALL).fill(-1);
+  const map = new Map<number, number>();
+  codes.forEach((c, i) => (c < SMALL ? (table[c] = i) : map.set(c, i)));
+  const runLabel = new Int32Array(runs.count);
+  const source = runs.runLabel;
+  for (let r = 0; r < runs.count; r++) {
+    const code = source[r];
+    runLabel[r] = code >= 0 && code < SMALL ? table[code] : code === -1 ? -1 : map.get(code)!;
+  }
+  return { ...runs, runLabel };
 }

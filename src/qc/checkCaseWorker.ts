@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of {@link checkCases}: rebuilds the prior once from `workerData`, then checks one label map
  * per message, so each thread reads and checks its own volumes. In: `{ index, file }`; out:
- * `{ index, result, thumbnail }` or `{ index, error }`.
+ * `{ index, result: { result, thumbnail } }` or `{ index, error }` (`io/runWorkerPool`'s replies).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
@@ -15,7 +15,7 @@ const prior = AdjacencyPrior.fromCounts(data.prior.counts, data.prior.meta);
 const options = { ...data.options, names: new Map(data.names) };
 port.on('message', (job: { index: number; file: string }) => {
   checkLabelMapFile(job.file, prior, options).then(
-    ({ result, thumbnail }) => port.postMessage({ index: job.index, result, thumbnail }),
+    ({ result, thumbnail }) => port.postMessage({ index: job.index, result: { result, thumbnail } }),
     (error: Error) => port.postMessage({ index: job.index, error: error.message }),
   );
 });

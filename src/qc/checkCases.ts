@@ -1,6 +1,6 @@
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { makeWorkerFactory } from '../io/makeWorkerFactory.js';
+import { runWorkerPool } from '../io/runWorkerPool.js';
 import type { CheckSegmentationResult } from '../metric/checkSegmentation.js';
 import type { AdjacencyPrior, AdjacencyPriorMeta } from '../prior/AdjacencyPrior.js';
 import { checkLabelMapFile, type CheckLabelMapFileOptions } from './checkLabelMapFile.js';
@@ -74,54 +74,15 @@ export async function checkCases(files: readonly string[], prior: AdjacencyPrior
     options: { connectivity: fileOptions.connectivity, radius: fileOptions.radius, allowFloatLabels: fileOptions.allowFloatLabels, thumbnail: fileOptions.thumbnail },
   };
   const start = makeWorkerFactory(import.meta.url, './checkCaseWorker');
-  const workers: Worker[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let running = 0;
-      // Without keepGoing: the lowest index that failed. Cases are started in input order, so once every running
-      // case has finished, no case before it is left unchecked and the error reported does not depend on timing.
-      let firstError: { index: number; message: string } | null = null;
-      let crashed = false;
-      const settleIfIdle = () => {
-        if (running > 0) return;
-        if (firstError) reject(new Error(firstError.message));
-        else if (done === total) resolve();
-      };
-      const feed = (worker: Worker) => {
-        if (next < total && !firstError && !crashed) {
-          const index = next++;
-          running++;
-          worker.postMessage({ index, file: files[index] });
-        }
-      };
-      const onMessage = (worker: Worker) => (msg: { index: number; result?: CheckSegmentationResult; thumbnail?: ContactThumbnail | null; error?: string }) => {
-        running--;
-        const file = files[msg.index];
-        if (msg.error === undefined) finish(msg.index, { file, status: 'ok', result: msg.result!, thumbnail: msg.thumbnail ?? null });
-        else if (keepGoing) finish(msg.index, { file, status: 'error', error: msg.error });
-        else if (!firstError || msg.index < firstError.index) firstError = { index: msg.index, message: msg.error };
-        feed(worker);
-        settleIfIdle();
-      };
-      const crash = (error: Error) => {
-        if (crashed) return;
-        crashed = true;
-        reject(error);
-      };
-      for (let t = 0; t < jobs; t++) {
-        const worker = start(workerData);
-        workers.push(worker);
-        worker.on('message', onMessage(worker));
-        worker.on('error', crash);
-        worker.on('exit', (code) => {
-          if (code !== 0) crash(new Error(`checkCases: a checking worker stopped with exit code ${code}`));
-        });
-        feed(worker);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  await runWorkerPool<{ result: CheckSegmentationResult; thumbnail: ContactThumbnail | null }>({
+    total,
+    jobs,
+    name: 'checkCases',
+    start: () => start(workerData),
+    message: (index) => ({ index, file: files[index] }),
+    onResult: (index, { result, thumbnail }) => finish(index, { file: files[index], status: 'ok', result, thumbnail: thumbnail ?? null }),
+    // keepGoing: an error entry and the others go on; otherwise the pool stops at the first failing case in input order.
+    onError: keepGoing ? (index, error) => finish(index, { file: files[index], status: 'error', error }) : undefined,
+  });
   return out;
 }

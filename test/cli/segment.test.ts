@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -69,7 +69,7 @@ describe('nonadj segment', () => {
 
   test('batch mode over a folder writes one label map per image', async () => {
     const out = path.join(tmp, 'segs');
-    const r = runCli(['segment', model, images, out]);
+    const r = runCli(['segment', model, images, out, '--jobs', '1']);
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout, /images: {3}2\nwritten: {2}2 files in /);
     assert.match(r.stderr, /segment: 1\/2 crop-y72.nii.gz\nsegment: 2\/2 crop-y80.nii.gz/);
@@ -83,6 +83,45 @@ describe('nonadj segment', () => {
     assert.match(r.stderr, /^segment: 4 of 6 volumes skipped \(1 a label map by its header or voxels .*, 3 a label map or mask by its name .*\)$/m);
     assert.match(r.stdout, /images: {3}2\n/);
     assert.deepEqual(readdirSync(out).sort(), ['crop-y72.nii.gz', 'crop-y80.nii.gz']);
+  });
+
+  test('batch mode on 2 worker threads writes the same files and summary as on the calling thread', () => {
+    const one = path.join(tmp, 'jobs-1');
+    const two = path.join(tmp, 'jobs-2');
+    const r1 = runCli(['segment', model, images, one, '--jobs', '1', '--probabilities', `${one}-p`]);
+    const r2 = runCli(['segment', model, images, two, '--jobs', '2', '--probabilities', `${two}-p`]);
+    assert.equal(r2.exitCode, 0, r2.stderr);
+    const summary = (r: { stdout: string }, out: string) => r.stdout.replaceAll(out, 'OUT').replace(/time: .*\n/, '');
+    assert.equal(summary(r2, two), summary(r1, one));
+    // Progress in completion order: each image once.
+    assert.deepEqual(r2.stderr.trim().split('\n').map((l) => l.replace(/^segment: \d\/2 /, '')).sort(), ['crop-y72.nii.gz', 'crop-y80.nii.gz']);
+    for (const name of ['crop-y72.nii.gz', 'crop-y80.nii.gz']) {
+      assert.deepEqual(readFileSync(path.join(two, name)), readFileSync(path.join(one, name)), name);
+      assert.deepEqual(readFileSync(path.join(`${two}-p`, name)), readFileSync(path.join(`${one}-p`, name)), name);
+    }
+  });
+
+  test('batch mode on workers: an image that cannot be read stops the run with its message, as on one thread', () => {
+    const bad = path.join(tmp, 'bad-images');
+    mkdirSync(bad);
+    copyFileSync(path.join(images, 'crop-y72.nii.gz'), path.join(bad, 'a.nii.gz'));
+    writeFileSync(path.join(bad, 'b.nii.gz'), 'not a volume');
+    copyFileSync(path.join(images, 'crop-y80.nii.gz'), path.join(bad, 'c.nii.gz'));
+    const runs = ['1', '2'].map((jobs) => runCli(['segment', model, bad, path.join(tmp, `bad-out-${jobs}`), '--jobs', jobs, '-q']));
+    for (const r of runs) {
+      assert.equal(r.exitCode, 2, r.stderr);
+      assert.match(r.stderr, /^nonadj segment: .*b\.nii\.gz/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    assert.equal(runs[1].stderr, runs[0].stderr);
+  });
+
+  test('a model that cannot be loaded, on workers: one line, exit 2, as on one thread', () => {
+    const runs = ['1', '2'].map((jobs) => runCli(['segment', path.join(tmp, 'nope'), images, path.join(tmp, `nope-${jobs}`), '--jobs', jobs]));
+    for (const r of runs) {
+      assert.equal(r.exitCode, 2, r.stderr);
+      assert.match(r.stderr, /^nonadj segment: loadModel: .*nope does not exist[^\n]*\n$/);
+    }
   });
 
   test('a foreign MeshNet: layer by layer with brainchop\'s conventions unless told otherwise', async () => {
