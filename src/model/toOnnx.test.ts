@@ -57,9 +57,10 @@ function randomiseWeights(model: tfl.LayersModel, seed: number): void {
   const random = seededRandom(seed);
   for (const layer of model.layers) {
     for (const w of layer.weights) {
-      const n = w.shape.reduce((a, b) => a * b, 1);
+      const shape = w.shape as number[];
+      const n = shape.reduce((a, b) => a * b, 1);
       const name = w.originalName;
-      const fanIn = w.shape.length > 1 ? w.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
+      const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
       const values = Float32Array.from({ length: n }, () => {
         const g = random.normal();
         if (name.endsWith('moving_variance')) return 0.5 + random.next();
@@ -67,7 +68,7 @@ function randomiseWeights(model: tfl.LayersModel, seed: number): void {
         if (name.endsWith('bias') || name.endsWith('beta') || name.endsWith('moving_mean')) return 0.2 * g + 0.05;
         return g * Math.sqrt(2 / fanIn);
       });
-      w.write(tf.tensor(values, w.shape));
+      w.write(tf.tensor(values, shape));
     }
   }
 }
