@@ -8,7 +8,8 @@ import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
-import { axisOption, numberOption, positiveIntegerOption } from './options.js';
+import { axisOption, engineOption, numberOption, positiveIntegerOption } from './options.js';
+import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { makeProgress } from './progress.js';
 
 interface AdaptFlags {
@@ -22,6 +23,7 @@ interface AdaptFlags {
   axis?: SliceAxisIndex;
   scansInMemory: number;
   backend?: EngineBackend;
+  engine: EngineChoice;
   quiet?: boolean;
 }
 
@@ -57,6 +59,7 @@ export function makeAdaptCommand(): Command {
     .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', axisOption)
     .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .addOption(engineOption())
     .option('-q, --quiet', 'no progress output')
     .action(async (modelPath: string, inputs: string[], flags: AdaptFlags) => {
       await runAdapt(modelPath, inputs, flags);
@@ -70,12 +73,13 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   const scans = await listScans(inputs);
   const { prior } = await loadPrior(flags.prior);
   // TensorFlow.js loads only here, so bad arguments are refused fast.
-  const [{ initEngine }, { loadModel, saveModel }, { segmentVolume }, { adaptModel }, { checkSegmentation }] = await Promise.all([
+  const [{ initEngine }, { loadModel, saveModel }, { segmentVolume }, { adaptModel }, { checkSegmentation }, { makeInferenceEngine }] = await Promise.all([
     import('../engine/initEngine.js'),
     import('../model/modelFiles.js'),
     import('../infer/segmentVolume.js'),
     import('../train/adaptModel.js'),
     import('../metric/checkSegmentation.js'),
+    import('../infer/makeInferenceEngine.js'),
   ]);
   await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
@@ -112,10 +116,13 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     await mkdir(out, { recursive: true });
     await saveModel(model, path.join(out, 'model'), adaptedMetadata);
 
+    // The adapted weights are exported here, after the fine-tuning (which runs on tfjs).
+    const engine = await makeInferenceEngine(model, { engine: flags.engine });
+    if (!flags.quiet) process.stderr.write(`adapt: engine ${engine.description}\n`);
     const segmentProgress = makeProgress('segment', scans.length, { enabled: !flags.quiet });
     for (const scan of scans) {
       const image = await readNiftiFile(scan.file, { expect: '3d' });
-      const { labels } = await segmentVolume(model, image, { metadata: adaptedMetadata, batchSize: flags.batchSize });
+      const { labels } = await segmentVolume(model, image, { metadata: adaptedMetadata, batchSize: flags.batchSize, forward: engine.forward });
       const target = path.join(out, 'segmentations', scan.rel);
       await mkdir(path.dirname(target), { recursive: true });
       await writeNiftiFile(target, labels, { kind: 'labels', description: 'nonadj adapt segmentation', preferDatatype: image.header.datatype });
@@ -124,6 +131,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       segmentProgress.tick(scan.rel);
     }
     segmentProgress.stop();
+    await engine.dispose();
     const last = result.history.slice(-10);
     const meanOf = (k: 'fidelity' | 'nonAdjacency') => (last.length ? last.reduce((a, h) => a + h[k], 0) / last.length : NaN);
     await writeFileAtomic(

@@ -6,7 +6,7 @@
  * exits 2. The two demo parsers and the label list throw a plain `Error` naming the flag instead, which the CLI prints
  * as `nonadj <command>: <message>` (their messages predate this module and the CLI keeps them).
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { INTENSITY_CHOICES, parseIntensity } from '../data/parseIntensity.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
@@ -135,4 +135,13 @@ export function intensityOption(value: string): string {
     throw new InvalidArgumentError(badQuantiles ? 'expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1' : `expected ${INTENSITY_CHOICES}`);
   }
   return value;
+}
+
+/**
+ * The `--engine` option of every command that runs inference (segment, adapt, train's validation): auto (default:
+ * onnxruntime-node when the package loads and the model exports, else tfjs), tfjs, or onnx (refused when the package
+ * is not installed). Training steps always run on tfjs.
+ */
+export function engineOption(): Option {
+  return new Option('--engine <name>', 'inference engine: auto (onnxruntime-node when installed, else tfjs), tfjs, onnx').choices(['auto', 'tfjs', 'onnx']).default('auto');
 }

@@ -6,7 +6,8 @@ import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { isNiftiName, listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
-import { axisOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import { axisOption, engineOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { makeProgress, type Progress } from './progress.js';
 import { sameFile } from './sameFile.js';
 import { parseIntensity } from '../data/parseIntensity.js';
@@ -25,6 +26,7 @@ interface SegmentFlags {
   inputOrder?: 'zyx' | 'xyz';
   crop?: number | false;
   tensorMemory?: number;
+  engine: EngineChoice;
 }
 
 /** `nonadj segment <model.json> <image | folder> <output | folder>`: apply a trained model to new volumes. */
@@ -64,6 +66,7 @@ export function makeSegmentCommand(): Command {
     .option('--no-crop', '3D: segment the whole grid')
     .option('--tensor-memory <MiB>', '3D layer-by-layer path: tensor memory one slab may use (default 1024)', positiveIntegerOption)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .addOption(engineOption())
     .option('--in-place', 'allow <output> to be <input> (replace the images)')
     .option('-q, --quiet', 'no progress output')
     .action(async (modelPath: string, input: string, output: string, flags: SegmentFlags) => {
@@ -88,13 +91,16 @@ async function runSegment(modelPath: string, input: string, output: string, flag
   if (intensityChoice === 'dataset') {
     throw new Error('--intensity dataset needs a training set; segment takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)');
   }
-  const [{ initEngine }, { loadModel }, { segmentVolume }] = await Promise.all([
+  const [{ initEngine }, { loadModel }, { segmentVolume }, { makeInferenceEngine }] = await Promise.all([
     import('../engine/initEngine.js'),
     import('../model/modelFiles.js'),
     import('../infer/segmentVolume.js'),
+    import('../infer/makeInferenceEngine.js'),
   ]);
   await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
+  const engine = await makeInferenceEngine(model, { engine: flags.engine });
+  if (!flags.quiet) process.stderr.write(`segment: engine ${engine.description}\n`);
   if (batch) {
     await mkdir(output, { recursive: true });
     if (flags.probabilities) await mkdir(flags.probabilities, { recursive: true });
@@ -120,6 +126,7 @@ async function runSegment(modelPath: string, input: string, output: string, flag
         inputOrder: flags.inputOrder,
         crop: flags.crop,
         memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
+        forward: engine.forward,
         onProgress: showWithin
           ? (done, total) => {
               within ??= makeProgress('segment', total);
@@ -144,6 +151,7 @@ async function runSegment(modelPath: string, input: string, output: string, flag
     }
   } finally {
     progress.stop();
+    await engine.dispose();
     model.dispose();
   }
   const seconds = (performance.now() - started) / 1000;

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { toOnnx } from '../model/toOnnx.js';
 
@@ -41,7 +42,7 @@ export interface MakeInferenceEngineOptions {
 export interface InferenceEngine {
   /** `'onnx'` (onnxruntime-node) or `'tfjs'` (the model's own `predict`). */
   kind: 'onnx' | 'tfjs';
-  /** For the one stderr line: `onnxruntime-node 1.31.1, 2 threads` or `tfjs (onnxruntime-node not installed)`. */
+  /** For the one stderr line: `onnxruntime-node 1.31.1, 2 threads` or `tfjs wasm (onnxruntime-node not installed)`. */
   description: string;
   /** onnx: the batch forward of the exported model; tfjs: undefined (the predictors call `model.predict`). */
   forward?: BatchForward;
@@ -75,7 +76,7 @@ export async function makeInferenceEngine(model: LayersModel, options: MakeInfer
   const choice = options.engine ?? 'auto';
   const threads = options.threads ?? os.availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`makeInferenceEngine: threads ${threads} must be a positive integer`);
-  const tfjs = (why: string): InferenceEngine => ({ kind: 'tfjs', description: `tfjs${why}`, setupSeconds: 0, dispose: async () => {} });
+  const tfjs = (why: string): InferenceEngine => ({ kind: 'tfjs', description: `tfjs ${tf.getBackend()}${why}`, setupSeconds: 0, dispose: async () => {} });
   if (choice === 'tfjs') return tfjs('');
   let ort: OnnxRuntimeModule;
   try {

@@ -10,7 +10,8 @@ import type { ModelMetadata } from '../model/modelFiles.js';
 import { layerwiseStages, predictLayerwise3d } from './predictLayerwise3d.js';
 import { predictPatches3d, type PatchWindow } from './predictPatches3d.js';
 import { predictSlices } from './predictSlices.js';
-import type { VolumePrediction } from './volumePrediction.js';
+import type { BatchForward } from './makeInferenceEngine.js';
+import { argmaxAt, resolveClasses, softmaxInPlace, type VolumePrediction } from './volumePrediction.js';
 
 /**
  * How a 3D network sees a volume's axes, as the array axes fed to its `(D, H, W)`:
@@ -61,6 +62,11 @@ export interface SegmentVolumeOptions {
   memoryBudgetBytes?: number;
   /** Called with the slices or patches done and their total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The forward pass of another engine (`makeInferenceEngine`'s onnxruntime) instead of tfjs. A fully convolutional 3D
+   * chain then runs on the whole volume (or box) in one pass: onnxruntime has no wasm heap limit to slab around.
+   */
+  forward?: BatchForward;
 }
 
 /** Result of {@link segmentVolume}. */
@@ -120,7 +126,9 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     let data = box ? cropGrid(grid.data, dims, box) : grid.data;
     if (box) dims = [...box.size];
     if (inputOrder === 'xyz') ({ data, dims } = swapXZ(data, dims));
-    const part = layerwise
+    const part = layerwise && options.forward
+      ? await predictWhole3d(options.forward, { dims, data }, classes, output === 'labelsAndProbabilities')
+      : layerwise
       ? await predictLayerwise3d(model, { dims, data }, {
           classes,
           scores: output === 'labelsAndProbabilities' ? 'probabilities' : 'none',
@@ -135,6 +143,7 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
           overlap: options.overlap,
           window: options.window,
           onProgress: options.onProgress,
+          forward: options.forward,
         });
     let labelsPart = part.labels;
     let probsPart = part.probabilities;
@@ -161,7 +170,15 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     if (axis === undefined) {
       throw new RangeError(`segmentVolume: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);
     }
-    prediction = await predictSlices(model, grid, { axis, classes, output, imagePad, batchSize: options.batchSize, onProgress: options.onProgress });
+    prediction = await predictSlices(model, grid, {
+      axis,
+      classes,
+      output,
+      imagePad,
+      batchSize: options.batchSize,
+      onProgress: options.onProgress,
+      forward: options.forward,
+    });
   }
   const header = {
     ...image.header,
@@ -186,4 +203,16 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     header: { ...image.header, datatype: 'float32', sclSlope: 1, sclInter: 0, intentCode: 0, framesInFile: C, description: 'nonadj class probabilities' },
   });
   return { labels, probabilities, run };
+}
+
+/** A fully convolutional 3D model on a whole grid (`[nz, ny, nx]` fed as D, H, W) in one forward pass: labels, and probabilities on request. */
+async function predictWhole3d(forward: BatchForward, image: { dims: [number, number, number]; data: Float32Array }, classes: readonly number[] | undefined, withProbs: boolean): Promise<VolumePrediction> {
+  const [nx, ny, nz] = image.dims;
+  const logits = await forward(image.data, [1, nz, ny, nx, 1]);
+  const voxels = nx * ny * nz;
+  const C = logits.length / voxels;
+  const codes = resolveClasses(classes, C, 'segmentVolume');
+  const labels = new Int32Array(voxels);
+  for (let v = 0; v < voxels; v++) labels[v] = codes[argmaxAt(logits, v * C, C)];
+  return withProbs ? { labels, probabilities: softmaxInPlace(logits, C), numClasses: C } : { labels, numClasses: C };
 }

@@ -8,7 +8,6 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { initEngine } from '../engine/initEngine.js';
 import { readNiftiFile } from '../volume/niftiFile.js';
-import { seededRandom } from '../numeric/seededRandom.js';
 import { makeModSegNet } from './makeModSegNet.js';
 import { makeUNet3d } from './makeUNet3d.js';
 import { MaxUnpooling2D } from './MaxUnpooling2D.js';
@@ -52,23 +51,20 @@ function compare(a: Float32Array, b: Float32Array, C: number): { maxDiff: number
   return { maxDiff, argmaxDiffers };
 }
 
-/** Every weight set to seeded normal values (biases too, so that a zero input region gives positive tied windows). */
+/** Every weight set to seeded random values (biases too, so that a zero input region gives positive tied windows). */
 function randomiseWeights(model: tfl.LayersModel, seed: number): void {
-  const random = seededRandom(seed);
+  let next = seed;
   for (const layer of model.layers) {
     for (const w of layer.weights) {
       const shape = w.shape as number[];
-      const n = shape.reduce((a, b) => a * b, 1);
       const name = w.originalName;
       const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
-      const values = Float32Array.from({ length: n }, () => {
-        const g = random.normal();
-        if (name.endsWith('moving_variance')) return 0.5 + random.next();
-        if (name.endsWith('gamma')) return 0.5 + random.next();
-        if (name.endsWith('bias') || name.endsWith('beta') || name.endsWith('moving_mean')) return 0.2 * g + 0.05;
-        return g * Math.sqrt(2 / fanIn);
+      const values = tf.tidy(() => {
+        if (name.endsWith('moving_variance') || name.endsWith('gamma')) return tf.randomUniform(shape, 0.5, 1.5, 'float32', next++);
+        if (name.endsWith('bias') || name.endsWith('beta') || name.endsWith('moving_mean')) return tf.randomNormal(shape, 0.05, 0.2, 'float32', next++);
+        return tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', next++);
       });
-      w.write(tf.tensor(values, shape));
+      w.write(values);
     }
   }
 }
