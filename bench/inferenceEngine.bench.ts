@@ -127,7 +127,8 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
 const lastJson = <T>(text: string): T => JSON.parse(text.trim().split('\n').at(-1)!) as T;
 const hasTorch = !SMOKE && spawnSync(PY, ['-c', 'import torch, nibabel']).status === 0;
 const fmt = (t: Timing | null): string => (t === null ? '– | –' : `${t.seconds.toFixed(2)} | ${t.cpuSeconds.toFixed(2)}`);
-const ratio = (a: Timing | null, b: Timing | null): string => (a === null || b === null ? '–' : `${(a.seconds / b.seconds).toFixed(2)}×`);
+const ratio = (a: Timing | null, b: Timing | null): string =>
+  a === null || b === null ? '–' : `${(a.seconds / b.seconds).toFixed(2)}× (CPU ${(a.cpuSeconds / b.cpuSeconds).toFixed(2)}×)`;
 const differing = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let n = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;

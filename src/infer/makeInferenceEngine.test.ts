@@ -7,7 +7,7 @@ import { makeModSegNet } from '../model/makeModSegNet.js';
 import { makeUNet3d } from '../model/makeUNet3d.js';
 import { makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/segmenterFixtures.js';
 import { makeTinyMeshNet } from '../../test/helpers/makeTinyMeshNet.js';
-import { makeInferenceEngine, ONNX_RUNTIME_MISSING } from './makeInferenceEngine.js';
+import { makeInferenceEngine, ONNX_RUNTIME_MISSING, type OnnxRuntimeModule } from './makeInferenceEngine.js';
 import { predictPatches3d } from './predictPatches3d.js';
 import { predictSlices } from './predictSlices.js';
 import { segmentVolume } from './segmentVolume.js';
@@ -45,6 +45,19 @@ describe('makeInferenceEngine', () => {
     assert.equal(engine.kind, 'tfjs');
     assert.match(engine.description, /^tfjs cpu \(not exportable: layer norm \(LayerNormalization\)/);
     await assert.rejects(makeInferenceEngine(unexportable(), { engine: 'onnx' }), /layer norm \(LayerNormalization\)/);
+  });
+
+  it('auto falls back to tfjs when onnxruntime refuses the exported model; onnx then throws, saying so', async () => {
+    const model = makeModSegNet({ inputShape: [16, 16, 3], numClasses: 4, filters: [4], seed: 1, name: 'm' });
+    const refusing = async () =>
+      ({
+        InferenceSession: { create: async () => Promise.reject(new Error('Load model failed: opset 17 unknown\nmore')) },
+        Tensor: class {},
+        env: { versions: { common: '0.0.0' } },
+      }) as unknown as OnnxRuntimeModule;
+    const engine = await makeInferenceEngine(model, { engine: 'auto', loadRuntime: refusing });
+    assert.equal(engine.description, 'tfjs cpu (onnxruntime-node cannot load the exported model m: Load model failed: opset 17 unknown)');
+    await assert.rejects(makeInferenceEngine(model, { engine: 'onnx', loadRuntime: refusing }), /^Error: makeInferenceEngine: onnxruntime-node cannot load the exported model m/);
   });
 
   it('tfjs is tfjs even when onnxruntime loads; onnx and auto describe the runtime and threads', async () => {

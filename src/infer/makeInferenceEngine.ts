@@ -69,8 +69,8 @@ export const ONNX_RUNTIME_MISSING = 'onnxruntime-node is not installed: npm inst
  * model's current weights: after training changes them, make a new engine.
  *
  * @throws Error with {@link ONNX_RUNTIME_MISSING} when `'onnx'` is asked for and the package does not load; the
- *   exporter's Error (naming the layer) when `'onnx'` is asked for and the model does not export; RangeError for a
- *   thread count that is not a positive integer.
+ *   exporter's Error (naming the layer) when `'onnx'` is asked for and the model does not export, or an Error when
+ *   onnxruntime refuses the exported model; RangeError for a thread count that is not a positive integer.
  */
 export async function makeInferenceEngine(model: LayersModel, options: MakeInferenceEngineOptions = {}): Promise<InferenceEngine> {
   const choice = options.engine ?? 'auto';
@@ -93,12 +93,19 @@ export async function makeInferenceEngine(model: LayersModel, options: MakeInfer
     if (choice === 'onnx') throw error;
     return tfjs(` (${(error as Error).message.replace(/^toOnnx: /, 'not exportable: ')})`);
   }
-  const session = await ort.InferenceSession.create(bytes, {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-  });
+  let session: Awaited<ReturnType<OnnxRuntimeModule['InferenceSession']['create']>>;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    });
+  } catch (error) {
+    const message = `onnxruntime-node cannot load the exported model ${model.name}: ${(error as Error).message.split('\n')[0]}`;
+    if (choice === 'onnx') throw new Error(`makeInferenceEngine: ${message}`, { cause: error });
+    return tfjs(` (${message})`);
+  }
   const setupSeconds = (performance.now() - started) / 1000;
   const forward: BatchForward = async (input, shape) => {
     const result = await session.run({ input: new ort.Tensor('float32', input, shape) });
