@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
@@ -7,7 +8,7 @@ import { swapXZ } from '../volume/swapXZ.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { intensityFromMetadata } from '../model/intensityMetadata.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
-import { layerwiseStages, predictLayerwise3d } from './predictLayerwise3d.js';
+import { layerwiseStages, predictLayerwise3d, type LayerwiseStage } from './predictLayerwise3d.js';
 import { predictPatches3d, type PatchWindow } from './predictPatches3d.js';
 import { predictSlices } from './predictSlices.js';
 import type { BatchForward } from './makeInferenceEngine.js';
@@ -64,7 +65,8 @@ export interface SegmentVolumeOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * The forward pass of another engine (`makeInferenceEngine`'s onnxruntime) instead of tfjs. A fully convolutional 3D
-   * chain then runs on the whole volume (or box) in one pass: onnxruntime has no wasm heap limit to slab around.
+   * chain then runs on the whole volume (or box) in one pass, when its estimated memory (`wholePassBytes`) is at most
+   * half the machine's RAM; otherwise it stays on tfjs' layer-by-layer slabs.
    */
   forward?: BatchForward;
 }
@@ -120,13 +122,14 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     const inputOrder = resolveInputOrder(options.inputOrder, meta);
     const margin = options.crop ?? (meta ? false : DEFAULT_CROP_MARGIN_VOXELS);
     const box = margin === false ? undefined : headBoundingBox(image, margin);
-    const layerwise = layerwiseStages(model) !== null;
+    const stages = layerwiseStages(model);
+    const layerwise = stages !== null;
     Object.assign(run, { path: layerwise ? 'layerwise' : 'patches', inputOrder, crop: box });
     let dims = [...image.dims] as [number, number, number];
     let data = box ? cropGrid(grid.data, dims, box) : grid.data;
     if (box) dims = [...box.size];
     if (inputOrder === 'xyz') ({ data, dims } = swapXZ(data, dims));
-    const part = layerwise && options.forward
+    const part = stages && options.forward && wholePassBytes(stages, dims) <= WHOLE_PASS_MEMORY_SHARE * os.totalmem()
       ? await predictWhole3d(options.forward, { dims, data }, classes, output === 'labelsAndProbabilities')
       : layerwise
       ? await predictLayerwise3d(model, { dims, data }, {
@@ -215,4 +218,19 @@ async function predictWhole3d(forward: BatchForward, image: { dims: [number, num
   const labels = new Int32Array(voxels);
   for (let v = 0; v < voxels; v++) labels[v] = codes[argmaxAt(logits, v * C, C)];
   return withProbs ? { labels, probabilities: softmaxInPlace(logits, C), numClasses: C } : { labels, numClasses: C };
+}
+
+/** Share of the machine's RAM a whole-volume forward pass may take (estimated by {@link wholePassBytes}). */
+const WHOLE_PASS_MEMORY_SHARE = 0.5;
+
+/**
+ * Estimated peak bytes of a layer-by-layer chain run in one onnxruntime pass on `dims` voxels: a layer's input and
+ * output of the widest layer, the output logits twice (onnxruntime's and the copy handed to JavaScript), float32,
+ * times 1.2 for the allocator and the rest of the process. Measured: 7.6 GB peak RSS for brainchop's MeshNet (30 channels, 50
+ * classes) on a 197×193×231 head box (this estimate: 7.6 GB).
+ */
+function wholePassBytes(stages: LayerwiseStage[], dims: readonly number[]): number {
+  const voxels = dims[0] * dims[1] * dims[2];
+  const widest = Math.max(...stages.map((s) => s.inChannels + s.outChannels));
+  return 1.2 * 4 * voxels * (widest + 2 * stages.at(-1)!.outChannels);
 }
