@@ -18,7 +18,7 @@ export interface OnnxRuntimeModule {
   InferenceSession: {
     create(
       model: Uint8Array,
-      options: { intraOpNumThreads?: number; interOpNumThreads?: number; graphOptimizationLevel?: 'all'; executionMode?: 'sequential' },
+      options: { intraOpNumThreads?: number; interOpNumThreads?: number; graphOptimizationLevel?: 'all'; executionMode?: 'sequential'; enableCpuMemArena?: boolean },
     ): Promise<{
       run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
       release(): Promise<void>;
@@ -100,6 +100,9 @@ export async function makeInferenceEngine(model: LayersModel, options: MakeInfer
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
+      // Without the arena, memory goes back after each run: a MeshNet's one-pass head box peaks at 3.6 GB instead of
+      // 7.6 GB (measured), and the demo baseline's 2 mm brain runs as fast (0.93–0.95 s CPU either way).
+      enableCpuMemArena: false,
     });
   } catch (error) {
     const message = `onnxruntime-node cannot load the exported model ${model.name}: ${(error as Error).message.split('\n')[0]}`;

@@ -224,13 +224,13 @@ async function predictWhole3d(forward: BatchForward, image: { dims: [number, num
 const WHOLE_PASS_MEMORY_SHARE = 0.5;
 
 /**
- * Estimated peak bytes of a layer-by-layer chain run in one onnxruntime pass on `dims` voxels: a layer's input and
- * output of the widest layer, the output logits twice (onnxruntime's and the copy handed to JavaScript), float32,
- * times 1.2 for the allocator and the rest of the process. Measured: 7.6 GB peak RSS for brainchop's MeshNet (30 channels, 50
- * classes) on a 197×193×231 head box (this estimate: 7.6 GB).
+ * Estimated peak bytes of a layer-by-layer chain run in one onnxruntime pass on `dims` voxels: the input and output of
+ * its widest layer, float32, times 1.3 for the rest of the process. Measured (onnxruntime's memory arena off, as
+ * `makeInferenceEngine` creates its sessions): 3.6 GB peak RSS for brainchop's MeshNet (30 channels, 50 classes) on a
+ * 197×193×231 head box; this estimate: 3.7 GB.
  */
 function wholePassBytes(stages: LayerwiseStage[], dims: readonly number[]): number {
   const voxels = dims[0] * dims[1] * dims[2];
   const widest = Math.max(...stages.map((s) => s.inChannels + s.outChannels));
-  return 1.2 * 4 * voxels * (widest + 2 * stages.at(-1)!.outChannels);
+  return 1.3 * 4 * voxels * widest;
 }
