@@ -133,6 +133,8 @@ export type { UpSampling3DArgs } from './model/UpSampling3D.js';
 export { loadModel, saveModel } from './model/modelFiles.js';
 export { withInputShape } from './model/withInputShape.js';
 export type { LoadModelResult, ModelMetadata, PriorSummary, SaveModelResult } from './model/modelFiles.js';
+export { toOnnx, ONNX_OPSET } from './model/toOnnx.js';
+export type { ToOnnxOptions } from './model/toOnnx.js';
 
 // infer/: segment a volume with a trained model
 export { segmentVolume } from './infer/segmentVolume.js';
@@ -140,6 +142,8 @@ export type { SegmentVolumeOptions, SegmentVolumeResult, SegmentRun, InputOrder 
 export { headBoundingBox } from './volume/headBoundingBox.js';
 export type { CropBox } from './volume/headBoundingBox.js';
 export type { PatchWindow } from './infer/predictPatches3d.js';
+export { makeInferenceEngine, ONNX_RUNTIME_MISSING } from './infer/makeInferenceEngine.js';
+export type { BatchForward, EngineChoice, InferenceEngine, MakeInferenceEngineOptions, OnnxRuntimeModule } from './infer/makeInferenceEngine.js';
 export type { IntensityRegion } from './data/intensityStats.js';
 export type { StandardiseOptions } from './data/standardise.js';
 

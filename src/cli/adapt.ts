@@ -9,7 +9,8 @@ import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { listImages } from './listImages.js';
 import { loadPrior } from './loadPrior.js';
-import { axisOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import { axisOption, engineOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { parseIntensity } from '../data/parseIntensity.js';
 import { intensityMetadata } from '../model/intensityMetadata.js';
 import { modelIntensity } from '../model/modelIntensity.js';
@@ -27,6 +28,7 @@ interface AdaptFlags {
   scansInMemory: number;
   intensity?: string;
   backend?: EngineBackend;
+  engine: EngineChoice;
   quiet?: boolean;
 }
 
@@ -68,6 +70,7 @@ export function makeAdaptCommand(): Command {
     )
     .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .addOption(engineOption())
     .option('-q, --quiet', 'no progress output')
     .action(async (modelPath: string, inputs: string[], flags: AdaptFlags) => {
       await runAdapt(modelPath, inputs, flags);
@@ -86,12 +89,13 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   const scans = await listScans(inputs, flags.quiet);
   const { prior } = await loadPrior(flags.prior);
   // TensorFlow.js loads only here, so bad arguments are refused fast.
-  const [{ initEngine }, { loadModel, saveModel }, { segmentVolume }, { adaptModel }, { checkSegmentation }] = await Promise.all([
+  const [{ initEngine }, { loadModel, saveModel }, { segmentVolume }, { adaptModel }, { checkSegmentation }, { makeInferenceEngine }] = await Promise.all([
     import('../engine/initEngine.js'),
     import('../model/modelFiles.js'),
     import('../infer/segmentVolume.js'),
     import('../train/adaptModel.js'),
     import('../metric/checkSegmentation.js'),
+    import('../infer/makeInferenceEngine.js'),
   ]);
   await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
@@ -133,10 +137,13 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     await mkdir(out, { recursive: true });
     await saveModel(model, path.join(out, 'model'), adaptedMetadata);
 
+    // The adapted weights are exported here, after the fine-tuning (which runs on tfjs).
+    const engine = await makeInferenceEngine(model, { engine: flags.engine });
+    if (!flags.quiet) process.stderr.write(`adapt: engine ${engine.description}\n`);
     const segmentProgress = makeProgress('segment', scans.length, { enabled: !flags.quiet });
     for (const scan of scans) {
       const image = await readNiftiFile(scan.file, { expect: '3d' });
-      const { labels } = await segmentVolume(model, image, { metadata: adaptedMetadata, batchSize: flags.batchSize });
+      const { labels } = await segmentVolume(model, image, { metadata: adaptedMetadata, batchSize: flags.batchSize, forward: engine.forward });
       const target = path.join(out, 'segmentations', scan.rel);
       await mkdir(path.dirname(target), { recursive: true });
       await writeNiftiFile(target, labels, { kind: 'labels', description: 'nonadj adapt segmentation', preferDatatype: image.header.datatype });
@@ -145,6 +152,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       segmentProgress.tick(scan.rel);
     }
     segmentProgress.stop();
+    await engine.dispose();
     const last = result.history.slice(-10);
     const meanOf = (k: 'fidelity' | 'nonAdjacency') => (last.length ? last.reduce((a, h) => a + h[k], 0) / last.length : NaN);
     await writeFileAtomic(

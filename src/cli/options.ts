@@ -149,3 +149,12 @@ const LABEL_NAME_FORMATS = 'FreeSurfer LUT, ITK-SNAP label file, MRIcron/AAL .ni
 export function namesOption(when?: string): Option {
   return new Option('--names <file>', `label names${when ? ` ${when}` : ''}: ${LABEL_NAME_FORMATS}`);
 }
+
+/**
+ * The `--engine` option of every command that runs inference (segment, adapt, train's validation): auto (default:
+ * onnxruntime-node when the package loads and the model exports, else tfjs), tfjs, or onnx (refused when the package
+ * is not installed). Training steps always run on tfjs.
+ */
+export function engineOption(): Option {
+  return new Option('--engine <name>', 'inference engine: auto (onnxruntime-node when installed, else tfjs), tfjs, onnx').choices(['auto', 'tfjs', 'onnx']).default('auto');
+}

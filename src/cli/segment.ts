@@ -8,7 +8,8 @@ import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { isNiftiName } from '../volume/listNiftiFiles.js';
 import { listImages } from './listImages.js';
 import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
-import { axisOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import { axisOption, engineOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { makeProgress, type Progress } from './progress.js';
 import { sameFile } from './sameFile.js';
 import { parseIntensity } from '../data/parseIntensity.js';
@@ -21,8 +22,11 @@ import { assertBackendInstalled, SINGLE_THREAD_TENSORFLOW } from './assertBacken
 
 /** The flags of `nonadj segment`, as commander parses them (structured-cloneable: workers receive them whole). */
 export interface SegmentFlags {
-  /** Internal: false in every worker but the first, so that the intensity guess is reported once. */
-  warnIntensity?: boolean;
+  /** Internal: false in every worker but the first, so that the engine and the intensity guess are reported once. */
+  announce?: boolean;
+  /** Internal: onnxruntime's intra-op threads (the cores shared out between the workers). */
+  threads?: number;
+  engine?: EngineChoice;
   probabilities?: string;
   axis?: SliceAxisIndex;
   batchSize?: number;
@@ -75,6 +79,7 @@ export function makeSegmentCommand(): Command {
     .option('--tensor-memory <MiB>', '3D layer-by-layer path: tensor memory one slab may use (default 1024)', positiveIntegerOption)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
     .option('--jobs <n>', 'batch mode: images segmented in parallel, each worker thread with its own backend and copy of the model (default: number of cores)', positiveIntegerOption)
+    .addOption(engineOption())
     .option('--in-place', 'allow <output> to be <input> (replace the images)')
     .option('-q, --quiet', 'no progress output')
     .action(async (modelPath: string, input: string, output: string, flags: SegmentFlags) => {
@@ -140,13 +145,13 @@ async function runSegment(modelPath: string, input: string, output: string, flag
       }
     } else {
       const start = makeWorkerFactory(import.meta.url, './segmentWorker');
-      const workerData: SegmentWorkerData = { modelPath, flags };
+      const workerData: SegmentWorkerData = { modelPath, flags: { ...flags, threads: Math.max(1, Math.floor(os.availableParallelism() / jobs)) } };
       let workers = 0;
       await runWorkerPool<SegmentedFile>({
         total: inputs.length,
         jobs,
         name: 'segment',
-        start: () => start({ ...workerData, flags: { ...workerData.flags, warnIntensity: workers++ === 0 } }),
+        start: () => start({ ...workerData, flags: { ...workerData.flags, announce: workers++ === 0 } }),
         message: (index) => ({ index, file: inputs[index], target: targets[index].target, probTarget: targets[index].probTarget }),
         onResult: (index, result) => {
           results[index] = result;
@@ -156,7 +161,7 @@ async function runSegment(modelPath: string, input: string, output: string, flag
     }
   } finally {
     progress.stop();
-    segmenter?.dispose();
+    await segmenter?.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
   const written = results.flatMap((r) => r.written);
@@ -195,7 +200,7 @@ export interface Segmenter {
    * @param onProgress - called with (done, total) slices or patches.
    */
   segmentFile(file: string, target: string, probTarget: string | undefined, onProgress?: (done: number, total: number) => void): Promise<SegmentedFile>;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 /**
@@ -206,17 +211,20 @@ export interface Segmenter {
 export async function loadSegmenter(modelPath: string, flags: SegmentFlags): Promise<Segmenter> {
   const intensity = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
   if (intensity === 'dataset') throw new Error('--intensity dataset needs a training set');
-  const [{ initEngine }, { loadModel }, { segmentVolume }] = await Promise.all([
+  const [{ initEngine }, { loadModel }, { segmentVolume }, { makeInferenceEngine }] = await Promise.all([
     import('../engine/initEngine.js'),
     import('../model/modelFiles.js'),
     import('../infer/segmentVolume.js'),
+    import('../infer/makeInferenceEngine.js'),
   ]);
   await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
+  const engine = await makeInferenceEngine(model, { engine: flags.engine, threads: flags.threads });
+  if (!flags.quiet && flags.announce !== false) process.stderr.write(`segment: engine ${engine.description}\n`);
   // segmentVolume applies the same rule; a model that records no scaling gets a guess, which the user should see (once:
   // from the calling thread, or from the first worker in batch mode).
   const choice = modelIntensity(metadata?.intensity, { explicit: intensity, modelName: modelPath });
-  if (choice.source === 'foreign' && !flags.quiet && flags.warnIntensity !== false) process.stderr.write(`warning: ${choice.message}\n`);
+  if (choice.source === 'foreign' && !flags.quiet && flags.announce !== false) process.stderr.write(`warning: ${choice.message}\n`);
   const described = {
     kind: metadata?.kind ?? (model.inputs[0].shape.length === 4 ? '2.5d' : '3d'),
     classes: model.outputs[0].shape.at(-1) as number,
@@ -235,6 +243,7 @@ export async function loadSegmenter(modelPath: string, flags: SegmentFlags): Pro
         inputOrder: flags.inputOrder,
         crop: flags.crop,
         memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
+        forward: engine.forward,
         onProgress,
       });
       // The image's integer type when the labels fit it; the qform/sform codes are the image's (segmentVolume keeps its header).
@@ -246,7 +255,10 @@ export async function loadSegmenter(modelPath: string, flags: SegmentFlags): Pro
       }
       return { written, run: result.run, model: described };
     },
-    dispose: () => model.dispose(),
+    async dispose() {
+      await engine.dispose();
+      model.dispose();
+    },
   };
 }
 

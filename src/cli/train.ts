@@ -9,10 +9,11 @@ import { findTrainingExams } from '../data/findTrainingExams.js';
 import { splitExams } from '../data/splitExams.js';
 import { parseIntensity } from '../data/parseIntensity.js';
 import type { EpochRecord } from '../train/runFolder.js';
+import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import type { TrainSegmenterOptions, TrainSegmenterResult } from '../train/trainSegmenter.js';
 import { TRAINING_SPEC_DEFAULTS as D, withTrainingDefaults, type ResolvedTrainingSpec, type TrainingSpec } from '../train/trainingSpec.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { axisOption, intensityOption, lambdaOption, numberOption, positiveIntegerListOption, positiveIntegerOption, sizesOption } from './options.js';
+import { axisOption, engineOption, intensityOption, lambdaOption, numberOption, positiveIntegerListOption, positiveIntegerOption, sizesOption } from './options.js';
 import { makeProgress, type Progress } from './progress.js';
 
 /** Parsed flags of `nonadj train`: a training spec without its data folder, plus how to run it. */
@@ -20,6 +21,7 @@ export interface TrainFlags extends Omit<ResolvedTrainingSpec, 'data' | 'prior' 
   prior?: string;
   out?: string;
   backend?: EngineBackend;
+  engine?: EngineChoice;
   resume?: string;
   quiet?: boolean;
 }
@@ -80,6 +82,7 @@ export function makeTrainCommand(
     .option('--image-name <name>', 'image file name in each exam folder', D.imageName)
     .option('--label-name <name>', 'label-map file name in each exam folder', D.labelName)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .addOption(engineOption())
     .option('--workers <n>', 'worker threads, each computing the gradient of a share of every batch (default: the number of cores; 1 = one thread; may be given with --resume)', positiveIntegerOption, D.workers)
     .option('--resume <run>', 'continue the interrupted run in this folder, with its original options')
     .option('-q, --quiet', 'no progress output')
@@ -88,7 +91,7 @@ export function makeTrainCommand(
 
 /** The training spec of a run's flags (commander has filled in the defaults). */
 export function specFromFlags(data: string, flags: TrainFlags): ResolvedTrainingSpec {
-  const { backend: _backend, resume: _resume, quiet: _quiet, ...rest } = flags;
+  const { backend: _backend, engine: _engine, resume: _resume, quiet: _quiet, ...rest } = flags;
   if (!rest.prior) throw new Error('missing --prior <graph.json>');
   if (!rest.out) throw new Error('missing --out <run folder>');
   return withTrainingDefaults({ ...rest, data, prior: rest.prior, out: rest.out });
@@ -118,7 +121,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
   if (cliFlags.resume) {
     const given = command.options
       .map((o) => o.attributeName())
-      .filter((name) => command.getOptionValueSource(name) === 'cli' && !['resume', 'quiet', 'backend', 'workers'].includes(name));
+      .filter((name) => command.getOptionValueSource(name) === 'cli' && !['resume', 'quiet', 'backend', 'workers', 'engine'].includes(name));
     if (dataArg !== undefined || given.length > 0) {
       throw new Error(`--resume takes the options of the original run (${path.join(cliFlags.resume, 'command.json')}); remove ${[dataArg, ...given.map((g) => `--${g}`)].filter(Boolean).join(', ')}`);
     }
@@ -193,6 +196,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
   };
   process.once('SIGINT', onSigint);
   let progress: Progress | null = null;
+  let engineSaid = false;
   const options: TrainSegmenterOptions = {
     outDir: out,
     resume: cliFlags.resume !== undefined,
@@ -213,6 +217,13 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     emptySliceWeight: spec.emptySliceWeight,
     seed: spec.seed,
     workers: spec.workers,
+    // Validation's onnxruntime session gets --workers intra-op threads: the cores this run may use (the demo's --jobs share them out).
+    engine: cliFlags.engine ?? 'auto',
+    onInferenceEngine: (e) => {
+      if (engineSaid) return;
+      engineSaid = true;
+      say(`train: validation engine ${e.description}${e.kind === 'onnx' ? ` (export + session ${e.setupSeconds.toFixed(2)} s)` : ''}`);
+    },
     signal: controller.signal,
     onWarning: (message) => say(`warning: ${message}`),
     onStep: (s) => {

@@ -69,16 +69,21 @@ export async function makeDemoEvaluator(options: DemoEvaluatorOptions): Promise<
     }
     return v;
   };
-  let engine: Promise<{ loadModel: typeof import('../model/modelFiles.js').loadModel; segmentVolume: typeof import('../infer/segmentVolume.js').segmentVolume }> | null = null;
+  let engine: Promise<{
+    loadModel: typeof import('../model/modelFiles.js').loadModel;
+    segmentVolume: typeof import('../infer/segmentVolume.js').segmentVolume;
+    makeInferenceEngine: typeof import('../infer/makeInferenceEngine.js').makeInferenceEngine;
+  }> | null = null;
   const loadEngine = () =>
     (engine ??= (async () => {
-      const [{ initEngine }, { loadModel }, { segmentVolume }] = await Promise.all([
+      const [{ initEngine }, { loadModel }, { segmentVolume }, { makeInferenceEngine }] = await Promise.all([
         import('../engine/initEngine.js'),
         import('../model/modelFiles.js'),
         import('../infer/segmentVolume.js'),
+        import('../infer/makeInferenceEngine.js'),
       ]);
       await initEngine();
-      return { loadModel, segmentVolume };
+      return { loadModel, segmentVolume, makeInferenceEngine };
     })());
 
   return {
@@ -87,8 +92,9 @@ export async function makeDemoEvaluator(options: DemoEvaluatorOptions): Promise<
       const cached = await readFile(cache, 'utf8').then((t) => JSON.parse(t) as ModelScores, () => null);
       // A cache written for more sets (an earlier demo version scored every set) gives just the sets asked for.
       if (cached) return domains ? { ...cached, raw: cached.raw.filter((s) => domains.includes(s.set)) } : cached;
-      const { loadModel, segmentVolume } = await loadEngine();
+      const { loadModel, segmentVolume, makeInferenceEngine } = await loadEngine();
       let loaded: Awaited<ReturnType<typeof loadModel>> | null = null;
+      let inference: Awaited<ReturnType<typeof makeInferenceEngine>> | null = null;
       const scores: ModelScores = { raw: [], lcc: [], repair: [] };
       try {
         const mine = domains ? subjects.filter((s) => domains.includes(s.set)) : subjects;
@@ -99,8 +105,10 @@ export async function makeDemoEvaluator(options: DemoEvaluatorOptions): Promise<
             prediction = await readNiftiFile(file(''), { expect: '3d' });
           } else {
             loaded ??= await loadModel(modelFile);
+            // onnxruntime-node when it loads, on one thread as tfjs-wasm would use: training runs may share the cores.
+            inference ??= await makeInferenceEngine(loaded.model, { engine: 'auto', threads: 1 });
             const image = await readNiftiFile(s.image, { expect: '3d' });
-            prediction = (await segmentVolume(loaded.model, image, { metadata: loaded.metadata })).labels;
+            prediction = (await segmentVolume(loaded.model, image, { metadata: loaded.metadata, forward: inference.forward })).labels;
             await mkdir(path.dirname(file('')), { recursive: true });
             await writeNiftiFile(file(''), prediction, { kind: 'labels' });
           }
@@ -119,6 +127,7 @@ export async function makeDemoEvaluator(options: DemoEvaluatorOptions): Promise<
           say(`evaluate: ${key} ${i + 1}/${mine.length} ${s.set}/${s.id}: Dice ${(scores.raw.at(-1)!.meanDice ?? 0).toFixed(3)}, contacts ${scores.raw.at(-1)!.forbiddenContacts}`);
         }
       } finally {
+        await inference?.dispose();
         loaded?.model.dispose();
       }
       await mkdir(path.dirname(cache), { recursive: true });

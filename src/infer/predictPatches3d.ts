@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { GridData } from '../data/make25dSample.js';
-import { argmaxAt, resolveClasses, type PredictOutput, type VolumePrediction } from './volumePrediction.js';
+import type { BatchForward } from './makeInferenceEngine.js';
+import { argmaxAt, resolveClasses, softmaxInPlace, type PredictOutput, type VolumePrediction } from './volumePrediction.js';
 
 /** Blending window of overlapping patches: a separable Gaussian (σ = patch/8 per axis) or a separable tent. */
 export type PatchWindow = 'gaussian' | 'linear';
@@ -27,6 +28,8 @@ export interface PredictPatches3dOptions {
    * wasm heap is 4 GiB at most); a larger pass is refused before it starts instead of faulting. @default 2 GiB
    */
   memoryBudgetBytes?: number;
+  /** The forward pass of another engine (onnxruntime, see `makeInferenceEngine`); default: `model.predict` on tfjs. */
+  forward?: BatchForward;
 }
 
 /**
@@ -71,7 +74,8 @@ export async function predictPatches3d(
   if (windowKind !== 'gaussian' && windowKind !== 'linear') {
     throw new RangeError(`predictPatches3d: window '${String(windowKind)}', expected 'gaussian' or 'linear'`);
   }
-  assertPatchPassFits(model, batchSize, options.memoryBudgetBytes ?? 2 ** 31);
+  // The budget is tfjs' (the wasm heap); onnxruntime allocates natively.
+  if (!options.forward) assertPatchPassFits(model, batchSize, options.memoryBudgetBytes ?? 2 ** 31);
   const classes = resolveClasses(options.classes, numClasses, 'predictPatches3d');
   const imagePad = options.imagePad ?? 0;
   const [nx, ny, nz] = image.dims;
@@ -114,9 +118,10 @@ export async function predictPatches3d(
         }
       }
       // Overlapping patches are blended as probabilities (the softmax of the model's logits), not as logits.
-      const probs = tf.tidy(() => tf.softmax(model.predict(tf.tensor5d(batch.subarray(0, n * patchVoxels), [n, pd, ph, pw, 1])) as tf.Tensor));
+      const input = batch.subarray(0, n * patchVoxels);
+      const probs = options.forward ? null : tf.tidy(() => tf.softmax(model.predict(tf.tensor5d(input, [n, pd, ph, pw, 1])) as tf.Tensor));
       try {
-        const values = (await probs.data()) as Float32Array;
+        const values = probs ? ((await probs.data()) as Float32Array) : softmaxInPlace(await options.forward!(input, [n, pd, ph, pw, 1]), numClasses);
         for (let b = 0; b < n; b++) {
           const [y0, x0] = row[start + b];
           for (let d = 0; d < pd && z0 + d < nz; d++) {
@@ -135,7 +140,7 @@ export async function predictPatches3d(
           }
         }
       } finally {
-        probs.dispose();
+        probs?.dispose();
       }
       done += n;
       options.onProgress?.(done, total);

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { make25dSample, type GridData } from '../data/make25dSample.js';
 import { sliceAxis, type SliceAxisIndex } from '../volume/sliceAxis.js';
-import { argmaxAt, resolveClasses, type VolumePrediction, type PredictOutput } from './volumePrediction.js';
+import type { BatchForward } from './makeInferenceEngine.js';
+import { argmaxAt, resolveClasses, softmaxInPlace, type VolumePrediction, type PredictOutput } from './volumePrediction.js';
 
 /** Options of {@link predictSlices}. */
 export interface PredictSlicesOptions {
@@ -20,6 +21,8 @@ export interface PredictSlicesOptions {
   imagePad?: number;
   /** Called after each batch with the number of slices done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** The forward pass of another engine (onnxruntime, see `makeInferenceEngine`); default: `model.predict` on tfjs. */
+  forward?: BatchForward;
 }
 
 /**
@@ -81,12 +84,20 @@ export async function predictSlices(model: LayersModel, image: GridData, options
       batch.set(sample.image, b * pixels * k);
     }
     // The model gives logits: their arg-max is the label; probabilities, when asked for, are their softmax.
-    const scores = tf.tidy(() => {
-      const logits = model.predict(tf.tensor4d(batch.subarray(0, n * pixels * k), [n, height, width, k])) as tf.Tensor;
-      return withProbs ? tf.softmax(logits) : logits;
-    });
+    const input = batch.subarray(0, n * pixels * k);
+    const scores = options.forward
+      ? null
+      : tf.tidy(() => {
+          const logits = model.predict(tf.tensor4d(input, [n, height, width, k])) as tf.Tensor;
+          return withProbs ? tf.softmax(logits) : logits;
+        });
     try {
-      const values = (await scores.data()) as Float32Array;
+      let values: Float32Array;
+      if (scores) values = (await scores.data()) as Float32Array;
+      else {
+        values = await options.forward!(input, [n, height, width, k]);
+        if (withProbs) softmaxInPlace(values, numClasses);
+      }
       for (let b = 0; b < n; b++) {
         const base = (start + b) * g.sliceStride;
         // Crop the padded prediction back to the slice: slice row r is sample row r − rowOffset.
@@ -100,7 +111,7 @@ export async function predictSlices(model: LayersModel, image: GridData, options
         }
       }
     } finally {
-      scores.dispose();
+      scores?.dispose();
     }
     options.onProgress?.(start + n, g.depth);
   }

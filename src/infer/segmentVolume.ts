@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
@@ -7,10 +8,11 @@ import { swapXZ } from '../volume/swapXZ.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
-import { layerwiseStages, predictLayerwise3d } from './predictLayerwise3d.js';
+import { layerwiseStages, predictLayerwise3d, type LayerwiseStage } from './predictLayerwise3d.js';
 import { predictPatches3d, type PatchWindow } from './predictPatches3d.js';
 import { predictSlices } from './predictSlices.js';
-import type { VolumePrediction } from './volumePrediction.js';
+import type { BatchForward } from './makeInferenceEngine.js';
+import { argmaxAt, resolveClasses, softmaxInPlace, type VolumePrediction } from './volumePrediction.js';
 
 /**
  * How a 3D network sees a volume's axes, as the array axes fed to its `(D, H, W)`:
@@ -61,6 +63,12 @@ export interface SegmentVolumeOptions {
   memoryBudgetBytes?: number;
   /** Called with the slices or patches done and their total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The forward pass of another engine (`makeInferenceEngine`'s onnxruntime) instead of tfjs. A fully convolutional 3D
+   * chain then runs on the whole volume (or box) in one pass, when its estimated memory (`wholePassBytes`) is at most
+   * half the machine's RAM; otherwise it stays on tfjs' layer-by-layer slabs.
+   */
+  forward?: BatchForward;
 }
 
 /** Result of {@link segmentVolume}. */
@@ -114,13 +122,16 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     const inputOrder = resolveInputOrder(options.inputOrder, meta);
     const margin = options.crop ?? (meta ? false : DEFAULT_CROP_MARGIN_VOXELS);
     const box = margin === false ? undefined : headBoundingBox(image, margin);
-    const layerwise = layerwiseStages(model) !== null;
+    const stages = layerwiseStages(model);
+    const layerwise = stages !== null;
     Object.assign(run, { path: layerwise ? 'layerwise' : 'patches', inputOrder, crop: box });
     let dims = [...image.dims] as [number, number, number];
     let data = box ? cropGrid(grid.data, dims, box) : grid.data;
     if (box) dims = [...box.size];
     if (inputOrder === 'xyz') ({ data, dims } = swapXZ(data, dims));
-    const part = layerwise
+    const part = stages && options.forward && wholePassBytes(stages, dims) <= WHOLE_PASS_MEMORY_SHARE * os.totalmem()
+      ? await predictWhole3d(options.forward, { dims, data }, classes, output === 'labelsAndProbabilities')
+      : layerwise
       ? await predictLayerwise3d(model, { dims, data }, {
           classes,
           scores: output === 'labelsAndProbabilities' ? 'probabilities' : 'none',
@@ -135,6 +146,7 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
           overlap: options.overlap,
           window: options.window,
           onProgress: options.onProgress,
+          forward: options.forward,
         });
     let labelsPart = part.labels;
     let probsPart = part.probabilities;
@@ -161,7 +173,15 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     if (axis === undefined) {
       throw new RangeError(`segmentVolume: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);
     }
-    prediction = await predictSlices(model, grid, { axis, classes, output, imagePad, batchSize: options.batchSize, onProgress: options.onProgress });
+    prediction = await predictSlices(model, grid, {
+      axis,
+      classes,
+      output,
+      imagePad,
+      batchSize: options.batchSize,
+      onProgress: options.onProgress,
+      forward: options.forward,
+    });
   }
   const header = {
     ...image.header,
@@ -186,4 +206,31 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     header: { ...image.header, datatype: 'float32', sclSlope: 1, sclInter: 0, intentCode: 0, framesInFile: C, description: 'nonadj class probabilities' },
   });
   return { labels, probabilities, run };
+}
+
+/** A fully convolutional 3D model on a whole grid (`[nz, ny, nx]` fed as D, H, W) in one forward pass: labels, and probabilities on request. */
+async function predictWhole3d(forward: BatchForward, image: { dims: [number, number, number]; data: Float32Array }, classes: readonly number[] | undefined, withProbs: boolean): Promise<VolumePrediction> {
+  const [nx, ny, nz] = image.dims;
+  const logits = await forward(image.data, [1, nz, ny, nx, 1]);
+  const voxels = nx * ny * nz;
+  const C = logits.length / voxels;
+  const codes = resolveClasses(classes, C, 'segmentVolume');
+  const labels = new Int32Array(voxels);
+  for (let v = 0; v < voxels; v++) labels[v] = codes[argmaxAt(logits, v * C, C)];
+  return withProbs ? { labels, probabilities: softmaxInPlace(logits, C), numClasses: C } : { labels, numClasses: C };
+}
+
+/** Share of the machine's RAM a whole-volume forward pass may take (estimated by {@link wholePassBytes}). */
+const WHOLE_PASS_MEMORY_SHARE = 0.5;
+
+/**
+ * Estimated peak bytes of a layer-by-layer chain run in one onnxruntime pass on `dims` voxels: the input and output of
+ * its widest layer, float32, times 1.3 for the rest of the process. Measured (onnxruntime's memory arena off, as
+ * `makeInferenceEngine` creates its sessions): 3.6 GB peak RSS for brainchop's MeshNet (30 channels, 50 classes) on a
+ * 197×193×231 head box; this estimate: 3.7 GB.
+ */
+function wholePassBytes(stages: LayerwiseStage[], dims: readonly number[]): number {
+  const voxels = dims[0] * dims[1] * dims[2];
+  const widest = Math.max(...stages.map((s) => s.inChannels + s.outChannels));
+  return 1.3 * 4 * voxels * widest;
 }

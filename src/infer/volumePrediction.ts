@@ -40,3 +40,19 @@ export function argmaxAt(values: ArrayLike<number>, offset: number, n: number): 
   }
   return best;
 }
+
+/**
+ * Softmax over each run of `n` values of `values` (channels-last logits → probabilities), in place; the max is
+ * subtracted first so large logits do not overflow. What `tf.softmax` computes over the last axis, for the batch
+ * forward passes that run outside tfjs.
+ */
+export function softmaxInPlace(values: Float32Array, n: number): Float32Array {
+  for (let o = 0; o < values.length; o += n) {
+    let max = -Infinity;
+    for (let c = 0; c < n; c++) max = Math.max(max, values[o + c]);
+    let sum = 0;
+    for (let c = 0; c < n; c++) sum += values[o + c] = Math.exp(values[o + c] - max);
+    for (let c = 0; c < n; c++) values[o + c] /= sum;
+  }
+  return values;
+}

@@ -5,6 +5,7 @@ import type { SamplerAugmentation } from '../data/makeSampler.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import type { StandardiseOptions } from '../data/standardise.js';
 import type { EngineBackend } from '../engine/initEngine.js';
+import type { EngineChoice, InferenceEngine } from '../infer/makeInferenceEngine.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { LambdaControllerOptions } from './lambdaController.js';
 import type { OptimizerOptions } from './optimizer.js';
@@ -130,6 +131,15 @@ export interface TrainSegmenterOptions {
    * another count. @default 1 (the CLI's default is the number of cores)
    */
   workers?: number;
+  /**
+   * Engine of the per-epoch validation's predictions (`makeInferenceEngine`): `'onnx'` or `'auto'` export the current
+   * weights to onnxruntime-node at each validation, with `workers` intra-op threads (the cores this run may use), and
+   * fall back to tfjs (auto) when the package does not load. Training itself stays on tfjs. @default 'tfjs' (the CLI's
+   * default is auto)
+   */
+  engine?: EngineChoice;
+  /** Called with the engine of each validation (its description, and the seconds its export and session took). */
+  onInferenceEngine?: (engine: Pick<InferenceEngine, 'kind' | 'description' | 'setupSeconds'>) => void;
   /** Stops the run after the current step; a checkpoint is written first and the result says `'interrupted'`. */
   signal?: AbortSignal;
   /** Called after every step. */

@@ -14,6 +14,7 @@ import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { predictPatches3d } from '../infer/predictPatches3d.js';
 import { predictSlices } from '../infer/predictSlices.js';
+import type { BatchForward } from '../infer/makeInferenceEngine.js';
 
 /** Options of {@link validateModel}. */
 export interface ValidateModelOptions {
@@ -36,6 +37,11 @@ export interface ValidateModelOptions {
   batchSize?: number;
   /** How files are read. */
   load?: LoadVolume;
+  /**
+   * The forward pass of another engine (`makeInferenceEngine`'s onnxruntime, exported from the current weights) for
+   * every prediction of the validation; default: `model.predict` on tfjs.
+   */
+  forward?: BatchForward;
 }
 
 /** Validation numbers of one exam. */
@@ -103,8 +109,8 @@ export async function validateModel(model: LayersModel, options: ValidateModelOp
     const grid = { dims: image.dims, data };
     const prediction =
       kind === '2.5d'
-        ? await predictSlices(model, grid, { axis, classes, imagePad, batchSize })
-        : await predictPatches3d(model, grid, { classes, imagePad, batchSize });
+        ? await predictSlices(model, grid, { axis, classes, imagePad, batchSize, forward: options.forward })
+        : await predictPatches3d(model, grid, { classes, imagePad, batchSize, forward: options.forward });
     const predicted: Volume<Int32Array> = makeVolume(image.dims, prediction.labels, { spacingMm: image.spacingMm, affine: image.affine });
     const check = checkSegmentation(predicted, prior, { source: `validation exam ${exam.id}` });
     const dice = diceScore(prediction.labels, truth.data, { backgroundLabel: prior.labels[0], source: `validateModel: validation exam ${exam.id}` }).meanDice;
@@ -135,7 +141,10 @@ export async function validateModel(model: LayersModel, options: ValidateModelOp
       const chunk = samples.slice(start, start + batchSize);
       const batch = new Float32Array(chunk.length * per);
       chunk.forEach((s, i) => batch.set(s, i * per));
-      const loss = tf.tidy(() => nonAdjacency(model.predict(tf.tensor(batch, [chunk.length, ...sampleShape])) as tf.Tensor));
+      const shape = [chunk.length, ...sampleShape];
+      const logits = options.forward ? await options.forward(batch, shape) : null;
+      const outShape = [...shape.slice(0, -1), classes.length];
+      const loss = tf.tidy(() => nonAdjacency(logits ? tf.tensor(logits, outShape) : (model.predict(tf.tensor(batch, shape)) as tf.Tensor)));
       nonAdjSum += (await loss.data())[0] * chunk.length;
       nonAdjCount += chunk.length;
       loss.dispose();

@@ -63,6 +63,9 @@ describe('nonadj train', () => {
     assert.match(r.stdout, /status: {3}completed, 2 epochs, 4 steps/);
     assert.match(r.stderr, /train: 4 training, 1 validation exams; 5 labels; λ 0; adam; backend wasm/);
     assert.match(r.stderr, /epoch 2\/2: loss .* \| val Dice \d\.\d{4}, forbidden pairs \d+, contacts \d+/);
+    // --engine auto: validation on onnxruntime-node (a dev dependency here), said once for the run.
+    assert.match(r.stderr, /train: validation engine onnxruntime-node \d+\.\d+\.\d+, \d+ threads? \(export \+ session \d+\.\d+ s\)\n/);
+    assert.equal(r.stderr.match(/validation engine/g)?.length, 1);
     for (const f of ['best/model.json', 'best/weights.bin', 'checkpoint/state.json', 'log.jsonl', 'summary.json', 'command.json']) {
       assert.ok(existsSync(path.join(run, f)), f);
     }
