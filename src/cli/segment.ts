@@ -54,8 +54,8 @@ export function makeSegmentCommand(): Command {
         'overlapping patches (blended). A model without nonadj metadata gets brainchop\'s conventions unless told otherwise:',
         'intensities scaled by quantiles (5 % → 0, 95 % → 1), array axes x, y, z fed as D, H, W, head cropped with 8 voxels.',
         'The label map keeps the image\'s grid and affine and is marked as a label map (intent 1002); labels are the',
-        'prior\'s codes recorded in the model. With a folder as <input>, every .nii, .nii.gz, .mgz, .mgh in it is segmented into',
-        '<output>/<same name>.',
+        'prior\'s codes recorded in the model. With a folder as <input>, every image in it (.nii, .nii.gz, .mgz, .mgh; label maps',
+        'left out; a BIDS dataset\'s *_T1w) is segmented into <output>/<same name>, --jobs at a time.',
       ].join('\n'),
     )
     .argument('<model>', 'model.json, or the folder holding it')
