@@ -4,11 +4,12 @@ import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import { ADAPT_DEFAULTS } from '../train/adaptModel.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
+import { parseIntensity } from '../data/parseIntensity.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { listNiftiFiles } from '../volume/listNiftiFiles.js';
 import { loadPrior } from './loadPrior.js';
-import { axisOption, numberOption, positiveIntegerOption } from './options.js';
+import { axisOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
 import { makeProgress } from './progress.js';
 
 interface AdaptFlags {
@@ -20,6 +21,11 @@ interface AdaptFlags {
   lr: number;
   seed: number;
   axis?: SliceAxisIndex;
+  patch?: number;
+  intensity?: string;
+  inputOrder?: 'zyx' | 'xyz';
+  crop?: number | false;
+  tensorMemory?: number;
   scansInMemory: number;
   backend?: EngineBackend;
   quiet?: boolean;
@@ -55,6 +61,19 @@ export function makeAdaptCommand(): Command {
     .option('--lr <x>', 'Adam learning rate', numberOption('a positive number', (n) => n > 0), D.learningRate)
     .option('--seed <n>', 'seed of the scan order and the slices drawn', numberOption('an integer', Number.isInteger), D.seed)
     .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', axisOption)
+    .option('--patch <n>', '3D: adapt on n³ patches, the network rebuilt for them (a fully convolutional one such as brainchop\'s MeshNet, declared 256³)', positiveIntegerOption)
+    .option(
+      '--intensity <kind>',
+      'intensity scaling, overriding the model\'s: zscore, minmax, quantile (5 %–95 % → 0–1), quantile:<lower>,<upper>, none ' +
+        '(default: the model\'s metadata, else quantile), as segment',
+      intensityOption,
+    )
+    .addOption(
+      new Option('--input-order <order>', '3D: array axes fed to the network\'s D, H, W (default: zyx for nonadj models, xyz = brainchop\'s otherwise), as segment').choices(['zyx', 'xyz']),
+    )
+    .option('--crop <voxels>', '3D, the final segmentation: the head\'s bounding box grown by this margin (default 8 for models without nonadj metadata), as segment', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
+    .option('--no-crop', '3D, the final segmentation: the whole grid')
+    .option('--tensor-memory <MiB>', '3D layer-by-layer segmentation: tensor memory one slab may use (default 1024), as segment', positiveIntegerOption)
     .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
     .option('-q, --quiet', 'no progress output')
@@ -69,6 +88,10 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   const out = flags.out;
   const scans = await listScans(inputs);
   const { prior } = await loadPrior(flags.prior);
+  const intensity = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
+  if (intensity === 'dataset') {
+    throw new Error('--intensity dataset needs a training set; adapt takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)');
+  }
   // TensorFlow.js loads only here, so bad arguments are refused fast.
   const [{ initEngine }, { loadModel, saveModel }, { segmentVolume }, { adaptModel }, { checkSegmentation }] = await Promise.all([
     import('../engine/initEngine.js'),
@@ -88,6 +111,9 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       scans: scans.map((s) => s.file),
       metadata,
       axis: flags.axis,
+      intensity,
+      inputOrder: flags.inputOrder,
+      patch: flags.patch === undefined ? undefined : [flags.patch, flags.patch, flags.patch],
       steps: flags.steps,
       batchSize: flags.batchSize,
       lambda: flags.lambda,
@@ -110,12 +136,24 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       extra: { ...metadata?.extra, adaptation: { from: modelPath, ...result.settings } },
     };
     await mkdir(out, { recursive: true });
-    await saveModel(model, path.join(out, 'model'), adaptedMetadata);
+    // A model from another tool (brainchop's) goes back as it came, without nonadj's metadata and with its declared
+    // input shape, so that brainchop loads it and `nonadj segment` gives it the same conventions as the original
+    // (intensity, input order, crop); the adaptation is recorded in adapt.json.
+    await saveModel(model, path.join(out, 'model'), metadata ? adaptedMetadata : undefined);
 
     const segmentProgress = makeProgress('segment', scans.length, { enabled: !flags.quiet });
     for (const scan of scans) {
       const image = await readNiftiFile(scan.file, { expect: '3d' });
-      const { labels } = await segmentVolume(model, image, { metadata: adaptedMetadata, batchSize: flags.batchSize });
+      const { labels } = await segmentVolume(model, image, {
+        metadata: metadata ? adaptedMetadata : null,
+        classes: adaptedMetadata.classes,
+        axis: flags.axis,
+        batchSize: flags.batchSize,
+        intensity,
+        inputOrder: flags.inputOrder,
+        crop: flags.crop,
+        memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
+      });
       const target = path.join(out, 'segmentations', scan.rel);
       await mkdir(path.dirname(target), { recursive: true });
       await writeNiftiFile(target, labels, { kind: 'labels', description: 'nonadj adapt segmentation', preferDatatype: image.header.datatype });
