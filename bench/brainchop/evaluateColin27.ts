@@ -42,10 +42,12 @@ const ch2 = await readNiftiFile(path.join(ROOT, 'data', 'ch2.nii.gz'), { expect:
 const rows = [];
 for (const [name, file] of args.slice(split + 1).map(pairOf)) {
   const seg = await readNiftiFile(file, { expect: '3d' });
-  const contacts: Record<string, { forbiddenPairs: number; forbiddenContacts: number }> = {};
+  const contacts: Record<string, { forbiddenPairs: number; forbiddenContacts: number; pairs: Record<string, number> }> = {};
   for (const p of priors) {
     const r = checkSegmentation(seg, p.prior);
-    contacts[p.name] = { forbiddenPairs: r.forbiddenPairs, forbiddenContacts: r.forbiddenContacts };
+    const pairs: Record<string, number> = {};
+    for (const q of r.pairs) pairs[`${q.names[0]} – ${q.names[1]}`] = q.contacts;
+    contacts[p.name] = { forbiddenPairs: r.forbiddenPairs, forbiddenContacts: r.forbiddenContacts, pairs };
   }
   const back = resampleVolume(seg, ch2, { interpolation: 'nearest' });
   const dice: Record<string, number> = {};

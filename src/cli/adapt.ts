@@ -26,6 +26,7 @@ interface AdaptFlags {
   inputOrder?: 'zyx' | 'xyz';
   crop?: number | false;
   tensorMemory?: number;
+  timeLimit?: number;
   scansInMemory: number;
   backend?: EngineBackend;
   quiet?: boolean;
@@ -74,6 +75,7 @@ export function makeAdaptCommand(): Command {
     .option('--crop <voxels>', '3D, the final segmentation: the head\'s bounding box grown by this margin (default 8 for models without nonadj metadata), as segment', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
     .option('--no-crop', '3D, the final segmentation: the whole grid')
     .option('--tensor-memory <MiB>', '3D layer-by-layer segmentation: tensor memory one slab may use (default 1024), as segment', positiveIntegerOption)
+    .option('--time-limit <s>', 'stop adapting after the step running at this many seconds, then segment with the weights reached (adapt.json records the steps done)', numberOption('a number ≥ 0', (n) => n >= 0))
     .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
     .option('-q, --quiet', 'no progress output')
@@ -120,6 +122,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       learningRate: flags.lr,
       seed: flags.seed,
       scansInMemory: flags.scansInMemory,
+      signal: flags.timeLimit === undefined ? undefined : AbortSignal.timeout(flags.timeLimit * 1000),
       onStep: (s) => adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`),
     });
     adaptProgress.stop();
@@ -166,14 +169,14 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const meanOf = (k: 'fidelity' | 'nonAdjacency') => (last.length ? last.reduce((a, h) => a + h[k], 0) / last.length : NaN);
     await writeFileAtomic(
       path.join(out, 'adapt.json'),
-      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, seconds: result.seconds, scans: rows, history: result.history }, null, 1) + '\n',
+      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, stepsDone: result.steps, seconds: result.seconds, scans: rows, history: result.history }, null, 1) + '\n',
     );
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
       [
         `model:     ${modelPath} → ${path.join(out, 'model', 'model.json')}`,
         `scans:     ${scans.length}`,
-        `adapted:   ${result.steps} steps of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})`,
+        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: --time-limit ${flags.timeLimit} s reached)` : ''} of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})`,
         `forbidden: ${rows.map((r) => r.forbiddenContacts).reduce((a, b) => a + b, 0)} contacts in ${rows.filter((r) => r.forbiddenContacts > 0).length} of ${rows.length} segmentations`,
         `written:   ${rows.length === 1 ? rows[0].output : `${rows.length} segmentations in ${path.join(out, 'segmentations')}`}`,
         `time:      ${seconds.toFixed(2)} s`,
