@@ -72,8 +72,8 @@ export function makeAdaptCommand(): Command {
     .addOption(
       new Option('--input-order <order>', '3D: array axes fed to the network\'s D, H, W (default: zyx for nonadj models, xyz = brainchop\'s otherwise), as segment').choices(['zyx', 'xyz']),
     )
-    .option('--crop <voxels>', '3D, the final segmentation: the head\'s bounding box grown by this margin (default 8 for models without nonadj metadata), as segment', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
-    .option('--no-crop', '3D, the final segmentation: the whole grid')
+    .option('--crop <voxels>', '3D: patches drawn in, and the segmentation made on, the head\'s bounding box grown by this margin (default 8 for models without nonadj metadata), as segment', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
+    .option('--no-crop', '3D: patches and segmentation over the whole grid')
     .option('--tensor-memory <MiB>', '3D layer-by-layer segmentation: tensor memory one slab may use (default 1024), as segment', positiveIntegerOption)
     .option('--time-limit <s>', 'stop adapting after the step running at this many seconds, then segment with the weights reached (adapt.json records the steps done)', numberOption('a number ≥ 0', (n) => n >= 0))
     .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
@@ -116,6 +116,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       intensity,
       inputOrder: flags.inputOrder,
       patch: flags.patch === undefined ? undefined : [flags.patch, flags.patch, flags.patch],
+      crop: flags.crop,
       steps: flags.steps,
       batchSize: flags.batchSize,
       lambda: flags.lambda,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { drawPatchOrigin } from '../data/drawPatchOrigin.js';
 import { extractPatch3d } from '../data/extractPatch3d.js';
 import { readVolume, type LoadVolume } from '../data/loadExam.js';
 import { make25dSample, type GridData } from '../data/make25dSample.js';
@@ -8,13 +9,14 @@ import { makeExamCache } from '../data/makeExamCache.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { fidelityLoss } from '../loss/fidelityLoss.js';
 import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
-import { resolveInputOrder, type InputOrder } from '../infer/segmentVolume.js';
+import { DEFAULT_CROP_MARGIN_VOXELS, resolveInputOrder, type InputOrder } from '../infer/segmentVolume.js';
 import { checkModelForPrior } from '../model/checkModelForPrior.js';
 import { intensityFromMetadata } from '../model/intensityMetadata.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
 import { withInputShape } from '../model/withInputShape.js';
 import { seededRandom } from '../numeric/seededRandom.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { headBoundingBox, type CropBox } from '../volume/headBoundingBox.js';
 import { sliceAxis, type SliceAxisIndex } from '../volume/sliceAxis.js';
 import { swapXZ } from '../volume/swapXZ.js';
 import { makeOptimizer } from './optimizer.js';
@@ -74,6 +76,12 @@ export interface AdaptModelOptions {
    * layer at the end. Only for a fully convolutional network. @default the model's input size
    */
   patch?: readonly [number, number, number];
+  /**
+   * 3D: draw the patches inside the head's bounding box grown by this many voxels (`headBoundingBox`, as
+   * `segmentVolume` crops), or `false` for anywhere in the volume, so that no step is spent on air.
+   * @default {@link DEFAULT_CROP_MARGIN_VOXELS} for a model without metadata, `false` otherwise (as `segmentVolume`)
+   */
+  crop?: number | false;
   /** Optimisation steps. @default ADAPT_DEFAULTS.steps */
   steps?: number;
   /** Slices (2.5D) or patches (3D) per step, all from one scan. @default ADAPT_DEFAULTS.batchSize */
@@ -111,6 +119,8 @@ export interface AdaptModelResult {
     /** 3D: the patch `[D, H, W]` adapted on, and the axes fed to it. */
     patch?: number[];
     inputOrder?: InputOrder;
+    /** 3D: the margin of the head's box the patches were drawn in, or false for the whole volume. */
+    crop?: number | false;
   };
   seconds: number;
 }
@@ -186,6 +196,7 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   }
   const sampleShape = inShape as number[];
   const inputOrder = resolveInputOrder(options.inputOrder, metadata);
+  const margin = kind === '3d' ? (options.crop ?? (metadata ? false : DEFAULT_CROP_MARGIN_VOXELS)) : false;
   const axis = options.axis ?? metadata?.axis;
   if (kind === '2.5d' && axis === undefined) {
     throw new RangeError(`${op}: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);
@@ -194,7 +205,7 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   const load = options.load ?? readVolume;
   const started = performance.now();
 
-  const cache = makeExamCache<number, { grid: GridData<Float32Array>; pad: number }>({
+  const cache = makeExamCache<number, { grid: GridData<Float32Array>; pad: number; box?: CropBox }>({
     capacity,
     load: async (i) => {
       const image = await load(scans[i]);
@@ -206,7 +217,8 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
           throw new RangeError(`${op}: scan ${scans[i]} has ${g.height}×${g.width} slices along axis ${axis}, larger than the model's input ${sampleShape[0]}×${sampleShape[1]}`);
         }
       }
-      return { grid: { dims: image.dims, data: standardise(image, { mode: 'dataset', ...params }) }, pad: -params.mean / params.std };
+      const box = margin === false ? undefined : headBoundingBox(image, margin);
+      return { grid: { dims: image.dims, data: standardise(image, { mode: 'dataset', ...params }) }, pad: -params.mean / params.std, box };
     },
   });
 
@@ -234,7 +246,7 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
       if (order.length === 0) order = rng.shuffle(Array.from({ length: scans.length }, (_, i) => i));
       const index = order.shift() as number;
       const scan = await cache.get(index);
-      for (let b = 0; b < batchSize; b++) batch.set(drawSample(scan.grid, scan.pad, kind, axis, inputOrder, sampleShape, rng), b * per);
+      for (let b = 0; b < batchSize; b++) batch.set(drawSample(scan.grid, scan.pad, kind, axis, inputOrder, sampleShape, rng, scan.box), b * per);
       const x = tf.tensor(batch, [batchSize, ...sampleShape], 'float32');
       const target = tf.tidy(() => tf.softmax(teacher.predict(x) as tf.Tensor));
       let parts: tf.Scalar[] = [];
@@ -282,7 +294,7 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
     history,
     settings: {
       steps, batchSize, lambda, fidelityWeight, learningRate, seed, scans: scans.length,
-      ...(kind === '3d' ? { patch: sampleShape.slice(0, 3), inputOrder } : {}),
+      ...(kind === '3d' ? { patch: sampleShape.slice(0, 3), inputOrder, crop: margin } : {}),
     },
     seconds: (performance.now() - started) / 1000,
   };
@@ -294,19 +306,16 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
  */
 function drawSample(
   grid: GridData<Float32Array>, pad: number, kind: '2.5d' | '3d', axis: SliceAxisIndex | undefined, inputOrder: InputOrder,
-  shape: number[], rng: ReturnType<typeof seededRandom>,
+  shape: number[], rng: ReturnType<typeof seededRandom>, box: CropBox | undefined,
 ): Float32Array {
   if (kind === '2.5d') {
     const g = sliceAxis(grid.dims, axis as SliceAxisIndex);
     return make25dSample(grid, null, { axis: axis as SliceAxisIndex, index: rng.int(g.depth), k: shape[2], padTo: [shape[0], shape[1]], imagePad: pad }).image;
   }
-  // Patch [D, H, W] = [sz, sy, sx] (zyx) or [sx, sy, sz] (xyz); inside the volume where it fits, centred where the
-  // volume is smaller.
+  // Patch [D, H, W] = [sz, sy, sx] (zyx) or [sx, sy, sz] (xyz); inside the head's box (or the volume) where it fits,
+  // centred on it where it is smaller.
   const size: [number, number, number] = inputOrder === 'xyz' ? [shape[0], shape[1], shape[2]] : [shape[2], shape[1], shape[0]];
-  const origin = size.map((s, i) => {
-    const n = grid.dims[i];
-    return n >= s ? rng.int(n - s + 1) : -Math.floor((s - n) / 2);
-  }) as [number, number, number];
+  const origin = drawPatchOrigin(grid.dims, size, rng, box);
   const image = extractPatch3d(grid, null, { origin, size, imagePad: pad }).image;
   return inputOrder === 'xyz' ? swapXZ(image, size).data : image;
 }
