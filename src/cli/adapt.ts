@@ -108,6 +108,10 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   const rows: Array<{ scan: string; output: string; forbiddenPairs: number; forbiddenContacts: number }> = [];
   try {
     const adaptProgress = makeProgress('adapt', flags.steps, { enabled: !flags.quiet });
+    // --time-limit: checked after every step (a timer could fire before or after the first one), so 0 means none.
+    const stop = new AbortController();
+    if (flags.timeLimit === 0) stop.abort();
+    const adaptStart = performance.now();
     const result = await adaptModel(model, {
       prior,
       scans: scans.map((s) => s.file),
@@ -123,8 +127,11 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       learningRate: flags.lr,
       seed: flags.seed,
       scansInMemory: flags.scansInMemory,
-      signal: flags.timeLimit === undefined ? undefined : AbortSignal.timeout(flags.timeLimit * 1000),
-      onStep: (s) => adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`),
+      signal: stop.signal,
+      onStep: (s) => {
+        adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`);
+        if (flags.timeLimit !== undefined && performance.now() - adaptStart >= flags.timeLimit * 1000) stop.abort();
+      },
     });
     adaptProgress.stop();
 
