@@ -1,7 +1,7 @@
 /**
  * Gathers the brainchop adaptation study's measurements (`docs/adapt-brainchop.md`) into one results file,
- * `docs/adapt/colin27.json`, from the run folder: the scores (`evaluateColin27.ts`'s JSON), prior A's table
- * (`priorFromCopies.ts`'s `priors.json`), each adapt run's `adapt.json` (steps done, λ, losses) and the cost of every
+ * `docs/adapt/colin27.json`, from the run folder: the scores (`evaluateColin27.ts`'s JSON), prior A for each m
+ * (`priorA/prior-m<m>/graph.json`) and the voxel-consensus variant's table (`consensus/priors.json`), each adapt run's `adapt.json` (steps done, λ, losses) and the cost of every
  * stage from its `/usr/bin/time -v` output (user + system CPU seconds, wall seconds, peak RSS). The README's figures
  * are checked against that file by `test/readmeAdaptBrainchop.test.ts`.
  *
@@ -49,7 +49,15 @@ for (const [name, dir] of args.slice(split + 1).map(pairOf)) {
   };
 }
 const scores = await readJson('eval.json');
-const priorA = await readJson('priorA/priors.json');
+// Prior A (`nonadj extract --min-exams m` over the K segmentations) for each m tried, and the rejected voxel-consensus
+// variant (`priorFromCopies.ts`).
+const priorA = {
+  rule: 'a pair is allowed when it touches in at least m of the K = 5 segmentations (4 augmented copies + the scan itself); m = 4 used',
+  byM: await Promise.all(
+    [3, 4, 5].map(async (m) => ({ m, forbiddenOrderedPairs: (await readJson(`priorA/prior-m${m}/graph.json`)).forbiddenOrderedPairs as number })),
+  ),
+  consensus: await readJson('consensus/priors.json'),
+};
 await writeFile(
   outFile,
   JSON.stringify({ format: 'nonadj-adapt-colin27', version: 1, subject: 'Colin27 (data/ch2.nii.gz), one subject', model: 'brainchop model30chan50cls', priorA, scores, runs, cost }, null, 1) + '\n',
