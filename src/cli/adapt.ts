@@ -5,13 +5,13 @@ import type { EngineBackend } from '../engine/initEngine.js';
 import { assertBackendInstalled } from './assertBackendInstalled.js';
 import { ADAPT_DEFAULTS } from '../train/adaptModel.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
+import { parseIntensity } from '../data/parseIntensity.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { listImages } from './listImages.js';
 import { loadPrior } from './loadPrior.js';
 import { axisOption, engineOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
 import type { EngineChoice } from '../infer/makeInferenceEngine.js';
-import { parseIntensity } from '../data/parseIntensity.js';
 import { intensityMetadata } from '../model/intensityMetadata.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import { makeProgress } from './progress.js';
@@ -25,8 +25,13 @@ interface AdaptFlags {
   lr: number;
   seed: number;
   axis?: SliceAxisIndex;
-  scansInMemory: number;
+  patch?: number;
   intensity?: string;
+  inputOrder?: 'zyx' | 'xyz';
+  crop?: number | false;
+  tensorMemory?: number;
+  timeLimit?: number;
+  scansInMemory: number;
   backend?: EngineBackend;
   engine: EngineChoice;
   quiet?: boolean;
@@ -62,12 +67,20 @@ export function makeAdaptCommand(): Command {
     .option('--lr <x>', 'Adam learning rate', numberOption('a positive number', (n) => n > 0), D.learningRate)
     .option('--seed <n>', 'seed of the scan order and the slices drawn', numberOption('an integer', Number.isInteger), D.seed)
     .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', axisOption)
+    .option('--patch <n>', '3D: adapt on n³ patches, the network rebuilt for them (a fully convolutional one such as brainchop\'s MeshNet, declared 256³)', positiveIntegerOption)
     .option(
       '--intensity <kind>',
       'intensity scaling, overriding the model\'s: zscore, minmax, quantile (5 %–95 % → 0–1), quantile:<lower>,<upper>, none ' +
-        '(default: the model\'s metadata, else quantile, as segment)',
+        '(default: the model\'s metadata, else quantile), as segment',
       intensityOption,
     )
+    .addOption(
+      new Option('--input-order <order>', '3D: array axes fed to the network\'s D, H, W (default: zyx for nonadj models, xyz = brainchop\'s otherwise), as segment').choices(['zyx', 'xyz']),
+    )
+    .option('--crop <voxels>', '3D: patches drawn in, and the segmentation made on, the head\'s bounding box grown by this margin (default 8 for models without nonadj metadata), as segment', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
+    .option('--no-crop', '3D: patches and segmentation over the whole grid')
+    .option('--tensor-memory <MiB>', '3D layer-by-layer segmentation: tensor memory one slab may use (default 1024), as segment', positiveIntegerOption)
+    .option('--time-limit <s>', 'stop adapting after the step running at this many seconds, then segment with the weights reached (adapt.json records the steps done)', numberOption('a number ≥ 0', (n) => n >= 0))
     .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
     .addOption(engineOption())
@@ -105,11 +118,18 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   const rows: Array<{ scan: string; output: string; forbiddenPairs: number; forbiddenContacts: number }> = [];
   try {
     const adaptProgress = makeProgress('adapt', flags.steps, { enabled: !flags.quiet });
+    // --time-limit: checked after every step (a timer could fire before or after the first one), so 0 means none.
+    const stop = new AbortController();
+    if (flags.timeLimit === 0) stop.abort();
+    const adaptStart = performance.now();
     const result = await adaptModel(model, {
       prior,
       scans: scans.map((s) => s.file),
       metadata,
       axis: flags.axis,
+      inputOrder: flags.inputOrder,
+      patch: flags.patch === undefined ? undefined : [flags.patch, flags.patch, flags.patch],
+      crop: flags.crop,
       steps: flags.steps,
       batchSize: flags.batchSize,
       lambda: flags.lambda,
@@ -117,7 +137,11 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       seed: flags.seed,
       intensity: intensity.intensity,
       scansInMemory: flags.scansInMemory,
-      onStep: (s) => adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`),
+      signal: stop.signal,
+      onStep: (s) => {
+        adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`);
+        if (flags.timeLimit !== undefined && performance.now() - adaptStart >= flags.timeLimit * 1000) stop.abort();
+      },
     });
     adaptProgress.stop();
 
@@ -135,7 +159,10 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       extra: { ...metadata?.extra, adaptation: { from: modelPath, ...result.settings } },
     };
     await mkdir(out, { recursive: true });
-    await saveModel(model, path.join(out, 'model'), adaptedMetadata);
+    // A model from another tool (brainchop's) goes back as it came, without nonadj's metadata and with its declared
+    // input shape, so that brainchop loads it and `nonadj segment` gives it the same conventions as the original
+    // (intensity, input order, crop); the adaptation is recorded in adapt.json.
+    await saveModel(model, path.join(out, 'model'), metadata ? adaptedMetadata : undefined);
 
     // The adapted weights are exported here, after the fine-tuning (which runs on tfjs).
     const engine = await makeInferenceEngine(model, { engine: flags.engine });
@@ -143,7 +170,17 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const segmentProgress = makeProgress('segment', scans.length, { enabled: !flags.quiet });
     for (const scan of scans) {
       const image = await readNiftiFile(scan.file, { expect: '3d' });
-      const { labels } = await segmentVolume(model, image, { metadata: adaptedMetadata, batchSize: flags.batchSize, forward: engine.forward });
+      const { labels } = await segmentVolume(model, image, {
+        metadata: metadata ? adaptedMetadata : null,
+        classes: adaptedMetadata.classes,
+        axis: flags.axis,
+        batchSize: flags.batchSize,
+        intensity: intensity.intensity,
+        inputOrder: flags.inputOrder,
+        crop: flags.crop,
+        memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
+        forward: engine.forward,
+      });
       const target = path.join(out, 'segmentations', scan.rel);
       await mkdir(path.dirname(target), { recursive: true });
       await writeNiftiFile(target, labels, { kind: 'labels', description: 'nonadj adapt segmentation', preferDatatype: image.header.datatype });
@@ -157,14 +194,14 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const meanOf = (k: 'fidelity' | 'nonAdjacency') => (last.length ? last.reduce((a, h) => a + h[k], 0) / last.length : NaN);
     await writeFileAtomic(
       path.join(out, 'adapt.json'),
-      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, seconds: result.seconds, scans: rows, history: result.history }, null, 1) + '\n',
+      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, stepsDone: result.steps, seconds: result.seconds, scans: rows, history: result.history }, null, 1) + '\n',
     );
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
       [
         `model:     ${modelPath} → ${path.join(out, 'model', 'model.json')}`,
         `scans:     ${scans.length}`,
-        `adapted:   ${result.steps} steps of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})`,
+        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: --time-limit ${flags.timeLimit} s reached)` : ''} of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})`,
         `forbidden: ${rows.map((r) => r.forbiddenContacts).reduce((a, b) => a + b, 0)} contacts in ${rows.filter((r) => r.forbiddenContacts > 0).length} of ${rows.length} segmentations`,
         `written:   ${rows.length === 1 ? rows[0].output : `${rows.length} segmentations in ${path.join(out, 'segmentations')}`}`,
         `time:      ${seconds.toFixed(2)} s`,

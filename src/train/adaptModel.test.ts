@@ -7,6 +7,7 @@ import { segmentVolume } from '../infer/segmentVolume.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { swapXZ } from '../volume/swapXZ.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import { adaptModel } from './adaptModel.js';
 
@@ -115,5 +116,52 @@ describe('adaptModel', () => {
     await assert.rejects(adaptModel(model, { ...base, metadata: null }), /adaptModel: .*no nonadj metadata; give the slicing axis/);
     const big = makeVolume([N + 2, N, Z], new Float32Array((N + 2) * N * Z).fill(1), { spacingMm: [1, 1, 1] });
     await assert.rejects(adaptModel(model, { ...base, load: async () => big, steps: 1 }), /adaptModel: scan toy has 16×18 slices along axis 2, larger than the model's input 16×16/);
+  });
+
+  /**
+   * A 3D model exported frozen as brainchop's are (every layer `trainable: false`, input declared 8³), whose 3×1×1
+   * kernel along D makes the axes fed to it matter; adapted on [4, 5, 6] patches of a 4×5×6 image, i.e. the whole
+   * image, so that the patch drawn does not depend on the order.
+   */
+  function frozen3d(): tfl.LayersModel {
+    const model = tfl.sequential({
+      layers: [tfl.layers.conv3d({ inputShape: [8, 8, 8, 1], filters: 3, kernelSize: [3, 1, 1], padding: 'same', name: 'k', trainable: false })],
+    });
+    model.layers[0].setWeights([tf.tensor5d([0.5, -1, 0.2, 1, 0.3, -0.4, -0.6, 0.8, 0.1], [3, 1, 1, 1, 3]), tf.tensor1d([0, 0.1, -0.1])]);
+    return model;
+  }
+  const dims3: [number, number, number] = [4, 5, 6];
+  const image3 = makeVolume(dims3, Float32Array.from({ length: 120 }, (_, v) => ((v * 37) % 11) / 5), { spacingMm: [1, 1, 1] });
+  const swapped = swapXZ(image3.data as Float32Array, dims3);
+  const image3Swapped = makeVolume(swapped.dims, swapped.data, { spacingMm: [1, 1, 1] });
+  const base3 = { prior, scans: ['toy'], metadata: null, learningRate: 1e-2, batchSize: 1, seed: 3, lambda: 1, steps: 3 };
+
+  test('3D patch: a frozen model is rebuilt for the patch, adapted, and its weights copied back; its declared input stays', async () => {
+    const model = frozen3d();
+    const before = Array.from(model.getWeights()[0].dataSync());
+    const tensors = tf.memory().numTensors;
+    const r = await adaptModel(model, { ...base3, load: async () => image3, patch: [4, 5, 6] });
+    assert.equal(tf.memory().numTensors, tensors, 'no tensor leaks (the rebuilt student is disposed)');
+    assert.deepEqual(r.settings.patch, [4, 5, 6]);
+    assert.equal(r.settings.inputOrder, 'xyz', 'a model without metadata is fed as brainchop feeds it, as segmentVolume does');
+    assert.notDeepEqual(Array.from(model.getWeights()[0].dataSync()), before);
+    assert.deepEqual(model.inputs[0].shape, [null, 8, 8, 8, 1]);
+    assert.equal(model.layers[0].trainable, false);
+  });
+
+  test('3D input order: xyz on an image is zyx on the image with x and z swapped, and differs from zyx on the image', async () => {
+    const weights = async (load: Volume, inputOrder: 'xyz' | 'zyx', patch: [number, number, number]) => {
+      const model = frozen3d();
+      await adaptModel(model, { ...base3, load: async () => load, inputOrder, patch });
+      return model.getWeights().map((w) => Array.from(w.dataSync()));
+    };
+    const xyz = await weights(image3, 'xyz', [4, 5, 6]);
+    assert.deepEqual(xyz, await weights(image3Swapped, 'zyx', [4, 5, 6]));
+    assert.notDeepEqual(xyz, await weights(image3, 'zyx', [6, 5, 4]));
+  });
+
+  test('3D: a patch for a 2.5D model, or a bad patch, is refused', async () => {
+    await assert.rejects(adaptModel(toyModel(), { ...base, patch: [4, 4, 4] }), /adaptModel: patch is given for model .*a 2.5D model/);
+    await assert.rejects(adaptModel(frozen3d(), { ...base3, load: async () => image3, patch: [4, 0, 4] }), /adaptModel: patch is \[4, 0, 4\]/);
   });
 });

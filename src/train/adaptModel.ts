@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { drawPatchOrigin } from '../data/drawPatchOrigin.js';
 import { extractPatch3d } from '../data/extractPatch3d.js';
 import { readVolume, type LoadVolume } from '../data/loadExam.js';
 import { make25dSample, type GridData } from '../data/make25dSample.js';
@@ -8,12 +9,16 @@ import { makeExamCache } from '../data/makeExamCache.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { fidelityLoss } from '../loss/fidelityLoss.js';
 import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
+import { DEFAULT_CROP_MARGIN_VOXELS, resolveInputOrder, type InputOrder } from '../infer/segmentVolume.js';
 import { checkModelForPrior } from '../model/checkModelForPrior.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
+import { withInputShape } from '../model/withInputShape.js';
 import { seededRandom } from '../numeric/seededRandom.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { headBoundingBox, type CropBox } from '../volume/headBoundingBox.js';
 import { sliceAxis, type SliceAxisIndex } from '../volume/sliceAxis.js';
+import { swapXZ } from '../volume/swapXZ.js';
 import { makeOptimizer } from './optimizer.js';
 
 /**
@@ -58,6 +63,25 @@ export interface AdaptModelOptions {
   axis?: SliceAxisIndex;
   /** Intensity standardisation; default: the metadata's, else brainchop's quantile scaling (`modelIntensity`). */
   intensity?: StandardiseOptions;
+  /**
+   * 3D: the array axes fed to the network's (D, H, W), as `segmentVolume` feeds them (default `resolveInputOrder`: `'zyx'`
+   * for a nonadj model, brainchop's `'xyz'` for one without metadata), so that the model is adapted on the inputs it
+   * segments.
+   */
+  inputOrder?: InputOrder;
+  /**
+   * 3D: adapt on patches of this size `[D, H, W]` instead of the model's declared input (brainchop's MeshNet declares
+   * 256³, whose activations and gradients do not fit): the network is rebuilt for it (`withInputShape`, every layer
+   * trainable, so a model exported frozen adapts too), and the adapted weights are copied back into `model` layer by
+   * layer at the end. Only for a fully convolutional network. @default the model's input size
+   */
+  patch?: readonly [number, number, number];
+  /**
+   * 3D: draw the patches inside the head's bounding box grown by this many voxels (`headBoundingBox`, as
+   * `segmentVolume` crops), or `false` for anywhere in the volume, so that no step is spent on air.
+   * @default {@link DEFAULT_CROP_MARGIN_VOXELS} for a model without metadata, `false` otherwise (as `segmentVolume`)
+   */
+  crop?: number | false;
   /** Optimisation steps. @default ADAPT_DEFAULTS.steps */
   steps?: number;
   /** Slices (2.5D) or patches (3D) per step, all from one scan. @default ADAPT_DEFAULTS.batchSize */
@@ -90,7 +114,14 @@ export interface AdaptModelResult {
   /** Every step's fidelity and λ·NonAdjLoss, before its update. */
   history: Array<{ step: number; scan: string; fidelity: number; nonAdjacency: number }>;
   /** The settings used, defaults filled in (what the adapted model's metadata records). */
-  settings: { steps: number; batchSize: number; lambda: number; fidelityWeight: number; learningRate: number; seed: number; scans: number };
+  settings: {
+    steps: number; batchSize: number; lambda: number; fidelityWeight: number; learningRate: number; seed: number; scans: number;
+    /** 3D: the patch `[D, H, W]` adapted on, and the axes fed to it. */
+    patch?: number[];
+    inputOrder?: InputOrder;
+    /** 3D: the margin of the head's box the patches were drawn in, or false for the whole volume. */
+    crop?: number | false;
+  };
   seconds: number;
 }
 
@@ -150,12 +181,22 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   } catch (error) {
     throw new Error(`${op}: model ${model.name}: ${(error as Error).message.replace(/^checkModelForPrior: /, '')}`, { cause: error });
   }
-  const inShape = model.inputs[0].shape.slice(1);
+  const declared = model.inputs[0].shape.slice(1);
+  const kind = metadata?.kind ?? (declared.length === 3 ? '2.5d' : '3d');
+  const patch = options.patch;
+  if (patch !== undefined) {
+    if (kind !== '3d') throw new RangeError(`${op}: patch is given for model ${model.name}, a 2.5D model; patch is for 3D models`);
+    if (patch.length !== 3 || !patch.every((d) => Number.isInteger(d) && d >= 1)) {
+      throw new RangeError(`${op}: patch is [${patch.join(', ')}], expected three integers ≥ 1 ([D, H, W])`);
+    }
+  }
+  const inShape = patch !== undefined ? [...patch, 1] : declared;
   if (inShape.some((d) => d === null)) {
-    throw new RangeError(`${op}: model ${model.name} takes input [${inShape.join(', ')}]; expected fixed sizes ([H, W, k] or [D, H, W, 1])`);
+    throw new RangeError(`${op}: model ${model.name} takes input [${inShape.join(', ')}]; expected fixed sizes ([H, W, k] or [D, H, W, 1]), or give patch`);
   }
   const sampleShape = inShape as number[];
-  const kind = metadata?.kind ?? (sampleShape.length === 3 ? '2.5d' : '3d');
+  const inputOrder = resolveInputOrder(options.inputOrder, metadata);
+  const margin = kind === '3d' ? (options.crop ?? (metadata ? false : DEFAULT_CROP_MARGIN_VOXELS)) : false;
   const axis = options.axis ?? metadata?.axis;
   if (kind === '2.5d' && axis === undefined) {
     throw new RangeError(`${op}: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);
@@ -164,7 +205,7 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   const load = options.load ?? readVolume;
   const started = performance.now();
 
-  const cache = makeExamCache<number, { grid: GridData<Float32Array>; pad: number }>({
+  const cache = makeExamCache<number, { grid: GridData<Float32Array>; pad: number; box?: CropBox }>({
     capacity,
     load: async (i) => {
       const image = await load(scans[i]);
@@ -176,16 +217,22 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
           throw new RangeError(`${op}: scan ${scans[i]} has ${g.height}×${g.width} slices along axis ${axis}, larger than the model's input ${sampleShape[0]}×${sampleShape[1]}`);
         }
       }
-      return { grid: { dims: image.dims, data: standardise(image, { mode: 'dataset', ...params }) }, pad: -params.mean / params.std };
+      const box = margin === false ? undefined : headBoundingBox(image, margin);
+      return { grid: { dims: image.dims, data: standardise(image, { mode: 'dataset', ...params }) }, pad: -params.mean / params.std, box };
     },
   });
 
+  // The student: the model itself, or (patch given, or nothing trainable, as in brainchop's exports) a rebuild for the
+  // patch size with every layer trainable, whose weights go back into the model at the end.
+  const sameShape = declared.every((d, i) => d === sampleShape[i]);
+  const rebuild = !sameShape || model.trainableWeights.length === 0;
+  const student = rebuild ? await withInputShape(model, sampleShape, { trainable: true }) : model;
   // The frozen original: the same architecture with a copy of the weights (custom layers are registered, since the
   // model itself was built or loaded with them).
-  const teacher = (await tfl.models.modelFromJSON({ modelTopology: model.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'] })) as LayersModel;
-  teacher.setWeights(model.getWeights());
+  const teacher = (await tfl.models.modelFromJSON({ modelTopology: student.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'] })) as LayersModel;
+  teacher.setWeights(student.getWeights());
   const nonAdjacency = makeNonAdjacencyLoss(prior, { lambda, inputs: 'logits', nanCheck: 'off' });
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const variables = student.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = makeOptimizer(variables, { kind: 'adam', learningRate, schedule: 'constant' });
   const rng = seededRandom(seed);
   const per = sampleShape.reduce((a, b) => a * b, 1);
@@ -199,13 +246,13 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
       if (order.length === 0) order = rng.shuffle(Array.from({ length: scans.length }, (_, i) => i));
       const index = order.shift() as number;
       const scan = await cache.get(index);
-      for (let b = 0; b < batchSize; b++) batch.set(drawSample(scan.grid, scan.pad, kind, axis, sampleShape, rng), b * per);
+      for (let b = 0; b < batchSize; b++) batch.set(drawSample(scan.grid, scan.pad, kind, axis, inputOrder, sampleShape, rng, scan.box), b * per);
       const x = tf.tensor(batch, [batchSize, ...sampleShape], 'float32');
       const target = tf.tidy(() => tf.softmax(teacher.predict(x) as tf.Tensor));
       let parts: tf.Scalar[] = [];
       try {
         const { value, grads } = tf.variableGrads(() => {
-          const logits = model.apply(x, { training: true }) as tf.Tensor;
+          const logits = student.apply(x, { training: true }) as tf.Tensor;
           const f = tf.mul(fidelityLoss(logits, target), fidelityWeight) as tf.Scalar;
           const n = nonAdjacency(logits);
           parts = [tf.keep(f), tf.keep(n)];
@@ -230,32 +277,45 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
         tf.dispose([x, target, ...parts]);
       }
     }
+    if (rebuild) {
+      for (const layer of student.layers) {
+        const weights = layer.getWeights();
+        if (weights.length > 0) model.getLayer(layer.name).setWeights(weights);
+      }
+    }
   } finally {
     optimizer.dispose();
     teacher.dispose();
+    if (rebuild) student.dispose();
     cache.clear();
   }
   return {
     steps: history.length,
     history,
-    settings: { steps, batchSize, lambda, fidelityWeight, learningRate, seed, scans: scans.length },
+    settings: {
+      steps, batchSize, lambda, fidelityWeight, learningRate, seed, scans: scans.length,
+      ...(kind === '3d' ? { patch: sampleShape.slice(0, 3), inputOrder, crop: margin } : {}),
+    },
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-/** One input sample, channels-last: a 2.5D stack `[H, W, k]` at a random slice, or a 3D patch `[D, H, W, 1]`. */
+/**
+ * One input sample, channels-last: a 2.5D stack `[H, W, k]` at a random slice, or a 3D patch `[D, H, W, 1]` (with
+ * `'xyz'`, the grid's (x, y, z) box of size (D, H, W) fed as (D, H, W), as `segmentVolume` feeds brainchop's models).
+ */
 function drawSample(
-  grid: GridData<Float32Array>, pad: number, kind: '2.5d' | '3d', axis: SliceAxisIndex | undefined, shape: number[], rng: ReturnType<typeof seededRandom>,
+  grid: GridData<Float32Array>, pad: number, kind: '2.5d' | '3d', axis: SliceAxisIndex | undefined, inputOrder: InputOrder,
+  shape: number[], rng: ReturnType<typeof seededRandom>, box: CropBox | undefined,
 ): Float32Array {
   if (kind === '2.5d') {
     const g = sliceAxis(grid.dims, axis as SliceAxisIndex);
     return make25dSample(grid, null, { axis: axis as SliceAxisIndex, index: rng.int(g.depth), k: shape[2], padTo: [shape[0], shape[1]], imagePad: pad }).image;
   }
-  // Patch [D, H, W] = [sz, sy, sx]; inside the volume where it fits, centred where the volume is smaller.
-  const size: [number, number, number] = [shape[2], shape[1], shape[0]];
-  const origin = size.map((s, i) => {
-    const n = grid.dims[i];
-    return n >= s ? rng.int(n - s + 1) : -Math.floor((s - n) / 2);
-  }) as [number, number, number];
-  return extractPatch3d(grid, null, { origin, size, imagePad: pad }).image;
+  // Patch [D, H, W] = [sz, sy, sx] (zyx) or [sx, sy, sz] (xyz); inside the head's box (or the volume) where it fits,
+  // centred on it where it is smaller.
+  const size: [number, number, number] = inputOrder === 'xyz' ? [shape[0], shape[1], shape[2]] : [shape[2], shape[1], shape[0]];
+  const origin = drawPatchOrigin(grid.dims, size, rng, box);
+  const image = extractPatch3d(grid, null, { origin, size, imagePad: pad }).image;
+  return inputOrder === 'xyz' ? swapXZ(image, size).data : image;
 }

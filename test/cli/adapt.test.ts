@@ -79,6 +79,16 @@ describe('nonadj adapt', () => {
     assert.deepEqual((await readNiftiFile(again)).data, (await readNiftiFile(path.join(out, 'segmentations', 'a.nii.gz'))).data);
   });
 
+  test('--time-limit: adapting stops when it is reached and the scans are segmented with the weights so far', () => {
+    const out = path.join(tmp, 'limited');
+    const r = runCli(['adapt', model, path.join(scans, 'a.nii.gz'), '--prior', priorFile, '--out', out, '--steps', '50', '--time-limit', '0', '--backend', 'cpu']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /adapted: {3}0 steps \(of 50: --time-limit 0 s reached\)/);
+    const summary = JSON.parse(readFileSync(path.join(out, 'adapt.json'), 'utf8')) as { stepsDone: number; scans: unknown[] };
+    assert.equal(summary.stepsDone, 0);
+    assert.equal(summary.scans.length, 1);
+  });
+
   test('bad input: one line, exit 2', () => {
     const a = path.join(scans, 'a.nii.gz');
     const out = path.join(tmp, 'bad');
