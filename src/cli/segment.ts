@@ -8,7 +8,7 @@ import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { isNiftiName } from '../volume/listNiftiFiles.js';
 import { listImages } from './listImages.js';
 import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
-import { axisOption, engineOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import { axisOption, engineOption, inputOrderOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
 import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { makeProgress, type Progress } from './progress.js';
 import { sameFile } from './sameFile.js';
@@ -71,10 +71,8 @@ export function makeSegmentCommand(): Command {
         '(default: the model\'s metadata, else quantile)',
       intensityOption,
     )
-    .addOption(
-      new Option('--input-order <order>', '3D: array axes fed to the network\'s D, H, W (default: zyx for nonadj models, xyz = brainchop\'s otherwise)').choices(['zyx', 'xyz']),
-    )
-    .option('--crop <voxels>', '3D: segment only the head\'s bounding box grown by this margin (default 8 for models without nonadj metadata)', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
+    .addOption(inputOrderOption())
+    .option('--crop <voxels>', '3D: segment only the head\'s bounding box grown by this margin (default: the margin the model records, else 8 for models without nonadj metadata)', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
     .option('--no-crop', '3D: segment the whole grid')
     .option('--tensor-memory <MiB>', '3D layer-by-layer path: tensor memory one slab may use (default 1024)', positiveIntegerOption)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
