@@ -74,15 +74,15 @@ export async function prepareModel(o: ResolvedTrainOptions, trainLoad: LoadVolum
       return { model, metadata: { ...stored, ...base, kind: '2.5d', inputShape, axis, k } };
     }
     if (inShape[3] !== 1) throw new Error(`trainSegmenter: --init ${name} takes ${inShape[3]} channels per voxel; a 3D model needs 1`);
-    // A 3D network trains on patches of --patch (or, without it, of its own fixed size, or 32³ when it has none).
-    // A network declared for another size (brainchop's MeshNet: 256³) is rebuilt for the patch; rebuilding it with a
-    // free shape first proves it fully convolutional, with an error naming the layer that is not.
     // The input order (and, for a foreign model, brainchop's crop) the weights were learnt with, kept with the model.
     const inputOrder = resolveInputOrder(arch.inputOrder, stored);
     const conventions = {
       ...(stored === null || stored.inputOrder !== undefined || inputOrder !== 'zyx' ? { inputOrder } : {}),
       ...(stored === null ? { crop: DEFAULT_CROP_MARGIN_VOXELS } : {}),
     };
+    // A 3D network trains on patches of --patch (or, without it, of its own fixed size, or 32³ when it has none).
+    // A network declared for another size (brainchop's MeshNet: 256³) is rebuilt for the patch; rebuilding it with a
+    // free shape first proves it fully convolutional, with an error naming the layer that is not.
     const fixedSize = inShape.slice(0, 3).every((d) => d !== null) ? (inShape.slice(0, 3) as number[]) : null;
     const patch = arch.patch ?? fixedSize ?? [32, 32, 32];
     const inputShape = [patch[0], patch[1], patch[2], 1];
