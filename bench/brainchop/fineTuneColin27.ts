@@ -113,7 +113,9 @@ const result = await trainSegmenter({
   train: [{ id: 'colin27', image: imageFile, label: labelFile }],
   validation: [],
   init: path.join(modelDir, 'model.json'),
-  architecture: { kind: '3d', patch: [64, 64, 64] },
+  // The volume is already in the network's convention in nonadj's zyx view (step 1), so it is fed as it is, not swapped
+  // again as a model without nonadj metadata would be (brainchop's xyz).
+  architecture: { kind: '3d', patch: [64, 64, 64], inputOrder: 'zyx' },
   intensity: { mode: 'dataset', mean: q05, std: q95 - q05 },
   epochs: 1,
   stepsPerEpoch: steps,

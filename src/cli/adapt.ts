@@ -10,7 +10,7 @@ import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { listImages } from './listImages.js';
 import { loadPrior } from './loadPrior.js';
-import { axisOption, engineOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import { axisOption, engineOption, inputOrderOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
 import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { intensityMetadata } from '../model/intensityMetadata.js';
 import { modelIntensity } from '../model/modelIntensity.js';
@@ -75,9 +75,9 @@ export function makeAdaptCommand(): Command {
       intensityOption,
     )
     .addOption(
-      new Option('--input-order <order>', '3D: array axes fed to the network\'s D, H, W (default: zyx for nonadj models, xyz = brainchop\'s otherwise), as segment').choices(['zyx', 'xyz']),
+      inputOrderOption(', as segment'),
     )
-    .option('--crop <voxels>', '3D: patches drawn in, and the segmentation made on, the head\'s bounding box grown by this margin (default 8 for models without nonadj metadata), as segment', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
+    .option('--crop <voxels>', '3D: patches drawn in, and the segmentation made on, the head\'s bounding box grown by this margin (default: the margin the model records, else 8 for models without nonadj metadata), as segment', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
     .option('--no-crop', '3D: patches and segmentation over the whole grid')
     .option('--tensor-memory <MiB>', '3D layer-by-layer segmentation: tensor memory one slab may use (default 1024), as segment', positiveIntegerOption)
     .option('--time-limit <s>', 'stop adapting after the step running at this many seconds, then segment with the weights reached (adapt.json records the steps done)', numberOption('a number ≥ 0', (n) => n >= 0))

@@ -158,3 +158,17 @@ export function namesOption(when?: string): Option {
 export function engineOption(): Option {
   return new Option('--engine <name>', 'inference engine: auto (onnxruntime-node when installed, else tfjs), tfjs, onnx').choices(['auto', 'tfjs', 'onnx']).default('auto');
 }
+
+/**
+ * The `--input-order zyx|xyz` option of the commands that feed a 3D network (segment, adapt, train), declared once so
+ * that its choices and its default read the same everywhere: the default is `resolveInputOrder`'s (the order the
+ * model's metadata records, else zyx for nonadj's models, else brainchop's xyz).
+ *
+ * @param tail - what the command adds to the help, e.g. `', as segment'`.
+ */
+export function inputOrderOption(tail = ''): Option {
+  return new Option(
+    '--input-order <order>',
+    `3D: array axes fed to the network's D, H, W (default: the order the model records, else zyx for nonadj models, xyz = brainchop's otherwise)${tail}`,
+  ).choices(['zyx', 'xyz']);
+}

@@ -8,7 +8,7 @@ import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { isNiftiName } from '../volume/listNiftiFiles.js';
 import { listImages } from './listImages.js';
 import { VOLUME_EXTENSIONS_TEXT } from '../volume/volumeExtension.js';
-import { axisOption, engineOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
+import { axisOption, engineOption, inputOrderOption, intensityOption, numberOption, positiveIntegerOption } from './options.js';
 import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { makeProgress, type Progress } from './progress.js';
 import { sameFile } from './sameFile.js';
@@ -52,7 +52,8 @@ export function makeSegmentCommand(): Command {
         '1 mm, LIA, as brainchop does). 2.5D models slide over every slice; fully convolutional 3D networks (MeshNet) run on',
         'the whole volume or the head\'s box, layer by layer in slabs that fit the tensor memory; other 3D models over',
         'overlapping patches (blended). A model without nonadj metadata gets brainchop\'s conventions unless told otherwise:',
-        'intensities scaled by quantiles (5 % → 0, 95 % → 1), array axes x, y, z fed as D, H, W, head cropped with 8 voxels.',
+        'intensities scaled by quantiles (5 % → 0, 95 % → 1), array axes x, y, z fed as D, H, W, head cropped with 8 voxels;',
+        'one fine-tuned from it by nonadj train --init records them in its metadata and keeps them.',
         'The label map keeps the image\'s grid and affine and is marked as a label map (intent 1002); labels are the',
         'prior\'s codes recorded in the model. With a folder as <input>, every image in it (.nii, .nii.gz, .mgz, .mgh; label maps',
         'left out; a BIDS dataset\'s *_T1w) is segmented into <output>/<same name>, --jobs at a time.',
@@ -71,10 +72,8 @@ export function makeSegmentCommand(): Command {
         '(default: the model\'s metadata, else quantile)',
       intensityOption,
     )
-    .addOption(
-      new Option('--input-order <order>', '3D: array axes fed to the network\'s D, H, W (default: zyx for nonadj models, xyz = brainchop\'s otherwise)').choices(['zyx', 'xyz']),
-    )
-    .option('--crop <voxels>', '3D: segment only the head\'s bounding box grown by this margin (default 8 for models without nonadj metadata)', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
+    .addOption(inputOrderOption())
+    .option('--crop <voxels>', '3D: segment only the head\'s bounding box grown by this margin (default: the margin the model records, else 8 for models without nonadj metadata)', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
     .option('--no-crop', '3D: segment the whole grid')
     .option('--tensor-memory <MiB>', '3D layer-by-layer path: tensor memory one slab may use (default 1024)', positiveIntegerOption)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))

@@ -37,6 +37,7 @@ describe('nonadj train reads back what trainingSpecArgs writes', () => {
         filters: fc.array(positive, { minLength: 1, maxLength: 5 }),
         padTo: fc.tuple(positive, positive),
         patch: fc.tuple(positive, positive, positive),
+        inputOrder: fc.constantFrom('zyx' as const, 'xyz' as const),
         epochs: positive,
         steps: positive,
         batchSize: positive,

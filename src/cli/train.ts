@@ -13,7 +13,7 @@ import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import type { TrainSegmenterOptions, TrainSegmenterResult } from '../train/trainSegmenter.js';
 import { TRAINING_SPEC_DEFAULTS as D, withTrainingDefaults, type ResolvedTrainingSpec, type TrainingSpec } from '../train/trainingSpec.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { axisOption, engineOption, intensityOption, lambdaOption, numberOption, positiveIntegerListOption, positiveIntegerOption, sizesOption } from './options.js';
+import { axisOption, engineOption, inputOrderOption, intensityOption, lambdaOption, numberOption, positiveIntegerListOption, positiveIntegerOption, sizesOption } from './options.js';
 import { makeProgress, type Progress } from './progress.js';
 
 /** Parsed flags of `nonadj train`: a training spec without its data folder, plus how to run it. */
@@ -63,6 +63,7 @@ export function makeTrainCommand(
     .option('--filters <list>', 'filters per level, e.g. 32,64,128,256 (2.5D default) or 8,16,32 (3D default)', positiveIntegerListOption)
     .option('--pad-to <HxW>', '2.5D input size (default: the first exam\'s slice, rounded up)', sizesOption(2, 'HxW, e.g. 224x192'))
     .option('--patch <DxHxW>', '3D patch size (default 32x32x32, or a 3D --init model\'s own input size)', sizesOption(3, 'DxHxW, e.g. 32x32x32'))
+    .addOption(inputOrderOption(' for --init, zyx for a new 3D network; recorded with the trained model'))
     .option('--epochs <n>', 'epochs', positiveIntegerOption, D.epochs)
     .option('--steps <n>', 'optimisation steps per epoch', positiveIntegerOption, D.steps)
     .option('--batch-size <n>', 'labelled samples per step, b (the reference fine-tunes with 2)', positiveIntegerOption, D.batchSize)
@@ -205,7 +206,7 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     validation,
     unlabelled,
     init: spec.init,
-    architecture: { kind: spec.model, filters: spec.filters, k: spec.k, axis: spec.axis, padTo: spec.padTo, patch: spec.patch },
+    architecture: { kind: spec.model, filters: spec.filters, k: spec.k, axis: spec.axis, padTo: spec.padTo, patch: spec.patch, inputOrder: spec.inputOrder },
     epochs: spec.epochs,
     stepsPerEpoch: spec.steps,
     batchSize: spec.batchSize,

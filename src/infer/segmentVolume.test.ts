@@ -8,7 +8,7 @@ import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/segmenterFixtures.js';
 import { makeModSegNet } from '../model/makeModSegNet.js';
 import { makeUNet3d } from '../model/makeUNet3d.js';
-import { segmentVolume } from './segmentVolume.js';
+import { DEFAULT_CROP_MARGIN_VOXELS, resolveCropMargin, resolveInputOrder, segmentVolume } from './segmentVolume.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { swapXZ } from '../volume/swapXZ.js';
 
@@ -21,6 +21,22 @@ before(async () => {
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const codes = [0, 97, 103, 105, 107];
+
+test('resolveInputOrder / resolveCropMargin: the option, else what the metadata records, else nonadj\'s (zyx, no crop) or brainchop\'s (xyz, 8)', () => {
+  const nonadj = { kind: '3d' as const, classes: [0, 1], inputShape: [8, 8, 8, 1] };
+  const tuned = { ...nonadj, inputOrder: 'xyz' as const, crop: 5 };
+  assert.equal(resolveInputOrder(undefined, null), 'xyz');
+  assert.equal(resolveInputOrder(undefined, nonadj), 'zyx');
+  assert.equal(resolveInputOrder(undefined, tuned), 'xyz');
+  assert.equal(resolveInputOrder(undefined, { ...nonadj, inputOrder: 'zyx' }), 'zyx');
+  assert.equal(resolveInputOrder('zyx', tuned), 'zyx');
+  assert.equal(resolveInputOrder('xyz', nonadj), 'xyz');
+  assert.equal(resolveCropMargin(undefined, null), DEFAULT_CROP_MARGIN_VOXELS);
+  assert.equal(resolveCropMargin(undefined, nonadj), false);
+  assert.equal(resolveCropMargin(undefined, tuned), 5);
+  assert.equal(resolveCropMargin(false, tuned), false);
+  assert.equal(resolveCropMargin(0, nonadj), 0);
+});
 
 test('2.5D: labels on the input grid with its affine, in the metadata codes, marked as a label map; probabilities sum to 1', async () => {
   const image = ds.files.get(ds.exams[0].image)!;
@@ -76,6 +92,21 @@ function smallMeshNet(): tfl.LayersModel {
   const out = tfl.layers.conv3d({ filters: 5, kernelSize: 1, kernelInitializer: tfl.initializers.glorotNormal({ seed: 7 }) }).apply(t) as tfl.SymbolicTensor;
   return tfl.model({ inputs: x, outputs: out });
 }
+
+test('3D, metadata recording inputOrder xyz and brainchop\'s crop (a fine-tuned brainchop model): segmented as the foreign original; without them: zyx, no crop', async () => {
+  const image = ds.files.get(ds.exams[0].image)!;
+  const net = smallMeshNet();
+  const metadata = { kind: '3d' as const, classes: codes, inputShape: [8, 8, 8, 1], intensity: { method: 'quantile', lower: 0.05, upper: 0.95 } };
+  const foreign = await segmentVolume(net, image, { metadata: null, classes: codes });
+  const tuned = await segmentVolume(net, image, { metadata: { ...metadata, inputOrder: 'xyz', crop: DEFAULT_CROP_MARGIN_VOXELS } });
+  assert.equal(tuned.run.inputOrder, 'xyz');
+  assert.deepEqual(tuned.run.crop, foreign.run.crop);
+  assert.deepEqual(Array.from(tuned.labels.data), Array.from(foreign.labels.data));
+  const plain = await segmentVolume(net, image, { metadata });
+  assert.equal(plain.run.inputOrder, 'zyx');
+  assert.equal(plain.run.crop, undefined);
+  net.dispose();
+});
 
 test('3D fully convolutional chain (MeshNet): whole volume layer by layer, brainchop\'s conventions by default; xyz is the zyx run of the x↔z-swapped image; a crop covering the grid changes nothing', async () => {
   const image = ds.files.get(ds.exams[0].image)!;

@@ -20,18 +20,31 @@ import { argmaxAt, resolveClasses, softmaxInPlace, type VolumePrediction } from 
  * - `'xyz'`: brainchop's, whose `(x, y, z)` array is fed as `(D, H, W)` (brainchop stacks the slices to `[z, y, x]`
  *   and transposes, `enableTranspose`).
  * A cubic fully convolutional network's shape says nothing about which it was trained with, and the labels of the
- * wrong one are garbage, so it is not guessed from the model: nonadj's models record theirs (always `'zyx'`), and a
- * model without nonadj metadata is taken to be brainchop's (`'xyz'`) unless told otherwise.
+ * wrong one are garbage, so it is not guessed from the model: nonadj's models record theirs (`ModelMetadata.inputOrder`,
+ * absent = `'zyx'`; a brainchop model fine-tuned by `nonadj train --init` records `'xyz'`), and a model without nonadj
+ * metadata is taken to be brainchop's (`'xyz'`) unless told otherwise.
  */
-export type InputOrder = 'zyx' | 'xyz';
+export type InputOrder = NonNullable<ModelMetadata['inputOrder']>;
 
-/** The input order of a 3D model: the option's, else `'zyx'` for a nonadj model, else brainchop's `'xyz'`. */
+/**
+ * The input order of a 3D model: the option's, else the one its metadata records, else `'zyx'` for a nonadj model
+ * (metadata without the field), else brainchop's `'xyz'`. The one rule `segment`, `adapt` and `train --init` share.
+ */
 export function resolveInputOrder(option: InputOrder | undefined, metadata: ModelMetadata | null): InputOrder {
-  return option ?? (metadata ? 'zyx' : 'xyz');
+  return option ?? metadata?.inputOrder ?? (metadata ? 'zyx' : 'xyz');
 }
 
 /** The crop margin a 3D model gets by default: 8 voxels for a model without nonadj metadata (brainchop's), none for nonadj's. */
 export const DEFAULT_CROP_MARGIN_VOXELS = 8;
+
+/**
+ * The head-box crop margin of a 3D model, in voxels, or `false` for the whole grid: the option's, else the one its
+ * metadata records (`ModelMetadata.crop`), else none for a nonadj model, else {@link DEFAULT_CROP_MARGIN_VOXELS}
+ * (brainchop's).
+ */
+export function resolveCropMargin(option: number | false | undefined, metadata: ModelMetadata | null): number | false {
+  return option ?? metadata?.crop ?? (metadata ? false : DEFAULT_CROP_MARGIN_VOXELS);
+}
 
 /** Options of {@link segmentVolume}. */
 export interface SegmentVolumeOptions {
@@ -56,7 +69,8 @@ export interface SegmentVolumeOptions {
   /**
    * 3D: segment only the head's bounding box (`headBoundingBox`) grown by this many voxels, or `false` for the whole
    * grid. Outside the box every voxel gets the first class (channel 0: the background of brainchop's and nonadj's
-   * models). @default {@link DEFAULT_CROP_MARGIN_VOXELS} for a model without metadata, `false` otherwise
+   * models). @default {@link resolveCropMargin}: the metadata's `crop`, else {@link DEFAULT_CROP_MARGIN_VOXELS} for a
+   *   model without metadata, `false` otherwise
    */
   crop?: number | false;
   /** 3D layer-by-layer path: bytes of tensor memory one slab may use (see `predictLayerwise3d`). @default 1 GiB */
@@ -120,7 +134,7 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
   const run: SegmentRun = { path: 'slices', intensity };
   if (kind === '3d') {
     const inputOrder = resolveInputOrder(options.inputOrder, meta);
-    const margin = options.crop ?? (meta ? false : DEFAULT_CROP_MARGIN_VOXELS);
+    const margin = resolveCropMargin(options.crop, meta);
     const box = margin === false ? undefined : headBoundingBox(image, margin);
     const stages = layerwiseStages(model);
     const layerwise = stages !== null;

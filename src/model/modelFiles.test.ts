@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { initEngine } from '../engine/initEngine.js';
 import { makeModSegNet } from './makeModSegNet.js';
 import { makeUNet3d } from './makeUNet3d.js';
-import { loadModel, saveModel, type ModelMetadata } from './modelFiles.js';
+import { assertModelMetadata, loadModel, saveModel, type ModelMetadata } from './modelFiles.js';
 
 const meta25d: ModelMetadata = {
   kind: '2.5d',
@@ -55,6 +55,20 @@ describe('saveModel / loadModel', () => {
     const { model: loaded, metadata } = await loadModel(path.join(dir, 'u3'));
     assert.deepEqual(metadata, meta);
     assert.deepEqual(await predictionOf(loaded, [1, 4, 4, 4, 1]), await predictionOf(model, [1, 4, 4, 4, 1]));
+  });
+
+  it('round-trips a 3D model\'s inputOrder and crop; files without them read as before; bad values are refused', async () => {
+    const model = makeUNet3d({ inputShape: [4, 4, 4, 1], numClasses: 2, filters: [2, 3], seed: 2 });
+    const meta: ModelMetadata = { kind: '3d', classes: [0, 1], inputShape: [4, 4, 4, 1], inputOrder: 'xyz', crop: 8 };
+    await saveModel(model, path.join(dir, 'xyz'), meta);
+    assert.deepEqual(JSON.parse(readFileSync(path.join(dir, 'xyz', 'model.json'), 'utf8')).userDefinedMetadata.nonadj, meta);
+    assert.deepEqual((await loadModel(path.join(dir, 'xyz'))).metadata, meta);
+    assert.throws(() => assertModelMetadata({ ...meta, inputOrder: 'yxz' }), /inputOrder is "yxz", expected 'zyx' or 'xyz' on a 3d model/);
+    assert.throws(() => assertModelMetadata({ ...meta25d, inputOrder: 'xyz' }), /inputOrder is "xyz", expected 'zyx' or 'xyz' on a 3d model/);
+    assert.throws(() => assertModelMetadata({ ...meta, crop: -1 }), /crop is -1, expected an integer ≥ 0/);
+    assert.throws(() => assertModelMetadata({ ...meta25d, crop: 8 }), /crop is 8, expected an integer ≥ 0 \(voxels\) on a 3d model/);
+    assertModelMetadata({ ...meta, inputOrder: undefined, crop: undefined });
+    model.dispose();
   });
 
   it('writes the standard tfjs layers format: model.json + weights.bin, weights first, no temporary files left', async () => {

@@ -65,6 +65,19 @@ export interface ModelMetadata {
    * {@link loadModel} rebuilds the network for `inputShape` ({@link withInputShape}).
    */
   publishedInputShape?: Array<number | null>;
+  /**
+   * 3D: which array axes of a volume are fed to the network's `(D, H, W)` (see `infer/segmentVolume.ts`,
+   * `InputOrder`): `'zyx'` (nonadj's: the voxel order as it is) or `'xyz'` (brainchop's: the `(x, y, z)` array as
+   * `(D, H, W)`). Absent = `'zyx'`, as every nonadj model before this field; a foreign model fine-tuned with
+   * `nonadj train --init` records the order it was trained with (`'xyz'` for brainchop's).
+   */
+  inputOrder?: 'zyx' | 'xyz';
+  /**
+   * 3D: the margin in voxels of the head's bounding box that `segment` and `adapt` crop to by default (see
+   * `headBoundingBox`); absent = the whole grid, as for nonadj's own models. A brainchop model fine-tuned with
+   * `nonadj train --init` keeps brainchop's crop (`DEFAULT_CROP_MARGIN_VOXELS`), as it keeps its input order.
+   */
+  crop?: number;
   /** 2.5D: slicing axis (0 = x sagittal, 1 = y coronal, 2 = z axial), see `volume/sliceAxis.ts`. */
   axis?: SliceAxisIndex;
   /** 2.5D: stacked slices (odd; the input's last dimension). */
@@ -291,6 +304,12 @@ export function assertModelMetadata(value: unknown, where = 'assertModelMetadata
   }
   if (m.classNames !== undefined && (!Array.isArray(m.classNames) || m.classNames.length !== m.classes!.length)) {
     fail(`classNames must list one name (or null) per class (${m.classes!.length})`);
+  }
+  if (m.inputOrder !== undefined && (m.kind !== '3d' || (m.inputOrder !== 'zyx' && m.inputOrder !== 'xyz'))) {
+    fail(`inputOrder is ${JSON.stringify(m.inputOrder)}, expected 'zyx' or 'xyz' on a 3d model`);
+  }
+  if (m.crop !== undefined && (m.kind !== '3d' || !Number.isInteger(m.crop) || m.crop < 0)) {
+    fail(`crop is ${JSON.stringify(m.crop)}, expected an integer ≥ 0 (voxels) on a 3d model`);
   }
   if (m.kind === '2.5d') {
     if (m.axis !== 0 && m.axis !== 1 && m.axis !== 2) fail(`axis is ${JSON.stringify(m.axis)}, expected 0, 1 or 2 for a 2.5d model`);

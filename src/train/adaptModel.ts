@@ -9,7 +9,7 @@ import { makeExamCache } from '../data/makeExamCache.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { fidelityLoss } from '../loss/fidelityLoss.js';
 import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
-import { DEFAULT_CROP_MARGIN_VOXELS, resolveInputOrder, type InputOrder } from '../infer/segmentVolume.js';
+import { resolveCropMargin, resolveInputOrder, type InputOrder } from '../infer/segmentVolume.js';
 import { checkModelForPrior } from '../model/checkModelForPrior.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
@@ -64,8 +64,8 @@ export interface AdaptModelOptions {
   /** Intensity standardisation; default: the metadata's, else brainchop's quantile scaling (`modelIntensity`). */
   intensity?: StandardiseOptions;
   /**
-   * 3D: the array axes fed to the network's (D, H, W), as `segmentVolume` feeds them (default `resolveInputOrder`: `'zyx'`
-   * for a nonadj model, brainchop's `'xyz'` for one without metadata), so that the model is adapted on the inputs it
+   * 3D: the array axes fed to the network's (D, H, W), as `segmentVolume` feeds them (default `resolveInputOrder`: the metadata's
+   * `inputOrder`, else `'zyx'` for a nonadj model, brainchop's `'xyz'` for one without metadata), so that the model is adapted on the inputs it
    * segments.
    */
   inputOrder?: InputOrder;
@@ -79,7 +79,7 @@ export interface AdaptModelOptions {
   /**
    * 3D: draw the patches inside the head's bounding box grown by this many voxels (`headBoundingBox`, as
    * `segmentVolume` crops), or `false` for anywhere in the volume, so that no step is spent on air.
-   * @default {@link DEFAULT_CROP_MARGIN_VOXELS} for a model without metadata, `false` otherwise (as `segmentVolume`)
+   * @default `resolveCropMargin` (as `segmentVolume`): the metadata's `crop`, else 8 voxels for a model without metadata, `false` otherwise
    */
   crop?: number | false;
   /** Optimisation steps. @default ADAPT_DEFAULTS.steps */
@@ -196,7 +196,7 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   }
   const sampleShape = inShape as number[];
   const inputOrder = resolveInputOrder(options.inputOrder, metadata);
-  const margin = kind === '3d' ? (options.crop ?? (metadata ? false : DEFAULT_CROP_MARGIN_VOXELS)) : false;
+  const margin = kind === '3d' ? resolveCropMargin(options.crop, metadata) : false;
   const axis = options.axis ?? metadata?.axis;
   if (kind === '2.5d' && axis === undefined) {
     throw new RangeError(`${op}: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);

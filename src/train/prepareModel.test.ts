@@ -10,6 +10,8 @@ import { fileLoadHandler, loadModel } from '../model/modelFiles.js';
 import { withInputShape } from '../model/withInputShape.js';
 import { makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/segmenterFixtures.js';
 import { makeTinyMeshNet } from '../../test/helpers/makeTinyMeshNet.js';
+import { DEFAULT_CROP_MARGIN_VOXELS } from '../infer/segmentVolume.js';
+import { makeUNet3d } from '../model/makeUNet3d.js';
 import { trainSegmenter, type TrainSegmenterOptions } from './trainSegmenter.js';
 
 let ds: AtlasCropDataset;
@@ -82,6 +84,41 @@ describe('prepareModel: a foreign fully convolutional model in train --init', ()
     assert.deepEqual(retuned.metadata.publishedInputShape, [16, 16, 16, 1], 'a second fine-tune keeps the published shape');
     tf.dispose(x);
     for (const m of [stock, whole, again, retuned.model, result.model]) m.dispose();
+  });
+
+  test("a model without nonadj metadata trains in brainchop's xyz order (kept on resume) and is saved with it and brainchop's crop", async () => {
+    // A non-cubic patch, so that the order shows in the shapes too.
+    const patch: [number, number, number] = [8, 6, 12];
+    const mesh = makeTinyMeshNet({ inputShape: [16, 16, 16, 1], numClasses: 5 });
+    const base = options(mesh, { architecture: { kind: '3d', patch }, stepsPerEpoch: 3, validation: ds.exams.slice(4) });
+    const controller = new AbortController();
+    const first = await trainSegmenter({ ...base, signal: controller.signal, onStep: (s) => s.globalStep === 1 && controller.abort() });
+    assert.equal(first.status, 'interrupted');
+    const resumed = await trainSegmenter({ ...base, resume: true });
+    assert.equal(resumed.status, 'completed');
+    for (const r of [first, resumed]) {
+      assert.equal(r.metadata.inputOrder, 'xyz');
+      assert.equal(r.metadata.crop, DEFAULT_CROP_MARGIN_VOXELS);
+    }
+    const { metadata } = await loadModel(resumed.bestDir);
+    assert.equal(metadata?.inputOrder, 'xyz');
+    assert.equal(metadata?.crop, DEFAULT_CROP_MARGIN_VOXELS);
+    assert.deepEqual(metadata?.inputShape, [...patch, 1]);
+
+    // Asked for, zyx is recorded (with the crop: brainchop's convention of running the model); a model that records
+    // its order keeps it on a second fine-tune; nonadj's own 3D models record nothing, as before the field.
+    const zyx = await trainSegmenter(options(makeTinyMeshNet({ inputShape: [16, 16, 16, 1], numClasses: 5 }), { architecture: { kind: '3d', patch, inputOrder: 'zyx' } }));
+    assert.equal(zyx.metadata.inputOrder, 'zyx');
+    const again = await trainSegmenter(options(resumed.bestDir, { architecture: { kind: '3d', patch } }));
+    assert.equal(again.metadata.inputOrder, 'xyz');
+    assert.equal(again.metadata.crop, DEFAULT_CROP_MARGIN_VOXELS);
+    const unet = await trainSegmenter(options(makeUNet3d({ inputShape: [8, 8, 8, 1], numClasses: 5, filters: [2], seed: 1 })));
+    assert.equal(unet.metadata.inputOrder, 'xyz', 'a foreign U-Net without metadata is taken as brainchop\'s too');
+    await assert.rejects(
+      trainSegmenter(options(makeTinyMeshNet({ inputShape: [16, 16, 16, 1], numClasses: 5 }), { init: undefined, architecture: { kind: '2.5d', inputOrder: 'xyz' } })),
+      /the input order \(xyz\) is for 3D models; this run trains a 2.5D one/,
+    );
+    for (const r of [first, resumed, zyx, again, unet]) r.model.dispose();
   });
 
   test('a class count that differs from the prior, and a layer that needs a fixed size, are one clear error each', async () => {

@@ -351,6 +351,7 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
             exams: o.validation,
             kind,
             axis: metadata.axis,
+            inputOrder: metadata.inputOrder,
             intensity: run.intensity,
             samplesPerExam: o.validationSamples,
             load,

@@ -28,6 +28,12 @@ export interface ArchitectureOptions {
   padTo?: readonly [number, number];
   /** 3D: patch size `[D, H, W]` (z, y, x), each a multiple of 2^(levels−1). @default [32, 32, 32] */
   patch?: readonly [number, number, number];
+  /**
+   * 3D: the array axes fed to the network's `(D, H, W)` in training and validation, recorded in the saved metadata
+   * (`ModelMetadata.inputOrder`). @default for an `init` model, `resolveInputOrder` (its metadata's order, else
+   * brainchop's `'xyz'` for a model without nonadj metadata); `'zyx'` for a new network
+   */
+  inputOrder?: 'zyx' | 'xyz';
 }
 
 /** What one training step did (for progress bars). */

@@ -36,6 +36,12 @@ export interface TrainingSpec {
   padTo?: [number, number];
   /** 3D patch `[D, H, W]` in voxels. */
   patch?: [number, number, number];
+  /**
+   * 3D: the array axes fed to the network's `(D, H, W)` (`InputOrder`), recorded in the model's metadata. Left out:
+   * an `init` model's own (`resolveInputOrder`: its metadata's, else brainchop's `'xyz'` for a model without nonadj
+   * metadata), else `'zyx'`.
+   */
+  inputOrder?: 'zyx' | 'xyz';
   epochs?: number;
   /** Optimisation steps per epoch. */
   steps?: number;
@@ -115,6 +121,7 @@ const FLAGS: ReadonlyArray<[Exclude<keyof TrainingSpec, 'data'>, string]> = [
   ['filters', '--filters'],
   ['padTo', '--pad-to'],
   ['patch', '--patch'],
+  ['inputOrder', '--input-order'],
   ['epochs', '--epochs'],
   ['steps', '--steps'],
   ['batchSize', '--batch-size'],

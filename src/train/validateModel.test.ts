@@ -8,6 +8,8 @@ import { makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/
 import { makeModSegNet } from '../model/makeModSegNet.js';
 import { predictSlices } from '../infer/predictSlices.js';
 import { standardise } from '../data/standardise.js';
+import { makeUNet3d } from '../model/makeUNet3d.js';
+import { swapXZ } from '../volume/swapXZ.js';
 import { validateModel } from './validateModel.js';
 
 let ds: AtlasCropDataset;
@@ -56,5 +58,23 @@ test('validateModel: a structure the model predicts but the truth lacks scores 0
     differs ||= truthOnly.reduce((a, l) => a + l.dice!, 0) / truthOnly.length !== evaluated.meanDice;
   }
   assert.ok(differs);
+  model.dispose();
+});
+
+test("validateModel, 3D 'xyz': the numbers of 'zyx' on the x↔z-swapped volumes (as training feeds the model)", async () => {
+  // A non-cubic patch: D runs along the grid's x with 'xyz'.
+  const model = makeUNet3d({ inputShape: [8, 4, 12, 1], numClasses: 5, filters: [3], seed: 4 });
+  const swapped = new Map(
+    [...ds.files].map(([name, v]) => {
+      const data = v.data instanceof Int32Array ? swapXZ(v.data, v.dims).data : swapXZ(Float32Array.from(v.data), v.dims).data;
+      return [name, makeVolume([v.dims[2], v.dims[1], v.dims[0]], data, { spacingMm: [v.spacingMm[2], v.spacingMm[1], v.spacingMm[0]] })];
+    }),
+  );
+  const common = { prior: ds.prior, exams: ds.exams, kind: '3d' as const, intensity: { mode: 'image' as const }, samplesPerExam: 3 };
+  const xyz = await validateModel(model, { ...common, load: ds.load, inputOrder: 'xyz' });
+  const onSwapped = await validateModel(model, { ...common, load: async (f) => swapped.get(f)!, inputOrder: 'zyx' });
+  const zyx = await validateModel(model, { ...common, load: ds.load });
+  assert.deepEqual(xyz, onSwapped);
+  assert.notEqual(xyz.nonAdjacency, zyx.nonAdjacency, 'the order changes what the model sees');
   model.dispose();
 });

@@ -14,6 +14,8 @@ import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { predictPatches3d } from '../infer/predictPatches3d.js';
 import { predictSlices } from '../infer/predictSlices.js';
+import type { InputOrder } from '../infer/segmentVolume.js';
+import { swapXZ } from '../volume/swapXZ.js';
 import type { BatchForward } from '../infer/makeInferenceEngine.js';
 
 /** Options of {@link validateModel}. */
@@ -26,6 +28,11 @@ export interface ValidateModelOptions {
   kind: '2.5d' | '3d';
   /** 2.5D slicing axis. @default 1 */
   axis?: SliceAxisIndex;
+  /**
+   * 3D: the array axes fed to the network's `(D, H, W)`, as in training (`makeBatchSource`) and `segmentVolume`: with
+   * `'xyz'` the volume is predicted, and its validation patches drawn, on the `swapXZ` of the grid. @default 'zyx'
+   */
+  inputOrder?: InputOrder;
   /** Intensity standardisation, as in training. */
   intensity: StandardiseOptions;
   /**
@@ -104,13 +111,18 @@ export async function validateModel(model: LayersModel, options: ValidateModelOp
     const { image, labels: truth } = await loadExam(exam, { load: options.load, read: 'both' });
     if (truth === null) throw new Error(`validateModel: validation exam ${exam.id} has no label map`);
     const params = standardiseParams(image, options.intensity);
-    const data = standardise(image, { mode: 'dataset', ...params });
     const imagePad = -params.mean / params.std;
-    const grid = { dims: image.dims, data };
+    // 'xyz': the grid the network sees is the swapped one; its predicted labels are swapped back for the metrics.
+    const swap = kind === '3d' && options.inputOrder === 'xyz';
+    const grid = swap
+      ? swapXZ(standardise(image, { mode: 'dataset', ...params }), image.dims)
+      : { dims: image.dims, data: standardise(image, { mode: 'dataset', ...params }) };
+    const seen = swap ? swapXZ(truth.data instanceof Int32Array ? truth.data : Int32Array.from(truth.data), image.dims).data : truth.data;
     const prediction =
       kind === '2.5d'
         ? await predictSlices(model, grid, { axis, classes, imagePad, batchSize, forward: options.forward })
         : await predictPatches3d(model, grid, { classes, imagePad, batchSize, forward: options.forward });
+    if (swap) prediction.labels = swapXZ(prediction.labels, grid.dims).data;
     const predicted: Volume<Int32Array> = makeVolume(image.dims, prediction.labels, { spacingMm: image.spacingMm, affine: image.affine });
     const check = checkSegmentation(predicted, prior, { source: `validation exam ${exam.id}` });
     const dice = diceScore(prediction.labels, truth.data, { backgroundLabel: prior.labels[0], source: `validateModel: validation exam ${exam.id}` }).meanDice;
@@ -129,8 +141,8 @@ export async function validateModel(model: LayersModel, options: ValidateModelOp
     } else {
       const [, d, h, w] = inShape as number[];
       sampleShape = [d, h, w, 1];
-      const origins = patchGrid(image.dims, { size: [w, h, d] }).filter((origin) =>
-        hasForeground(extractPatch3d({ dims: image.dims, data: truth.data }, null, { origin, size: [w, h, d] }).image),
+      const origins = patchGrid(grid.dims, { size: [w, h, d] }).filter((origin) =>
+        hasForeground(extractPatch3d({ dims: grid.dims, data: seen }, null, { origin, size: [w, h, d] }).image),
       );
       for (const origin of evenlySpaced(origins, samplesPerExam)) {
         samples.push(extractPatch3d(grid, null, { origin, size: [w, h, d], imagePad }).image);

@@ -8,6 +8,7 @@ import { initEngine } from '../../src/engine/initEngine.js';
 import { makeModSegNet } from '../../src/model/makeModSegNet.js';
 import { saveModel } from '../../src/model/modelFiles.js';
 import { makeAtlasCropDataset } from '../helpers/segmenterFixtures.js';
+import { makeTinyMeshNet } from '../helpers/makeTinyMeshNet.js';
 import { ROOT, runCli } from '../helpers/runCliSnapshot.js';
 import { writeExamFolders } from '../helpers/trainingDataFixtures.js';
 
@@ -17,6 +18,7 @@ const prior = path.join(tmp, 'graph.json');
 const broken = path.join(tmp, 'broken');
 const wrongModel = path.join(tmp, 'wrong');
 const foreignModel = path.join(tmp, 'foreign');
+const foreignMeshNet = path.join(tmp, 'foreign-meshnet');
 /** Tiny settings shared by the runs: 24×24 coronal slices, k = 3, filters 4,8, 4 training crops + 1 validation. */
 const tiny = ['--prior', prior, '--filters', '4,8', '--k', '3', '--batch-size', '2', '--optimizer', 'adam', '--val-split', '1', '--augment', '0', '--seed', '3'];
 
@@ -33,6 +35,10 @@ before(async () => {
   const foreign = makeModSegNet({ inputShape: [24, 24, 3], numClasses: 5, filters: [4], seed: 2 });
   await saveModel(foreign, foreignModel);
   foreign.dispose();
+  // A brainchop-like 3D model (MeshNet, declared for 16³, frozen, no nonadj metadata).
+  const mesh = makeTinyMeshNet({ inputShape: [16, 16, 16, 1], numClasses: 5 });
+  await saveModel(mesh, foreignMeshNet);
+  mesh.dispose();
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -102,6 +108,34 @@ describe('nonadj train', () => {
     assert.deepEqual(stored(chosen), { method: 'zscore-image', region: 'nonzero' });
   });
 
+  test("--init a foreign 3D model: trained and saved in brainchop's xyz order with its crop, which segment then uses", () => {
+    // A non-cubic patch: fed as (x, y, z) = (8, 6, 12) voxels.
+    const one = ['--epochs', '1', '--steps', '1', '--val-split', '1', '--prior', prior, '--batch-size', '1', '--patch', '8x6x12', '--optimizer', 'adam', '--lr', '1e-3'];
+    const stored = (run: string) => JSON.parse(readFileSync(path.join(run, 'best', 'model.json'), 'utf8')).userDefinedMetadata.nonadj;
+    const run = path.join(tmp, 'meshnet-xyz');
+    const r = runCli(['train', data, '--out', run, '--init', foreignMeshNet, ...one]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stderr, /epoch 1\/1: .*\| val Dice \d\.\d{4}/);
+    const meta = stored(run);
+    assert.equal(meta.inputOrder, 'xyz');
+    assert.equal(meta.crop, 8);
+    assert.deepEqual(meta.inputShape, [8, 6, 12, 1]);
+    assert.deepEqual(meta.publishedInputShape, [16, 16, 16, 1]);
+    const image = path.join(data, readdirSync(data)[0], 'prepro_im_mni_bc.nii.gz');
+    const seg = runCli(['segment', path.join(run, 'best'), image, path.join(tmp, 'meshnet-xyz.nii.gz')]);
+    assert.equal(seg.exitCode, 0, seg.stderr);
+    assert.match(seg.stdout, /run: {6}layerwise, intensity quantile 0\.05–0\.95, input order xyz, crop \d+×\d+×\d+ at \(\d+, \d+, \d+\)\n/);
+
+    // --input-order zyx is recorded as asked, and segment follows it.
+    const zyxRun = path.join(tmp, 'meshnet-zyx');
+    const z = runCli(['train', data, '--out', zyxRun, '--init', foreignMeshNet, '--input-order', 'zyx', ...one]);
+    assert.equal(z.exitCode, 0, z.stderr);
+    assert.equal(stored(zyxRun).inputOrder, 'zyx');
+    const zseg = runCli(['segment', path.join(zyxRun, 'best'), image, path.join(tmp, 'meshnet-zyx.nii.gz')]);
+    assert.equal(zseg.exitCode, 0, zseg.stderr);
+    assert.match(zseg.stdout, /input order zyx, crop /);
+  });
+
   test('Ctrl-C writes a checkpoint and exits 130; --resume continues to the end', async () => {
     const run = path.join(tmp, 'interrupted');
     const first = await runAndInterrupt(['train', data, '--out', run, '--epochs', '6', '--steps', '2', ...tiny], /epoch 1\/6/);
@@ -131,6 +165,8 @@ describe('nonadj train', () => {
       [['train', data, '--out', path.join(tmp, 'x3'), ...tiny, '--lambda', 'big'], /option '--lambda <λ>' argument 'big' is invalid/],
       [['train', broken, '--out', path.join(tmp, 'x4'), ...tiny], /1 exam folder in .*broken lacks a file: crop-y76 \(no prepro_seg_mni.nii.gz\)/],
       [['train', data, '--out', path.join(tmp, 'x5'), ...tiny, '--init', wrongModel], /--init .*outputs 4 classes but the prior has 5 labels/],
+      [['train', data, '--out', path.join(tmp, 'x6'), ...tiny, '--input-order', 'xyz'], /the input order \(xyz\) is for 3D models; this run trains a 2\.5D one/],
+      [['train', data, '--out', path.join(tmp, 'x7'), ...tiny, '--input-order', 'yxz'], /option '--input-order <order>' argument 'yxz' is invalid/],
     ];
     for (const [args, expected] of cases) {
       const r = runCli(args);
