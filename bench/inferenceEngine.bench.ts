@@ -32,6 +32,7 @@ import { loadModel } from '../src/model/modelFiles.js';
 import { makeModSegNet } from '../src/model/makeModSegNet.js';
 import { readNiftiFile, writeNiftiFile } from '../src/volume/niftiFile.js';
 import { cpuNow, machineLine, median, SMOKE } from './machine.js';
+import { TORCH_MODSEGNET } from './torchChild.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -67,38 +68,7 @@ cfg = json.loads(sys.argv[1])
 torch.set_num_threads(cfg['threads'])
 torch.manual_seed(0)
 
-class ModSegNet(nn.Module):
-    # makeModSegNet in NCHW (as bench/step.bench.ts's): encoders of 2 3x3 conv+ReLU and max-pool with indices;
-    # decoders max-unpool, concat the skip, convs; 1x1 classifier to logits.
-    def __init__(self, k, classes, filters, convs=2):
-        super().__init__()
-        self.enc, self.dec = nn.ModuleList(), nn.ModuleList()
-        cin = k
-        for f in filters:
-            layers = []
-            for i in range(convs):
-                layers += [nn.Conv2d(cin, f, 3, padding=1), nn.ReLU()]
-                cin = f
-            self.enc.append(nn.Sequential(*layers))
-        for l in range(len(filters) - 1, -1, -1):
-            n = 1 if l == 0 else convs
-            layers, cin = [], 2 * filters[l]
-            for i in range(n):
-                co = filters[max(l - 1, 0)] if i == n - 1 else filters[l]
-                layers += [nn.Conv2d(cin, co, 3, padding=1), nn.ReLU()]
-                cin = co
-            self.dec.append(nn.Sequential(*layers))
-        self.cls = nn.Conv2d(filters[0], classes, 1)
-    def forward(self, x):
-        skips, idx = [], []
-        for e in self.enc:
-            x = e(x)
-            skips.append(x)
-            x, i = F.max_pool2d(x, 2, 2, return_indices=True)
-            idx.append(i)
-        for d, s, i in zip(self.dec, reversed(skips), reversed(idx)):
-            x = d(torch.cat([F.max_unpool2d(x, i, 2, 2, output_size=s.shape[-2:]), s], 1))
-        return self.cls(x)
+${TORCH_MODSEGNET}
 
 net = ModSegNet(cfg['k'], cfg['classes'], cfg['filters']).eval()
 n, b = cfg['slices'], 4
