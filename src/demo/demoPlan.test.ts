@@ -59,6 +59,13 @@ describe('demoPlan', () => {
     assert.deepEqual(arms.filter((a) => a.pool).map((a) => a.pool), ['unseen-train', 'unlabelled-train']);
   });
 
+  test('the experiment sweeps λ two steps further than the preview, to find where Dice starts to fall', () => {
+    assert.deepEqual(demoPlan('default').lambdaMultipliers, [0.1, 0.3, 1, 3, 10]);
+    assert.deepEqual(demoPlan('replicated').lambdaMultipliers, [0.1, 0.3, 1, 3, 10, 30, 100]);
+    // Largest multiplier first, as the preview's.
+    assert.deepEqual(demoArms(demoPlan('replicated')).filter((a) => a.kind === 'lambda').map((a) => a.multiplier), [100, 30, 10, 3, 1, 0.3, 0.1]);
+  });
+
   test('a fresh plan per call (a caller may change it)', () => {
     const a = demoPlan('quick');
     a.filters.push(256);

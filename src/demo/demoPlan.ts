@@ -47,6 +47,11 @@ export interface DemoPlanOptions {
 }
 
 const MULTIPLIERS = [0.1, 0.3, 1, 3, 10];
+/**
+ * The experiment goes further: in the first replicated run (human, session 4) Dice on the training scanner had not
+ * fallen at 10 ×, so the knee the sweep is for lay beyond it. The headline rule is unchanged and reads validation only.
+ */
+const REPLICATED_MULTIPLIERS = [...MULTIPLIERS, 30, 100];
 
 /**
  * The plan of a demo mode. Every mode has every arm; they differ in size. `default` is a preview sized for
@@ -81,7 +86,7 @@ export function demoPlan(mode: DemoMode, options: DemoPlanOptions = {}): DemoPla
       const n = options.replicates ?? 3;
       if (!Number.isInteger(n) || n < 2 || n > 20) throw new RangeError(`demoPlan: replicates is ${n}, expected an integer in 2…20`);
       return {
-        mode, downsample: 2, ...rules,
+        mode, downsample: 2, ...rules, lambdaMultipliers: [...REPLICATED_MULTIPLIERS],
         sizes: { train: 16, val: 4, 'unseen-val': 4, test: 12, 'unseen-test': 12, ...pools },
         seeds: Array.from({ length: n }, (_, i) => i + 1),
         fineTune: { epochs: 16, steps: 10, batchSize: 4, lr: 1e-4 },

@@ -3,36 +3,40 @@
  * test/demo/demo.e2e.ts.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import type { EpochRecord } from '../train/runFolder.js';
 import { heuristicFromLog } from './runDemo.js';
 
-/** An epoch record as `nonadj train` logs it; only `lambda` matters to the heuristic. */
-const record = (epoch: number, lambda: number): EpochRecord => ({
+/** An epoch record as `nonadj train` logs it; only the warm-up's training Dice coefficient and NonAdjLoss matter. */
+const record = (epoch: number, lambda: number, diceCoefficient?: number, nonAdjacency = 0.02): EpochRecord => ({
   epoch, lambda, learningRate: 1e-4, steps: 40, nanSteps: 0,
-  train: { total: 1.2, crossEntropy: 0.5, dice: 0.4, nonAdjacency: 0.02 },
+  train: { total: 1.2, crossEntropy: 0.5, dice: 0.4, nonAdjacency, ...(diceCoefficient === undefined ? {} : { diceCoefficient }) },
   validation: null, events: [], best: epoch === 0, seconds: 12, time: '2025-01-01T00:00:00.000Z',
 });
 
-
 describe('heuristicFromLog', () => {
-  test("returns the second record's λ (set by the controller after its warm-up epoch)", () => {
-    // The controller sets λ after the warm-up at λ = 0 (0.3 × Dice coefficient / NonAdjLoss): here 6.
-    assert.equal(heuristicFromLog([record(0, 0), record(1, 6)]), 6);
-    // Later epochs change λ; the heuristic stays the one right after the warm-up.
-    assert.equal(heuristicFromLog([record(0, 0), record(1, 0.125), record(2, 0.5), record(3, 2)]), 0.125);
+  test("is 0.3 × the warm-up epoch's Dice coefficient / its NonAdjLoss, whatever later epochs did", () => {
+    // 0.3 × 0.8 / 0.04 = 6 (by hand); the warm-up alone counts, so it is known after the first epoch.
+    assert.equal(heuristicFromLog([record(0, 0, 0.8, 0.04)]), 0.3 * 0.8 / 0.04);
+    assert.ok(Math.abs(heuristicFromLog([record(0, 0, 0.8, 0.04), record(1, 6), record(2, 7.8)]) - 6) < 1e-12);
   });
 
-  test('throws on a log without a second epoch', () => {
-    const message = /^runDemo: the auto run's log has no positive λ after its warm-up epoch \(1 epochs logged\)/;
-    assert.throws(() => heuristicFromLog([record(0, 0)]), (e: unknown) => e instanceof Error && message.test(e.message));
-    assert.throws(() => heuristicFromLog([]), /\(0 epochs logged\)/);
+  test("equals the λ the controller set after the warm-up, in a committed λ-auto run's log", async () => {
+    // demo/replicated keeps its runs' logs: the second record's λ is the controller's, written by `nonadj train`.
+    for (const seed of [1, 2, 3]) {
+      const text = await readFile(new URL(`../../demo/replicated/runs/auto/s${seed}/log.jsonl`, import.meta.url), 'utf8');
+      const log = text.trim().split('\n').map((l) => JSON.parse(l) as EpochRecord);
+      assert.equal(heuristicFromLog(log), log[1].lambda, `seed ${seed}`);
+    }
   });
 
-  test("throws when the second λ is 'auto', 0, negative, NaN or infinite", () => {
-    // A log read from JSON can hold anything: 'auto' (a λ-auto run logged by another tool), NaN written as null.
-    for (const bad of ['auto', 0, -1, Number.NaN, Number.POSITIVE_INFINITY, null, '6'] as unknown as number[]) {
-      assert.throws(() => heuristicFromLog([record(0, 0), record(1, bad)]), /runDemo: .*no positive λ/, String(bad));
+  test('throws on an empty log, a missing Dice coefficient, or a NonAdjLoss that is not positive', () => {
+    assert.throws(() => heuristicFromLog([]), /^Error: runDemo: the auto run's log has no warm-up epoch .*\(0 epochs logged\)/);
+    assert.throws(() => heuristicFromLog([record(0, 0)]), /no warm-up epoch with a Dice coefficient/);
+    // A log read from JSON can hold anything: NaN written as null, 0, a negative or infinite loss.
+    for (const bad of [0, -1, Number.NaN, null, Number.POSITIVE_INFINITY] as unknown as number[]) {
+      assert.throws(() => heuristicFromLog([record(0, 0, 0.8, bad)]), /runDemo: .*no warm-up epoch/, String(bad));
     }
   });
 });

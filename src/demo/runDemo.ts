@@ -8,6 +8,7 @@ import { checkSegmentation } from '../metric/checkSegmentation.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { compareToPrior } from '../prior/compareToPrior.js';
 import { countAdjacency } from '../prior/countAdjacency.js';
+import { warmUpLambda } from '../train/lambdaController.js';
 import { readTrainingRun, type EpochRecord } from '../train/runFolder.js';
 import { trainingCommandLine, trainingSpecArgs } from '../train/trainingSpec.js';
 import { readNiftiFile } from '../volume/niftiFile.js';
@@ -75,7 +76,7 @@ const DOMAINS: readonly DemoDomain[] = ['val', 'unseen-val', 'test', 'unseen-tes
 /**
  * The NonAdjLoss experiment end to end on real brain data (issue 14): synthetic subjects from a bundled atlas (the
  * `varied` cohort: ventricles, structure volumes and cortex differ per subject), one baseline, and for every seed the
- * arms of `demoArms` fine-tuned from it with the same steps (control λ = 0; λ = 0.1 … 10 × the reference heuristic;
+ * arms of `demoArms` fine-tuned from it with the same steps (control λ = 0; λ = 0.1 … 10 × the reference heuristic, … 100 × in the experiment;
  * λ auto; semi-supervised with unlabelled images of the unseen scanner, and its control with the training scanner's);
  * every model, and its largest-component and repaired versions, scored on the validation and test subjects of both
  * scanners; the headline λ chosen on validation; every row against the control with 95 % bootstrap intervals; a
@@ -197,8 +198,9 @@ async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
     first.push(auto, ...arms.filter((a) => a.kind === 'control').map((a) => runArm(a, seed, 0)));
   }
   const rest = plan.seeds.map(async (seed) => {
-    await autoDone.get(seed);
-    const h = heuristicFromLog(armRuns.get(`${autoArm.name}/s${seed}`)!.log);
+    // The heuristic is known once auto's warm-up epoch is logged: the λ arms queue then, not when auto ends, so the
+    // slot control frees (it does not validate, so it ends first) does not wait for auto's last epochs.
+    const h = heuristicFromLog(await warmUpLog(path.join(out, 'runs', autoArm.name, `s${seed}`), autoDone.get(seed)!));
     say(`demo: seed ${seed}: reference λ heuristic (auto's warm-up) = ${h.toPrecision(4)}`);
     await settleAll(arms.filter((a) => a.multiplier !== null).map((a) => runArm(a, seed, round(a.multiplier! * h))));
   });
@@ -299,17 +301,36 @@ async function provenance(root: string): Promise<DemoReport['provenance']> {
 }
 
 /**
- * The reference λ heuristic read from a λ-auto run: the λ the controller set after its warm-up epoch (METHOD.md §4:
- * 0.3 × mean training Dice coefficient / mean training NonAdjLoss of that epoch), i.e. the λ of the second epoch.
+ * The reference λ heuristic read from a λ-auto run's log: METHOD.md §4's 0.3 × mean training Dice coefficient /
+ * mean training NonAdjLoss of its warm-up epoch (the first record), computed as the controller computes its first λ
+ * (so it equals the second record's λ).
  *
- * @throws Error when the log has fewer than two epochs or the λ is not a positive number.
+ * @throws Error when the log has no warm-up record with a Dice coefficient and a positive NonAdjLoss.
  */
 export function heuristicFromLog(log: readonly EpochRecord[]): number {
-  const h = log[1]?.lambda;
+  const train = log[0]?.train;
+  const h = train && typeof train.diceCoefficient === 'number' ? warmUpLambda(train.diceCoefficient, train.nonAdjacency) : NaN;
   if (!(typeof h === 'number' && Number.isFinite(h) && h > 0)) {
-    throw new Error(`runDemo: the auto run's log has no positive λ after its warm-up epoch (${log.length} epochs logged), expected one`);
+    throw new Error(`runDemo: the auto run's log has no warm-up epoch with a Dice coefficient and a positive NonAdjLoss (${log.length} epochs logged), expected one`);
   }
   return h;
+}
+
+/**
+ * The log of a training run as soon as its first epoch is written to `<run>/log.jsonl` (polled every 0.5 s), or
+ * when the run has ended, whichever comes first. Only complete lines are read: the trainer appends one per epoch.
+ */
+async function warmUpLog(runDir: string, ended: Promise<void>): Promise<EpochRecord[]> {
+  let done = false;
+  ended.then(() => { done = true; }, () => { done = true; });
+  for (;;) {
+    const finished = done;
+    const text = await readFile(path.join(runDir, 'log.jsonl'), 'utf8').catch(() => '');
+    const lines = text.split('\n').slice(0, -1).filter((l) => l.trim() !== '');
+    if (lines.length > 0) return lines.map((l) => JSON.parse(l) as EpochRecord);
+    if (finished) return (await ended, (await readTrainingRun(runDir)).history);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /** Wait for every promise; then reject with the first failure, if any (so no run is left running unawaited). */

@@ -57,6 +57,14 @@ export interface LambdaControllerState {
   history: Array<EpochReport & { epoch: number; lambda: number }>;
 }
 
+/**
+ * The reference heuristic (METHOD.md §4): λ = ratio × the warm-up epoch's mean training Dice coefficient (0…1, arg-max
+ * prediction) / its mean unweighted training NonAdjLoss. The controller's first λ, and what the demo multiplies.
+ */
+export function warmUpLambda(trainDiceCoefficient: number, trainNonAdj: number, initialRatio = 0.3): number {
+  return (initialRatio * trainDiceCoefficient) / trainNonAdj;
+}
+
 /** The controller's answer after an epoch. */
 export interface LambdaDecision {
   /** λ for the next epoch. */
@@ -117,7 +125,7 @@ export function makeLambdaController(options: LambdaControllerOptions, state?: L
         );
       }
       s.d0 = r.valDice;
-      s.lambda = (o.initialRatio * r.trainDiceCoefficient) / r.trainNonAdj;
+      s.lambda = warmUpLambda(r.trainDiceCoefficient, r.trainNonAdj, o.initialRatio);
       s.lastGoodEpoch = epoch;
       events.push(`warm-up done: D₀ = ${r.valDice.toFixed(4)}, λ = ${o.initialRatio} × ${r.trainDiceCoefficient.toPrecision(4)} / ${r.trainNonAdj.toPrecision(4)} = ${s.lambda.toPrecision(4)}`);
       return { lambda: s.lambda, action: 'continue', good: true, events };
