@@ -191,5 +191,7 @@ export interface SliceInput {
   image: Volume;
   truth: Volume;
   predictions: Array<{ run: string; volume: Volume }>;
+  /** Rows whose prediction could not be shown (their model is not on this machine). */
+  missing?: string[];
   prior: AdjacencyPrior;
 }

@@ -50,6 +50,13 @@ export interface DemoEvaluator {
    *   needs them). Default: every set.
    */
   score(key: string, seed: number | null, modelFile: string, domains?: readonly DemoDomain[]): Promise<ModelScores>;
+  /**
+   * One subject's prediction by model `key` (for the report's slices), post-processed when `postprocess` is given: the
+   * file of `predictions/` when it is there, else made from `modelFile` (and written there), else null — a demo
+   * resumed on another machine has the scores of its earlier runs (kept in git) but neither their models nor their
+   * predictions.
+   */
+  prediction(key: string, modelFile: string, subject: ScoredSubject, postprocess?: 'lcc' | 'repair'): Promise<Volume | null>;
 }
 
 /**
@@ -86,53 +93,83 @@ export async function makeDemoEvaluator(options: DemoEvaluatorOptions): Promise<
       return { loadModel, segmentVolume, makeInferenceEngine };
     })());
 
+  const fileOf = (key: string, s: ScoredSubject, variant = '') => path.join(out, 'predictions', `${key}${variant}`, s.set, `${s.id}.nii.gz`);
+  /** Segmenters of one model, opened on first use; `close` frees them. */
+  const segmenterOf = (modelFile: string) => {
+    let opened: Promise<{ segment: (image: Volume) => Promise<Volume>; close: () => Promise<void> }> | null = null;
+    const open = async () => {
+      const { loadModel, segmentVolume, makeInferenceEngine } = await loadEngine();
+      const loaded = await loadModel(modelFile);
+      // onnxruntime-node when it loads, on one thread as tfjs-wasm would use: training runs may share the cores.
+      const inference = await makeInferenceEngine(loaded.model, { engine: 'auto', threads: 1 });
+      return {
+        segment: async (image: Volume) => (await segmentVolume(loaded.model, image, { metadata: loaded.metadata, forward: inference.forward })).labels,
+        close: async () => {
+          await inference.dispose();
+          loaded.model.dispose();
+        },
+      };
+    };
+    return {
+      segment: async (image: Volume) => (await (opened ??= open())).segment(image),
+      close: async () => { if (opened) await (await opened).close(); },
+    };
+  };
+  /** The model's raw prediction of `s`: read back from `predictions/` when there, else segmented and written there. */
+  const rawPrediction = async (key: string, s: ScoredSubject, segmenter: ReturnType<typeof segmenterOf>): Promise<Volume> => {
+    const file = fileOf(key, s);
+    if (await isFile(file)) return readNiftiFile(file, { expect: '3d' });
+    const prediction = await segmenter.segment(await readNiftiFile(s.image, { expect: '3d' }));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeNiftiFile(file, prediction, { kind: 'labels' });
+    return prediction;
+  };
+  const postprocessed = (prediction: Volume, variant: 'lcc' | 'repair'): Volume =>
+    variant === 'lcc' ? keepLargestComponent(prediction).volume : repairSegmentation(prediction, prior).volume;
+
   return {
     async score(key, seed, modelFile, domains) {
       const cache = path.join(out, 'eval', `${key}.json`);
       const cached = await readFile(cache, 'utf8').then((t) => JSON.parse(t) as ModelScores, () => null);
       // A cache written for more sets (an earlier demo version scored every set) gives just the sets asked for.
       if (cached) return domains ? { ...cached, raw: cached.raw.filter((s) => domains.includes(s.set)) } : cached;
-      const { loadModel, segmentVolume, makeInferenceEngine } = await loadEngine();
-      let loaded: Awaited<ReturnType<typeof loadModel>> | null = null;
-      let inference: Awaited<ReturnType<typeof makeInferenceEngine>> | null = null;
+      const segmenter = segmenterOf(modelFile);
       const scores: ModelScores = { raw: [], lcc: [], repair: [] };
       try {
         const mine = domains ? subjects.filter((s) => domains.includes(s.set)) : subjects;
         for (const [i, s] of mine.entries()) {
-          const file = (variant: string) => path.join(out, 'predictions', `${key}${variant}`, s.set, `${s.id}.nii.gz`);
-          let prediction: Volume;
-          if (await isFile(file(''))) {
-            prediction = await readNiftiFile(file(''), { expect: '3d' });
-          } else {
-            loaded ??= await loadModel(modelFile);
-            // onnxruntime-node when it loads, on one thread as tfjs-wasm would use: training runs may share the cores.
-            inference ??= await makeInferenceEngine(loaded.model, { engine: 'auto', threads: 1 });
-            const image = await readNiftiFile(s.image, { expect: '3d' });
-            prediction = (await segmentVolume(loaded.model, image, { metadata: loaded.metadata, forward: inference.forward })).labels;
-            await mkdir(path.dirname(file('')), { recursive: true });
-            await writeNiftiFile(file(''), prediction, { kind: 'labels' });
-          }
+          const prediction = await rawPrediction(key, s, segmenter);
           const truth = await truthOf(s);
           scores.raw.push(scoreSubject(s.set, s.id, seed, prediction, truth, prior));
           if (s.set === 'test' || s.set === 'unseen-test') {
-            const lcc = keepLargestComponent(prediction).volume;
-            const repaired = repairSegmentation(prediction, prior).volume;
-            for (const [variant, volume] of [['+lcc', lcc], ['+repair', repaired]] as const) {
-              await mkdir(path.dirname(file(variant)), { recursive: true });
-              await writeNiftiFile(file(variant), volume, { kind: 'labels' });
+            for (const variant of ['lcc', 'repair'] as const) {
+              const volume = postprocessed(prediction, variant);
+              await mkdir(path.dirname(fileOf(key, s, `+${variant}`)), { recursive: true });
+              await writeNiftiFile(fileOf(key, s, `+${variant}`), volume, { kind: 'labels' });
+              scores[variant].push(scoreSubject(s.set, s.id, seed, volume, truth, prior));
             }
-            scores.lcc.push(scoreSubject(s.set, s.id, seed, lcc, truth, prior));
-            scores.repair.push(scoreSubject(s.set, s.id, seed, repaired, truth, prior));
           }
           say(`evaluate: ${key} ${i + 1}/${mine.length} ${s.set}/${s.id}: Dice ${(scores.raw.at(-1)!.meanDice ?? 0).toFixed(3)}, contacts ${scores.raw.at(-1)!.forbiddenContacts}`);
         }
       } finally {
-        await inference?.dispose();
-        loaded?.model.dispose();
+        await segmenter.close();
       }
       await mkdir(path.dirname(cache), { recursive: true });
       await writeFileAtomic(cache, JSON.stringify(scores) + '\n');
       return scores;
+    },
+
+    async prediction(key, modelFile, subject, postprocess) {
+      const variantFile = fileOf(key, subject, postprocess ? `+${postprocess}` : '');
+      if (await isFile(variantFile)) return readNiftiFile(variantFile, { expect: '3d' });
+      if (!(await isFile(fileOf(key, subject))) && !(await isFile(modelFile))) return null;
+      const segmenter = segmenterOf(modelFile);
+      try {
+        const raw = await rawPrediction(key, subject, segmenter);
+        return postprocess ? postprocessed(raw, postprocess) : raw;
+      } finally {
+        await segmenter.close();
+      }
     },
   };
 }

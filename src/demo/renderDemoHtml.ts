@@ -164,7 +164,10 @@ function sliceGrid(s: SliceInput): string {
     `<figure><img src="${slicePng(s.image, s.truth, null, y)}" alt="truth"><figcaption>ground truth</figcaption></figure>`,
     ...s.predictions.map((p, i) => `<figure><img src="${slicePng(s.image, p.volume, overlays[i], y)}" alt="${esc(p.run)}"><figcaption>${esc(p.run)}</figcaption></figure>`),
   ];
-  return `<p>${esc(s.subject)}, coronal slice y = ${y} (the slice of the middle 40 % with the most forbidden contacts in ${s.predictions.length > 0 ? esc(s.predictions[0].run) : 'the first prediction'}); forbidden contacts in red.</p><div>${figs.join('')}</div>`;
+  const missing = s.missing && s.missing.length > 0
+    ? `<p>Not shown: ${s.missing.map(esc).join(', ')} (run on another machine and resumed from their logs and scores: their models, hence their predictions, are not here).</p>`
+    : '';
+  return `<p>${esc(s.subject)}, coronal slice y = ${y} (the slice of the middle 40 % with the most forbidden contacts in ${s.predictions.length > 0 ? esc(s.predictions[0].run) : 'the first prediction'}); forbidden contacts in red.</p><div>${figs.join('')}</div>${missing}`;
 }
 
 function priorImage(r: DemoReport): string {

@@ -16,7 +16,7 @@ import { compareWithControl, decideHeadline, summariseAutoLambda, summariseDomai
 import { demoArms, demoPlan, demoTrainingSpec, type DemoArm, type DemoMode, type DemoRun } from './demoPlan.js';
 import type { DemoArmRun, DemoDomain, DemoReport, DemoRunReport, SliceInput, SubjectScores, TruthFloor } from './demoReport.js';
 import { makeDemoData, UNSEEN_DOMAIN, type DemoSubject } from './makeDemoData.js';
-import { makeDemoEvaluator, type ModelScores, type ScoredSubject } from './makeDemoEvaluator.js';
+import { makeDemoEvaluator, type DemoEvaluator, type ModelScores, type ScoredSubject } from './makeDemoEvaluator.js';
 import { prepareDemoOut } from './prepareDemoOut.js';
 import { renderDemoHtml } from './renderDemoHtml.js';
 import { renderDemoMarkdown } from './renderDemoMarkdown.js';
@@ -257,7 +257,7 @@ async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
   await writeFileAtomic(files.markdown, renderDemoMarkdown(report));
   say('report: rendering slices');
   const shown = held.find((s) => s.set === 'test');
-  await writeFileAtomic(files.html, await renderDemoHtml(report, shown ? await slicesOf(report, shown, out, prior) : null));
+  await writeFileAtomic(files.html, await renderDemoHtml(report, shown ? await slicesOf(report, shown, out, prior, evaluator, baselineModel) : null));
   return { report, files };
 }
 
@@ -278,16 +278,26 @@ async function truthFloor(subjects: readonly ScoredSubject[], prior: AdjacencyPr
   return floor;
 }
 
-async function slicesOf(report: DemoReport, subject: ScoredSubject, out: string, prior: AdjacencyPrior): Promise<SliceInput> {
+/**
+ * The report's slices: the first test subject, its truth, and each row's prediction by the first seed's model (the
+ * baseline's own, and `baseline+repair`). A prediction is read from `predictions/`, else made from the model; a row
+ * with neither (a run resumed from git, whose model is not on this machine) is listed as not shown.
+ */
+async function slicesOf(report: DemoReport, subject: ScoredSubject, out: string, prior: AdjacencyPrior, evaluator: DemoEvaluator, baselineModel: string): Promise<SliceInput> {
   const image = await readNiftiFile(subject.image, { expect: '3d' });
   const truth = await readNiftiFile(subject.label, { expect: '3d' });
   const predictions = [];
+  const missing: string[] = [];
   const seed = report.seeds[0];
   for (const row of report.runs.filter((r) => r.postprocess === null || r.name === 'baseline+repair')) {
-    const key = row.name.startsWith('baseline') ? row.name : `${row.base}/s${seed}${row.postprocess ? `+${row.postprocess}` : ''}`;
-    predictions.push({ run: row.name, volume: await readNiftiFile(path.join(out, 'predictions', key, subject.set, `${subject.id}.nii.gz`), { expect: '3d' }) });
+    const baseline = row.base === 'baseline';
+    const key = baseline ? 'baseline' : `${row.base}/s${seed}`;
+    const model = baseline ? baselineModel : path.join(out, 'runs', row.base, `s${seed}`, 'best', 'model.json');
+    const volume = await evaluator.prediction(key, model, subject, row.postprocess ?? undefined);
+    if (volume) predictions.push({ run: row.name, volume });
+    else missing.push(row.name);
   }
-  return { subject: `${subject.set}/${subject.id}`, image, truth, predictions, prior };
+  return { subject: `${subject.set}/${subject.id}`, image, truth, predictions, missing, prior };
 }
 
 function rows2d(prior: AdjacencyPrior): number[][] {
