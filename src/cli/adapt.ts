@@ -15,6 +15,7 @@ import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { intensityMetadata } from '../model/intensityMetadata.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import { makeProgress } from './progress.js';
+import { engineUsed, summariseEngines } from './engineUsed.js';
 
 interface AdaptFlags {
   prior?: string;
@@ -110,12 +111,12 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     import('../metric/checkSegmentation.js'),
     import('../infer/makeInferenceEngine.js'),
   ]);
-  await initEngine({ backend: flags.backend });
+  const { backend } = await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
   const intensity = modelIntensity(metadata?.intensity, { explicit, modelName: modelPath });
   if (intensity.source === 'foreign' && !flags.quiet) process.stderr.write(`warning: ${intensity.message}\n`);
   const started = performance.now();
-  const rows: Array<{ scan: string; output: string; forbiddenPairs: number; forbiddenContacts: number }> = [];
+  const rows: Array<{ scan: string; output: string; engine: string; forbiddenPairs: number; forbiddenContacts: number }> = [];
   try {
     const adaptProgress = makeProgress('adapt', flags.steps, { enabled: !flags.quiet });
     // --time-limit: checked after every step (a timer could fire before or after the first one), so 0 means none.
@@ -170,7 +171,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const segmentProgress = makeProgress('segment', scans.length, { enabled: !flags.quiet });
     for (const scan of scans) {
       const image = await readNiftiFile(scan.file, { expect: '3d' });
-      const { labels } = await segmentVolume(model, image, {
+      const { labels, run } = await segmentVolume(model, image, {
         metadata: metadata ? adaptedMetadata : null,
         classes: adaptedMetadata.classes,
         axis: flags.axis,
@@ -185,7 +186,10 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       await mkdir(path.dirname(target), { recursive: true });
       await writeNiftiFile(target, labels, { kind: 'labels', description: 'nonadj adapt segmentation', preferDatatype: image.header.datatype });
       const check = checkSegmentation(labels, prior);
-      rows.push({ scan: scan.file, output: target, forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts });
+      // The engine line above names the one set up; a scan that tfjs ran instead says so, and adapt.json records it.
+      const used = engineUsed(run, engine, backend, scan.rel);
+      if (used.note && !flags.quiet) process.stderr.write(`adapt: ${used.note}\n`);
+      rows.push({ scan: scan.file, output: target, engine: used.engine, forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts });
       segmentProgress.tick(scan.rel);
     }
     segmentProgress.stop();
@@ -204,6 +208,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
         `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: --time-limit ${flags.timeLimit} s reached)` : ''} of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})`,
         `forbidden: ${rows.map((r) => r.forbiddenContacts).reduce((a, b) => a + b, 0)} contacts in ${rows.filter((r) => r.forbiddenContacts > 0).length} of ${rows.length} segmentations`,
         `written:   ${rows.length === 1 ? rows[0].output : `${rows.length} segmentations in ${path.join(out, 'segmentations')}`}`,
+        `engine:    ${summariseEngines(rows.map((r) => r.engine))}`,
         `time:      ${seconds.toFixed(2)} s`,
         '',
       ].join('\n'),

@@ -19,6 +19,7 @@ import type { SegmentRun } from '../infer/segmentVolume.js';
 import { makeWorkerFactory } from '../io/makeWorkerFactory.js';
 import { runWorkerPool } from '../io/runWorkerPool.js';
 import { assertBackendInstalled, SINGLE_THREAD_TENSORFLOW } from './assertBackendInstalled.js';
+import { engineUsed, summariseEngines } from './engineUsed.js';
 
 /** The flags of `nonadj segment`, as commander parses them (structured-cloneable: workers receive them whole). */
 export interface SegmentFlags {
@@ -124,6 +125,10 @@ async function runSegment(modelPath: string, input: string, output: string, flag
   });
   // Results by input index, so that the summary does not depend on which worker finished first.
   const results: SegmentedFile[] = new Array(inputs.length);
+  // An image that onnxruntime was set up for but tfjs ran says so (the set-up's engine line named onnxruntime).
+  const noteFallback = (r: SegmentedFile) => {
+    if (r.note && !flags.quiet) process.stderr.write(`segment: ${r.note}\n`);
+  };
   try {
     if (segmenter) {
       for (let index = 0; index < inputs.length; index++) {
@@ -140,6 +145,7 @@ async function runSegment(modelPath: string, input: string, output: string, flag
           : undefined;
         results[index] = await segmenter.segmentFile(inputs[index], targets[index].target, targets[index].probTarget, onProgress);
         (within as Progress | null)?.stop();
+        noteFallback(results[index]);
         progress.tick(targets[index].name);
       }
     } else {
@@ -154,6 +160,7 @@ async function runSegment(modelPath: string, input: string, output: string, flag
         message: (index) => ({ index, file: inputs[index], target: targets[index].target, probTarget: targets[index].probTarget }),
         onResult: (index, result) => {
           results[index] = result;
+          noteFallback(result);
           progress.tick(targets[index].name);
         },
       });
@@ -172,6 +179,7 @@ async function runSegment(modelPath: string, input: string, output: string, flag
       `images:   ${inputs.length}`,
       `written:  ${written.length === 1 ? written[0] : `${written.length} files in ${output}${flags.probabilities && batch ? ` and ${flags.probabilities}` : ''}`}`,
       `time:     ${seconds.toFixed(2)} s`,
+      ...(results.length > 0 ? [`engine:   ${summariseEngines(results.map((r) => r.engine))}`] : []),
       ...(lastRun ? [`run:      ${describeRun(lastRun)}`] : []),
       '',
     ].join('\n'),
@@ -188,6 +196,9 @@ export interface SegmentWorkerData {
 export interface SegmentedFile {
   written: string[];
   run: SegmentRun;
+  /** The engine that ran it (`engineUsed`), and the note to print when it is not the one set up. */
+  engine: string;
+  note?: string;
   model: { kind: string; classes: number };
 }
 
@@ -216,7 +227,7 @@ export async function loadSegmenter(modelPath: string, flags: SegmentFlags): Pro
     import('../infer/segmentVolume.js'),
     import('../infer/makeInferenceEngine.js'),
   ]);
-  await initEngine({ backend: flags.backend });
+  const { backend } = await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
   const engine = await makeInferenceEngine(model, { engine: flags.engine, threads: flags.threads });
   if (!flags.quiet && flags.announce !== false) process.stderr.write(`segment: engine ${engine.description}\n`);
@@ -252,7 +263,7 @@ export async function loadSegmenter(modelPath: string, flags: SegmentFlags): Pro
         await writeNiftiFile(probTarget, result.probabilities, { kind: 'image', description: 'nonadj class probabilities' });
         written.push(probTarget);
       }
-      return { written, run: result.run, model: described };
+      return { written, run: result.run, model: described, ...engineUsed(result.run, engine, backend, path.basename(file)) };
     },
     async dispose() {
       await engine.dispose();
