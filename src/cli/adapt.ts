@@ -5,7 +5,7 @@ import type { EngineBackend } from '../engine/initEngine.js';
 import { assertBackendInstalled } from './assertBackendInstalled.js';
 import { ADAPT_DEFAULTS } from '../train/adaptModel.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
-import { parseIntensity } from '../data/parseIntensity.js';
+import type { StandardiseOptions } from '../data/standardise.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { listImages } from './listImages.js';
@@ -27,7 +27,8 @@ interface AdaptFlags {
   seed: number;
   axis?: SliceAxisIndex;
   patch?: number;
-  intensity?: string;
+  /** `--intensity`, parsed (`intensityOption('adapt')`). */
+  intensity?: StandardiseOptions;
   inputOrder?: 'zyx' | 'xyz';
   crop?: number | false;
   tensorMemory?: number;
@@ -73,7 +74,7 @@ export function makeAdaptCommand(): Command {
       '--intensity <kind>',
       'intensity scaling, overriding the model\'s: zscore, minmax, quantile (5 %–95 % → 0–1), quantile:<lower>,<upper>, none ' +
         '(default: the model\'s metadata, else quantile), as segment',
-      intensityOption,
+      intensityOption('adapt'),
     )
     .addOption(
       inputOrderOption(', as segment'),
@@ -96,10 +97,6 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   if (!flags.out) throw new Error('--out <folder> is required');
   assertBackendInstalled(flags.backend);
   const out = flags.out;
-  const explicit = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
-  if (explicit === 'dataset') {
-    throw new Error('--intensity dataset needs a training set; adapt takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)');
-  }
   const scans = await listScans(inputs, flags.quiet);
   const { prior } = await loadPrior(flags.prior);
   // TensorFlow.js loads only here, so bad arguments are refused fast.
@@ -113,7 +110,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   ]);
   const { backend } = await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
-  const intensity = modelIntensity(metadata?.intensity, { explicit, modelName: modelPath });
+  const intensity = modelIntensity(metadata?.intensity, { explicit: flags.intensity, modelName: modelPath });
   if (intensity.source === 'foreign' && !flags.quiet) process.stderr.write(`warning: ${intensity.message}\n`);
   const started = performance.now();
   const rows: Array<{ scan: string; output: string; engine: string; forbiddenPairs: number; forbiddenContacts: number }> = [];

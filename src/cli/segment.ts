@@ -12,7 +12,7 @@ import { axisOption, engineOption, inputOrderOption, intensityOption, numberOpti
 import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { makeProgress, type Progress } from './progress.js';
 import { sameFile } from './sameFile.js';
-import { parseIntensity } from '../data/parseIntensity.js';
+import type { StandardiseOptions } from '../data/standardise.js';
 import { describeIntensity } from '../model/intensityMetadata.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import type { SegmentRun } from '../infer/segmentVolume.js';
@@ -35,7 +35,8 @@ export interface SegmentFlags {
   backend?: EngineBackend;
   quiet?: boolean;
   inPlace?: boolean;
-  intensity?: string;
+  /** `--intensity`, parsed (`intensityOption('segment')`). */
+  intensity?: StandardiseOptions;
   inputOrder?: 'zyx' | 'xyz';
   crop?: number | false;
   tensorMemory?: number;
@@ -71,7 +72,7 @@ export function makeSegmentCommand(): Command {
       '--intensity <kind>',
       'intensity scaling, overriding the model\'s: zscore, minmax, quantile (5 %–95 % → 0–1), quantile:<lower>,<upper>, none ' +
         '(default: the model\'s metadata, else quantile)',
-      intensityOption,
+      intensityOption('segment'),
     )
     .addOption(inputOrderOption())
     .option('--crop <voxels>', '3D: segment only the head\'s bounding box grown by this margin (default: the margin the model records, else 8 for models without nonadj metadata)', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
@@ -100,10 +101,6 @@ async function runSegment(modelPath: string, input: string, output: string, flag
     if (target !== undefined && !flags.inPlace && (await sameFile(input, target))) {
       throw new Error(`output ${target} is the input${batch ? ' folder' : ''}; pass --in-place to replace ${batch ? 'its images' : 'it'}`);
     }
-  }
-  const intensityChoice = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
-  if (intensityChoice === 'dataset') {
-    throw new Error('--intensity dataset needs a training set; segment takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)');
   }
   if (flags.backend === 'tensorflow' && (flags.jobs ?? 1) > 1) throw new Error(SINGLE_THREAD_TENSORFLOW.replace('{option}', '--jobs'));
   const jobs = batch && flags.backend !== 'tensorflow' ? Math.min(flags.jobs ?? os.availableParallelism(), inputs.length) : 1;
@@ -219,8 +216,7 @@ export interface Segmenter {
  * works in batch mode on several workers without more code.
  */
 export async function loadSegmenter(modelPath: string, flags: SegmentFlags): Promise<Segmenter> {
-  const intensity = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
-  if (intensity === 'dataset') throw new Error('--intensity dataset needs a training set');
+  const intensity = flags.intensity;
   const [{ initEngine }, { loadModel }, { segmentVolume }, { makeInferenceEngine }] = await Promise.all([
     import('../engine/initEngine.js'),
     import('../model/modelFiles.js'),

@@ -100,6 +100,7 @@ describe('nonadj adapt', () => {
       [['adapt', model, a, '--prior', wrongPrior, '--out', out], /adaptModel: model .*4/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--lambda', '-1'], /--lambda.*expected a number ≥ 0/],
       [['adapt', model, a, path.join(tmp, 'original', 'a.nii.gz'), '--prior', priorFile, '--out', out], /would both be written as segmentations\/a.nii.gz/],
+      [['adapt', model, a, '--prior', priorFile, '--out', out, '--intensity', 'dataset'], /^nonadj adapt: --intensity dataset needs a training set; adapt takes zscore, minmax, quantile\[:lower,upper\] or none \(a model trained with dataset statistics stores them\)\n$/],
     ];
     for (const [args, expected] of cases) {
       const r = runCli([...args, '--backend', 'cpu']);
