@@ -8,7 +8,7 @@ export interface EngineUsed {
   /**
    * Only when onnxruntime was set up but tfjs ran the image (`SegmentRun.fallback`): the one stderr line saying so,
    * without the command's prefix, e.g. `head.nii.gz ran on tfjs wasm, not onnxruntime-node 1.31.1: one pass on the
-   * 197×193×231 box would take an estimated 3.7 GB, over the 2.0 GB allowed (half the RAM)`.
+   * 197×193×231 box would take an estimated 3.7 GB, over the 2.1 GB allowed (half the RAM)`.
    */
   note?: string;
 }

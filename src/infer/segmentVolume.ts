@@ -119,7 +119,7 @@ export interface SegmentRun {
   engine: 'forward' | 'tfjs';
   /**
    * Set when a `forward` was given but tfjs ran the model: why, in words, e.g. `one pass on the 197×193×231 box would
-   * take an estimated 3.7 GB, over the 2.0 GB allowed (half the RAM)`.
+   * take an estimated 3.7 GB, over the 2.1 GB allowed (half the RAM)`.
    */
   fallback?: string;
 }
