@@ -77,8 +77,9 @@ export interface SegmentVolumeOptions {
   memoryBudgetBytes?: number;
   /**
    * 3D fully convolutional chain with a `forward`: the most bytes its one pass over the whole volume (or box) may take,
-   * as estimated (1.3 × the float32 input and output of its widest layer over the voxels); above it the chain runs on tfjs' layer-by-layer slabs instead, and the
-   * result says so (`SegmentRun.engine`, `SegmentRun.fallback`). @default half the machine's RAM (`os.totalmem()`)
+   * as estimated (1.3 × the float32 input and output of its widest layer over the voxels); above it the chain runs on
+   * tfjs' layer-by-layer slabs instead, and the result says so (`SegmentRun.engine`, `SegmentRun.fallback`).
+   * @default half the machine's RAM (`os.totalmem()`)
    */
   onePassBudgetBytes?: number;
   /** Called with the slices or patches done and their total. */

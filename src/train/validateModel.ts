@@ -93,7 +93,7 @@ export interface ValidateModelResult {
  *   box at once, and any other 3D model (nonadj's U-Net, whose skip connections are not a chain) over overlapping
  *   patches of its input size (`predictPatches3d`). Why not patches for every 3D model: a MeshNet's receptive field
  *   (93 voxels for `model30chan50cls`) is wider than the training patch, so tiles of that size label their borders
- *   from zero padding instead of the neighbouring anatomy, and the validation Dice would not be the Dice `segment`
+ *   from padding instead of the neighbouring anatomy, and the validation Dice would not be the Dice `segment`
  *   gives the trained model;
  * - Dice per label by `diceScore` (the Dice of `evaluateSegmentation`: background — the prior's first label —
  *   excluded, a label present in the truth or the prediction counts, so a hallucinated structure scores 0),
