@@ -5,7 +5,7 @@ import type { EngineBackend } from '../engine/initEngine.js';
 import { assertBackendInstalled } from './assertBackendInstalled.js';
 import { ADAPT_DEFAULTS } from '../train/adaptModel.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
-import { parseIntensity } from '../data/parseIntensity.js';
+import type { StandardiseOptions } from '../data/standardise.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { listImages } from './listImages.js';
@@ -15,6 +15,7 @@ import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { intensityMetadata } from '../model/intensityMetadata.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import { makeProgress } from './progress.js';
+import { engineUsed, summariseEngines } from './engineUsed.js';
 
 interface AdaptFlags {
   prior?: string;
@@ -26,7 +27,8 @@ interface AdaptFlags {
   seed: number;
   axis?: SliceAxisIndex;
   patch?: number;
-  intensity?: string;
+  /** `--intensity`, parsed (`intensityOption('adapt')`). */
+  intensity?: StandardiseOptions;
   inputOrder?: 'zyx' | 'xyz';
   crop?: number | false;
   tensorMemory?: number;
@@ -72,7 +74,7 @@ export function makeAdaptCommand(): Command {
       '--intensity <kind>',
       'intensity scaling, overriding the model\'s: zscore, minmax, quantile (5 %–95 % → 0–1), quantile:<lower>,<upper>, none ' +
         '(default: the model\'s metadata, else quantile), as segment',
-      intensityOption,
+      intensityOption('adapt'),
     )
     .addOption(
       inputOrderOption(', as segment'),
@@ -95,10 +97,6 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   if (!flags.out) throw new Error('--out <folder> is required');
   assertBackendInstalled(flags.backend);
   const out = flags.out;
-  const explicit = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
-  if (explicit === 'dataset') {
-    throw new Error('--intensity dataset needs a training set; adapt takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)');
-  }
   const scans = await listScans(inputs, flags.quiet);
   const { prior } = await loadPrior(flags.prior);
   // TensorFlow.js loads only here, so bad arguments are refused fast.
@@ -110,12 +108,12 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     import('../metric/checkSegmentation.js'),
     import('../infer/makeInferenceEngine.js'),
   ]);
-  await initEngine({ backend: flags.backend });
+  const { backend } = await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
-  const intensity = modelIntensity(metadata?.intensity, { explicit, modelName: modelPath });
+  const intensity = modelIntensity(metadata?.intensity, { explicit: flags.intensity, modelName: modelPath });
   if (intensity.source === 'foreign' && !flags.quiet) process.stderr.write(`warning: ${intensity.message}\n`);
   const started = performance.now();
-  const rows: Array<{ scan: string; output: string; forbiddenPairs: number; forbiddenContacts: number }> = [];
+  const rows: Array<{ scan: string; output: string; engine: string; forbiddenPairs: number; forbiddenContacts: number }> = [];
   try {
     const adaptProgress = makeProgress('adapt', flags.steps, { enabled: !flags.quiet });
     // --time-limit: checked after every step (a timer could fire before or after the first one), so 0 means none.
@@ -170,7 +168,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const segmentProgress = makeProgress('segment', scans.length, { enabled: !flags.quiet });
     for (const scan of scans) {
       const image = await readNiftiFile(scan.file, { expect: '3d' });
-      const { labels } = await segmentVolume(model, image, {
+      const { labels, run } = await segmentVolume(model, image, {
         metadata: metadata ? adaptedMetadata : null,
         classes: adaptedMetadata.classes,
         axis: flags.axis,
@@ -185,7 +183,10 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       await mkdir(path.dirname(target), { recursive: true });
       await writeNiftiFile(target, labels, { kind: 'labels', description: 'nonadj adapt segmentation', preferDatatype: image.header.datatype });
       const check = checkSegmentation(labels, prior);
-      rows.push({ scan: scan.file, output: target, forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts });
+      // The engine line above names the one set up; a scan that tfjs ran instead says so, and adapt.json records it.
+      const used = engineUsed(run, engine, backend, scan.rel);
+      if (used.note && !flags.quiet) process.stderr.write(`adapt: ${used.note}\n`);
+      rows.push({ scan: scan.file, output: target, engine: used.engine, forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts });
       segmentProgress.tick(scan.rel);
     }
     segmentProgress.stop();
@@ -204,6 +205,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
         `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: --time-limit ${flags.timeLimit} s reached)` : ''} of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})`,
         `forbidden: ${rows.map((r) => r.forbiddenContacts).reduce((a, b) => a + b, 0)} contacts in ${rows.filter((r) => r.forbiddenContacts > 0).length} of ${rows.length} segmentations`,
         `written:   ${rows.length === 1 ? rows[0].output : `${rows.length} segmentations in ${path.join(out, 'segmentations')}`}`,
+        `engine:    ${summariseEngines(rows.map((r) => r.engine))}`,
         `time:      ${seconds.toFixed(2)} s`,
         '',
       ].join('\n'),

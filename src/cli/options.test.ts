@@ -169,14 +169,26 @@ check('labelListOption("--into")', labelListOption('--into'), [
   ['1,,2', plain('--into: "" is not a label code')],
 ]);
 
-check('intensityOption', intensityOption, [
+check("intensityOption('train'): the text as given (the training spec records it), dataset included", intensityOption('train'), [
   ['quantile', 'quantile'],
   ['quantile:0.02,0.98', 'quantile:0.02,0.98'],
   ['minmax', 'minmax'],
   ['dataset', 'dataset'],
-  ['z', { invalid: 'expected zscore, minmax, quantile[:lower,upper], none (train also: dataset)' }],
-  ['quantile:0.5,0.2', { invalid: 'expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1' }],
+  ['z', invalid('expected zscore, minmax, quantile[:lower,upper], none (train also: dataset)')],
+  ['quantile:0.5,0.2', invalid('expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1')],
 ]);
+
+for (const command of ['segment', 'adapt'] as const) {
+  check(`intensityOption('${command}'): the standardisation; dataset refused, naming the command`, intensityOption(command), [
+    ['quantile', { mode: 'quantile', lower: 0.05, upper: 0.95 }],
+    ['quantile:0.02,0.98', { mode: 'quantile', lower: 0.02, upper: 0.98 }],
+    ['zscore', { mode: 'image', region: 'nonzero' }],
+    ['none', { mode: 'none' }],
+    ['dataset', plain(`--intensity dataset needs a training set; ${command} takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)`)],
+    ['z', invalid('expected zscore, minmax, quantile[:lower,upper], none (train also: dataset)')],
+    ['quantile:0.5,0.2', invalid('expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1')],
+  ]);
+}
 
 describe('namesOption', () => {
   test('one declaration of --names: a file argument, the formats read, and when the names are used', () => {

@@ -3,11 +3,13 @@
  * the same way everywhere. Each takes the option's text as commander hands it over and returns the value, or throws
  * commander's `InvalidArgumentError`, whose message commander prefixes with the option and the value
  * (`option '--radius <r>' argument '0' is invalid. expected a positive integer`); the CLI prints it on one line and
- * exits 2. The two demo parsers and the label list throw a plain `Error` naming the flag instead, which the CLI prints
- * as `nonadj <command>: <message>` (their messages predate this module and the CLI keeps them).
+ * exits 2. The two demo parsers, the label list and `--intensity dataset` where it has no meaning throw a plain `Error`
+ * naming the flag instead, which the CLI prints as `nonadj <command>: <message>` (their messages predate this module
+ * and the CLI keeps them).
  */
 import { InvalidArgumentError, Option } from 'commander';
 import { INTENSITY_CHOICES, parseIntensity } from '../data/parseIntensity.js';
+import type { StandardiseOptions } from '../data/standardise.js';
 import type { Connectivity } from '../prior/neighbourhood.js';
 import { PRIOR_LIMITS } from '../prior/PRIOR_LIMITS.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
@@ -122,19 +124,38 @@ export function labelListOption(flag: string): (value: string) => number[] {
     });
 }
 
+/** The commands that take `--intensity`: only `train` has a training set, whose statistics `dataset` needs. */
+export type IntensityCommand = 'train' | 'segment' | 'adapt';
+
 /**
- * Parse `--intensity` of `segment` and `train`: one of `zscore`, `minmax`, `quantile` (brainchop's 5 %–95 %),
- * `quantile:<lower>,<upper>`, `none` (and `train`'s `dataset`, or `image` for `zscore`), see `parseIntensity`.
- * Returns the text as given (a training spec records it, and `parseIntensity` turns it into the standardisation).
+ * The parser of `--intensity` for `command`: one of `zscore`, `minmax`, `quantile` (brainchop's 5 %–95 %),
+ * `quantile:<lower>,<upper>`, `none` (or `image` for `zscore`), and for `train` also `dataset` (see `parseIntensity`).
+ * `train`'s returns the text as given (its training spec records it, and `parseIntensity` turns it into the
+ * standardisation later); `segment`'s and `adapt`'s return the standardisation itself.
+ *
+ * A choice that is none of them is refused with commander's `InvalidArgumentError`; `dataset` for a command without a
+ * training set with a plain `Error` naming the command and what it takes, which the CLI prints as
+ * `nonadj <command>: --intensity dataset needs a training set; <command> takes …`.
  */
-export function intensityOption(value: string): string {
-  try {
-    parseIntensity(value);
-  } catch (error) {
-    const badQuantiles = /quantiles must/.test((error as Error).message);
-    throw new InvalidArgumentError(badQuantiles ? 'expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1' : `expected ${INTENSITY_CHOICES}`);
-  }
-  return value;
+export function intensityOption(command: 'train'): (value: string) => string;
+export function intensityOption(command: Exclude<IntensityCommand, 'train'>): (value: string) => StandardiseOptions;
+export function intensityOption(command: IntensityCommand): (value: string) => string | StandardiseOptions {
+  return (value: string) => {
+    let parsed: StandardiseOptions | 'dataset';
+    try {
+      parsed = parseIntensity(value);
+    } catch (error) {
+      const badQuantiles = /quantiles must/.test((error as Error).message);
+      throw new InvalidArgumentError(badQuantiles ? 'expected quantile:<lower>,<upper> with 0 ≤ lower < upper ≤ 1' : `expected ${INTENSITY_CHOICES}`);
+    }
+    if (command === 'train') return value;
+    if (parsed === 'dataset') {
+      throw new Error(
+        `--intensity dataset needs a training set; ${command} takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)`,
+      );
+    }
+    return parsed;
+  };
 }
 
 /** The label-name tables `--names` reads (see `parseLabelNames`). */

@@ -12,13 +12,14 @@ import { axisOption, engineOption, inputOrderOption, intensityOption, numberOpti
 import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { makeProgress, type Progress } from './progress.js';
 import { sameFile } from './sameFile.js';
-import { parseIntensity } from '../data/parseIntensity.js';
+import type { StandardiseOptions } from '../data/standardise.js';
 import { describeIntensity } from '../model/intensityMetadata.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import type { SegmentRun } from '../infer/segmentVolume.js';
 import { makeWorkerFactory } from '../io/makeWorkerFactory.js';
 import { runWorkerPool } from '../io/runWorkerPool.js';
 import { assertBackendInstalled, SINGLE_THREAD_TENSORFLOW } from './assertBackendInstalled.js';
+import { engineUsed, summariseEngines } from './engineUsed.js';
 
 /** The flags of `nonadj segment`, as commander parses them (structured-cloneable: workers receive them whole). */
 export interface SegmentFlags {
@@ -34,7 +35,8 @@ export interface SegmentFlags {
   backend?: EngineBackend;
   quiet?: boolean;
   inPlace?: boolean;
-  intensity?: string;
+  /** `--intensity`, parsed (`intensityOption('segment')`). */
+  intensity?: StandardiseOptions;
   inputOrder?: 'zyx' | 'xyz';
   crop?: number | false;
   tensorMemory?: number;
@@ -70,7 +72,7 @@ export function makeSegmentCommand(): Command {
       '--intensity <kind>',
       'intensity scaling, overriding the model\'s: zscore, minmax, quantile (5 %–95 % → 0–1), quantile:<lower>,<upper>, none ' +
         '(default: the model\'s metadata, else quantile)',
-      intensityOption,
+      intensityOption('segment'),
     )
     .addOption(inputOrderOption())
     .option('--crop <voxels>', '3D: segment only the head\'s bounding box grown by this margin (default: the margin the model records, else 8 for models without nonadj metadata)', numberOption('an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0))
@@ -100,10 +102,6 @@ async function runSegment(modelPath: string, input: string, output: string, flag
       throw new Error(`output ${target} is the input${batch ? ' folder' : ''}; pass --in-place to replace ${batch ? 'its images' : 'it'}`);
     }
   }
-  const intensityChoice = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
-  if (intensityChoice === 'dataset') {
-    throw new Error('--intensity dataset needs a training set; segment takes zscore, minmax, quantile[:lower,upper] or none (a model trained with dataset statistics stores them)');
-  }
   if (flags.backend === 'tensorflow' && (flags.jobs ?? 1) > 1) throw new Error(SINGLE_THREAD_TENSORFLOW.replace('{option}', '--jobs'));
   const jobs = batch && flags.backend !== 'tensorflow' ? Math.min(flags.jobs ?? os.availableParallelism(), inputs.length) : 1;
   // In batch mode on several workers, each loads its own engine and model; the calling thread loads neither.
@@ -124,6 +122,10 @@ async function runSegment(modelPath: string, input: string, output: string, flag
   });
   // Results by input index, so that the summary does not depend on which worker finished first.
   const results: SegmentedFile[] = new Array(inputs.length);
+  // An image that onnxruntime was set up for but tfjs ran says so (the set-up's engine line named onnxruntime).
+  const noteFallback = (r: SegmentedFile) => {
+    if (r.note && !flags.quiet) process.stderr.write(`segment: ${r.note}\n`);
+  };
   try {
     if (segmenter) {
       for (let index = 0; index < inputs.length; index++) {
@@ -140,6 +142,7 @@ async function runSegment(modelPath: string, input: string, output: string, flag
           : undefined;
         results[index] = await segmenter.segmentFile(inputs[index], targets[index].target, targets[index].probTarget, onProgress);
         (within as Progress | null)?.stop();
+        noteFallback(results[index]);
         progress.tick(targets[index].name);
       }
     } else {
@@ -154,6 +157,7 @@ async function runSegment(modelPath: string, input: string, output: string, flag
         message: (index) => ({ index, file: inputs[index], target: targets[index].target, probTarget: targets[index].probTarget }),
         onResult: (index, result) => {
           results[index] = result;
+          noteFallback(result);
           progress.tick(targets[index].name);
         },
       });
@@ -172,6 +176,7 @@ async function runSegment(modelPath: string, input: string, output: string, flag
       `images:   ${inputs.length}`,
       `written:  ${written.length === 1 ? written[0] : `${written.length} files in ${output}${flags.probabilities && batch ? ` and ${flags.probabilities}` : ''}`}`,
       `time:     ${seconds.toFixed(2)} s`,
+      ...(results.length > 0 ? [`engine:   ${summariseEngines(results.map((r) => r.engine))}`] : []),
       ...(lastRun ? [`run:      ${describeRun(lastRun)}`] : []),
       '',
     ].join('\n'),
@@ -188,6 +193,9 @@ export interface SegmentWorkerData {
 export interface SegmentedFile {
   written: string[];
   run: SegmentRun;
+  /** The engine that ran it (`engineUsed`), and the note to print when it is not the one set up. */
+  engine: string;
+  note?: string;
   model: { kind: string; classes: number };
 }
 
@@ -208,15 +216,14 @@ export interface Segmenter {
  * works in batch mode on several workers without more code.
  */
 export async function loadSegmenter(modelPath: string, flags: SegmentFlags): Promise<Segmenter> {
-  const intensity = flags.intensity === undefined ? undefined : parseIntensity(flags.intensity);
-  if (intensity === 'dataset') throw new Error('--intensity dataset needs a training set');
+  const intensity = flags.intensity;
   const [{ initEngine }, { loadModel }, { segmentVolume }, { makeInferenceEngine }] = await Promise.all([
     import('../engine/initEngine.js'),
     import('../model/modelFiles.js'),
     import('../infer/segmentVolume.js'),
     import('../infer/makeInferenceEngine.js'),
   ]);
-  await initEngine({ backend: flags.backend });
+  const { backend } = await initEngine({ backend: flags.backend });
   const { model, metadata } = await loadModel(modelPath);
   const engine = await makeInferenceEngine(model, { engine: flags.engine, threads: flags.threads });
   if (!flags.quiet && flags.announce !== false) process.stderr.write(`segment: engine ${engine.description}\n`);
@@ -252,7 +259,7 @@ export async function loadSegmenter(modelPath: string, flags: SegmentFlags): Pro
         await writeNiftiFile(probTarget, result.probabilities, { kind: 'image', description: 'nonadj class probabilities' });
         written.push(probTarget);
       }
-      return { written, run: result.run, model: described };
+      return { written, run: result.run, model: described, ...engineUsed(result.run, engine, backend, path.basename(file)) };
     },
     async dispose() {
       await engine.dispose();

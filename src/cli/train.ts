@@ -76,7 +76,7 @@ export function makeTrainCommand(
     .option('--poly-power <x>', 'exponent of the poly schedule', numberOption('a positive number', (n) => n > 0), D.polyPower)
     .addOption(new Option('--class-weights <kind>', 'cross-entropy class weights').choices(['median-frequency', 'uniform']).default(D.classWeights))
     .option('--intensity <kind>', 'intensity scaling, stored with the model: zscore (each image; alias image), dataset (z-score with the training set\'s statistics), minmax, quantile (5 %–95 % to 0–1, as brainchop), quantile:<lower>,<upper>, none ' +
-      '(default: zscore; with --init, the model\'s own: its nonadj metadata\'s, else quantile)', intensityOption)
+      '(default: zscore; with --init, the model\'s own: its nonadj metadata\'s, else quantile)', intensityOption('train'))
     .option('--augment <p>', '2.5D: probability of a 2D elastic deformation per sample; 0 = none', numberOption('a probability in [0, 1]', (n) => n >= 0 && n <= 1), D.augment)
     .option('--empty-slice-weight <w>', 'sampling weight of slices without foreground', numberOption('a number in [0, 1]', (n) => n >= 0 && n <= 1), D.emptySliceWeight)
     .option('--seed <n>', 'seed of initialisation, split and sampling', numberOption('an integer', Number.isInteger), D.seed)

@@ -149,3 +149,39 @@ test('3D fully convolutional chain (MeshNet): whole volume layer by layer, brain
   assert.ok(outside > 0, 'the tight box leaves some background out');
   net.dispose();
 });
+
+test('3D chain with a forward (onnxruntime): one pass when it fits the budget; over it, tfjs slabs, and the run says so', async () => {
+  const { makeInferenceEngine } = await import('./makeInferenceEngine.js');
+  const image = ds.files.get(ds.exams[0].image)!;
+  const net = smallMeshNet();
+  const engine = await makeInferenceEngine(net, { engine: 'onnx', threads: 1 });
+  const common = { metadata: null, classes: codes, crop: false as const, intensity: { mode: 'minmax' as const } };
+  try {
+    const tfjs = await segmentVolume(net, image, common);
+    assert.equal(tfjs.run.engine, 'tfjs');
+    assert.equal(tfjs.run.fallback, undefined);
+    const onePass = await segmentVolume(net, image, { ...common, forward: engine.forward });
+    assert.equal(onePass.run.engine, 'forward');
+    assert.equal(onePass.run.fallback, undefined);
+    // The estimate on the 24×12×24 grid: 1.3 × 4 bytes × 6912 voxels × 9 channels (the 4 → 5 output layer's in + out) = 323 482 bytes.
+    const exact = await segmentVolume(net, image, { ...common, forward: engine.forward, onePassBudgetBytes: 323_482 });
+    assert.equal(exact.run.engine, 'forward');
+    const over = await segmentVolume(net, image, { ...common, forward: engine.forward, onePassBudgetBytes: 300_000 });
+    assert.equal(over.run.engine, 'tfjs');
+    assert.equal(over.run.fallback, 'one pass on the 24×12×24 grid would take an estimated 323 kB, over the 300 kB allowed');
+    assert.deepEqual(Array.from(over.labels.data), Array.from(tfjs.labels.data), 'the fallback is the tfjs run');
+    let differ = 0;
+    for (let v = 0; v < tfjs.labels.data.length; v++) if (onePass.labels.data[v] !== tfjs.labels.data[v]) differ++;
+    assert.ok(differ <= 3, `${differ} voxels differ between onnxruntime's one pass and tfjs' slabs`);
+    // 2.5D and patches with a forward: always on it.
+    const unet = makeUNet3d({ inputShape: [8, 8, 8, 1], numClasses: 5, filters: [2, 4], seed: 1 });
+    const unetEngine = await makeInferenceEngine(unet, { engine: 'onnx', threads: 1 });
+    const patches = await segmentVolume(unet, image, { ...common, forward: unetEngine.forward, onePassBudgetBytes: 1 });
+    assert.deepEqual([patches.run.path, patches.run.engine, patches.run.fallback], ['patches', 'forward', undefined]);
+    await unetEngine.dispose();
+    unet.dispose();
+  } finally {
+    await engine.dispose();
+    net.dispose();
+  }
+});

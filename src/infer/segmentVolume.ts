@@ -75,12 +75,19 @@ export interface SegmentVolumeOptions {
   crop?: number | false;
   /** 3D layer-by-layer path: bytes of tensor memory one slab may use (see `predictLayerwise3d`). @default 1 GiB */
   memoryBudgetBytes?: number;
+  /**
+   * 3D fully convolutional chain with a `forward`: the most bytes its one pass over the whole volume (or box) may take,
+   * as estimated (1.3 × the float32 input and output of its widest layer over the voxels); above it the chain runs on
+   * tfjs' layer-by-layer slabs instead, and the result says so (`SegmentRun.engine`, `SegmentRun.fallback`).
+   * @default half the machine's RAM (`os.totalmem()`)
+   */
+  onePassBudgetBytes?: number;
   /** Called with the slices or patches done and their total. */
   onProgress?: (done: number, total: number) => void;
   /**
    * The forward pass of another engine (`makeInferenceEngine`'s onnxruntime) instead of tfjs. A fully convolutional 3D
    * chain then runs on the whole volume (or box) in one pass, when its estimated memory (`wholePassBytes`) is at most
-   * half the machine's RAM; otherwise it stays on tfjs' layer-by-layer slabs.
+   * `onePassBudgetBytes`; otherwise it runs on tfjs' layer-by-layer slabs, which `SegmentRun` records.
    */
   forward?: BatchForward;
 }
@@ -105,6 +112,17 @@ export interface SegmentRun {
   inputOrder?: InputOrder;
   /** 3D: the box segmented, in voxels of the input grid, or undefined for the whole grid. */
   crop?: CropBox;
+  /**
+   * What ran the model's forward passes: `'forward'`, the `forward` option (onnxruntime-node's, from
+   * `makeInferenceEngine`), or `'tfjs'`, the model's own layers: without a `forward`, or when a fully convolutional 3D
+   * chain was too large for the `forward`'s one pass (then `fallback` says why).
+   */
+  engine: 'forward' | 'tfjs';
+  /**
+   * Set when a `forward` was given but tfjs ran the model: why, in words, e.g. `one pass on the 197×193×231 box would
+   * take an estimated 3.7 GB, over the 2.1 GB allowed (half the RAM)`.
+   */
+  fallback?: string;
 }
 
 /**
@@ -131,7 +149,7 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
   const classes = options.classes ?? meta?.classes;
   const output = options.output ?? 'labels';
   let prediction: VolumePrediction;
-  const run: SegmentRun = { path: 'slices', intensity };
+  const run: SegmentRun = { path: 'slices', intensity, engine: options.forward ? 'forward' : 'tfjs' };
   if (kind === '3d') {
     const inputOrder = resolveInputOrder(options.inputOrder, meta);
     const margin = resolveCropMargin(options.crop, meta);
@@ -143,8 +161,21 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     let data = box ? cropGrid(grid.data, dims, box) : grid.data;
     if (box) dims = [...box.size];
     if (inputOrder === 'xyz') ({ data, dims } = swapXZ(data, dims));
-    const part = stages && options.forward && wholePassBytes(stages, dims) <= WHOLE_PASS_MEMORY_SHARE * os.totalmem()
-      ? await predictWhole3d(options.forward, { dims, data }, classes, output === 'labelsAndProbabilities')
+    // A chain fed to the forward whole, when its one pass fits the budget; else tfjs' slabs, and the run says so.
+    let whole = false;
+    if (stages && options.forward) {
+      const budget = options.onePassBudgetBytes ?? WHOLE_PASS_MEMORY_SHARE * os.totalmem();
+      const bytes = wholePassBytes(stages, dims);
+      whole = bytes <= budget;
+      if (!whole) {
+        run.engine = 'tfjs';
+        run.fallback =
+          `one pass on the ${dims.join('×')} ${box ? 'box' : 'grid'} would take an estimated ${formatBytes(bytes)}, over the ` +
+          `${formatBytes(budget)} allowed${options.onePassBudgetBytes === undefined ? ' (half the RAM)' : ''}`;
+      }
+    }
+    const part = whole
+      ? await predictWhole3d(options.forward!, { dims, data }, classes, output === 'labelsAndProbabilities')
       : layerwise
       ? await predictLayerwise3d(model, { dims, data }, {
           classes,
@@ -232,6 +263,14 @@ async function predictWhole3d(forward: BatchForward, image: { dims: [number, num
   const labels = new Int32Array(voxels);
   for (let v = 0; v < voxels; v++) labels[v] = codes[argmaxAt(logits, v * C, C)];
   return withProbs ? { labels, probabilities: softmaxInPlace(logits, C), numClasses: C } : { labels, numClasses: C };
+}
+
+/** Bytes for a message, in decimal units: `3.7 GB`, `12 MB`, `323 kB`, `5 bytes`. */
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(0)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
+  return `${bytes} bytes`;
 }
 
 /** Share of the machine's RAM a whole-volume forward pass may take (estimated by {@link wholePassBytes}). */

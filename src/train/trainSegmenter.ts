@@ -352,6 +352,7 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
             kind,
             axis: metadata.axis,
             inputOrder: metadata.inputOrder,
+            crop: metadata.crop,
             intensity: run.intensity,
             samplesPerExam: o.validationSamples,
             load,

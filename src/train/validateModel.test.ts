@@ -4,12 +4,15 @@ import { initEngine } from '../engine/initEngine.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import { evaluateSegmentation } from '../metric/evaluateSegmentation.js';
 import { makeVolume } from '../volume/Volume.js';
-import { makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/segmenterFixtures.js';
+import { CROP_SIZE, makeAtlasCropDataset, type AtlasCropDataset } from '../../test/helpers/segmenterFixtures.js';
 import { makeModSegNet } from '../model/makeModSegNet.js';
 import { predictSlices } from '../infer/predictSlices.js';
 import { standardise } from '../data/standardise.js';
 import { makeUNet3d } from '../model/makeUNet3d.js';
 import { swapXZ } from '../volume/swapXZ.js';
+import { segmentVolume } from '../infer/segmentVolume.js';
+import { predictPatches3d } from '../infer/predictPatches3d.js';
+import { makeTinyMeshNet } from '../../test/helpers/makeTinyMeshNet.js';
 import { validateModel } from './validateModel.js';
 
 let ds: AtlasCropDataset;
@@ -77,4 +80,46 @@ test("validateModel, 3D 'xyz': the numbers of 'zyx' on the x↔z-swapped volumes
   assert.deepEqual(xyz, onSwapped);
   assert.notEqual(xyz.nonAdjacency, zyx.nonAdjacency, 'the order changes what the model sees');
   model.dispose();
+});
+
+test('validateModel, 3D: the labels segmentVolume (nonadj segment) gives, voxel for voxel: a MeshNet whole, not in tiles narrower than its receptive field; a U-Net in patches', async () => {
+  // Receptive field of the dilations 1, 2, 4: 1 + 2·(1 + 2 + 4) = 15 voxels, wider than the 8³ training patch.
+  const meshNet = makeTinyMeshNet({ inputShape: [8, 8, 8, 1], numClasses: 5, dilations: [1, 2, 4], filters: 4, seed: 1 });
+  const unet = makeUNet3d({ inputShape: [8, 8, 8, 1], numClasses: 5, filters: [2, 4], seed: 2 });
+  const classes = [...ds.prior.labels];
+  const intensity = { mode: 'quantile' as const, lower: 0.05, upper: 0.95 };
+  // A fine-tuned brainchop model's conventions (x, y, z fed as D, H, W; head box grown by 2 voxels), and nonadj's.
+  for (const [model, inputOrder, crop] of [[meshNet, 'xyz', 2], [unet, 'zyx', false]] as const) {
+    const segmented = new Map<string, Int32Array>();
+    let tilesDiffer = 0;
+    for (const exam of ds.exams) {
+      const image = ds.files.get(exam.image)!;
+      const seg = await segmentVolume(model, image, { metadata: null, classes, intensity, inputOrder, crop });
+      assert.equal(seg.run.path, model === meshNet ? 'layerwise' : 'patches');
+      segmented.set(exam.label!, seg.labels.data);
+      // The former validation: 8³ tiles over the (swapped) grid.
+      const data = standardise(image, intensity);
+      const grid = inputOrder === 'xyz' ? swapXZ(data, image.dims) : { dims: image.dims, data };
+      let tiles = (await predictPatches3d(model, grid, { classes })).labels;
+      if (inputOrder === 'xyz') tiles = swapXZ(tiles, grid.dims).data;
+      for (let v = 0; v < tiles.length; v++) if (tiles[v] !== seg.labels.data[v]) tilesDiffer++;
+    }
+    // Truth = segment's labels: a mean Dice of exactly 1 means every label's voxels agree, i.e. equal label maps
+    // (two maps that differ at a voxel differ in a foreground label there, whose Dice is then below 1).
+    const load = async (file: string) => {
+      const v = ds.files.get(file)!;
+      const labels = segmented.get(file);
+      return labels ? makeVolume(v.dims, labels, { spacingMm: v.spacingMm, affine: v.affine }) : v;
+    };
+    const result = await validateModel(model, { prior: ds.prior, exams: ds.exams, kind: '3d', inputOrder, crop, intensity, load, samplesPerExam: 2 });
+    for (const [i, exam] of ds.exams.entries()) {
+      assert.equal(result.exams[i].dice, 1, `${model.name} ${exam.id}`);
+      const check = checkSegmentation(makeVolume(CROP_SIZE, segmented.get(exam.label!)!), ds.prior);
+      assert.equal(result.exams[i].forbiddenContacts, check.forbiddenContacts);
+    }
+    if (model === meshNet) assert.ok(tilesDiffer > 0, 'tiles narrower than the receptive field label some voxels differently');
+    else assert.equal(tilesDiffer, 0, 'a U-Net is validated in its patches, as segment runs it');
+  }
+  meshNet.dispose();
+  unet.dispose();
 });

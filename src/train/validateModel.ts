@@ -12,9 +12,8 @@ import { make25dSample } from '../data/make25dSample.js';
 import { patchGrid } from '../data/patchGrid.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
-import { predictPatches3d } from '../infer/predictPatches3d.js';
 import { predictSlices } from '../infer/predictSlices.js';
-import type { InputOrder } from '../infer/segmentVolume.js';
+import { segmentVolume, type InputOrder } from '../infer/segmentVolume.js';
 import { swapXZ } from '../volume/swapXZ.js';
 import type { BatchForward } from '../infer/makeInferenceEngine.js';
 
@@ -24,7 +23,7 @@ export interface ValidateModelOptions {
   prior: AdjacencyPrior;
   /** Validation exams (each with its label map, in the prior's label codes). */
   exams: readonly TrainingExam[];
-  /** `'2.5d'` (slices along `axis`) or `'3d'` (patches). */
+  /** `'2.5d'` (slices along `axis`) or `'3d'` (as `segmentVolume` runs it). */
   kind: '2.5d' | '3d';
   /** 2.5D slicing axis. @default 1 */
   axis?: SliceAxisIndex;
@@ -33,6 +32,12 @@ export interface ValidateModelOptions {
    * `'xyz'` the volume is predicted, and its validation patches drawn, on the `swapXZ` of the grid. @default 'zyx'
    */
   inputOrder?: InputOrder;
+  /**
+   * 3D: the head-box margin `segment` crops this model's images with (`ModelMetadata.crop`: a brainchop model
+   * fine-tuned by `train --init` records 8), or `false` for the whole grid, so that validation predicts what `segment`
+   * will. @default false
+   */
+  crop?: number | false;
   /** Intensity standardisation, as in training. */
   intensity: StandardiseOptions;
   /**
@@ -46,7 +51,7 @@ export interface ValidateModelOptions {
   load?: LoadVolume;
   /**
    * The forward pass of another engine (`makeInferenceEngine`'s onnxruntime, exported from the current weights) for
-   * every prediction of the validation; default: `model.predict` on tfjs.
+   * every prediction of the validation; default: `model.predict` on tfjs (for a 3D model, as `segmentVolume` uses it).
    */
   forward?: BatchForward;
 }
@@ -82,8 +87,14 @@ export interface ValidateModelResult {
 /**
  * Evaluate a segmentation model on whole validation volumes, as training sees them after each epoch:
  *
- * - every exam is predicted whole (`predictSlices` for 2.5D, every slice; `predictPatches3d` for 3D), in the
- *   prior's label codes;
+ * - every exam is predicted whole, in the prior's label codes: a 2.5D model by `predictSlices` (every slice), a 3D
+ *   model by `segmentVolume`, the function `nonadj segment` runs, with the model's input order and crop. That is, a
+ *   fully convolutional 3D chain (brainchop's MeshNet, fine-tuned by `train --init`) runs on the whole volume or head
+ *   box at once, and any other 3D model (nonadj's U-Net, whose skip connections are not a chain) over overlapping
+ *   patches of its input size (`predictPatches3d`). Why not patches for every 3D model: a MeshNet's receptive field
+ *   (93 voxels for `model30chan50cls`) is wider than the training patch, so tiles of that size label their borders
+ *   from padding instead of the neighbouring anatomy, and the validation Dice would not be the Dice `segment`
+ *   gives the trained model;
  * - Dice per label by `diceScore` (the Dice of `evaluateSegmentation`: background — the prior's first label —
  *   excluded, a label present in the truth or the prediction counts, so a hallucinated structure scores 0),
  *   averaged per exam, then over the exams that have a value;
@@ -118,14 +129,24 @@ export async function validateModel(model: LayersModel, options: ValidateModelOp
       ? swapXZ(standardise(image, { mode: 'dataset', ...params }), image.dims)
       : { dims: image.dims, data: standardise(image, { mode: 'dataset', ...params }) };
     const seen = swap ? swapXZ(truth.data instanceof Int32Array ? truth.data : Int32Array.from(truth.data), image.dims).data : truth.data;
-    const prediction =
+    // 3D: segment's own path (it standardises, swaps and crops the image itself), labels on the image's grid.
+    const labels =
       kind === '2.5d'
-        ? await predictSlices(model, grid, { axis, classes, imagePad, batchSize, forward: options.forward })
-        : await predictPatches3d(model, grid, { classes, imagePad, batchSize, forward: options.forward });
-    if (swap) prediction.labels = swapXZ(prediction.labels, grid.dims).data;
-    const predicted: Volume<Int32Array> = makeVolume(image.dims, prediction.labels, { spacingMm: image.spacingMm, affine: image.affine });
+        ? (await predictSlices(model, grid, { axis, classes, imagePad, batchSize, forward: options.forward })).labels
+        : (
+            await segmentVolume(model, image, {
+              metadata: null,
+              classes,
+              intensity: options.intensity,
+              inputOrder: options.inputOrder ?? 'zyx',
+              crop: options.crop ?? false,
+              batchSize,
+              forward: options.forward,
+            })
+          ).labels.data;
+    const predicted: Volume<Int32Array> = makeVolume(image.dims, labels, { spacingMm: image.spacingMm, affine: image.affine });
     const check = checkSegmentation(predicted, prior, { source: `validation exam ${exam.id}` });
-    const dice = diceScore(prediction.labels, truth.data, { backgroundLabel: prior.labels[0], source: `validateModel: validation exam ${exam.id}` }).meanDice;
+    const dice = diceScore(labels, truth.data, { backgroundLabel: prior.labels[0], source: `validateModel: validation exam ${exam.id}` }).meanDice;
     exams.push({ id: exam.id, dice, forbiddenPairs: check.forbiddenPairs, forbiddenContacts: check.forbiddenContacts });
 
     // Validation NonAdjLoss on evenly spaced samples with foreground.

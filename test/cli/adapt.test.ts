@@ -63,13 +63,17 @@ describe('nonadj adapt', () => {
     assert.match(r.stdout, /scans: {5}2\n/);
     assert.match(r.stdout, /adapted: {3}50 steps of 2, λ 1, lr 0\.01/);
     assert.match(r.stderr, /adapt: 50\/50 fidelity/);
+    // The engine the scans were segmented on (auto: onnxruntime-node, a dev dependency), as the set-up line said.
+    assert.match(r.stdout, /\nengine: {4}onnxruntime-node \d+\.\d+\.\d+, \d+ threads?\n/);
+    assert.match(r.stderr, /^adapt: engine onnxruntime-node /m);
     for (const name of ['a.nii.gz', 'b.nii.gz']) {
       const seg = await readNiftiFile(path.join(out, 'segmentations', name));
       assert.equal(seg.header.intentCode, 1002);
       assert.ok(checkSegmentation(seg, prior).forbiddenContacts < before);
       assert.deepEqual([...new Set(seg.data)].sort(), [0, 1, 2]);
     }
-    const summary = JSON.parse(readFileSync(path.join(out, 'adapt.json'), 'utf8')) as { settings: { steps: number; lambda: number }; history: unknown[]; scans: unknown[] };
+    const summary = JSON.parse(readFileSync(path.join(out, 'adapt.json'), 'utf8')) as { settings: { steps: number; lambda: number }; history: unknown[]; scans: Array<{ engine: string }> };
+    assert.ok(summary.scans.every((s) => /^onnxruntime-node /.test(s.engine)), JSON.stringify(summary.scans));
     assert.equal(summary.settings.lambda, 1);
     assert.equal(summary.history.length, 50);
     assert.equal(summary.scans.length, 2);
@@ -100,6 +104,7 @@ describe('nonadj adapt', () => {
       [['adapt', model, a, '--prior', wrongPrior, '--out', out], /adaptModel: model .*4/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--lambda', '-1'], /--lambda.*expected a number ≥ 0/],
       [['adapt', model, a, path.join(tmp, 'original', 'a.nii.gz'), '--prior', priorFile, '--out', out], /would both be written as segmentations\/a.nii.gz/],
+      [['adapt', model, a, '--prior', priorFile, '--out', out, '--intensity', 'dataset'], /^nonadj adapt: --intensity dataset needs a training set; adapt takes zscore, minmax, quantile\[:lower,upper\] or none \(a model trained with dataset statistics stores them\)\n$/],
     ];
     for (const [args, expected] of cases) {
       const r = runCli([...args, '--backend', 'cpu']);

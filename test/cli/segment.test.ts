@@ -91,7 +91,8 @@ describe('nonadj segment', () => {
     const r1 = runCli(['segment', model, images, one, '--jobs', '1', '--probabilities', `${one}-p`]);
     const r2 = runCli(['segment', model, images, two, '--jobs', '2', '--probabilities', `${two}-p`]);
     assert.equal(r2.exitCode, 0, r2.stderr);
-    const summary = (r: { stdout: string }, out: string) => r.stdout.replaceAll(out, 'OUT').replace(/time: .*\n/, '');
+    // The engine line differs only by onnxruntime's threads (the cores shared out between the workers).
+    const summary = (r: { stdout: string }, out: string) => r.stdout.replaceAll(out, 'OUT').replace(/time: .*\n/, '').replace(/, \d+ threads?\n/, '\n');
     assert.equal(summary(r2, two), summary(r1, one));
     // Progress in completion order: each image once.
     const lines = r2.stderr.trim().split('\n');
@@ -133,10 +134,15 @@ describe('nonadj segment', () => {
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout, /\(3d, 4 classes\)/);
     assert.match(r.stdout, /run: {6}layerwise, intensity quantile 0\.05–0\.95, input order xyz, crop \d+×\d+×\d+ at \(\d+, \d+, \d+\)\n/);
+    // auto: onnxruntime-node (installed as a dev dependency) ran the box in one pass, as the engine line said.
+    assert.match(r.stdout, /\nengine: {3}onnxruntime-node \d+\.\d+\.\d+, \d+ threads?\n/);
+    assert.match(r.stderr, /^segment: engine onnxruntime-node /m);
+    assert.doesNotMatch(r.stderr, /ran on tfjs/);
     assert.match(r.stderr, /^warning: .*meshnet records no intensity scaling .*quantile 0\.05–0\.95/m);
     assert.deepEqual((await readNiftiFile(out)).dims, [24, 12, 24]);
-    const r2 = runCli(['segment', meshnet, path.join(images, 'crop-y72.nii.gz'), out, '--intensity', 'quantile:0.02,0.98', '--input-order', 'zyx', '--no-crop']);
+    const r2 = runCli(['segment', meshnet, path.join(images, 'crop-y72.nii.gz'), out, '--intensity', 'quantile:0.02,0.98', '--input-order', 'zyx', '--no-crop', '--engine', 'tfjs']);
     assert.equal(r2.exitCode, 0, r2.stderr);
+    assert.match(r2.stdout, /\nengine: {3}tfjs wasm\n/);
     assert.match(r2.stdout, /run: {6}layerwise, intensity quantile 0\.02–0\.98, input order zyx, no crop\n/);
     assert.doesNotMatch(r2.stderr, /intensity/);
   });
@@ -147,7 +153,7 @@ describe('nonadj segment', () => {
       [['segment', path.join(tmp, 'nope'), path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz')], /loadModel: .*nope does not exist/],
       [['segment', model, path.join(tmp, 'missing.nii.gz'), path.join(tmp, 'o.nii.gz')], /cannot read .*missing.nii.gz/],
       [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz'), '--intensity', 'zz'], /--intensity <kind>' argument 'zz' is invalid\. expected zscore, minmax, quantile\[:lower,upper\], none/],
-      [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz'), '--intensity', 'dataset'], /--intensity dataset needs a training set/],
+      [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz'), '--intensity', 'dataset'], /^nonadj segment: --intensity dataset needs a training set; segment takes zscore, minmax, quantile\[:lower,upper\] or none \(a model trained with dataset statistics stores them\)\n$/],
       [['segment', model, path.join(images, 'crop-y72.nii.gz'), path.join(tmp, 'o.nii.gz'), '--input-order', 'yxz'], /--input-order <order>' argument 'yxz' is invalid/],
     ];
     for (const [args, expected] of cases) {
