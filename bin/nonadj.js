@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in dist/cli/main.js (built by `npm run build`, which `npm ci` runs via `prepare`).
+// Thin launcher: the CLI is dist/cli/main.js, started from its bundle dist/cli/run.js (main.js with extract's modules in
+// one file, see scripts/bundleCli.mjs), both built by `npm run build`, which `npm ci` runs via `prepare`.
 import { existsSync } from 'node:fs';
 
-const main = new URL('../dist/cli/main.js', import.meta.url);
+const main = new URL('../dist/cli/run.js', import.meta.url);
 if (!existsSync(main)) {
   process.stderr.write('nonadj: the package is not built; run `npm run build` first\n');
   process.exit(2);
