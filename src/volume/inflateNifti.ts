@@ -16,7 +16,10 @@ export const TRAILING_ALLOWANCE = 2 ** 20;
 export function inflate(bytes: Uint8Array, limit: number, source: string, needed?: number, reader = 'readNifti'): Uint8Array {
   try {
     const maxOutputLength = Math.max(1, Math.min(limit, maxBufferLength()));
-    return gunzipSync(bytes, { maxOutputLength, chunkSize: needed === undefined ? undefined : Math.max(zlibConstants.Z_MIN_CHUNK, Math.min(needed + 1, maxOutputLength)) });
+    // Never more than the stream can inflate to (deflate's ratio is at most ~1032:1): a header that declares 1 GiB
+    // over a few kB of stream gets its "truncated" error without a 1 GiB buffer.
+    const chunkSize = needed === undefined ? undefined : Math.max(zlibConstants.Z_MIN_CHUNK, Math.min(needed + 1, maxOutputLength, MAX_DEFLATE_RATIO * bytes.length));
+    return gunzipSync(bytes, { maxOutputLength, chunkSize });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new Error(
@@ -39,7 +42,7 @@ export function inflate(bytes: Uint8Array, limit: number, source: string, needed
  * those of `compressedBytes` (a shorter prefix that fails is passed over), so callers see the same header and errors.
  */
 export function inflatePrefix(bytes: Uint8Array, compressedBytes: number, source: string, reader = 'readNifti', wanted = Infinity): Uint8Array {
-  for (let prefix = 256; prefix < Math.min(compressedBytes, bytes.length); prefix *= 4) {
+  for (let prefix = 256; wanted < Infinity && prefix < Math.min(compressedBytes, bytes.length); prefix *= 4) {
     try {
       const head = gunzipSync(bytes.subarray(0, prefix), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
       if (head.length >= wanted) return head;
@@ -54,6 +57,9 @@ export function inflatePrefix(bytes: Uint8Array, compressedBytes: number, source
     throw new Error(`${reader}: ${source}: corrupt gzip stream (${(error as Error).message})`, { cause: error });
   }
 }
+
+/** Most bytes one byte of a deflate stream inflates to (zlib's technical note: 1032:1), rounded up. */
+const MAX_DEFLATE_RATIO = 1040;
 
 /** Largest Buffer this Node can allocate (zlib refuses a larger `maxOutputLength`). */
 function maxBufferLength(): number {
