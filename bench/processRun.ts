@@ -15,11 +15,12 @@ const REPORT = 'data:text/javascript,process.on("exit",()=>{const u=process.cpuU
 /**
  * Run `node <args>` as a fresh process and measure it (the benchmarks of whole commands: start-up, memory).
  *
+ * @param env - the child's environment (default: this process's).
  * @throws Error with the child's stderr when it exits non-zero.
  */
-export function processRun(args: readonly string[]): ProcessRun {
+export function processRun(args: readonly string[], env?: NodeJS.ProcessEnv): ProcessRun {
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, ['--import', REPORT, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const run = spawnSync(process.execPath, ['--import', REPORT, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env });
   const wallMs = performance.now() - t0;
   if (run.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${run.status}: ${run.stderr}`);
   const m = /nonadj-bench cpu ([\d.]+) maxrss (\d+)/.exec(run.stderr);

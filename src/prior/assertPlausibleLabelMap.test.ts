@@ -79,6 +79,32 @@ describe('assertPlausibleLabelMap', () => {
     );
   });
 
+  test('from the runs, codes past 65535 and counts around the limit agree with the voxel scan', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: -3, max: 70000 }), fc.integer({ min: 65530, max: 65540 })), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: MAX_PLAUSIBLE_LABELS - 3, max: MAX_PLAUSIBLE_LABELS + 3 }),
+        fc.boolean(),
+        (palette, n, largeFirst) => {
+          // n distinct codes in runs of 2 (half below 65536, half above, in either order), then the palette's.
+          const codes = Array.from({ length: n }, (_, i) => ((i % 2 === 0) === largeFirst ? 100000 + i : i));
+          const values = Int32Array.from([...codes, ...palette].flatMap((c) => [c, c]));
+          const dims: [number, number, number] = [values.length, 1, 1];
+          const volume = makeVolume(dims, values, { header: { datatype: 'int32' } });
+          const scan = (options: Parameters<typeof assertPlausibleLabelMap>[1]) => {
+            try {
+              return assertPlausibleLabelMap(volume, { ...options, allowFloatLabels: true }).distinctValues;
+            } catch (error) {
+              return (error as Error).message;
+            }
+          };
+          assert.deepEqual(scan({ runs: labelRuns(values, dims) }), scan({}));
+        },
+      ),
+      { numRuns: 100, seed: 3 },
+    );
+  });
+
   test('the bundled atlases: the same statistics from their runs', async () => {
     for (const name of ['aal.nii.gz', 'JHU-WhiteMatter-labels-1mm.nii.gz']) {
       const volume = await readNiftiFile(path.join(DATA, name));

@@ -93,7 +93,9 @@ async function runOnWorkers(
   finished: (index: number, result: CountFileAdjacencyResult) => void,
 ): Promise<void> {
   const [{ makeWorkerFactory }, { runWorkerPool }] = await Promise.all([import('../io/makeWorkerFactory.js'), import('../io/runWorkerPool.js')]);
-  const start = makeWorkerFactory(import.meta.url, './adjacencyWorker');
+  // '../prior/' and not './': the same file from this module's folder and from dist/cli/run.js, the CLI's bundle
+  // that this module is part of (scripts/bundleCli.mjs).
+  const start = makeWorkerFactory(import.meta.url, '../prior/adjacencyWorker');
   await runWorkerPool<CountFileAdjacencyResult>({
     total: exams.length,
     jobs: threads,

@@ -127,8 +127,10 @@ function runCodes(runs: LabelRuns, labels: VoxelArray | ArrayLike<number>, sourc
   return codes;
 }
 
-/** A copy of `runs` whose labels are indices into `codes` (−1 stays −1). */
+/** A copy of `runs` whose labels are indices into `codes` (−1 stays −1); `runs` itself when codes are 0 … K−1. */
 function encodeRuns(runs: LabelRuns, codes: number[]): LabelRuns {
+  // Every code is its own index in maps whose labels are all present (AAL: 0 … 116), and the copy would be the same.
+  if (codes.every((c, i) => c === i)) return runs;
   const table = new Int32Array(SMALL).fill(-1);
   const map = new Map<number, number>();
   codes.forEach((c, i) => (c < SMALL ? (table[c] = i) : map.set(c, i)));

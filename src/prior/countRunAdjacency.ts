@@ -62,7 +62,12 @@ function countGroups(runs: LabelRuns, K: number, offsets: ReadonlyArray<readonly
     // Row A = (j, k) runs over the rows whose neighbour B = (j + dj, k + dk) is in the grid.
     const rows = [Math.max(0, -dj), Math.min(ny, ny - dj), Math.max(0, -dk), Math.min(nz, nz - dk)] as const;
     if (dis.length === 3 && dis.includes(-1) && dis.includes(0) && dis.includes(1)) countThreeOffsets(runs.rowPtr, runs.runStart, runs.runLabel, nx, ny, half, K, dj, dk, ...rows);
-    else for (const di of dis) countOffset(runs.rowPtr, runs.runStart, runs.runLabel, nx, ny, half, K, di, dj, dk, ...rows);
+    else {
+      for (const di of dis) {
+        if (di === 1 && dj === 0 && dk === 0) countNextVoxel(runs.rowPtr, runs.runStart, runs.runLabel, nx, ny * nz, half, K);
+        else countOffset(runs.rowPtr, runs.runStart, runs.runLabel, nx, ny, half, K, di, dj, dk, ...rows);
+      }
+    }
   }
 }
 
@@ -121,6 +126,28 @@ function countOffset(
         x = stop;
         if (x === stopA) pa++;
         if (x === stopB) pb++;
+      }
+    }
+  }
+}
+
+/**
+ * Pairs (A[x], A[x + 1]) within every row, the offset (1, 0, 0): a run of `n` voxels holds `n − 1` of its own label
+ * and each run boundary one of the two labels, so one pass over the runs counts it (`countOffset` compares a row
+ * with itself segment by segment, twice the work, 8 of AAL's 46 ms of first counting).
+ */
+function countNextVoxel(rowPtr: Int32Array, runStart: Int32Array, runLabel: Int32Array, nx: number, rows: number, half: Float64Array, K: number): void {
+  for (let row = 0; row < rows; row++) {
+    const end = rowPtr[row + 1];
+    for (let r = rowPtr[row]; r < end; r++) {
+      const a = runLabel[r];
+      if (a < 0) continue;
+      if (r + 1 < end) {
+        half[a * K + a] += runStart[r + 1] - runStart[r] - 1;
+        const b = runLabel[r + 1];
+        if (b >= 0) half[a * K + b] += 1;
+      } else {
+        half[a * K + a] += nx - runStart[r] - 1;
       }
     }
   }

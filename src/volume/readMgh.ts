@@ -72,7 +72,7 @@ export function readMgh(bytes: Uint8Array, options: ReadMghOptions = {}): Volume
   let file = bytes;
   if (gzipped) {
     const small = bytes.length <= 4096;
-    file = small ? inflate(bytes, maxBytes, source, undefined, 'readMgh') : inflatePrefix(bytes, 4096, source, 'readMgh');
+    file = small ? inflate(bytes, maxBytes, source, undefined, 'readMgh') : inflatePrefix(bytes, 4096, source, 'readMgh', MGH_DATA_OFFSET);
   }
   const hdr = parseHeader(file, fail);
   const plan = planData(hdr, options, maxBytes, fail);

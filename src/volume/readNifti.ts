@@ -108,7 +108,7 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Vo
     // The header is read from the start of the stream first, so the data size is known before anything large is
     // inflated; the stream is then inflated once, stopping with an error past that size (gzip bombs).
     const small = bytes.length <= 4096;
-    const head = small ? inflate(bytes, maxBytes, source) : inflatePrefix(bytes, 4096, source);
+    const head = small ? inflate(bytes, maxBytes, source) : inflatePrefix(bytes, 4096, source, 'readNifti', 540); // 540: a NIfTI-2 header
     hdr = parseHeader(head, fail);
     plan = planData(hdr, options, maxBytes, fail);
     checkGeometry(hdr, fail);

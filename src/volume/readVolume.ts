@@ -21,7 +21,7 @@ function isMgh(bytes: Uint8Array): boolean {
   let head = bytes;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      head = inflatePrefix(bytes, 4096, '<sniff>');
+      head = inflatePrefix(bytes, 4096, '<sniff>', 'readVolume', 4);
     } catch {
       return false; // readNifti reports the corrupt stream
     }

@@ -48,6 +48,7 @@ test('the packed package installs and its CLI runs the demo from the shipped bas
     'dist/index.js',
     'dist/index.d.ts',
     'dist/cli/main.js',
+    'dist/cli/run.js',
     'dist/prior/adjacencyWorker.js',
     'dist/qc/checkCaseWorker.js',
     'schemas/graph.schema.json',
