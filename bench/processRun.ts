@@ -9,8 +9,11 @@ export interface ProcessRun {
   peakMb: number;
 }
 
-/** Preloaded into the child: prints its own CPU time and peak memory at exit (stderr, one marked line). */
-const REPORT = 'data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write(`\\nnonadj-bench cpu ${(u.user+u.system)/1000} maxrss ${process.resourceUsage().maxRSS}\\n`)})';
+/**
+ * Preloaded into the child (`node --import REPORT …`): prints its own CPU time and peak memory at exit (stderr, one
+ * line `nonadj-bench cpu <ms> maxrss <KB>`).
+ */
+export const REPORT = 'data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write(`\\nnonadj-bench cpu ${(u.user+u.system)/1000} maxrss ${process.resourceUsage().maxRSS}\\n`)})';
 
 /**
  * Run `node <args>` as a fresh process and measure it (the benchmarks of whole commands: start-up, memory).

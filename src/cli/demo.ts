@@ -44,7 +44,7 @@ export function makeDemoCommand(): Command {
     .addOption(new Option('--labels <kind>', 'coarse regions (AAL: 25 by lobe and hemisphere; INIA19: 24 contiguous groups; see demo/README.md) or every structure').choices(['regions', 'full']).default('regions'))
     .addOption(new Option('--atlas <name>', 'bundled atlas').choices(['aal', 'inia19']).default('aal'))
     .option('--seed <n>', 'seed of the subjects and of every run', integerInRangeOption('--seed', 0, 1e6, '[0, 1e6]'), 1)
-    .option('--jobs <n>', 'training runs at once (default: the number of cores); each run gets cores / jobs worker threads (--jobs 1: one run at a time on all the cores)', integerInRangeOption('--jobs', 1, 64), availableParallelism())
+    .option('--jobs <n>', 'training runs, and synthetic subjects made, at once (default: the number of cores); each run gets cores / jobs worker threads (--jobs 1: one run at a time on all the cores, the subjects one after the other)', integerInRangeOption('--jobs', 1, 64), availableParallelism())
     .option('--data-only', 'write the subjects and the prior (--out/data) and stop: the data the shipped baseline was trained on')
     .option('--replicates <n>', 'the replicated experiment: every arm with seeds 1…n (2–20), 4 + 4 validation and 12 + 12 test subjects, intervals over seeds and subjects (hours on 2 cores)', (v) => {
       const n = Number(v);

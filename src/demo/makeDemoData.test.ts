@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -97,5 +97,57 @@ describe('makeDemoData: the prior', () => {
     const withTest = Float64Array.from(sum);
     await add(data.subjects.find((x) => x.set === 'test')!.label!, withTest);
     assert.notDeepEqual(Array.from(withTest), Array.from(sum));
+  });
+});
+
+describe('makeDemoData: jobs', () => {
+  const dirs: string[] = [];
+  after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const sizes: CohortSizes = { train: 2, val: 1, 'unseen-val': 1, test: 0, 'unseen-test': 0, 'unseen-train': 0, 'unlabelled-train': 1 };
+
+  /** Every file under `dir` (links as their targets), by path relative to it. */
+  async function filesOf(dir: string): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+      const file = path.join(entry.parentPath, entry.name);
+      if (entry.isSymbolicLink()) out.set(path.relative(dir, file), Buffer.from(await readlink(file)));
+      else if (entry.isFile()) out.set(path.relative(dir, file), await readFile(file));
+    }
+    return out;
+  }
+
+  async function make(jobs: number, dir?: string) {
+    dir ??= await mkdtemp(path.join(os.tmpdir(), `nonadj-jobs-${jobs}-`));
+    dirs.push(dir);
+    const lines: string[] = [];
+    const data = await makeDemoData({ dir, root, atlas: 'aal', labels: 'regions', downsample: 2, sizes, seed: 5, cohort: 'varied', jobs, onSubject: (set, id, done, total) => lines.push(`${done}/${total} ${set}/${id}`) });
+    return { dir, data, lines };
+  }
+
+  test('2 worker threads write the same files as the calling thread, byte for byte; a resumed run makes only what is missing', { timeout: 300_000 }, async () => {
+    const one = await make(1);
+    const two = await make(2);
+    // jobs 1: in set order.
+    assert.deepEqual(one.lines, ['1/5 train/s000', '2/5 train/s001', '3/5 val/s000', '4/5 unseen-val/s000', '5/5 unlabelled-train/s000']);
+    // jobs 2: in completion order, each subject once, `done` counting up.
+    assert.deepEqual(two.lines.map((l) => l.split(' ')[0]), ['1/5', '2/5', '3/5', '4/5', '5/5']);
+    assert.deepEqual(two.lines.map((l) => l.split(' ')[1]).sort(), one.lines.map((l) => l.split(' ')[1]).sort());
+    const [a, b] = await Promise.all([filesOf(one.dir), filesOf(two.dir)]);
+    assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
+    assert.ok(a.has('cohort.json') && a.has(path.join('prior', 'graph.json')) && a.has(path.join('unseen-val', 's000', 'prepro_seg_mni.nii.gz')));
+    for (const [name, bytes] of a) assert.ok(bytes.equals(b.get(name)!), `${name} differs between jobs 1 and jobs 2`);
+    assert.deepEqual({ ...two.data, priorFile: '', subjects: [] }, { ...one.data, priorFile: '', subjects: [] });
+    assert.deepEqual(two.data.subjects.map((s) => path.relative(two.dir, s.image)), one.data.subjects.map((s) => path.relative(one.dir, s.image)));
+
+    // A resumed run keeps the subjects it finds (reported first) and makes the missing ones: the same files again.
+    await rm(path.join(two.dir, 'val', 's000', 'prepro_im_mni_bc.nii.gz'));
+    await rm(path.join(two.dir, 'train', 's001', 'prepro_seg_mni.nii.gz'));
+    const keptImage = await stat(path.join(two.dir, 'train', 's000', 'prepro_im_mni_bc.nii.gz'));
+    const resumed = await make(2, two.dir);
+    assert.deepEqual(resumed.lines.slice(0, 3), ['1/5 train/s000', '2/5 unseen-val/s000', '3/5 unlabelled-train/s000']);
+    assert.deepEqual(resumed.lines.slice(3).map((l) => l.split(' ')[1]).sort(), ['train/s001', 'val/s000']);
+    assert.equal((await stat(path.join(two.dir, 'train', 's000', 'prepro_im_mni_bc.nii.gz'))).mtimeMs, keptImage.mtimeMs);
+    const c = await filesOf(two.dir);
+    for (const [name, bytes] of a) assert.ok(bytes.equals(c.get(name)!), `${name} differs after the resumed run`);
   });
 });

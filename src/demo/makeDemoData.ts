@@ -1,5 +1,8 @@
 import { mkdir, readFile, stat, symlink, readlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { makeWorkerFactory } from '../io/makeWorkerFactory.js';
+import { runWorkerPool } from '../io/runWorkerPool.js';
 import { countAdjacency } from '../prior/countAdjacency.js';
 import { AdjacencyPrior, type PriorExam } from '../prior/AdjacencyPrior.js';
 import { compareToPrior } from '../prior/compareToPrior.js';
@@ -57,7 +60,16 @@ export interface MakeDemoDataOptions {
    * `nonadj train --val`). `'varied'` needs the AAL atlas (its cortex labels and MNI ventricles).
    */
   cohort?: 'warp' | 'varied';
-  /** Called after each subject is written. */
+  /**
+   * Subjects made at once, each on a worker thread of its own; 1 makes them one after the other on the calling
+   * thread. The files are byte-identical for any value (each subject depends on its seed alone).
+   * @default os.availableParallelism()
+   */
+  jobs?: number;
+  /**
+   * Called after each subject is written, or found already written: the kept ones first (in set order), then the
+   * made ones in completion order (set order with `jobs: 1`); `done` counts both.
+   */
   onSubject?: (set: DemoSet, id: string, done: number, total: number) => void;
 }
 
@@ -134,47 +146,82 @@ export async function makeDemoData(options: MakeDemoDataOptions): Promise<DemoDa
     throw new Error(`makeDemoData: ${dir} holds subjects of ${recorded ? `the ${recorded} cohort` : 'the default demo'}, not of ${cohort ? `the ${cohort} cohort` : 'the default demo'}; choose another folder`);
   }
   const atlas = await loadAtlas(root, options.atlas, options.labels);
-  const total = SETS.reduce((s, set) => s + ((sizes as Partial<CohortSizes>)[set] ?? 0), 0);
-  const drawn = new Map<string, MakeSyntheticSubjectResult['anatomy']>();
+  const numLabels = atlas.names.length;
+
+  // 1. The subjects in set order, with their seeds; those already written are kept and reported at once.
   const subjects: DemoSubject[] = [];
-  const priorCounts = new Float64Array(atlas.names.length ** 2);
-  const priorExams: PriorExam[] = [];
-  let done = 0;
-  let grid: { dims: [number, number, number]; spacingMm: [number, number, number] } | null = null;
+  const toMake: number[] = [];
+  const kept = new Set<number>();
   for (const [setIndex, set] of SETS.entries()) {
     for (let i = 0; i < ((sizes as Partial<CohortSizes>)[set] ?? 0); i++) {
       const id = `s${String(i).padStart(3, '0')}`;
-      const subjectSeed = 1000 * seed + 100 * setIndex + i;
-      const contrast: SyntheticContrast = set.startsWith('unseen') ? UNSEEN_DOMAIN.contrast : 'native';
       const folder = path.join(dir, set, id);
       const image = path.join(folder, DEFAULT_IMAGE_NAME);
       const label = path.join(folder, DEFAULT_LABEL_NAME);
       const labelled = !UNLABELLED.has(set);
-      let labels: Volume | null = null;
-      if (!(await exists(image)) || (labelled && !(await exists(label)))) {
-        const shift = contrast === 'native' ? {} : { bias: UNSEEN_DOMAIN.bias, noise: UNSEEN_DOMAIN.noise };
-        const anatomy = cohort === 'varied' ? { anatomy: 'varied' as const, thinning: { cortexLabels: atlas.cortex } } : {};
-        const subject = makeSyntheticSubject(atlas.t1, atlas.labels, { seed: subjectSeed, downsample: options.downsample, contrast, ...shift, ...anatomy });
-        drawn.set(`${set}/${id}`, subject.anatomy);
-        await mkdir(folder, { recursive: true });
-        if (labelled) await writeNiftiFile(label, subject.labels, { kind: 'labels' });
-        // The image last: its presence marks a complete subject.
-        await writeNiftiFile(image, subject.image, { kind: 'image' });
-        labels = subject.labels;
-      }
-      if (set === 'train') {
-        labels ??= await readNiftiFile(label, { expect: '3d' });
+      const contrast: SyntheticContrast = set.startsWith('unseen') ? UNSEEN_DOMAIN.contrast : 'native';
+      subjects.push({ set, id, seed: 1000 * seed + 100 * setIndex + i, contrast, image, ...(labelled ? { label } : {}) });
+      if (!(await exists(image)) || (labelled && !(await exists(label)))) toMake.push(subjects.length - 1);
+      else kept.add(subjects.length - 1);
+    }
+  }
+  const total = subjects.length;
+  let done = 0;
+  for (const index of kept) options.onSubject?.(subjects[index].set, subjects[index].id, ++done, total);
+
+  // 2. The missing ones, on `jobs` worker threads (or this one): each depends on its seed alone.
+  const made = new Map<number, MadeDemoSubject>();
+  const finish = (index: number, result: MadeDemoSubject) => {
+    made.set(index, result);
+    options.onSubject?.(subjects[index].set, subjects[index].id, ++done, total);
+  };
+  const subjectOptions: MakeDemoSubjectOptions = { downsample: options.downsample, cohort, numLabels };
+  const jobs = Math.max(1, Math.min(options.jobs ?? os.availableParallelism(), toMake.length));
+  if (jobs === 1) {
+    for (const index of toMake) finish(index, await makeDemoSubject(atlas, subjects[index], subjectOptions));
+  } else {
+    // The atlas goes to the workers in shared memory: no copy per worker, and no second read of its files (at 1 mm,
+    // Colin27 + AAL, under load: copying it into shared memory ≈ 40–90 ms once, against ≈ 200 ms more per worker
+    // for a structured clone and 80–180 ms per worker to read the .nii.gz files again).
+    const workerData: DemoSubjectWorkerData = { atlas: { ...atlas, t1: shareVolume(atlas.t1), labels: shareVolume(atlas.labels) }, options: subjectOptions };
+    const start = makeWorkerFactory(import.meta.url, './makeDemoSubjectWorker');
+    await runWorkerPool<MadeDemoSubject>({
+      total: toMake.length,
+      jobs,
+      name: 'makeDemoData',
+      start: () => start(workerData),
+      message: (k) => ({ index: k, subject: subjects[toMake[k]] }),
+      onResult: (k, result) => finish(toMake[k], result),
+    });
+  }
+
+  // 3. In set order, whatever the completion order: the prior of the training label maps (kept subjects are read
+  // back), the grid of the first subject, the anatomy draws and each labelled subject's counts for cohort.json.
+  const drawn = new Map<string, MakeSyntheticSubjectResult['anatomy']>();
+  const labelCounts = new Map<string, Float64Array>();
+  const priorCounts = new Float64Array(numLabels ** 2);
+  const priorExams: PriorExam[] = [];
+  let grid: { dims: [number, number, number]; spacingMm: [number, number, number] } | null = null;
+  for (const [index, s] of subjects.entries()) {
+    const result = made.get(index);
+    let onGrid: Pick<MadeDemoSubject, 'dims' | 'spacingMm'> | undefined = result;
+    if (result?.anatomy) drawn.set(`${s.set}/${s.id}`, result.anatomy);
+    if (result?.counts) labelCounts.set(`${s.set}/${s.id}`, result.counts);
+    if (s.set === 'train' && s.label) {
+      let exam = result;
+      if (!exam) {
+        const labels = await readNiftiFile(s.label, { expect: '3d' });
         const dims = labels.dims as [number, number, number];
-        const counts = countAdjacency(labels.data, dims, { numLabels: atlas.names.length });
-        for (let k = 0; k < priorCounts.length; k++) priorCounts[k] += counts.counts[k];
-        priorExams.push({ id, file: path.relative(dir, label), dims, spacingMm: [...labels.spacingMm] as [number, number, number] });
+        exam = { dims, spacingMm: [...labels.spacingMm] as [number, number, number], counts: countAdjacency(labels.data, dims, { numLabels }).counts };
+        onGrid = exam;
       }
-      if (!grid) {
-        const v = labels ?? (await readNiftiFile(image, { expect: '3d' }));
-        grid = { dims: v.dims as [number, number, number], spacingMm: [...v.spacingMm] as [number, number, number] };
-      }
-      subjects.push({ set, id, seed: subjectSeed, contrast, image, ...(labelled ? { label } : {}) });
-      options.onSubject?.(set, id, ++done, total);
+      const counts = exam.counts as Float64Array;
+      for (let k = 0; k < priorCounts.length; k++) priorCounts[k] += counts[k];
+      priorExams.push({ id: s.id, file: path.relative(dir, s.label), dims: exam.dims, spacingMm: exam.spacingMm });
+    }
+    if (!grid) {
+      const v = onGrid ?? (await readNiftiFile(s.image, { expect: '3d' }));
+      grid = { dims: [...v.dims] as [number, number, number], spacingMm: [...v.spacingMm] as [number, number, number] };
     }
   }
   if (!grid || priorExams.length === 0) throw new RangeError('makeDemoData: the training set is empty, expected at least one subject');
@@ -182,18 +229,68 @@ export async function makeDemoData(options: MakeDemoDataOptions): Promise<DemoDa
   const priorFile = path.join(dir, 'prior', 'graph.json');
   await mkdir(path.dirname(priorFile), { recursive: true });
   await writeFileAtomic(priorFile, JSON.stringify(prior.toJson()) + '\n');
-  if (cohort) await writeCohort(dir, cohort, seed, subjects, prior, atlas.names.length, drawn);
+  if (cohort) await writeCohort(dir, cohort, seed, subjects, prior, numLabels, drawn, labelCounts);
   return { subjects, priorFile, prior, names: atlas.names, ...grid };
+}
+
+/** Options of {@link makeDemoSubject}: those of {@link makeDemoData} every subject shares. */
+export interface MakeDemoSubjectOptions {
+  downsample: 1 | 2;
+  cohort?: 'warp' | 'varied';
+  /** Labels of the atlas's codes (`names.length`): the size of the counts. */
+  numLabels: number;
+}
+
+/** What {@link makeDemoSubject} returns to {@link makeDemoData} (small: no voxels; structured-cloned from a worker). */
+export interface MadeDemoSubject {
+  /** The subject's grid, `[nx, ny, nz]` voxels of `spacingMm` millimetres. */
+  dims: [number, number, number];
+  spacingMm: [number, number, number];
+  /** The varied cohort's draws (`makeSyntheticSubject`'s `anatomy`). */
+  anatomy?: MakeSyntheticSubjectResult['anatomy'];
+  /** Labelled subjects: `countAdjacency` of the label map written, `numLabels²` row-major (the prior's, cohort.json's). */
+  counts?: Float64Array;
+}
+
+/** What each worker of {@link makeDemoData} receives once: the atlas (its voxels in shared memory) and the options. */
+export interface DemoSubjectWorkerData {
+  atlas: DemoAtlas;
+  options: MakeDemoSubjectOptions;
+}
+
+/**
+ * Make one subject of {@link makeDemoData} from its seed and write it (`subject.label` first when labelled, then
+ * `subject.image`, whose presence marks a complete subject); the same on any thread. Used by `makeDemoData` itself
+ * (`jobs: 1`) and by `makeDemoSubjectWorker`.
+ *
+ * @throws the errors of `makeSyntheticSubject` and `writeNiftiFile`.
+ */
+export async function makeDemoSubject(atlas: DemoAtlas, subject: DemoSubject, options: MakeDemoSubjectOptions): Promise<MadeDemoSubject> {
+  const shift = subject.contrast === 'native' ? {} : { bias: UNSEEN_DOMAIN.bias, noise: UNSEEN_DOMAIN.noise };
+  const anatomy = options.cohort === 'varied' ? { anatomy: 'varied' as const, thinning: { cortexLabels: atlas.cortex } } : {};
+  const made = makeSyntheticSubject(atlas.t1, atlas.labels, { seed: subject.seed, downsample: options.downsample, contrast: subject.contrast, ...shift, ...anatomy });
+  await mkdir(path.dirname(subject.image), { recursive: true });
+  if (subject.label) await writeNiftiFile(subject.label, made.labels, { kind: 'labels' });
+  // The image last: its presence marks a complete subject.
+  await writeNiftiFile(subject.image, made.image, { kind: 'image' });
+  const dims = made.labels.dims;
+  return {
+    dims: [...dims],
+    spacingMm: [...made.labels.spacingMm],
+    ...(made.anatomy ? { anatomy: made.anatomy } : {}),
+    ...(subject.label ? { counts: countAdjacency(made.labels.data, dims, { numLabels: options.numLabels }).counts } : {}),
+  };
 }
 
 /**
  * `<dir>/cohort.json` (every subject; labelled ones with their graph against the prior) and `<dir>/val-both/`
  * (links to both domains' validation subjects). Anatomy draws are known only for subjects made in this call: a
- * resumed cohort keeps the `anatomy` of the cohort.json it finds.
+ * resumed cohort keeps the `anatomy` of the cohort.json it finds. Label maps counted when made (`labelCounts`, by
+ * `set/id`) are not read back.
  */
 async function writeCohort(
   dir: string, cohort: 'warp' | 'varied', seed: number, subjects: DemoSubject[], prior: AdjacencyPrior, numLabels: number,
-  drawn: Map<string, MakeSyntheticSubjectResult['anatomy']>,
+  drawn: Map<string, MakeSyntheticSubjectResult['anatomy']>, labelCounts: Map<string, Float64Array>,
 ): Promise<void> {
   const file = path.join(dir, 'cohort.json');
   const previous = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { subjects: Array<{ set: string; id: string; anatomy?: unknown }> }, () => null);
@@ -201,8 +298,12 @@ async function writeCohort(
   for (const s of subjects) {
     let graph: CohortGraph | undefined;
     if (s.label) {
-      const labels = await readNiftiFile(s.label, { expect: '3d' });
-      const counts = countAdjacency(labels.data, labels.dims as [number, number, number], { numLabels }).counts;
+      // Counted when the subject was made; a kept subject is read back.
+      let counts = labelCounts.get(`${s.set}/${s.id}`);
+      if (!counts) {
+        const labels = await readNiftiFile(s.label, { expect: '3d' });
+        counts = countAdjacency(labels.data, labels.dims as [number, number, number], { numLabels }).counts;
+      }
       const c = compareToPrior(counts, prior);
       graph = {
         extraPairs: c.extra.length,
@@ -238,7 +339,8 @@ async function exists(file: string): Promise<boolean> {
   return stat(file).then((s) => s.isFile(), () => false);
 }
 
-interface Atlas {
+/** The atlas of {@link makeDemoData}: T1 and labels on one grid, the labels mapped to the demo's codes `0 … L−1`. */
+export interface DemoAtlas {
   t1: Volume;
   labels: Volume<Int32Array>;
   names: string[];
@@ -250,7 +352,7 @@ interface Atlas {
 const AAL_CORTEX_REGIONS = 14;
 
 /** The atlas with its labels mapped to the demo's codes `0 … L−1` and their names. */
-async function loadAtlas(root: string, atlas: 'aal' | 'inia19', grouping: 'regions' | 'full'): Promise<Atlas> {
+async function loadAtlas(root: string, atlas: 'aal' | 'inia19', grouping: 'regions' | 'full'): Promise<DemoAtlas> {
   const data = path.join(root, 'data');
   if (atlas === 'aal') {
     const [t1, raw, text] = await Promise.all([
@@ -290,4 +392,13 @@ function remap(raw: Volume, lut: Int32Array | null): Volume<Int32Array> {
   const out = new Int32Array(src.length);
   for (let v = 0; v < src.length; v++) out[v] = lut ? lut[src[v]] : src[v];
   return makeVolume(raw.dims as [number, number, number], out, { spacingMm: raw.spacingMm, affine: raw.affine, header: { datatype: 'int32', intentCode: 1002 } });
+}
+
+/** `volume` with its voxels copied into shared memory, so that worker threads given it read the same bytes. */
+function shareVolume<T extends Volume>(volume: T): T {
+  const src = volume.data;
+  const Type = src.constructor as new (buffer: SharedArrayBuffer) => typeof src;
+  const data = new Type(new SharedArrayBuffer(src.byteLength));
+  data.set(src as never);
+  return { ...volume, data };
 }

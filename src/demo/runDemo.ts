@@ -48,7 +48,10 @@ export interface RunDemoOptions {
    * the printed command). Called up to `concurrency` times at once, with the run's name for its progress lines.
    */
   train: (args: string[], name: string) => Promise<number>;
-  /** Training runs at once. @default 1 */
+  /**
+   * Training runs at once (@default 1); also the subjects made at once, each on a worker thread (`makeDemoData`'s
+   * `jobs`; left out: the number of cores).
+   */
   concurrency?: number;
   /**
    * Worker threads of each run (`nonadj train --workers`, one wasm backend per core): `concurrency × workers` should
@@ -117,7 +120,7 @@ async function runDemoLocked(options: RunDemoOptions): Promise<RunDemoResult> {
   const dataDir = path.join(out, 'data');
   say(`demo: making ${Object.values(plan.sizes).reduce((a, b) => a + b, 0)} subjects (${cohort} cohort) from ${atlas === 'aal' ? 'Colin27 + AAL' : 'INIA19 + NeuroMaps'} (${labels}) in ${dataDir}`);
   const data = await makeDemoData({
-    dir: dataDir, root, atlas, labels, downsample: plan.downsample, sizes: plan.sizes, seed: dataSeed, cohort,
+    dir: dataDir, root, atlas, labels, downsample: plan.downsample, sizes: plan.sizes, seed: dataSeed, cohort, jobs: options.concurrency,
     onSubject: (set, id, done, total) => say(`data: ${done}/${total} ${set}/${id}`),
   });
   if (options.dataOnly) return { report: null, files: null, dataDir };
