@@ -25,6 +25,9 @@ const arg = (name: string, def: string): string => {
 const steps = Number(arg('steps', '8'));
 const rounds = Number(arg('rounds', '2'));
 const semi = process.argv.includes('--semi');
+const batchSize = Number(arg('batch', '4'));
+/** Steps of each run counted as warm-up (the workers' JIT, heap sizing): reported apart. */
+const warm = Number(arg('warm', '1'));
 
 /** CPU nanoseconds of every thread of this process, by thread id. */
 function threadTimes(): Map<number, number> {
@@ -42,7 +45,7 @@ function threadTimes(): Map<number, number> {
 await initEngine({ backend: 'wasm' });
 const root = path.resolve(import.meta.dirname, '..');
 const demoDir = mkdtempSync(path.join(os.tmpdir(), 'nonadj-profile-ddp-'));
-type Row = { main: number; workers: number[]; other: number; total: number; wall: number };
+type Row = { step: number; main: number; workers: number[]; other: number; total: number; wall: number };
 const rows: Record<string, Row[]> = { 1: [], 2: [] };
 try {
   await makeDemoData({
@@ -55,17 +58,16 @@ try {
   for (let r = 0; r < rounds; r++) {
     for (const workers of (process.env.ONLY ? [Number(process.env.ONLY)] : [1, 2])) {
       let before = threadTimes();
-      let first = true;
       await trainSegmenter({
         outDir: path.join(demoDir, 'runs', `w${workers}-${r}`),
         prior, train, unlabelled: semi ? unlabelled : undefined,
         init: path.join(root, 'demo', 'baseline', 'model.json'),
-        epochs: 1, stepsPerEpoch: steps, batchSize: 4, lambda: 1,
+        epochs: 1, stepsPerEpoch: steps, batchSize, lambda: 1,
         optimizer: { kind: 'adam', learningRate: 1e-4 }, emptySliceWeight: 0.1, seed: 1, workers,
         onStep: (st) => {
           const now = threadTimes();
           const ms = (tid: number) => ((now.get(tid) ?? 0) - (before.get(tid) ?? 0)) / 1e6;
-          const row: Row = { main: ms(process.pid), workers: [], other: 0, total: 0, wall: st.ms };
+          const row: Row = { step: st.step, main: ms(process.pid), workers: [], other: 0, total: 0, wall: st.ms };
           for (const tid of now.keys()) {
             if (tid === process.pid) continue;
             const t = ms(tid);
@@ -73,10 +75,10 @@ try {
             else row.other += t;
           }
           row.total = row.main + row.other + row.workers.reduce((a, b) => a + b, 0);
+          if (process.env.PER_STEP) console.log(workers, st.step, row.main.toFixed(1), row.workers.map((x) => x.toFixed(1)).join(' '), row.other.toFixed(1));
           before = threadTimes();
-          // The first step of a run includes the workers' start and the kernels' first calls.
-          if (!first) rows[workers].push(row);
-          first = false;
+          // The first step of a run includes the workers' start and the kernels' first calls: left out.
+          if (st.step > 1) rows[workers].push(row);
         },
       });
     }
@@ -85,12 +87,17 @@ try {
   rmSync(demoDir, { recursive: true, force: true });
 }
 const f = (v: number) => v.toFixed(1);
-console.log(`${semi ? 'semi-supervised (4 + 12)' : 'plain (batch 4)'} step, median of ${rows[1].length} steps, thread CPU ms per step:\n`);
-console.log('| workers | main thread | step workers (each) | other threads | total CPU | wall |');
-console.log('|---:|---:|---|---:|---:|---:|');
-for (const w of [1, 2]) {
-  const rs = rows[w];
-  const n = Math.max(...rs.map((r) => r.workers.length));
-  const each = Array.from({ length: n }, (_, k) => f(median(rs.map((r) => [...r.workers].sort((a, b) => b - a)[k] ?? 0))));
-  console.log(`| ${w} | ${f(median(rs.map((r) => r.main)))} | ${each.join(' / ') || '–'} | ${f(median(rs.map((r) => r.other)))} | ${f(median(rs.map((r) => r.total)))} | ${f(median(rs.map((r) => r.wall)))} |`);
-}
+const table = (title: string, keep: (r: Row) => boolean): void => {
+  console.log(`\n${semi ? 'Semi-supervised (4 + 12)' : 'Plain (batch ' + batchSize + ')'} step, ${title}: median thread CPU ms per step (${rows[1].filter(keep).length} and ${rows[2].filter(keep).length} steps)\n`);
+  console.log('| workers | main thread | step workers (each) | other threads | total CPU | wall |');
+  console.log('|---:|---:|---|---:|---:|---:|');
+  for (const w of [1, 2]) {
+    const rs = rows[w].filter(keep);
+    if (rs.length === 0) continue;
+    const n = w === 1 ? 0 : w;
+    const each = Array.from({ length: n }, (_, k) => f(median(rs.map((r) => [...r.workers].sort((a, b) => b - a)[k] ?? 0))));
+    console.log(`| ${w} | ${f(median(rs.map((r) => r.main)))} | ${each.join(' / ') || '–'} | ${f(median(rs.map((r) => r.other + (w === 1 ? r.workers.reduce((a, b) => a + b, 0) : r.workers.slice(n).reduce((a, b) => a + b, 0)))))} | ${f(median(rs.map((r) => r.total)))} | ${f(median(rs.map((r) => r.wall)))} |`);
+  }
+};
+table(`steps 2–${warm}`, (r) => r.step <= warm);
+table(`steps ${warm + 1}–${steps}`, (r) => r.step > warm);
