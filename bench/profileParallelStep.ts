@@ -5,8 +5,12 @@
  * Linux's `/proc/self/task/<tid>/schedstat` (nanoseconds on the CPU: load on the machine does not inflate it). Threads
  * are the main one (sampling, augmentation, the gradients' sum, Adam, messaging), the step workers (the threads that
  * did more than 20 ms per step: forward/backward of their shares) and the rest (V8's GC and compiler helpers, libuv).
+ * The first step of each run is left out (the workers' start); the next `--warm` steps are reported apart: a fresh
+ * worker's first ~10 steps cost ~20 % more CPU than later ones (its new heap is still being sized: collections at
+ * most steps, seen with `--trace-gc`), which short runs would otherwise mistake for the steady state.
  * Not part of `npm run bench` (Linux only):
- * `node --import tsx bench/profileParallelStep.ts [--steps N] [--rounds R] [--semi]`.
+ * `node --import tsx bench/profileParallelStep.ts [--steps 20] [--warm 10] [--rounds 2] [--workers 1,2] [--batch 4] [--semi] [--per-step]`
+ * (`--per-step` prints every step's row: step, main, the threads above 20 ms, the others).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,12 +26,14 @@ const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? def : process.argv[i + 1];
 };
-const steps = Number(arg('steps', '8'));
+const steps = Number(arg('steps', '20'));
 const rounds = Number(arg('rounds', '2'));
 const semi = process.argv.includes('--semi');
 const batchSize = Number(arg('batch', '4'));
-/** Steps of each run counted as warm-up (the workers' JIT, heap sizing): reported apart. */
-const warm = Number(arg('warm', '1'));
+const workerCounts = arg('workers', '1,2').split(',').map(Number);
+const perStep = process.argv.includes('--per-step');
+/** Steps of each run (after the first) reported as warm-up, apart from the later ones. */
+const warm = Number(arg('warm', '10'));
 
 /** CPU nanoseconds of every thread of this process, by thread id. */
 function threadTimes(): Map<number, number> {
@@ -56,7 +62,7 @@ try {
   const unlabelled = await findTrainingExams(path.join(demoDir, 'unseen-train'), { requireLabels: false });
   const prior = await AdjacencyPrior.read(path.join(demoDir, 'prior', 'graph.json'));
   for (let r = 0; r < rounds; r++) {
-    for (const workers of (process.env.ONLY ? [Number(process.env.ONLY)] : [1, 2])) {
+    for (const workers of (workerCounts)) {
       let before = threadTimes();
       await trainSegmenter({
         outDir: path.join(demoDir, 'runs', `w${workers}-${r}`),
@@ -75,7 +81,7 @@ try {
             else row.other += t;
           }
           row.total = row.main + row.other + row.workers.reduce((a, b) => a + b, 0);
-          if (process.env.PER_STEP) console.log(workers, st.step, row.main.toFixed(1), row.workers.map((x) => x.toFixed(1)).join(' '), row.other.toFixed(1));
+          if (perStep) console.log(workers, st.step, row.main.toFixed(1), row.workers.map((x) => x.toFixed(1)).join(' '), row.other.toFixed(1));
           before = threadTimes();
           // The first step of a run includes the workers' start and the kernels' first calls: left out.
           if (st.step > 1) rows[workers].push(row);
@@ -96,7 +102,7 @@ const table = (title: string, keep: (r: Row) => boolean): void => {
     if (rs.length === 0) continue;
     const n = w === 1 ? 0 : w;
     const each = Array.from({ length: n }, (_, k) => f(median(rs.map((r) => [...r.workers].sort((a, b) => b - a)[k] ?? 0))));
-    console.log(`| ${w} | ${f(median(rs.map((r) => r.main)))} | ${each.join(' / ') || '–'} | ${f(median(rs.map((r) => r.other + (w === 1 ? r.workers.reduce((a, b) => a + b, 0) : r.workers.slice(n).reduce((a, b) => a + b, 0)))))} | ${f(median(rs.map((r) => r.total)))} | ${f(median(rs.map((r) => r.wall)))} |`);
+    console.log(`| ${w} | ${f(median(rs.map((r) => r.main)))} | ${each.join(' / ') || '–'} | ${f(median(rs.map((r) => r.other + [...r.workers].sort((a, b) => b - a).slice(n).reduce((a, b) => a + b, 0))))} | ${f(median(rs.map((r) => r.total)))} | ${f(median(rs.map((r) => r.wall)))} |`);
   }
 };
 table(`steps 2–${warm}`, (r) => r.step <= warm);
