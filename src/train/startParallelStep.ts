@@ -55,7 +55,8 @@ export interface ParallelStep {
  *   buffer). One update and a broadcast rather than the same update in every replica: `model` and its optimiser
  *   stay the single source of truth, so checkpoints, `--resume`, the λ controller's reloads and validation work on
  *   them unchanged, and replicas cannot drift apart; the copy costs about a millisecond per step (measured with
- *   `bench/profileParallelStep.ts`, as the rest of this thread's part: ~10 ms of a ~200 ms step).
+ *   `bench/profileParallelStep.ts`: this thread's whole part of a step, sampling included, is ~13 ms of CPU against
+ *   ~195 ms in each of 2 workers for the demo's step).
  * - Batch-norm (no model of this project has it; an `--init` model may): each replica normalises with its own
  *   share's statistics (as PyTorch's DDP without SyncBatchNorm), and the moving averages kept are worker 0's, the
  *   replica of the first share (DDP broadcasts rank 0's buffers likewise); they are copied back after each step.
