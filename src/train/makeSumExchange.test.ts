@@ -3,8 +3,11 @@ import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { abortSumExchange, allocateSumExchange, makeSumExchange, type SumExchangeMemory } from './makeSumExchange.js';
 
-/** A worker thread (tsx registered, as the training workers do under tests) running `body(exchange, index)` rounds. */
-function participant(memory: SumExchangeMemory, index: number, rounds: number[][]): Promise<number[][] | string> {
+/**
+ * A worker thread (tsx registered, as the training workers do under tests) taking part in `rounds`: a vector is a
+ * `sum` round, null a `barrier` round (its result is null).
+ */
+function participant(memory: SumExchangeMemory, index: number, rounds: Array<number[] | null>): Promise<Array<number[] | null> | string> {
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./makeSumExchange.ts', import.meta.url).href;
   const code = `
@@ -12,7 +15,7 @@ function participant(memory: SumExchangeMemory, index: number, rounds: number[][
     import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); }).then((m) => {
       const ex = m.makeSumExchange(workerData.memory, workerData.index);
       try {
-        parentPort.postMessage(workerData.rounds.map((r) => Array.from(ex.sum(Float64Array.from(r)))));
+        parentPort.postMessage(workerData.rounds.map((r) => (r === null ? ex.barrier() ?? null : Array.from(ex.sum(Float64Array.from(r))))));
       } catch (e) { parentPort.postMessage(e.message); }
     });`;
   const worker = new Worker(code, { eval: true, workerData: { memory, index, rounds } });
@@ -31,6 +34,13 @@ describe('makeSumExchange', () => {
     for (const r of results) assert.deepEqual(r, [[3, 30], round2]);
   });
 
+  test('barriers between sum rounds: every sum stays right', async () => {
+    const memory = allocateSumExchange(2, 1);
+    const rounds = (k: number) => [[k + 1], null, [10 * (k + 1)], null, null, [100 * (k + 1)]];
+    const results = await Promise.all([0, 1].map((k) => participant(memory, k, rounds(k))));
+    for (const r of results) assert.deepEqual(r, [[3], null, [30], null, null, [300]]);
+  });
+
   test('one participant gets its own vector back; a wrong length is refused', () => {
     const ex = makeSumExchange(allocateSumExchange(1, 3), 0);
     assert.deepEqual(Array.from(ex.sum(Float64Array.from([1, 2, 3]))), [1, 2, 3]);
@@ -43,5 +53,13 @@ describe('makeSumExchange', () => {
     await new Promise((r) => setTimeout(r, 200));
     abortSumExchange(memory);
     assert.match(String(await waiting), /participant 0 of 2: the exchange was aborted/);
+  });
+
+  test('an abort frees a participant waiting at a barrier, with an error', async () => {
+    const memory = allocateSumExchange(2, 1);
+    const waiting = participant(memory, 1, [null]);
+    await new Promise((r) => setTimeout(r, 200));
+    abortSumExchange(memory);
+    assert.match(String(await waiting), /participant 1 of 2: the exchange was aborted/);
   });
 });

@@ -22,6 +22,12 @@ export interface SumExchange {
    * @throws Error when another participant aborted the exchange (see {@link abortSumExchange}) while this one waited.
    */
   sum(local: Float64Array): Float64Array;
+  /**
+   * Wait until every participant has called `barrier` (a round without values): what each one wrote to shared memory
+   * before it is visible to all after it (the barrier's atomics order the writes). Blocks the thread.
+   * @throws Error when the exchange was aborted, as {@link sum}.
+   */
+  barrier(): void;
 }
 
 /** Memory for `count` participants exchanging vectors of `length` float64 values. */
@@ -65,31 +71,40 @@ export function makeSumExchange(memory: SumExchangeMemory, index: number): SumEx
   const slots = new Float64Array(memory.slots);
   let round = 0;
   const aborted = () => new Error(`makeSumExchange: participant ${index} of ${count}: the exchange was aborted (another participant failed)`);
+  /** The generation-counting barrier shared by both kinds of rounds. */
+  const arrive = () => {
+    const generation = Atomics.load(control, GENERATION);
+    if (Atomics.add(control, ARRIVED, 1) === count - 1) {
+      Atomics.store(control, ARRIVED, 0);
+      Atomics.add(control, GENERATION, 1);
+      Atomics.notify(control, GENERATION);
+    } else {
+      // The timeout only bounds how long a lost wake-up could stall; the abort flag is checked at every wake.
+      while (Atomics.load(control, GENERATION) === generation) {
+        if (Atomics.load(control, ABORTED)) throw aborted();
+        Atomics.wait(control, GENERATION, generation, 1000);
+      }
+    }
+    if (Atomics.load(control, ABORTED)) throw aborted();
+  };
   return {
     sum(local) {
       if (local.length !== length) throw new RangeError(`makeSumExchange: ${local.length} values, expected ${length}`);
       if (Atomics.load(control, ABORTED)) throw aborted();
       const half = (round++ % 2) * count * length;
       slots.set(local, half + index * length);
-      const generation = Atomics.load(control, GENERATION);
-      if (Atomics.add(control, ARRIVED, 1) === count - 1) {
-        Atomics.store(control, ARRIVED, 0);
-        Atomics.add(control, GENERATION, 1);
-        Atomics.notify(control, GENERATION);
-      } else {
-        // The timeout only bounds how long a lost wake-up could stall; the abort flag is checked at every wake.
-        while (Atomics.load(control, GENERATION) === generation) {
-          if (Atomics.load(control, ABORTED)) throw aborted();
-          Atomics.wait(control, GENERATION, generation, 1000);
-        }
-      }
-      if (Atomics.load(control, ABORTED)) throw aborted();
+      arrive();
       const out = new Float64Array(length);
       for (let p = 0; p < count; p++) {
         const o = half + p * length;
         for (let i = 0; i < length; i++) out[i] += slots[o + i];
       }
       return out;
+    },
+    barrier() {
+      if (Atomics.load(control, ABORTED)) throw aborted();
+      // No values: the sum rounds keep alternating their halves, and a barrier between two only adds synchronisation.
+      arrive();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EngineBackend } from '../engine/initEngine.js';
+import { viewTensorData } from '../engine/tensorMemory.js';
 import { batchDiceCoefficient } from '../metric/batchDiceCoefficient.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { StepBatch } from './makeBatchSource.js';
@@ -48,11 +49,14 @@ export interface ParallelStep {
  *   batch) use the batch's sums, pooled between the workers inside the forward pass (`makeSumExchange`, see
  *   `CrossEntropyDiceOptions.pool`); the NonAdjLoss, a mean over the batch's pixels, is weighted by the share's
  *   fraction of the items. So the sum of the workers' gradients is the batch's gradient, up to summation order;
- * - the gradients are summed here in worker order (float64, rounded once), and this thread's optimiser updates
- *   `model`; each worker loads the new weights at the start of its next step (a shared buffer). One update and a
- *   broadcast rather than the same update in every replica: `model` and its optimiser stay the single source of
- *   truth, so checkpoints, `--resume`, the λ controller's reloads and validation work on them unchanged, and replicas
- *   cannot drift apart; the copy costs a few milliseconds per step.
+ * - the gradients are summed in worker order (float64, rounded once) by the workers themselves, each over its part
+ *   of the parameters once all have written their gradients (an all-reduce in parts, off this thread), and this
+ *   thread's optimiser updates `model`; each worker loads the new weights at the start of its next step (a shared
+ *   buffer). One update and a broadcast rather than the same update in every replica: `model` and its optimiser
+ *   stay the single source of truth, so checkpoints, `--resume`, the λ controller's reloads and validation work on
+ *   them unchanged, and replicas cannot drift apart; the copy costs about a millisecond per step (measured with
+ *   `bench/profileParallelStep.ts`: this thread's whole part of a step, sampling included, is ~13 ms of CPU against
+ *   ~195 ms in each of 2 workers for the demo's step).
  * - Batch-norm (no model of this project has it; an `--init` model may): each replica normalises with its own
  *   share's statistics (as PyTorch's DDP without SyncBatchNorm), and the moving averages kept are worker 0's, the
  *   replica of the first share (DDP broadcasts rank 0's buffers likewise); they are copied back after each step.
@@ -69,6 +73,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
   const weightsSize = trainableSize + nonTrainable.reduce((a, v) => a + v.size, 0);
   const weights = new SharedArrayBuffer(weightsSize * 4);
   const grads = new SharedArrayBuffer(count * trainableSize * 4);
+  const summed = new SharedArrayBuffer(trainableSize * 4);
   const C = options.prior.numLabels;
   const exchange: SumExchangeMemory = allocateSumExchange(count, 2 + 3 * C);
   const topology = model.toJSON(null, false);
@@ -133,6 +138,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
         diceWeight: options.diceWeight,
         weights,
         grads,
+        summed,
         exchange,
       };
       w.postMessage(init);
@@ -146,7 +152,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
   }
 
   const weightView = new Float32Array(weights);
-  const gradView = new Float32Array(grads);
+  const summedView = new Float32Array(summed);
 
   return {
     workers: count,
@@ -160,7 +166,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
       if (b < count) throw new RangeError(`startParallelStep: ${b} labelled items for ${count} workers; each share needs one`);
       let o = 0;
       for (const v of [...trainable, ...nonTrainable]) {
-        weightView.set(v.dataSync() as Float32Array, o);
+        weightView.set(viewTensorData(v), o);
         o += v.size;
       }
       const per = batch.sampleShape.reduce((a, c) => a * c, 1);
@@ -193,15 +199,8 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
         for (const w of workers) w.unref();
       }
 
-      // The batch's gradient: the workers' rows summed in worker order.
-      const summed = new Float32Array(trainableSize);
-      let gradSquares = 0;
-      for (let i = 0; i < trainableSize; i++) {
-        let s = 0;
-        for (let k = 0; k < count; k++) s += gradView[k * trainableSize + i];
-        summed[i] = s;
-        gradSquares += summed[i] * summed[i];
-      }
+      // The batch's gradient, summed by the workers (each its part, see stepWorker); Σ g² only decides finiteness.
+      const gradSquares = done.reduce((a, d) => a + d.gradSquares, 0);
       // Every worker reports the batch's cross-entropy and Dice; the NonAdjLoss comes as each share's contribution.
       const { crossEntropy, dice } = done[0];
       const nonAdjacency = done.reduce((a, d) => a + d.nonAdjacency, 0);
@@ -211,7 +210,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
         const gradList: tf.Tensor[] = [];
         let g = 0;
         for (const v of trainable) {
-          gradList.push(tf.tensor(summed.subarray(g, g + v.size), v.shape, 'float32'));
+          gradList.push(tf.tensor(summedView.subarray(g, g + v.size), v.shape, 'float32'));
           g += v.size;
         }
         try {
@@ -223,7 +222,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
       if (nonTrainable.length > 0) {
         let w = trainableSize;
         for (const v of nonTrainable) {
-          const t = tf.tensor(weightView.slice(w, w + v.size), v.shape, 'float32');
+          const t = tf.tensor(weightView.subarray(w, w + v.size), v.shape, 'float32');
           v.assign(t);
           t.dispose();
           w += v.size;

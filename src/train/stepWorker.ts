@@ -6,11 +6,13 @@
  *
  * Per step: the weights are read from the shared weight buffer (the coordinator's, after its last update), the share
  * goes forward, the loss pools the cross-entropy's and Dice's sums with the other replicas inside the forward pass
- * (`makeSumExchange`), and the gradients are written into this replica's row of the shared gradient buffer.
+ * (`makeSumExchange`), the gradients are written into this replica's row of the shared gradient buffer, and after a
+ * barrier each replica sums its part of the parameters over all rows into the shared summed gradient.
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EngineBackend } from '../engine/initEngine.js';
+import { viewTensorData } from '../engine/tensorMemory.js';
 import type { SumExchangeMemory } from './makeSumExchange.js';
 
 /** The `init` message. */
@@ -30,6 +32,11 @@ export interface StepWorkerInit {
   weights: SharedArrayBuffer;
   /** Float32 `[count, trainable values]`: replica i writes its gradients in row i. */
   grads: SharedArrayBuffer;
+  /**
+   * Float32 `[trainable values]`: the batch's gradient, the rows of `grads` summed in replica order; replica i sums the
+   * values ⌊i·n/count⌋ … ⌊(i+1)·n/count⌋ − 1 of it.
+   */
+  summed: SharedArrayBuffer;
   exchange: SumExchangeMemory;
 }
 
@@ -55,6 +62,8 @@ export interface StepWorkerDone {
   dice: number;
   nonAdjacency: number;
   prediction: Int32Array;
+  /** Σ g² over this replica's part of the summed gradient (float64): the coordinator's finiteness check. */
+  gradSquares: number;
 }
 
 /** A failure; `aborted` when this replica only stopped because another one failed. */
@@ -75,6 +84,10 @@ interface Replica {
   nonTrainable: tf.Variable[];
   exchange: import('./makeSumExchange.js').SumExchange;
   abort: () => void;
+  /** Float32 views of the shared buffers, made once. */
+  weights: Float32Array;
+  grads: Float32Array;
+  summed: Float32Array;
 }
 
 let replica: Replica | null = null;
@@ -105,15 +118,19 @@ async function start(init: StepWorkerInit): Promise<Replica> {
     nonTrainable: model.nonTrainableWeights.map((w) => w.read() as tf.Variable),
     exchange: makeSumExchange(init.exchange, init.index),
     abort: () => abortSumExchange(init.exchange),
+    weights: new Float32Array(init.weights),
+    grads: new Float32Array(init.grads),
+    summed: new Float32Array(init.summed),
   };
 }
 
 function step(r: Replica, job: StepWorkerJob): StepWorkerDone {
-  const weights = new Float32Array(r.init.weights);
+  const weights = r.weights;
   let offset = 0;
   // Every replica starts the step from the coordinator's weights (trainable and non-trainable), so they never drift.
+  // tf.tensor copies the view into the backend's memory at once: no JS copy of the weights per step.
   for (const v of [...r.trainable, ...r.nonTrainable]) {
-    const t = tf.tensor(weights.slice(offset, offset + v.size), v.shape, 'float32');
+    const t = tf.tensor(weights.subarray(offset, offset + v.size), v.shape, 'float32');
     v.assign(t);
     t.dispose();
     offset += v.size;
@@ -130,25 +147,41 @@ function step(r: Replica, job: StepWorkerJob): StepWorkerDone {
       predicted = tf.keep(tf.argMax(tf.slice(logits, 0, job.labelled), -1));
       return l.total;
     }, r.trainable);
-    const out = new Float32Array(r.init.grads);
+    const out = r.grads;
     const trainableSize = out.length / r.init.count;
     let o = r.init.index * trainableSize;
+    // Straight from the backend's memory into the shared row (viewTensorData: no copy on wasm; measured, the copies
+    // and the garbage they made were a visible part of a worker's step).
     for (const v of r.trainable) {
-      out.set(grads[v.name].dataSync() as Float32Array, o);
+      out.set(viewTensorData(grads[v.name]), o);
       o += v.size;
     }
     tf.dispose([value, ...Object.values(grads)]);
+    // All-reduce in parts: once every row is written, each replica sums its part of the parameters over the rows, in
+    // replica order, in float64 rounded once (the sum the coordinator used to do alone: the same bits, in parallel).
+    r.exchange.barrier();
+    const { count, index } = r.init;
+    const [lo, hi] = [Math.floor((index * trainableSize) / count), Math.floor(((index + 1) * trainableSize) / count)];
+    const summed = r.summed;
+    let gradSquares = 0;
+    for (let i = lo; i < hi; i++) {
+      let s = 0;
+      for (let k = 0; k < count; k++) s += out[k * trainableSize + i];
+      const g = Math.fround(s);
+      summed[i] = g;
+      gradSquares += g * g;
+    }
     if (r.init.index === 0 && r.nonTrainable.length > 0) {
       // Replica 0's batch-norm moving statistics (updated by its forward pass) go back to the coordinator's model.
       let w = trainableSize;
       for (const v of r.nonTrainable) {
-        weights.set(v.dataSync() as Float32Array, w);
+        weights.set(viewTensorData(v), w);
         w += v.size;
       }
     }
     const [crossEntropy, dice, nonAdjacency] = parts.map((p) => p.dataSync()[0]);
     const prediction = Int32Array.from((predicted as tf.Tensor | null)!.dataSync());
-    return { type: 'done', crossEntropy, dice, nonAdjacency, prediction };
+    return { type: 'done', crossEntropy, dice, nonAdjacency, prediction, gradSquares };
   } finally {
     tf.dispose([x, y, ...parts, ...(predicted ? [predicted] : [])]);
   }
