@@ -7,27 +7,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { ComparedMetric, DemoDomain, DemoReport } from '../src/demo/demoReport.js';
-import { findComparison } from '../src/demo/findComparison.js';
+import type { DemoReport } from '../src/demo/demoReport.js';
 import { formatSigned } from '../src/demo/formatSigned.js';
+import { reportQuotes } from './helpers/reportQuotes.js';
 import { ROOT } from './helpers/runCliSnapshot.js';
 
 const report = JSON.parse(readFileSync(path.join(ROOT, 'demo', 'replicated', 'report.json'), 'utf8')) as DemoReport;
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const block = readme.slice(readme.indexOf('<!-- demo-result:start -->'), readme.indexOf('<!-- demo-table:start -->')).replace(/\s+/g, ' ');
 
-function comparison(run: string, domain: DemoDomain, metric: ComparedMetric) {
-  const c = findComparison(report, run, domain, metric);
-  assert.ok(c, `report has no ${run} / ${domain} / ${metric} comparison`);
-  return c;
-}
-/** Fall in contacts against the control, in whole percent (positive). */
-const fall = (run: string, domain: DemoDomain = 'test') => Math.round(-comparison(run, domain, 'forbiddenContacts').relativeChange!.estimate * 100);
-/** Dice change against the control in points, signed, 2 decimals; with its interval when asked. */
-const dice = (run: string, domain: DemoDomain, interval = false) => {
-  const d = comparison(run, domain, 'dice').meanDifference;
-  return formatSigned(d.estimate, 2) + (interval ? ` [${formatSigned(d.low, 2)}, ${formatSigned(d.high, 2)}]` : '');
-};
+const { comparison, fall, dice } = reportQuotes(report);
 const hd = (run: string) => (-comparison(run, 'test', 'hausdorffMaxMm').meanDifference.estimate).toFixed(1);
 
 test('the README quotes the human replicated report', () => {
