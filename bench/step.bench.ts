@@ -12,10 +12,13 @@
  * the process CPU time is shown too, because on a shared machine it is what the comparison means for one-thread
  * runs (for PyTorch with 2 threads it adds both threads up).
  *
+ * 1–2 again with the network's forward and backward passes on onnxruntime-node (`makeGradientEngine`'s training
+ *    graphs, 1 thread; the loss and Adam stay on tfjs), the engine `nonadj train` uses when the package is installed.
+ *
  * 4. The step as `nonadj train` runs it in the demo, data included: `trainSegmenter` fine-tuning the shipped demo
  *    baseline (`demo/baseline/model.json`) on demo subjects (`makeDemoData`: AAL regions, 2 mm, seed 1), batch 4,
  *    λ 1, Adam 1e-4, empty slices at 0.1, elastic augmentation 0.6 (the demo's settings), with 1 and 2 workers
- *    (`--workers`), and semi-supervised (4 + 12 unlabelled slices of the unseen scanner); seconds per step are the
+ *    (`--workers`), on each engine (`--engine tfjs` and `onnx`), and semi-supervised (4 + 12 unlabelled slices of the unseen scanner); seconds per step are the
  *    median of `onStep`'s wall times (sampling + step) over steps 11–20 of each run (steady state), steps 2–10 apart
  *    (warm-up of the fresh worker threads). Ratios: 2 workers against 1, and against
  *    PyTorch with 2 threads (its step has no data loading: a bound in PyTorch's favour).
@@ -32,11 +35,17 @@ import { makeModSegNet } from '../src/model/makeModSegNet.js';
 import { predictSlices } from '../src/infer/predictSlices.js';
 import { findTorchPython, runTorchScript, TORCH_MODSEGNET } from './torchChild.js';
 import { cpuNow, machineLine, median, SMOKE, timeWallAndCpu, type Timing } from './machine.js';
-import { demoPrior, makeModSegNetStep } from './modSegNetStep.js';
+import { demoPrior, makeModSegNetStep, toLogits } from './modSegNetStep.js';
 import { makeDemoData } from '../src/demo/makeDemoData.js';
 import { findTrainingExams } from '../src/data/findTrainingExams.js';
 import { AdjacencyPrior } from '../src/prior/AdjacencyPrior.js';
 import { trainSegmenter } from '../src/train/trainSegmenter.js';
+import { makeGradientEngine } from '../src/train/makeGradientEngine.js';
+import { runStep } from '../src/train/runStep.js';
+import type { StepBatch } from '../src/train/makeBatchSource.js';
+import { makeOptimizer } from '../src/train/optimizer.js';
+import { makeSegmentationLoss } from '../src/loss/makeSegmentationLoss.js';
+import { seededRandom } from '../src/numeric/seededRandom.js';
 
 const cfg = SMOKE
   ? { filters: [4, 8], size: 16, k: 3, steps: 2, volume: [12, 6, 12] as [number, number, number], pad: 16 }
@@ -130,6 +139,34 @@ const semiStep = makeModSegNetStep({ ...common, unlabelled: 12 });
 const semi = await timeWallAndCpu(() => semiStep.run(), cfg.steps);
 semiStep.dispose();
 
+/** The same step (network, batch, loss, Adam) with the network's passes on onnxruntime (`makeGradientEngine`, 1 thread). */
+async function onnxStep(unlabelled: number): Promise<Timing> {
+  const m = toLogits(makeModSegNet({ inputShape: [cfg.size, cfg.size, cfg.k], numClasses: prior.numLabels, filters: cfg.filters, seed: 1 }));
+  const variables = m.trainableWeights.map((w) => w.read() as tf.Variable);
+  const engine = await makeGradientEngine(m, { engine: 'onnx', threads: 1 });
+  const loss = makeSegmentationLoss({ prior, nanCheck: 'off' });
+  const optimizer = makeOptimizer(variables, { kind: 'adam', learningRate: 1e-3 });
+  const per = cfg.size * cfg.size;
+  const random = seededRandom(11);
+  const batch: StepBatch = {
+    labelled: Float32Array.from({ length: 4 * per * cfg.k }, () => random.uniform(-1, 1)),
+    labels: Int32Array.from({ length: 4 * per }, () => random.int(prior.numLabels)),
+    unlabelled: unlabelled > 0 ? Float32Array.from({ length: unlabelled * per * cfg.k }, () => random.uniform(-1, 1)) : null,
+    labelledCount: 4,
+    unlabelledCount: unlabelled,
+    sampleShape: [cfg.size, cfg.size, cfg.k],
+    labelShape: [cfg.size, cfg.size],
+  };
+  try {
+    return await timeWallAndCpu(() => runStep(engine, loss, optimizer, variables, batch, 1, 1e-3), cfg.steps);
+  } finally {
+    optimizer.dispose();
+    await engine.dispose();
+    m.dispose();
+  }
+}
+const onnx = { step: await onnxStep(0), semi: await onnxStep(12) };
+
 const [nx, ny, nz] = cfg.volume;
 const model = makeModSegNet({ inputShape: [cfg.pad, cfg.pad, cfg.k], numClasses: C, filters: cfg.filters, seed: 2 });
 const volume = { dims: cfg.volume, data: tf.tidy(() => tf.randomNormal([nx * ny * nz], 0, 1, 'float32', 8)).dataSync() as Float32Array };
@@ -156,12 +193,13 @@ try {
   const demoGraph = await AdjacencyPrior.read(path.join(demoDir, 'prior', 'graph.json'));
   const workerCounts = SMOKE ? [1, 2] : [1, Math.min(2, availableParallelism()), 1, Math.min(2, availableParallelism())];
   for (const [i, workers] of workerCounts.entries()) {
-    for (const semi of [false, true]) {
+    for (const [engine, semi] of [['tfjs', false], ['tfjs', true], ['onnx', false], ['onnx', true]] as const) {
       const ms: number[] = [];
       const cpu: number[] = [];
       let c0 = cpuNow();
       await trainSegmenter({
-        outDir: path.join(demoDir, 'runs', `w${workers}-${semi ? 'semi' : 'step'}-${i}`),
+        outDir: path.join(demoDir, 'runs', `${engine}-w${workers}-${semi ? 'semi' : 'step'}-${i}`),
+        engine,
         prior: demoGraph,
         train,
         unlabelled: semi ? unlabelled : undefined,
@@ -184,7 +222,7 @@ try {
       // Two rounds (1, 2, 1, 2 workers) in full runs, so that a load change on the shared machine shows in both; the
       // medians are taken over both rounds' steps: warm-up (2…warmSteps, the first left out) and steady state.
       for (const [prefix, from, to] of [['warm:', 1, warmSteps], ['', warmSteps, trainSteps]] as const) {
-        const key = `${prefix}${workers}/${semi ? 'semi' : 'step'}`;
+        const key = `${prefix}${engine}/${workers}/${semi ? 'semi' : 'step'}`;
         const prev = trainRuns[key] as (Timing & { all?: [number[], number[]] }) | undefined;
         const all: [number[], number[]] = [[...(prev?.all?.[0] ?? []), ...ms.slice(from, to)], [...(prev?.all?.[1] ?? []), ...cpu.slice(from, to)]];
         trainRuns[key] = Object.assign({ wallMs: median(all[0]), cpuMs: median(all[1]) }, { all });
@@ -209,35 +247,39 @@ const ratio = (ours: Timing, theirs: Timing | undefined): string =>
   theirs === undefined ? '–' : `${(ours.wallMs / theirs.wallMs).toFixed(2)}× (CPU ${(ours.cpuMs / theirs.cpuMs).toFixed(2)}×)`;
 const noTorch = SMOKE ? 'skipped (--smoke)' : 'skipped: no `python3` with torch (Debian `python3-torch`)';
 
-console.log(`Machine: ${machineLine()}; tfjs-backend-wasm ${tf.version_core}, SIMD ${info.simd}${torch1 ? `; PyTorch ${torch1.torch}` : `; PyTorch ${noTorch}`}\n`);
-console.log(`ModSegNet ${cfg.filters.join('/')}, ${cfg.size}×${cfg.size}×${cfg.k}, ${C} classes, CE + 5·Dice + NonAdjLoss (λ 1) from logits, Adam.\n`);
-console.log('| what | nonadj, wasm, 1 worker: per second (median wall; CPU) | nonadj, wasm, 2 workers | PyTorch 1 thread | PyTorch 2 threads | nonadj time / PyTorch 1 thread | nonadj time / PyTorch 2 threads |');
-console.log('|---|---|---|---|---|---|---|');
-const row = (what: string, ours: Timing, key: 'step' | 'semi' | 'infer'): void =>
-  console.log(`| ${what} | ${cell(ours)} | ${key === 'infer' ? '–' : 'see the `nonadj train` table below'} | ${cell(torch1?.[key])} | ${cell(torch2?.[key])} | ${ratio(ours, torch1?.[key])} | ${ratio(ours, torch2?.[key])} |`);
-row('training step, batch 4 (steps/s)', step, 'step');
-row('semi-supervised step, 4 labelled + 12 unlabelled (steps/s)', semi, 'semi');
-row(`inference, ${nx}×${ny}×${nz} brain, ${ny} coronal slices (volumes/s)`, infer, 'infer');
-console.log('\nRatios: nonadj time over PyTorch time (above 1: PyTorch is faster). PyTorch\'s CPU time with 2 threads adds both threads.');
+console.log(`Machine: ${machineLine()}; tfjs-backend-wasm ${tf.version_core}, SIMD ${info.simd}; onnxruntime-node (training graphs, \`makeGradientEngine\`)${torch1 ? `; PyTorch ${torch1.torch}` : `; PyTorch ${noTorch}`}\n`);
+console.log(`ModSegNet ${cfg.filters.join('/')}, ${cfg.size}×${cfg.size}×${cfg.k}, ${C} classes, CE + 5·Dice + NonAdjLoss (λ 1) from logits, Adam. One thread each; the step alone (no data loading):\n`);
+console.log('| what | nonadj, tfjs wasm: per second (median wall; CPU) | nonadj, onnxruntime | PyTorch 1 thread | PyTorch 2 threads | tfjs time / PyTorch 1 thread | onnxruntime time / PyTorch 1 thread | onnxruntime / tfjs |');
+console.log('|---|---|---|---|---|---|---|---:|');
+const speedUp = (a: Timing, b: Timing): string => `${(a.wallMs / b.wallMs).toFixed(2)}× (${(b.cpuMs / a.cpuMs).toFixed(2)}×)`;
+for (const [what, key, ours] of [['training step, batch 4 (steps/s)', 'step', step], ['semi-supervised step, 4 labelled + 12 unlabelled (steps/s)', 'semi', semi]] as const) {
+  const o = onnx[key];
+  console.log(`| ${what} | ${cell(ours)} | ${cell(o)} | ${cell(torch1?.[key])} | ${cell(torch2?.[key])} | ${ratio(ours, torch1?.[key])} | ${ratio(o, torch1?.[key])} | ${speedUp(ours, o)} faster |`);
+}
+console.log(`| inference, ${nx}×${ny}×${nz} brain, ${ny} coronal slices, tfjs (volumes/s; onnxruntime: \`npm run bench -- inferenceEngine\`) | ${cell(infer)} | – | ${cell(torch1?.infer)} | ${cell(torch2?.infer)} | ${ratio(infer, torch1?.infer)} | – | – |`);
+console.log("\nRatios: nonadj time over PyTorch time (above 1: PyTorch is faster). PyTorch's CPU time with 2 threads adds both threads. onnxruntime / tfjs: tfjs time over onnxruntime time (wall; CPU in brackets).");
 
 const two = Math.min(2, availableParallelism());
 const rounds = SMOKE ? 1 : 2;
 console.log(`\n\`nonadj train\` on the demo's data (trainSegmenter, data included: sampling, augmentation 0.6, loss, update), median of steps ${warmSteps + 1}–${trainSteps} of each run × ${rounds} rounds (steady state; the warm-up steps 2–${warmSteps} in the second table):\n`);
-console.log(`| what | 1 worker: steps/s (wall; CPU) | ${two} workers | ${two} workers / 1 worker: wall (CPU per step) | PyTorch 1 thread (no data) | PyTorch 2 threads (no data) | nonadj ${two} workers time / PyTorch 2 threads |`);
-console.log('|---|---|---|---:|---|---|---|');
+console.log(`| what | engine | 1 worker: steps/s (wall; CPU) | ${two} workers | ${two} workers / 1 worker: wall (CPU per step) | PyTorch 1 thread (no data) | PyTorch 2 threads (no data) | nonadj 1 worker time / PyTorch 1 thread | nonadj ${two} workers time / PyTorch 2 threads |`);
+console.log('|---|---|---|---|---:|---|---|---|---|');
 const kinds = [['training step, batch 4', 'step'], ['semi-supervised step, 4 + 12 unlabelled', 'semi']] as const;
-const speedUp = (a: Timing, b: Timing): string => `${(a.wallMs / b.wallMs).toFixed(2)}× (${(b.cpuMs / a.cpuMs).toFixed(2)}×)`;
 for (const [what, key] of kinds) {
-  const a = trainRuns[`1/${key}`];
-  const b = trainRuns[`${two}/${key}`];
-  console.log(`| ${what} | ${cell(a)} | ${cell(b)} | ${speedUp(a, b)} | ${cell(torch1?.[key])} | ${cell(torch2?.[key])} | ${ratio(b, torch2?.[key])} |`);
+  for (const engine of ['tfjs', 'onnx'] as const) {
+    const a = trainRuns[`${engine}/1/${key}`];
+    const b = trainRuns[`${engine}/${two}/${key}`];
+    console.log(`| ${what} | ${engine === 'onnx' ? 'onnxruntime' : 'tfjs wasm'} | ${cell(a)} | ${cell(b)} | ${speedUp(a, b)} | ${cell(torch1?.[key])} | ${cell(torch2?.[key])} | ${ratio(a, torch1?.[key])} | ${ratio(b, torch2?.[key])} |`);
+  }
 }
 console.log(`\nWarm-up: steps 2–${warmSteps} of each run (a fresh worker thread's heap is still being sized; this thread is warm from the parts above):\n`);
-console.log(`| what | 1 worker | ${two} workers | ${two} workers / 1 worker: wall (CPU per step) |`);
-console.log('|---|---|---|---:|');
+console.log(`| what | engine | 1 worker | ${two} workers | ${two} workers / 1 worker: wall (CPU per step) |`);
+console.log('|---|---|---|---|---:|');
 for (const [what, key] of kinds) {
-  const a = trainRuns[`warm:1/${key}`];
-  const b = trainRuns[`warm:${two}/${key}`];
-  console.log(`| ${what} | ${cell(a)} | ${cell(b)} | ${speedUp(a, b)} |`);
+  for (const engine of ['tfjs', 'onnx'] as const) {
+    const a = trainRuns[`warm:${engine}/1/${key}`];
+    const b = trainRuns[`warm:${engine}/${two}/${key}`];
+    console.log(`| ${what} | ${engine === 'onnx' ? 'onnxruntime' : 'tfjs wasm'} | ${cell(a)} | ${cell(b)} | ${speedUp(a, b)} |`);
+  }
 }
 console.log(`\nCPU: the process's (all threads), per step; with ${two} workers it adds the workers' and the sampler's. The CPU ratio is ${two} workers' CPU per step over 1 worker's: the cost of splitting the step.`);

@@ -172,12 +172,12 @@ export function namesOption(when?: string): Option {
 }
 
 /**
- * The `--engine` option of every command that runs inference (segment, adapt, train's validation): auto (default:
- * onnxruntime-node when the package loads and the model exports, else tfjs), tfjs, or onnx (refused when the package
- * is not installed). Training steps always run on tfjs.
+ * The `--engine` option of every command that runs a network (segment, adapt's segmentation, train's steps and
+ * validation): auto (default: onnxruntime-node when the package loads and the model exports, else tfjs), tfjs, or onnx
+ * (refused when the package is not installed). adapt's fine-tuning steps run on tfjs.
  */
 export function engineOption(): Option {
-  return new Option('--engine <name>', 'inference engine: auto (onnxruntime-node when installed, else tfjs), tfjs, onnx').choices(['auto', 'tfjs', 'onnx']).default('auto');
+  return new Option('--engine <name>', 'engine of the network\'s passes: auto (onnxruntime-node when installed and the model is covered, else tfjs), tfjs, onnx').choices(['auto', 'tfjs', 'onnx']).default('auto');
 }
 
 /**

@@ -218,8 +218,10 @@ async function runTrain(dataArg: string | undefined, cliFlags: TrainFlags, comma
     emptySliceWeight: spec.emptySliceWeight,
     seed: spec.seed,
     workers: spec.workers,
-    // Validation's onnxruntime session gets --workers intra-op threads: the cores this run may use (the demo's --jobs share them out).
+    // Training's onnxruntime sessions get one thread per worker; validation's get --workers intra-op threads: the cores
+    // this run may use (the demo's --jobs share them out).
     engine: cliFlags.engine ?? 'auto',
+    onTrainingEngine: (e) => say(`train: training engine ${e.description}${e.workers > 1 ? `, ${e.workers} workers` : ''}`),
     onInferenceEngine: (e) => {
       if (engineSaid) return;
       engineSaid = true;

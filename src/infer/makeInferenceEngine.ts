@@ -18,7 +18,15 @@ export interface OnnxRuntimeModule {
   InferenceSession: {
     create(
       model: Uint8Array,
-      options: { intraOpNumThreads?: number; interOpNumThreads?: number; graphOptimizationLevel?: 'all'; executionMode?: 'sequential'; enableCpuMemArena?: boolean },
+      options: {
+        intraOpNumThreads?: number;
+        interOpNumThreads?: number;
+        graphOptimizationLevel?: 'all';
+        executionMode?: 'sequential';
+        enableCpuMemArena?: boolean;
+        /** 0 verbose … 3 error, 4 fatal: onnxruntime's own log lines go to stderr. */
+        logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+      },
     ): Promise<{
       run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
       release(): Promise<void>;
@@ -54,7 +62,8 @@ export interface InferenceEngine {
 
 // The module name is held in a variable so that tsc and bundlers do not require the optional package.
 const ortModule = 'onnxruntime-node';
-const importRuntime = async (): Promise<OnnxRuntimeModule> => {
+/** Loads onnxruntime-node (a dynamic import: the package is an optional peer); rejects when it is not installed. */
+export const importOnnxRuntime = async (): Promise<OnnxRuntimeModule> => {
   const m = (await import(ortModule)) as OnnxRuntimeModule & { default?: OnnxRuntimeModule };
   return m.InferenceSession ? m : m.default!;
 };
@@ -80,7 +89,7 @@ export async function makeInferenceEngine(model: LayersModel, options: MakeInfer
   if (choice === 'tfjs') return tfjs('');
   let ort: OnnxRuntimeModule;
   try {
-    ort = await (options.loadRuntime ?? importRuntime)();
+    ort = await (options.loadRuntime ?? importOnnxRuntime)();
   } catch (error) {
     if (choice === 'onnx') throw new Error(ONNX_RUNTIME_MISSING, { cause: error });
     return tfjs(' (onnxruntime-node not installed)');

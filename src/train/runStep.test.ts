@@ -6,6 +6,7 @@ import { makeSegmentationLoss } from '../loss/makeSegmentationLoss.js';
 import { makeModSegNet } from '../model/makeModSegNet.js';
 import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { makeOptimizer } from './optimizer.js';
+import { makeGradientEngine } from './makeGradientEngine.js';
 import { runStep } from './runStep.js';
 
 /** Mean over items of the mean Dice over foreground classes present in either map, written independently. */
@@ -35,7 +36,7 @@ describe('runStep', () => {
     await initEngine({ backend: 'cpu' });
   });
 
-  test("reports the arg-max Dice coefficient of the labelled items before the update, and leaks no tensor", () => {
+  test("reports the arg-max Dice coefficient of the labelled items before the update, and leaks no tensor", async () => {
     const C = 3;
     const model = makeModSegNet({ inputShape: [16, 16, 1], numClasses: C, filters: [4, 4], seed: 2 });
     const prior = AdjacencyPrior.fromCounts(new Float64Array([5, 1, 0, 1, 5, 1, 0, 1, 5]));
@@ -49,7 +50,8 @@ describe('runStep', () => {
     // The model's prediction on the labelled items before the step: what the coefficient must score.
     const before = tf.tidy(() => tf.argMax(model.predict(tf.tensor4d(images, [B, 16, 16, 1])) as tf.Tensor, -1).dataSync() as Int32Array);
     const tensors = tf.memory().numTensors;
-    const r = runStep(model, loss, optimizer, variables, {
+    const engine = await makeGradientEngine(model, { engine: 'tfjs' });
+    const r = await runStep(engine, loss, optimizer, variables, {
       labelled: images, labels, unlabelled, labelledCount: B, unlabelledCount: U, sampleShape: [16, 16, 1], labelShape: [16, 16],
     }, 0.5, 1e-3);
     assert.ok(r.finite);

@@ -9,6 +9,7 @@ import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { seededRandom } from '../numeric/seededRandom.js';
 import type { StepBatch } from './makeBatchSource.js';
 import { makeOptimizer } from './optimizer.js';
+import { makeGradientEngine } from './makeGradientEngine.js';
 import { runStep, type StepResult } from './runStep.js';
 import { startParallelStep, type ParallelStep } from './startParallelStep.js';
 
@@ -65,13 +66,14 @@ describe('startParallelStep (2 worker threads, wasm)', () => {
     const oneOpt = makeOptimizer(oneVars, options);
     const twoOpt = makeOptimizer(twoVars, options);
     parallel = await startParallelStep(two, { workers: 2, prior, classWeights, diceWeight });
+    const oneEngine = await makeGradientEngine(one, { engine: 'tfjs' });
     const results: Array<[StepResult, StepResult]> = [];
     let tensorsBefore = 0;
     // Semi-supervised batches (4 labelled + 6 unlabelled, λ 1): every term of the loss reaches the gradient, and the
     // shares are uneven in neither part but each worker gets labelled and unlabelled items.
     for (let s = 0; s < 4; s++) {
       const batch = makeBatch(100 + s, 4, 6);
-      const a = runStep(one, loss, oneOpt, oneVars, batch, 1, 0.05);
+      const a = await runStep(oneEngine, loss, oneOpt, oneVars, batch, 1, 0.05);
       const b = await parallel.run(twoOpt, twoVars, batch, 1, 0.05);
       results.push([a, b]);
       // The optimisers make their slots at the first update.
@@ -104,6 +106,41 @@ describe('startParallelStep (2 worker threads, wasm)', () => {
     two.dispose();
     await parallel.close();
     parallel = null;
+  });
+
+  test('on onnxruntime (training graphs in each worker), 2 workers give the 1-worker weights after 3 Adam steps', async () => {
+    const one = model();
+    const two = model();
+    const oneVars = variablesOf(one);
+    const twoVars = variablesOf(two);
+    const loss = makeSegmentationLoss({ prior, classWeights, diceWeight, nanCheck: 'off' });
+    const oneOpt = makeOptimizer(oneVars, { kind: 'adam', learningRate: 0.01 });
+    const twoOpt = makeOptimizer(twoVars, { kind: 'adam', learningRate: 0.01 });
+    const oneEngine = await makeGradientEngine(one, { engine: 'onnx' });
+    parallel = await startParallelStep(two, { workers: 2, prior, classWeights, diceWeight, engine: 'onnx' });
+    assert.match(parallel.engine, /^onnxruntime-node .* \(training graphs\), 1 thread$/);
+    for (let s = 0; s < 3; s++) {
+      const batch = makeBatch(300 + s, 4, 4);
+      const a = await runStep(oneEngine, loss, oneOpt, oneVars, batch, 1, 0.01);
+      const b = await parallel.run(twoOpt, twoVars, batch, 1, 0.01);
+      assert.ok(Math.abs(a.total - b.total) <= 1e-5 * Math.max(1, Math.abs(a.total)), `step ${s}: total ${a.total} vs ${b.total}`);
+    }
+    // Adam's first steps move each weight by ~lr whatever the gradient's size, so summation-order differences of
+    // the gradients (~1e-7 relative) change the weights by far less than 1e-4 (a wrong share weighting: ~1e-2).
+    let worst = 0;
+    oneVars.forEach((v, i) => {
+      const x = v.dataSync();
+      const y = twoVars[i].dataSync();
+      for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j] - y[j]));
+    });
+    assert.ok(worst <= 1e-4, `largest weight difference ${worst}`);
+    await oneEngine.dispose();
+    await parallel.close();
+    parallel = null;
+    oneOpt.dispose();
+    twoOpt.dispose();
+    one.dispose();
+    two.dispose();
   });
 
   test('the same steps twice with 3 workers give the same weights, bit for bit (the all-reduce sums in a fixed order)', async () => {

@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EngineBackend } from '../engine/initEngine.js';
+import type { EngineChoice } from '../infer/makeInferenceEngine.js';
 import { viewTensorData } from '../engine/tensorMemory.js';
 import { batchDiceCoefficient } from '../metric/batchDiceCoefficient.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
@@ -22,11 +23,15 @@ export interface ParallelStepOptions {
   diceWeight: number;
   /** Backend of every replica. @default the active backend */
   backend?: EngineBackend;
+  /** Engine of each replica's forward and backward passes (`makeGradientEngine`, one thread each). @default 'tfjs' */
+  engine?: EngineChoice;
 }
 
 /** Data-parallel training steps; {@link close} ends the workers. */
 export interface ParallelStep {
   readonly workers: number;
+  /** The replicas' gradient engine, as `makeGradientEngine` describes it (the first replica's; all choose alike). */
+  readonly engine: string;
   /**
    * One optimisation step on `batch`, as {@link runStep} does it on one thread: same loss values, same Dice
    * coefficient, the same update of `model`'s variables through `optimizer` (up to float summation order).
@@ -64,6 +69,12 @@ export interface ParallelStep {
  * @param model - the coordinator's model (logits out); its topology is sent to the workers, its weights each step.
  * @throws Error when a worker cannot start (its message is included).
  */
+/** A replica's first message: it is ready, and its gradient engine's description. */
+interface Ready {
+  type: 'ready';
+  engine: string;
+}
+
 export async function startParallelStep(model: LayersModel, options: ParallelStepOptions): Promise<ParallelStep> {
   const count = options.workers;
   if (!Number.isInteger(count) || count < 2) throw new RangeError(`startParallelStep: workers is ${count}, expected an integer ≥ 2`);
@@ -81,10 +92,11 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
   const spawn = makeWorkerFactory(import.meta.url, './stepWorker');
 
   const workers: Worker[] = [];
+  let engine = '';
   /** Set once a worker failed or exited: every later call rejects with it. */
   let broken: Error | null = null;
   /** The pending reply of each worker. */
-  const pending = new Map<number, { resolve: (m: StepWorkerDone | { type: 'ready' }) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (m: StepWorkerDone | Ready) => void; reject: (e: Error) => void }>();
   /** The first failure wins; the workers blocked in the exchange are woken (they then report 'aborted'). */
   const fail = (error: Error) => {
     broken ??= error;
@@ -93,7 +105,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
     pending.clear();
   };
   const reply = (index: number) =>
-    new Promise<StepWorkerDone | { type: 'ready' }>((resolve, reject) => {
+    new Promise<StepWorkerDone | Ready>((resolve, reject) => {
       if (broken) reject(broken);
       else pending.set(index, { resolve, reject });
     });
@@ -108,7 +120,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
   for (let index = 0; index < count; index++) {
     const worker = spawn();
     workers.push(worker);
-    worker.on('message', (m: StepWorkerDone | StepWorkerFailed | { type: 'ready' }) => {
+    worker.on('message', (m: StepWorkerDone | StepWorkerFailed | Ready) => {
       if (m.type === 'failed') {
         // A worker that only stopped because another failed reports that; the other's error is the one to show.
         if (m.aborted) return;
@@ -132,6 +144,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
         index,
         count,
         backend,
+        engine: options.engine ?? 'tfjs',
         topology,
         priorCounts: options.prior.counts,
         classWeights: [...options.classWeights],
@@ -143,7 +156,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
       };
       w.postMessage(init);
     });
-    await Promise.all(ready);
+    engine = ((await Promise.all(ready))[0] as Ready).engine;
     // Idle workers do not keep the process alive (a caller that forgets close() can still exit); run() refs them.
     for (const w of workers) w.unref();
   } catch (error) {
@@ -156,6 +169,7 @@ export async function startParallelStep(model: LayersModel, options: ParallelSte
 
   return {
     workers: count,
+    engine,
     async run(optimizer, variables, batch, lambda, learningRate) {
       if (broken) throw broken;
       if (variables.length !== trainable.length || variables.some((v, i) => v !== trainable[i])) {

@@ -12,6 +12,8 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EngineBackend } from '../engine/initEngine.js';
+import type { EngineChoice } from '../infer/makeInferenceEngine.js';
+import type { GradientEngine } from './makeGradientEngine.js';
 import { viewTensorData } from '../engine/tensorMemory.js';
 import type { SumExchangeMemory } from './makeSumExchange.js';
 
@@ -22,6 +24,8 @@ export interface StepWorkerInit {
   index: number;
   count: number;
   backend: EngineBackend;
+  /** Engine of the forward and backward passes (`makeGradientEngine`, one onnxruntime thread per replica). */
+  engine: EngineChoice;
   /** `model.toJSON(null, false)` of the coordinator's model. */
   topology: unknown;
   /** The prior's `L × L` counts, row-major. */
@@ -83,6 +87,7 @@ interface Replica {
   trainable: tf.Variable[];
   nonTrainable: tf.Variable[];
   exchange: import('./makeSumExchange.js').SumExchange;
+  engine: GradientEngine;
   abort: () => void;
   /** Float32 views of the shared buffers, made once. */
   weights: Float32Array;
@@ -93,12 +98,13 @@ interface Replica {
 let replica: Replica | null = null;
 
 async function start(init: StepWorkerInit): Promise<Replica> {
-  const [{ initEngine }, tfl, { makeSegmentationLoss }, { AdjacencyPrior }, { makeSumExchange, abortSumExchange }] = await Promise.all([
+  const [{ initEngine }, tfl, { makeSegmentationLoss }, { AdjacencyPrior }, { makeSumExchange, abortSumExchange }, { makeGradientEngine }] = await Promise.all([
     import('../engine/initEngine.js'),
     import('@tensorflow/tfjs-layers'),
     import('../loss/makeSegmentationLoss.js'),
     import('../prior/AdjacencyPrior.js'),
     import('./makeSumExchange.js'),
+    import('./makeGradientEngine.js'),
     // Registers the project's layers (MaxUnpooling2D, UpSampling3D) for modelFromJSON.
     import('../model/modelFiles.js'),
   ]);
@@ -110,10 +116,12 @@ async function start(init: StepWorkerInit): Promise<Replica> {
     diceWeight: init.diceWeight,
     nanCheck: 'off',
   });
+  const engine = await makeGradientEngine(model, { engine: init.engine, threads: 1 });
   return {
     init,
     model,
     loss,
+    engine,
     trainable: model.trainableWeights.map((w) => w.read() as tf.Variable),
     nonTrainable: model.nonTrainableWeights.map((w) => w.read() as tf.Variable),
     exchange: makeSumExchange(init.exchange, init.index),
@@ -124,39 +132,45 @@ async function start(init: StepWorkerInit): Promise<Replica> {
   };
 }
 
-function step(r: Replica, job: StepWorkerJob): StepWorkerDone {
+async function step(r: Replica, job: StepWorkerJob): Promise<StepWorkerDone> {
   const weights = r.weights;
-  let offset = 0;
-  // Every replica starts the step from the coordinator's weights (trainable and non-trainable), so they never drift.
-  // tf.tensor copies the view into the backend's memory at once: no JS copy of the weights per step.
-  for (const v of [...r.trainable, ...r.nonTrainable]) {
-    const t = tf.tensor(weights.subarray(offset, offset + v.size), v.shape, 'float32');
-    v.assign(t);
-    t.dispose();
-    offset += v.size;
+  const trainableSize = r.grads.length / r.init.count;
+  if (r.engine.kind === 'tfjs') {
+    let offset = 0;
+    // Every replica starts the step from the coordinator's weights (trainable and non-trainable), so they never drift.
+    // tf.tensor copies the view into the backend's memory at once: no JS copy of the weights per step.
+    for (const v of [...r.trainable, ...r.nonTrainable]) {
+      const t = tf.tensor(weights.subarray(offset, offset + v.size), v.shape, 'float32');
+      v.assign(t);
+      t.dispose();
+      offset += v.size;
+    }
   }
+  // onnxruntime reads copies of the trainable weights (its models have no other weights): it refuses typed arrays on a
+  // SharedArrayBuffer ("Invalid argument"), and the copy is ~1 ms a step.
+  const weightViews = (): Float32Array[] => {
+    let offset = 0;
+    return r.trainable.map((v) => weights.slice(offset, (offset += v.size)));
+  };
   const x = tf.tensor(job.x, [job.labelled + job.unlabelled, ...job.sampleShape], 'float32');
   const y = tf.tensor(job.labels, [job.labelled, ...job.labelShape], 'int32');
-  let parts: tf.Scalar[] = [];
-  let predicted: tf.Tensor | null = null;
+  let result: import('./makeGradientEngine.js').GradientResult | null = null;
   try {
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = r.model.apply(x, { training: true }) as tf.Tensor;
-      const l = r.loss(logits, y, { lambda: job.lambda, pool: (sums) => r.exchange.sum(sums), share: job.share });
-      parts = [tf.keep(l.crossEntropy), tf.keep(l.dice), tf.keep(l.nonAdjacency)];
-      predicted = tf.keep(tf.argMax(tf.slice(logits, 0, job.labelled), -1));
-      return l.total;
-    }, r.trainable);
+    result = await r.engine.compute(
+      x,
+      job.labelled,
+      (logits) => r.loss(logits, y, { lambda: job.lambda, pool: (sums) => r.exchange.sum(sums), share: job.share }),
+      weightViews,
+    );
+    const { terms, grads, predicted } = result;
     const out = r.grads;
-    const trainableSize = out.length / r.init.count;
     let o = r.init.index * trainableSize;
     // Straight from the backend's memory into the shared row (viewTensorData: no copy on wasm; measured, the copies
     // and the garbage they made were a visible part of a worker's step).
-    for (const v of r.trainable) {
-      out.set(viewTensorData(grads[v.name]), o);
-      o += v.size;
+    for (const g of grads) {
+      out.set(viewTensorData(g), o);
+      o += g.size;
     }
-    tf.dispose([value, ...Object.values(grads)]);
     // All-reduce in parts: once every row is written, each replica sums its part of the parameters over the rows, in
     // replica order, in float64 rounded once (the sum the coordinator used to do alone: the same bits, in parallel).
     r.exchange.barrier();
@@ -179,11 +193,12 @@ function step(r: Replica, job: StepWorkerJob): StepWorkerDone {
         w += v.size;
       }
     }
-    const [crossEntropy, dice, nonAdjacency] = parts.map((p) => p.dataSync()[0]);
-    const prediction = Int32Array.from((predicted as tf.Tensor | null)!.dataSync());
+    const [crossEntropy, dice, nonAdjacency] = [terms.crossEntropy, terms.dice, terms.nonAdjacency].map((p) => p.dataSync()[0]);
+    const prediction = Int32Array.from(predicted.dataSync());
     return { type: 'done', crossEntropy, dice, nonAdjacency, prediction, gradSquares };
   } finally {
-    tf.dispose([x, y, ...parts, ...(predicted ? [predicted] : [])]);
+    result?.dispose();
+    tf.dispose([x, y]);
   }
 }
 
@@ -192,20 +207,18 @@ port.on('message', (message: StepWorkerInit | StepWorkerJob) => {
     start(message).then(
       (r) => {
         replica = r;
-        port.postMessage({ type: 'ready' });
+        port.postMessage({ type: 'ready', engine: r.engine.description });
       },
       (error: Error) => port.postMessage({ type: 'failed', message: error.message, aborted: false } satisfies StepWorkerFailed),
     );
     return;
   }
   const r = replica;
-  try {
-    if (r === null) throw new Error('stepWorker: a step before init');
-    const done = step(r, message);
-    port.postMessage(done, [done.prediction.buffer as ArrayBuffer]);
-  } catch (error) {
+  const failed = (error: unknown): void => {
     r?.abort();
     const aborted = (error as Error).message.includes('the exchange was aborted');
     port.postMessage({ type: 'failed', message: (error as Error).message, aborted } satisfies StepWorkerFailed);
-  }
+  };
+  if (r === null) return failed(new Error('stepWorker: a step before init'));
+  step(r, message).then((done) => port.postMessage(done, [done.prediction.buffer as ArrayBuffer]), failed);
 });

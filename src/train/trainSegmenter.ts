@@ -27,6 +27,7 @@ import { copyCheckpoint, findCheckpoint, readCheckpoint, writeCheckpoint } from 
 import { makeLambdaController, selectFinalEpoch, type LambdaControllerState } from './lambdaController.js';
 import { makeBatchSource, type StepBatch } from './makeBatchSource.js';
 import { makeOptimizer } from './optimizer.js';
+import { makeGradientEngine, type GradientEngine } from './makeGradientEngine.js';
 import { prepareModel } from './prepareModel.js';
 import { resolveTrainOptions, trainingFingerprint } from './resolveTrainOptions.js';
 import { runFiles, summariseValidation, truncateLog, type EpochRecord, type TrainingSummary } from './runFolder.js';
@@ -223,9 +224,14 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
   // Data-parallel steps when asked for (each share needs a labelled item); one worker is the single-thread step.
   const workers = Math.min(o.workers, o.batchSize);
   let parallel: ParallelStep | null = null;
+  let gradientEngine: GradientEngine | null = null;
   try {
     if (workers > 1) {
-      parallel = await startParallelStep(model, { workers, prior, classWeights: run.classWeights, diceWeight: o.diceWeight, backend: o.backend });
+      parallel = await startParallelStep(model, { workers, prior, classWeights: run.classWeights, diceWeight: o.diceWeight, backend: o.backend, engine: options.engine ?? 'tfjs' });
+      options.onTrainingEngine?.({ description: `${parallel.engine} per worker`, workers });
+    } else {
+      gradientEngine = await makeGradientEngine(model, { engine: options.engine ?? 'tfjs', threads: 1 });
+      options.onTrainingEngine?.({ description: gradientEngine.description, workers: 1 });
     }
     if (!o.resume) await checkpoint();
 
@@ -284,7 +290,7 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
           }
           r = await step;
         } else {
-          r = runStep(model, loss, optimizer, variables, batch, lambda, learningRate);
+          r = await runStep(gradientEngine!, loss, optimizer, variables, batch, lambda, learningRate);
         }
         run.stepInEpoch++;
         run.globalStep++;
@@ -427,6 +433,7 @@ async function trainLocked(options: TrainSegmenterOptions): Promise<TrainSegment
     return finish('completed');
   } finally {
     await parallel?.close();
+    await gradientEngine?.dispose();
   }
 }
 

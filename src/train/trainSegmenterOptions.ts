@@ -138,12 +138,16 @@ export interface TrainSegmenterOptions {
    */
   workers?: number;
   /**
-   * Engine of the per-epoch validation's predictions (`makeInferenceEngine`): `'onnx'` or `'auto'` export the current
-   * weights to onnxruntime-node at each validation, with `workers` intra-op threads (the cores this run may use), and
-   * fall back to tfjs (auto) when the package does not load. Training itself stays on tfjs. @default 'tfjs' (the CLI's
-   * default is auto)
+   * Engine of the training step's forward and backward passes (`makeGradientEngine`: onnxruntime-node running the
+   * network's training graphs, one thread per worker) and of the per-epoch validation's predictions
+   * (`makeInferenceEngine`, with `workers` intra-op threads, the cores this run may use). `'auto'` takes
+   * onnxruntime-node for each when the package loads and the model is covered, and tfjs otherwise (the callbacks below
+   * say which and why); the loss, its gradient with respect to the logits and the optimiser always run on tfjs.
+   * @default 'tfjs' (the CLI's default is auto)
    */
   engine?: EngineChoice;
+  /** Called once with the training step's engine (`makeGradientEngine`'s description) and the worker count. */
+  onTrainingEngine?: (engine: { description: string; workers: number }) => void;
   /** Called with the engine of each validation (its description, and the seconds its export and session took). */
   onInferenceEngine?: (engine: Pick<InferenceEngine, 'kind' | 'description' | 'setupSeconds'>) => void;
   /** Stops the run after the current step; a checkpoint is written first and the result says `'interrupted'`. */
