@@ -4,9 +4,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { initEngine } from '../engine/initEngine.js';
-import { seededRandom } from '../numeric/seededRandom.js';
 import { makeModSegNet } from './makeModSegNet.js';
 import { toOnnxTraining } from './toOnnxTraining.js';
+
+/** A seeded uniform generator (mulberry32; model/ does not import numeric/): `uniform(lo, hi)` as seededRandom's. */
+function seededRandom(seed: number): { uniform(lo: number, hi: number): number } {
+  let a = seed >>> 0;
+  return {
+    uniform(lo, hi) {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+    },
+  };
+}
 
 /** The training graphs run by onnxruntime (1 thread): logits of `x`, and the weights' gradients of Σ logits·r. */
 async function onnxPasses(model: tfl.LayersModel, x: tf.Tensor, r: Float32Array): Promise<{ logits: Float32Array; grads: Float32Array[] }> {
