@@ -89,9 +89,12 @@ const batch = {
   sampleShape: [PATCH, PATCH, PATCH, 1],
   labelShape: [PATCH, PATCH, PATCH],
 };
-// MeshNet's batch normalisation is not covered by the training graphs: its step runs on tfjs, as `nonadj train` does.
-const gradientEngine = await makeGradientEngine(model, { engine: 'tfjs' });
-const full = await timeWallAndCpu(() => runStep(gradientEngine, loss, optimizer, variables, batch, 1, 1e-4), STEPS);
+// The same step on each engine: tfjs' tape, and the network's passes on onnxruntime (the training graphs, 1 thread).
+const tfjsEngine = await makeGradientEngine(model, { engine: 'tfjs' });
+const full = await timeWallAndCpu(() => runStep(tfjsEngine, loss, optimizer, variables, batch, 1, 1e-4), STEPS);
+const onnxEngine = await makeGradientEngine(model, { engine: 'onnx', threads: 1 });
+const fullOnnx = await timeWallAndCpu(() => runStep(onnxEngine, loss, optimizer, variables, batch, 1, 1e-4), STEPS);
+await onnxEngine.dispose();
 
 const torch1 = torchStep(1);
 const torch2 = torchStep(2);
@@ -106,4 +109,5 @@ const row = (name: string, threads: number, t: Timing) =>
 row('PyTorch, cross-entropy + Adam', 1, torch1);
 row('PyTorch, cross-entropy + Adam', 2, torch2);
 row('nonadj (tfjs wasm), cross-entropy + Adam', 1, tfjs);
-row('nonadj train step (CE + Dice + NonAdjLoss, λ = 1)', 1, full);
+row('nonadj train step (CE + Dice + NonAdjLoss, λ = 1), tfjs wasm', 1, full);
+row('nonadj train step (CE + Dice + NonAdjLoss, λ = 1), onnxruntime training graphs', 1, fullOnnx);

@@ -92,13 +92,16 @@ describe('toOnnxTraining', () => {
     x.dispose();
   });
 
-  it('3D: dilated and valid convolutions, Add, a ReLU layer and a bias-free convolution agree with tfjs too', async () => {
+  it('3D: dilated and valid convolutions, Add, ReLU and ELU layers and a bias-free convolution agree with tfjs too', async () => {
     const input = tfl.input({ shape: [10, 10, 10, 2] });
     const a = tfl.layers.conv3d({ filters: 3, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'relu', name: 'dilated' }).apply(input) as tfl.SymbolicTensor;
     const b = tfl.layers.conv3d({ filters: 3, kernelSize: 1, useBias: false, name: 'pointwise' }).apply(input) as tfl.SymbolicTensor;
     const sum = tfl.layers.add({ name: 'sum' }).apply([a, b]) as tfl.SymbolicTensor;
     const relu = tfl.layers.reLU({ name: 'relu' }).apply(sum) as tfl.SymbolicTensor;
-    const pooled = tfl.layers.maxPooling3d({ poolSize: 2, name: 'pool' }).apply(relu) as tfl.SymbolicTensor;
+    // MeshNet's pattern: a linear dilated convolution, then an ELU layer.
+    const meshnet = tfl.layers.conv3d({ filters: 3, kernelSize: 3, dilationRate: [1, 2, 1], padding: 'same', name: 'mesh' }).apply(relu) as tfl.SymbolicTensor;
+    const elu = tfl.layers.activation({ activation: 'elu', name: 'elu' }).apply(meshnet) as tfl.SymbolicTensor;
+    const pooled = tfl.layers.maxPooling3d({ poolSize: 2, name: 'pool' }).apply(elu) as tfl.SymbolicTensor;
     const out = tfl.layers.conv3d({ filters: 2, kernelSize: [3, 2, 3], padding: 'valid', name: 'valid' }).apply(pooled) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: out });
     const x = randomTensor([2, 10, 10, 10, 2], 11);

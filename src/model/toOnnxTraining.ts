@@ -44,8 +44,8 @@ interface Value {
  * pass runs on the same kernels as inference.
  *
  * The gradients, channels first inside the graphs (z = conv output before its activation, x its input):
- * - activation: ReLU's `dz = dy · sign(y)` (y ≥ 0, so 0 where the unit is off, as tfjs' step(x) with step(0) = 0);
- *   linear passes `dy` on;
+ * - activation, from its output y: ReLU's `dz = dy · sign(y)` (y ≥ 0, so 0 where the unit is off, as tfjs' step(x)
+ *   with step(0) = 0); ELU's `dz = dy · (min(y, 0) + 1)` (exp(z) = y + 1 below 0); linear passes `dy` on;
  * - convolution: bias `Σ dz` over batch and space; kernel by a convolution of the input with `dz` with the batch and
  *   channel axes swapped (`Conv(xᵀ, dzᵀ)` with the forward's pads, strides = the forward's dilations), giving
  *   `[Cin, Cout, k…]`, which one Transpose makes tfjs' `[k…, Cin, Cout]`; input by `ConvTranspose(dz, W)` with the
@@ -57,9 +57,9 @@ interface Value {
  * - Concatenate: the gradient split along the channels; Add: passed to each input;
  * - a tensor read by several layers sums their gradients.
  *
- * Layers covered: InputLayer, Conv2D/Conv3D with stride 1 (any dilation, 'same' or 'valid', activation linear or
- * relu, with or without bias), MaxPooling2D/3D (window = stride, 'valid'), MaxUnpooling2D, Concatenate (channels),
- * Add, Activation/ReLU (relu, linear). ModSegNet is made of these. Others (batch normalisation, whose training form
+ * Layers covered: InputLayer, Conv2D/Conv3D with stride 1 (any dilation, 'same' or 'valid', activation linear, relu
+ * or elu, with or without bias), MaxPooling2D/3D (window = stride, 'valid'), MaxUnpooling2D, Concatenate (channels),
+ * Add, Activation (relu, elu, linear), ReLU. ModSegNet and brainchop's MeshNets (dilated Conv3D + ELU) are made of these. Others (batch normalisation, whose training form
  * needs batch statistics; dropout, which is not the identity in training) are refused, so the caller trains on tfjs.
  *
  * @throws Error naming the layer (class and name) and the setting that is not covered, or when the model has several
@@ -81,6 +81,11 @@ export function toOnnxTraining(model: LayersModel): OnnxTrainingGraphs {
   };
   const f = (opType: string, base: string, inputs: string[], attributes: OnnxAttribute[] = []): string => node(forward, opType, base, inputs, attributes)[0];
   const b = (opType: string, base: string, inputs: string[], attributes: OnnxAttribute[] = []): string => node(backward, opType, base, inputs, attributes)[0];
+  const scalar = (base: string, value: number): string => {
+    const name = fresh(base);
+    constants.push({ name, dims: [], data: Float32Array.of(value) });
+    return name;
+  };
   const int64s = (base: string, values: number[]): string => {
     const name = fresh(base);
     constants.push({ name, dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
@@ -171,13 +176,18 @@ export function toOnnxTraining(model: LayersModel): OnnxTrainingGraphs {
     const activation = (z: string, name: unknown): string => {
       const a = String(name ?? 'linear');
       if (a === 'linear') return z;
-      if (a !== 'relu') throw new Error(`${where}: activation '${a}' is not covered (relu or linear)`);
-      const y = f('Relu', layer.name, [z]);
-      return y;
+      if (a === 'relu') return f('Relu', layer.name, [z]);
+      if (a === 'elu') return f('Elu', layer.name, [z], [{ name: 'alpha', f: 1 }]);
+      throw new Error(`${where}: activation '${a}' is not covered (relu, elu or linear)`);
     };
-    /** The activation's backward: dz from dy. */
-    const activationGrad = (y: string, dy: string, name: unknown): string =>
-      String(name ?? 'linear') === 'relu' ? b('Mul', layer.name, [dy, b('Sign', layer.name, [y])]) : dy;
+    /** The activation's backward: dz from dy, written with its output y (so z need not be kept). */
+    const activationGrad = (y: string, dy: string, name: unknown): string => {
+      const a = String(name ?? 'linear');
+      // ReLU: 1 where y > 0, else 0 (sign(y), y ≥ 0). ELU (α = 1): 1 where y > 0, else exp(z) = y + 1: min(y, 0) + 1.
+      if (a === 'relu') return b('Mul', layer.name, [dy, b('Sign', layer.name, [y])]);
+      if (a === 'elu') return b('Mul', layer.name, [dy, b('Add', layer.name, [b('Min', layer.name, [y, scalar('zero', 0)]), scalar('one', 1)])]);
+      return dy;
+    };
 
     if (cls === 'Conv2D' || cls === 'Conv3D') {
       const kernelSize = tuple(config.kernelSize, n);
