@@ -135,6 +135,8 @@ export { withInputShape } from './model/withInputShape.js';
 export type { LoadModelResult, ModelMetadata, PriorSummary, SaveModelResult } from './model/modelFiles.js';
 export { toOnnx, ONNX_OPSET } from './model/toOnnx.js';
 export type { ToOnnxOptions } from './model/toOnnx.js';
+export { toOnnxTraining } from './model/toOnnxTraining.js';
+export type { OnnxTrainingGraphs } from './model/toOnnxTraining.js';
 
 // infer/: segment a volume with a trained model
 export { segmentVolume } from './infer/segmentVolume.js';
@@ -154,6 +156,8 @@ export { splitExams } from './data/splitExams.js';
 export type { SplitExamsOptions, SplitExamsResult } from './data/splitExams.js';
 export { trainSegmenter } from './train/trainSegmenter.js';
 export type { ArchitectureOptions, EpochRecord, TrainSegmenterOptions, TrainSegmenterResult, TrainStepInfo } from './train/trainSegmenter.js';
+export { makeGradientEngine } from './train/makeGradientEngine.js';
+export type { GradientEngine, GradientResult, MakeGradientEngineOptions } from './train/makeGradientEngine.js';
 export { adaptModel, ADAPT_DEFAULTS } from './train/adaptModel.js';
 export type { AdaptModelOptions, AdaptModelResult, AdaptStepInfo } from './train/adaptModel.js';
 export type { LoadVolume } from './data/loadExam.js';
