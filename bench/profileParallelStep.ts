@@ -9,7 +9,7 @@
  * worker's first ~10 steps cost ~20 % more CPU than later ones (its new heap is still being sized: collections at
  * most steps, seen with `--trace-gc`), which short runs would otherwise mistake for the steady state.
  * Not part of `npm run bench` (Linux only):
- * `node --import tsx bench/profileParallelStep.ts [--steps 20] [--warm 10] [--rounds 2] [--workers 1,2] [--batch 4] [--semi] [--per-step]`
+ * `node --import tsx bench/profileParallelStep.ts [--steps 20] [--warm 10] [--rounds 2] [--workers 1,2] [--batch 4] [--semi] [--per-step] [--engine tfjs|onnx]`
  * (`--per-step` prints every step's row: step, main, the threads above 20 ms, the others).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -32,6 +32,8 @@ const semi = process.argv.includes('--semi');
 const batchSize = Number(arg('batch', '4'));
 const workerCounts = arg('workers', '1,2').split(',').map(Number);
 const perStep = process.argv.includes('--per-step');
+/** Engine of the steps (`--engine tfjs|onnx`). */
+const engine = arg('engine', 'tfjs') as 'tfjs' | 'onnx';
 /** Steps of each run (after the first) reported as warm-up, apart from the later ones. */
 const warm = Number(arg('warm', '10'));
 
@@ -69,7 +71,7 @@ try {
         prior, train, unlabelled: semi ? unlabelled : undefined,
         init: path.join(root, 'demo', 'baseline', 'model.json'),
         epochs: 1, stepsPerEpoch: steps, batchSize, lambda: 1,
-        optimizer: { kind: 'adam', learningRate: 1e-4 }, emptySliceWeight: 0.1, seed: 1, workers,
+        optimizer: { kind: 'adam', learningRate: 1e-4 }, emptySliceWeight: 0.1, seed: 1, workers, engine,
         onStep: (st) => {
           const now = threadTimes();
           const ms = (tid: number) => ((now.get(tid) ?? 0) - (before.get(tid) ?? 0)) / 1e6;
