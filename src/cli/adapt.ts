@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Command, Option } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -120,6 +121,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const stop = new AbortController();
     if (flags.timeLimit === 0) stop.abort();
     const adaptStart = performance.now();
+    let trainingEngine: { student: string; original: string } | null = null;
     const result = await adaptModel(model, {
       prior,
       scans: scans.map((s) => s.file),
@@ -135,6 +137,14 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       seed: flags.seed,
       intensity: intensity.intensity,
       scansInMemory: flags.scansInMemory,
+      // The steps' passes and the original's predictions: onnxruntime when installed (as the final segmentation), on
+      // every core, since adapt runs one step at a time.
+      engine: flags.engine,
+      threads: os.availableParallelism(),
+      onEngine: (e) => {
+        if (!flags.quiet) process.stderr.write(`adapt: training engine ${e.student}; original's predictions ${e.original}\n`);
+        trainingEngine = e;
+      },
       signal: stop.signal,
       onStep: (s) => {
         adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`);
@@ -195,7 +205,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const meanOf = (k: 'fidelity' | 'nonAdjacency') => (last.length ? last.reduce((a, h) => a + h[k], 0) / last.length : NaN);
     await writeFileAtomic(
       path.join(out, 'adapt.json'),
-      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, stepsDone: result.steps, seconds: result.seconds, scans: rows, history: result.history }, null, 1) + '\n',
+      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, trainingEngine, stepsDone: result.steps, seconds: result.seconds, scans: rows, history: result.history }, null, 1) + '\n',
     );
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(

@@ -172,9 +172,9 @@ export function namesOption(when?: string): Option {
 }
 
 /**
- * The `--engine` option of every command that runs a network (segment, adapt's segmentation, train's steps and
- * validation): auto (default: onnxruntime-node when the package loads and the model exports, else tfjs), tfjs, or onnx
- * (refused when the package is not installed). adapt's fine-tuning steps run on tfjs.
+ * The `--engine` option of every command that runs a network (segment; adapt's steps, original's predictions and
+ * segmentation; train's steps and validation): auto (default: onnxruntime-node when the package loads and the model
+ * exports, else tfjs), tfjs, or onnx (refused when the package is not installed).
  */
 export function engineOption(): Option {
   return new Option('--engine <name>', 'engine of the network\'s passes: auto (onnxruntime-node when installed and the model is covered, else tfjs), tfjs, onnx').choices(['auto', 'tfjs', 'onnx']).default('auto');

@@ -20,6 +20,8 @@ import { headBoundingBox, type CropBox } from '../volume/headBoundingBox.js';
 import { sliceAxis, type SliceAxisIndex } from '../volume/sliceAxis.js';
 import { swapXZ } from '../volume/swapXZ.js';
 import { makeOptimizer } from './optimizer.js';
+import { makeGradientEngine, type GradientEngine, type GradientResult } from './makeGradientEngine.js';
+import { makeInferenceEngine, type EngineChoice, type InferenceEngine } from '../infer/makeInferenceEngine.js';
 
 /**
  * The defaults of {@link adaptModel}, chosen on the demo's unseen-scanner validation subjects only
@@ -101,6 +103,16 @@ export interface AdaptModelOptions {
   scansInMemory?: number;
   /** How a scan is read. @default `readNiftiFile(file, { expect: '3d' })` */
   load?: LoadVolume;
+  /**
+   * Engine of the student's forward and backward passes (`makeGradientEngine`: onnxruntime-node's training graphs when
+   * `'auto'` or `'onnx'` and the model is covered) and of the frozen original's predictions (`makeInferenceEngine`).
+   * The losses and Adam run on tfjs either way. @default 'tfjs' (the CLI's default is auto)
+   */
+  engine?: EngineChoice;
+  /** onnxruntime's intra-op threads for those passes. @default 1 */
+  threads?: number;
+  /** Called once with the engines chosen (their descriptions), before the first step. */
+  onEngine?: (engines: { student: string; original: string }) => void;
   /** Called after every step; a returned promise is awaited before the next step (e.g. to segment with the model so far). */
   onStep?: (info: AdaptStepInfo) => void | Promise<void>;
   /** Stops after the current step (the model then holds the weights reached so far). */
@@ -233,6 +245,10 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   teacher.setWeights(student.getWeights());
   const nonAdjacency = makeNonAdjacencyLoss(prior, { lambda, inputs: 'logits', nanCheck: 'off' });
   const variables = student.trainableWeights.map((w) => w.read() as tf.Variable);
+  const choice = options.engine ?? 'tfjs';
+  let gradientEngine: GradientEngine | null = null;
+  let originalEngine: InferenceEngine | null = null;
+  const outShape = [...sampleShape.slice(0, -1), prior.numLabels];
   const optimizer = makeOptimizer(variables, { kind: 'adam', learningRate, schedule: 'constant' });
   const rng = seededRandom(seed);
   const per = sampleShape.reduce((a, b) => a * b, 1);
@@ -240,6 +256,9 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   const history: AdaptModelResult['history'] = [];
   let order: number[] = [];
   try {
+    gradientEngine = await makeGradientEngine(student, { engine: choice, threads: options.threads ?? 1 });
+    originalEngine = await makeInferenceEngine(teacher, { engine: choice, threads: options.threads ?? 1 });
+    options.onEngine?.({ student: gradientEngine.description, original: originalEngine.description });
     for (let step = 0; step < steps; step++) {
       if (options.signal?.aborted) break;
       const t0 = performance.now();
@@ -248,33 +267,40 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
       const scan = await cache.get(index);
       for (let b = 0; b < batchSize; b++) batch.set(drawSample(scan.grid, scan.pad, kind, axis, inputOrder, sampleShape, rng, scan.box), b * per);
       const x = tf.tensor(batch, [batchSize, ...sampleShape], 'float32');
-      const target = tf.tidy(() => tf.softmax(teacher.predict(x) as tf.Tensor));
-      let parts: tf.Scalar[] = [];
+      const originalLogits = originalEngine.forward ? await originalEngine.forward(batch, [batchSize, ...sampleShape]) : null;
+      // The frozen original's soft prediction on the same batch: what the fidelity term keeps the student close to.
+      const target = originalLogits
+        ? tf.tidy(() => tf.softmax(tf.tensor(originalLogits, [batchSize, ...outShape], 'float32')))
+        : tf.tidy(() => tf.softmax(teacher.predict(x) as tf.Tensor));
+      let result: GradientResult<{ total: tf.Scalar; fidelity: tf.Scalar; nonAdjacency: tf.Scalar }> | null = null;
       try {
-        const { value, grads } = tf.variableGrads(() => {
-          const logits = student.apply(x, { training: true }) as tf.Tensor;
-          const f = tf.mul(fidelityLoss(logits, target), fidelityWeight) as tf.Scalar;
-          const n = nonAdjacency(logits);
-          parts = [tf.keep(f), tf.keep(n)];
-          return tf.add(f, n) as tf.Scalar;
-        }, variables);
-        const gradList = variables.map((v) => grads[v.name]);
-        const summary = tf.tidy(() => tf.stack([value, ...parts, tf.addN(gradList.map((g) => tf.sum(tf.square(g))))]));
+        result = await gradientEngine.compute(
+          x,
+          0,
+          (logits) => {
+            const f = tf.mul(fidelityLoss(logits, target), fidelityWeight) as tf.Scalar;
+            const n = nonAdjacency(logits);
+            return { total: tf.add(f, n) as tf.Scalar, fidelity: f, nonAdjacency: n };
+          },
+          () => variables.map((v) => v.dataSync() as Float32Array),
+        );
+        const gradList = result.grads;
+        const { terms } = result;
+        const summary = tf.tidy(() => tf.stack([terms.total, terms.fidelity, terms.nonAdjacency, tf.addN(gradList.map((g) => tf.sum(tf.square(g))))]));
         const [total, fidelity, nonAdj, gradSquares] = summary.dataSync();
         summary.dispose();
         if (![total, gradSquares].every(Number.isFinite)) {
-          tf.dispose([value, ...Object.values(grads)]);
           throw new Error(
             `${op}: the loss is not finite (fidelity ${fidelity}, λ·NonAdjLoss ${nonAdj}) at step ${step + 1} on scan ${scans[index]}, ` +
               `with λ = ${lambda} and learning rate ${learningRate}; lower either`,
           );
         }
         optimizer.apply(gradList, learningRate);
-        tf.dispose([value, ...Object.values(grads)]);
         history.push({ step: step + 1, scan: scans[index], fidelity, nonAdjacency: nonAdj });
         await options.onStep?.({ step: step + 1, steps, scan: scans[index], fidelity, nonAdjacency: nonAdj, total, ms: performance.now() - t0 });
       } finally {
-        tf.dispose([x, target, ...parts]);
+        result?.dispose();
+        tf.dispose([x, target]);
       }
     }
     if (rebuild) {
@@ -285,6 +311,8 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
     }
   } finally {
     optimizer.dispose();
+    await gradientEngine?.dispose();
+    await originalEngine?.dispose();
     teacher.dispose();
     if (rebuild) student.dispose();
     cache.clear();

@@ -4,11 +4,19 @@ import type { SegmentationLossResult } from '../loss/makeSegmentationLoss.js';
 import { importOnnxRuntime, ONNX_RUNTIME_MISSING, type EngineChoice, type OnnxRuntimeModule } from '../infer/makeInferenceEngine.js';
 import { toOnnxTraining } from '../model/toOnnxTraining.js';
 
+/** A loss as the engines take it: its total (what is differentiated); every other field must be a scalar term too (kept for the logs). */
+export interface LossTerms {
+  total: tf.Scalar;
+}
+
 /** What one gradient computation gives: the loss, its terms, the arg-max of the labelled items, each weight's gradient. */
-export interface GradientResult {
+export interface GradientResult<T extends LossTerms = SegmentationLossResult> {
   /** The loss terms as the loss returned them (scalars, kept: the caller disposes them with {@link GradientResult.dispose}). */
-  terms: SegmentationLossResult;
-  /** `[labelled, …spatial]` int32: the arg-max class of the labelled items (the first `labelled` of the batch). */
+  terms: T;
+  /**
+   * `[labelled, …spatial]` int32: the arg-max class of the labelled items (the first `labelled` of the batch); `[0]`
+   * when `labelled` is 0.
+   */
   predicted: tf.Tensor;
   /** One gradient per trainable weight, in `model.trainableWeights` order, each of the weight's shape. */
   grads: tf.Tensor[];
@@ -27,7 +35,7 @@ export interface GradientEngine {
    * labelled items first). `weights` gives the trainable weights' current values in `model.trainableWeights` order
    * (onnx reads them from there, once per call; tfjs reads the model's variables, which must hold the same values).
    */
-  compute(x: tf.Tensor, labelled: number, lossOf: (logits: tf.Tensor) => SegmentationLossResult, weights: () => readonly Float32Array[]): Promise<GradientResult>;
+  compute<T extends LossTerms = SegmentationLossResult>(x: tf.Tensor, labelled: number, lossOf: (logits: tf.Tensor) => T, weights: () => readonly Float32Array[]): Promise<GradientResult<T>>;
   /** Releases the onnxruntime sessions. */
   dispose(): Promise<void>;
 }
@@ -92,7 +100,7 @@ export async function makeGradientEngine(model: LayersModel, options: MakeGradie
   return {
     kind: 'onnx',
     description: `onnxruntime-node ${version} (training graphs), ${threads} thread${threads === 1 ? '' : 's'}`,
-    async compute(x, labelled, lossOf, weightsOf) {
+    async compute<T extends LossTerms>(x: tf.Tensor, labelled: number, lossOf: (logits: tf.Tensor) => T, weightsOf: () => readonly Float32Array[]): Promise<GradientResult<T>> {
       const weights = weightsOf();
       if (weights.length !== shapes.length) throw new RangeError(`makeGradientEngine: ${weights.length} weights for ${shapes.length} trainable weights`);
       const weightFeeds: Record<string, unknown> = {};
@@ -101,28 +109,28 @@ export async function makeGradientEngine(model: LayersModel, options: MakeGradie
       const out = await forward.run({ input: new ort.Tensor('float32', input, x.shape), ...weightFeeds });
       const logitsOut = out.logits;
       const logits = tf.tensor(logitsOut.data as Float32Array, [...logitsOut.dims], 'float32');
-      let terms: SegmentationLossResult | null = null;
+      let terms: T | null = null;
       let predicted: tf.Tensor | null = null;
       try {
         const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => {
           const t = lossOf(z);
-          terms = { total: t.total, crossEntropy: tf.keep(t.crossEntropy), dice: tf.keep(t.dice), nonAdjacency: tf.keep(t.nonAdjacency) };
+          terms = keepTerms(t);
           return t.total;
         })(logits);
-        terms!.total = value; // the same scalar, kept by valueAndGrad
-        predicted = tf.tidy(() => tf.argMax(tf.slice(logits, 0, labelled), -1));
+        (terms as unknown as LossTerms).total = value; // the same scalar, kept by valueAndGrad
+        predicted = argMaxOfLabelled(logits, labelled);
         const dlogits = grad.dataSync() as Float32Array;
         grad.dispose();
         const feeds: Record<string, unknown> = { dlogits: new ort.Tensor('float32', dlogits, [...logitsOut.dims]), ...weightFeeds };
         for (const name of graphs.saved) feeds[name] = out[name];
         const back = await backward.run(feeds);
         const grads = graphs.grads.map((name, i) => tf.tensor(back[name].data as Float32Array, shapes[i], 'float32'));
-        const kept = terms!;
+        const kept = terms as unknown as T;
         const p = predicted;
-        return { terms: kept, predicted: p, grads, dispose: () => tf.dispose([kept.total, kept.crossEntropy, kept.dice, kept.nonAdjacency, p, ...grads]) };
+        return { terms: kept, predicted: p, grads, dispose: () => tf.dispose([...scalarsOf(kept), p, ...grads]) };
       } catch (error) {
-        const t = terms as SegmentationLossResult | null;
-        if (t) tf.dispose([t.total, t.crossEntropy, t.dice, t.nonAdjacency]);
+        const t = terms as T | null;
+        if (t) tf.dispose(scalarsOf(t));
         if (predicted) (predicted as tf.Tensor).dispose();
         throw error;
       } finally {
@@ -141,23 +149,39 @@ function tfjsEngine(model: LayersModel, why: string): GradientEngine {
   return {
     kind: 'tfjs',
     description: `tfjs ${tf.getBackend()}${why}`,
-    async compute(x, labelled, lossOf) {
-      let terms: SegmentationLossResult | null = null;
+    async compute<T extends LossTerms>(x: tf.Tensor, labelled: number, lossOf: (logits: tf.Tensor) => T): Promise<GradientResult<T>> {
+      let terms: T | null = null;
       let predicted: tf.Tensor | null = null;
       const { value, grads } = tf.variableGrads(() => {
         const logits = model.apply(x, { training: true }) as tf.Tensor;
         const t = lossOf(logits);
-        terms = { total: t.total, crossEntropy: tf.keep(t.crossEntropy), dice: tf.keep(t.dice), nonAdjacency: tf.keep(t.nonAdjacency) };
+        terms = keepTerms(t);
         // Labelled items come first in the batch (METHOD.md §5).
-        predicted = tf.keep(tf.argMax(tf.slice(logits, 0, labelled), -1));
+        predicted = tf.keep(argMaxOfLabelled(logits, labelled));
         return t.total;
       }, variables);
-      terms!.total = value; // the same scalar, kept by variableGrads
+      (terms as unknown as LossTerms).total = value; // the same scalar, kept by variableGrads
       const list = variables.map((v) => grads[v.name]);
-      const kept = terms!;
-      const p = predicted!;
-      return { terms: kept, predicted: p, grads: list, dispose: () => tf.dispose([kept.total, kept.crossEntropy, kept.dice, kept.nonAdjacency, p, ...list]) };
+      const kept = terms as unknown as T;
+      const p = predicted as unknown as tf.Tensor;
+      return { terms: kept, predicted: p, grads: list, dispose: () => tf.dispose([...scalarsOf(kept), p, ...list]) };
     },
     dispose: async () => {},
   };
+}
+
+/** The loss's terms but its total, kept past the gradient function's scope (the total is the gradient's value). */
+function keepTerms<T extends LossTerms>(t: T): T {
+  const kept: Record<string, tf.Scalar> = {};
+  for (const [key, v] of Object.entries(t) as Array<[string, tf.Scalar]>) kept[key] = key === 'total' ? v : tf.keep(v);
+  return kept as unknown as T;
+}
+
+function scalarsOf(t: LossTerms): tf.Tensor[] {
+  return Object.values(t) as tf.Tensor[];
+}
+
+/** The arg-max class of the first `labelled` items, `[labelled, …spatial]` int32 (`[0]` for none). */
+function argMaxOfLabelled(logits: tf.Tensor, labelled: number): tf.Tensor {
+  return labelled === 0 ? tf.zeros([0], 'int32') : tf.tidy(() => tf.argMax(tf.slice(logits, 0, labelled), -1));
 }

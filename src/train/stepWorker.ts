@@ -154,7 +154,7 @@ async function step(r: Replica, job: StepWorkerJob): Promise<StepWorkerDone> {
   };
   const x = tf.tensor(job.x, [job.labelled + job.unlabelled, ...job.sampleShape], 'float32');
   const y = tf.tensor(job.labels, [job.labelled, ...job.labelShape], 'int32');
-  let result: import('./makeGradientEngine.js').GradientResult | null = null;
+  let result: import('./makeGradientEngine.js').GradientResult<import('../loss/makeSegmentationLoss.js').SegmentationLossResult> | null = null;
   try {
     result = await r.engine.compute(
       x,
