@@ -46,6 +46,16 @@ function makeBatch(seed: number, labelled: number, unlabelled: number, badLabel 
 
 const model = (): LayersModel => makeModSegNet({ inputShape: [size, size, k], numClasses: C, filters: [4, 8], seed: 5 });
 const variablesOf = (m: LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+/** Largest |a − b| over every value of two models' variables, pairwise. */
+function largestDifference(a: readonly tf.Variable[], b: readonly tf.Variable[]): number {
+  let worst = 0;
+  a.forEach((v, i) => {
+    const x = v.dataSync();
+    const y = b[i].dataSync();
+    for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j] - y[j]));
+  });
+  return worst;
+}
 
 describe('startParallelStep (2 worker threads, wasm)', () => {
   let parallel: ParallelStep | null = null;
@@ -93,12 +103,7 @@ describe('startParallelStep (2 worker threads, wasm)', () => {
     // ~1e-7 per gradient, carried through 4 SGD steps of lr 0.05 to weights of size ~0.1–1. Measured: 3e-8 at most
     // (one float32 ulp of such weights); 1e-6 leaves a margin of 30 and is far below a real error (weighting a share's
     // NonAdjLoss wrongly moves the loss by 1 % and the weights by ~1e-3).
-    let worst = 0;
-    oneVars.forEach((v, i) => {
-      const x = v.dataSync();
-      const y = twoVars[i].dataSync();
-      for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j] - y[j]));
-    });
+    const worst = largestDifference(oneVars, twoVars);
     assert.ok(worst <= 1e-6, `largest weight difference ${worst}`);
     oneOpt.dispose();
     twoOpt.dispose();
@@ -127,12 +132,7 @@ describe('startParallelStep (2 worker threads, wasm)', () => {
     }
     // Adam's first steps move each weight by ~lr whatever the gradient's size, so summation-order differences of
     // the gradients (~1e-7 relative) change the weights by far less than 1e-4 (a wrong share weighting: ~1e-2).
-    let worst = 0;
-    oneVars.forEach((v, i) => {
-      const x = v.dataSync();
-      const y = twoVars[i].dataSync();
-      for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j] - y[j]));
-    });
+    const worst = largestDifference(oneVars, twoVars);
     assert.ok(worst <= 1e-4, `largest weight difference ${worst}`);
     await oneEngine.dispose();
     await parallel.close();
