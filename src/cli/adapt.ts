@@ -242,7 +242,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       [
         `model:     ${modelPath} → ${path.join(out, 'model', 'model.json')}`,
         `scans:     ${scans.length}`,
-        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: ${result.guard?.stoppedAtStep === result.steps ? `a check failed --check-dice ${flags.checkDice}` : `--time-limit ${flags.timeLimit} s reached`})` : ''}${result.guard ? `, weights of step ${result.guard.bestStep} kept` : ''} of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})`,
+        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: ${result.guard?.stoppedAtStep === result.steps ? `a check failed --check-dice ${flags.checkDice}` : `--time-limit ${flags.timeLimit} s reached`})` : ''} of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})${result.guard ? `; the weights of step ${result.guard.bestStep} kept (guard)` : ''}`,
         `forbidden: ${rows.map((r) => r.forbiddenContacts).reduce((a, b) => a + b, 0)} contacts in ${rows.filter((r) => r.forbiddenContacts > 0).length} of ${rows.length} segmentations`,
         `written:   ${rows.length === 1 ? rows[0].output : `${rows.length} segmentations in ${path.join(out, 'segmentations')}`}`,
         `engine:    ${summariseEngines(rows.map((r) => r.engine))}`,

@@ -110,7 +110,7 @@ describe('nonadj adapt', () => {
     assert.equal(g.stoppedAtStep, summary.stepsDone);
     assert.deepEqual(g.checks.map((c) => c.step), Array.from({ length: g.stoppedAtStep / 5 + 1 }, (_, i) => 5 * i));
     assert.deepEqual(g.checks.map((c) => c.passed), g.checks.map((c) => c.step < g.stoppedAtStep));
-    assert.match(r.stdout, new RegExp(`adapted: {3}${g.stoppedAtStep} steps \\(of 50: a check failed --check-dice 1\\), weights of step 0 kept`));
+    assert.match(r.stdout, new RegExp(`adapted: {3}${g.stoppedAtStep} steps \\(of 50: a check failed --check-dice 1\\) of 2, .*; the weights of step 0 kept \\(guard\\)\n`));
     // The scan is segmented with the original weights: the original's segmentation, its contacts those of check 0.
     const original = await readNiftiFile(path.join(tmp, 'original', 'a.nii.gz'));
     const seg = await readNiftiFile(path.join(out, 'segmentations', 'a.nii.gz'));
