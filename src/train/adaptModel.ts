@@ -56,7 +56,8 @@ export interface AdaptStepInfo {
 /**
  * The guard of {@link adaptModel}: a check of the adapted weights on the whole scans every few steps, against the
  * original model's segmentations of the same scans (no ground truth), which keeps the best weights checked and stops
- * before a structure collapses.
+ * before a structure collapses. Memory: the original's label maps are held throughout (int32, 4 bytes per voxel per
+ * scan: 64 MB for a 256³ scan), beside a copy of the weights; each check costs `segment`'s time.
  */
 export interface AdaptGuardOptions {
   /** Steps between checks (a check also runs before the first step, on the original weights, and after the last). */
@@ -205,8 +206,9 @@ export interface AdaptModelResult {
  * @param model - outputs logits over the prior's classes (`loadModel` removes a final softmax): `[B, H, W, k]` →
  *   `[B, H, W, C]` (2.5D) or `[B, D, H, W, 1]` → `[B, D, H, W, C]` (3D), with fixed input sizes.
  * @throws Error naming the value for: no scan, a model whose outputs do not fit the prior, a free input size, a 2.5D
- *   model without axis, bad numeric options, a scan that cannot be read or is larger than a 2.5D model's input, or a
- *   non-finite loss (the weights are left as they were before that step).
+ *   model without axis, bad numeric options, a scan that cannot be read or is larger than a 2.5D model's input, a
+ *   non-finite loss (the weights are left as they were before that step), or a `guard.segment` that returns a label
+ *   map count other than one per scan.
  */
 export async function adaptModel(model: LayersModel, options: AdaptModelOptions): Promise<AdaptModelResult> {
   const op = 'adaptModel';
