@@ -4,7 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineBackend } from '../engine/initEngine.js';
 import { assertBackendInstalled } from './assertBackendInstalled.js';
-import { ADAPT_DEFAULTS } from '../train/adaptModel.js';
+import { ADAPT_DEFAULTS, type AdaptCheck } from '../train/adaptModel.js';
+import { GUARD_MIN_DICE } from '../train/checkAgainstOriginal.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import type { StandardiseOptions } from '../data/standardise.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
@@ -34,6 +35,8 @@ interface AdaptFlags {
   crop?: number | false;
   tensorMemory?: number;
   timeLimit?: number;
+  checkEvery?: number;
+  checkDice: number;
   scansInMemory: number;
   backend?: EngineBackend;
   engine: EngineChoice;
@@ -84,6 +87,14 @@ export function makeAdaptCommand(): Command {
     .option('--no-crop', '3D: patches and segmentation over the whole grid')
     .option('--tensor-memory <MiB>', '3D layer-by-layer segmentation: tensor memory one slab may use (default 1024), as segment', positiveIntegerOption)
     .option('--time-limit <s>', 'stop adapting after the step running at this many seconds, then segment with the weights reached (adapt.json records the steps done)', numberOption('a number ≥ 0', (n) => n >= 0))
+    .option(
+      '--check-every <n>',
+      'guard: segment the whole scans with the adapted weights before the first step and every n steps, compare with the original\'s ' +
+        'segmentations (per-label Dice, forbidden contacts), keep the weights of the passing check with the fewest forbidden contacts, ' +
+        'and stop at the first check where a label falls below --check-dice (each check costs one segmentation per scan)',
+      positiveIntegerOption,
+    )
+    .option('--check-dice <d>', 'guard: the lowest Dice to the original\'s segmentation any label it segments may keep', numberOption('a number in [0, 1]', (n) => n >= 0 && n <= 1), GUARD_MIN_DICE)
     .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
     .addOption(engineOption())
@@ -122,6 +133,40 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     if (flags.timeLimit === 0) stop.abort();
     const adaptStart = performance.now();
     let trainingEngine: { student: string; original: string } | null = null;
+    // The guard's whole-scan segmentations: the same path as the final one below (and `segment`), with the weights
+    // of the moment, exported anew to the engine at every check.
+    const segmentOptions = (m: typeof metadata) => ({
+      metadata: m,
+      classes: metadata?.classes ?? [...prior.labels],
+      axis: flags.axis,
+      batchSize: flags.batchSize,
+      intensity: intensity.intensity,
+      inputOrder: flags.inputOrder,
+      crop: flags.crop,
+      memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
+    });
+    const guard = flags.checkEvery === undefined ? undefined : {
+      every: flags.checkEvery,
+      minDice: flags.checkDice,
+      segment: async (current: typeof model) => {
+        const engine = await makeInferenceEngine(current, { engine: flags.engine });
+        try {
+          const labels = [];
+          for (const scan of scans) {
+            const image = await readNiftiFile(scan.file, { expect: '3d' });
+            labels.push((await segmentVolume(current, image, { ...segmentOptions(metadata), forward: engine.forward })).labels);
+          }
+          return labels;
+        } finally {
+          await engine.dispose();
+        }
+      },
+      onCheck: (c: AdaptCheck) => {
+        if (flags.quiet) return;
+        const worst = c.worst === null ? 'the reference' : `worst label ${prior.nameOf(prior.indexOfLabel(c.worst.label))} Dice ${c.worst.dice.toFixed(3)} to the original${scans.length > 1 ? ` (${scans[c.worst.scan].rel})` : ''}`;
+        process.stderr.write(`adapt: check at step ${c.step}: ${c.forbiddenContacts} forbidden contacts (${c.forbiddenPairs} pairs), ${worst}: ${c.passed ? 'passed' : `failed (< ${flags.checkDice}), stopping`} (${c.seconds.toFixed(0)} s)\n`);
+      },
+    };
     const result = await adaptModel(model, {
       prior,
       scans: scans.map((s) => s.file),
@@ -146,12 +191,17 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
         trainingEngine = e;
       },
       signal: stop.signal,
+      guard,
       onStep: (s) => {
         adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`);
         if (flags.timeLimit !== undefined && performance.now() - adaptStart >= flags.timeLimit * 1000) stop.abort();
       },
     });
     adaptProgress.stop();
+    if (result.guard !== undefined && !flags.quiet) {
+      const g = result.guard;
+      process.stderr.write(`adapt: keeping the weights of step ${g.bestStep} (${g.checks.find((c) => c.step === g.bestStep)?.forbiddenContacts} forbidden contacts)\n`);
+    }
 
     const inputShape = model.inputs[0].shape.slice(1) as number[];
     const kind = metadata?.kind ?? (inputShape.length === 3 ? '2.5d' : '3d');
@@ -178,17 +228,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const segmentProgress = makeProgress('segment', scans.length, { enabled: !flags.quiet });
     for (const scan of scans) {
       const image = await readNiftiFile(scan.file, { expect: '3d' });
-      const { labels, run } = await segmentVolume(model, image, {
-        metadata: metadata ? adaptedMetadata : null,
-        classes: adaptedMetadata.classes,
-        axis: flags.axis,
-        batchSize: flags.batchSize,
-        intensity: intensity.intensity,
-        inputOrder: flags.inputOrder,
-        crop: flags.crop,
-        memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
-        forward: engine.forward,
-      });
+      const { labels, run } = await segmentVolume(model, image, { ...segmentOptions(metadata ? adaptedMetadata : null), forward: engine.forward });
       const target = path.join(out, 'segmentations', scan.rel);
       await mkdir(path.dirname(target), { recursive: true });
       await writeNiftiFile(target, labels, { kind: 'labels', description: 'nonadj adapt segmentation', preferDatatype: image.header.datatype });
@@ -205,14 +245,14 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const meanOf = (k: 'fidelity' | 'nonAdjacency') => (last.length ? last.reduce((a, h) => a + h[k], 0) / last.length : NaN);
     await writeFileAtomic(
       path.join(out, 'adapt.json'),
-      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, trainingEngine, stepsDone: result.steps, seconds: result.seconds, scans: rows, history: result.history }, null, 1) + '\n',
+      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, trainingEngine, stepsDone: result.steps, seconds: result.seconds, ...(result.guard ? { guard: result.guard } : {}), scans: rows, history: result.history }, null, 1) + '\n',
     );
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
       [
         `model:     ${modelPath} → ${path.join(out, 'model', 'model.json')}`,
         `scans:     ${scans.length}`,
-        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: --time-limit ${flags.timeLimit} s reached)` : ''} of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})`,
+        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: ${result.guard?.stoppedAtStep === result.steps ? `a check failed --check-dice ${flags.checkDice}` : `--time-limit ${flags.timeLimit} s reached`})` : ''} of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})${result.guard ? `; the weights of step ${result.guard.bestStep} kept (guard)` : ''}`,
         `forbidden: ${rows.map((r) => r.forbiddenContacts).reduce((a, b) => a + b, 0)} contacts in ${rows.filter((r) => r.forbiddenContacts > 0).length} of ${rows.length} segmentations`,
         `written:   ${rows.length === 1 ? rows[0].output : `${rows.length} segmentations in ${path.join(out, 'segmentations')}`}`,
         `engine:    ${summariseEngines(rows.map((r) => r.engine))}`,

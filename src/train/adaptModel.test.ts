@@ -117,6 +117,50 @@ describe('adaptModel', () => {
     ra.history.forEach((h, i) => assert.ok(Math.abs(h.nonAdjacency - rb.history[i].nonAdjacency) <= 1e-4 * Math.max(1e-3, rb.history[i].nonAdjacency), `step ${i + 1}`));
   });
 
+  test('guard: the collapse without fidelity trips a check; the model is restored to the best passing check and the run stops', async () => {
+    const model = toyModel();
+    const seen: number[] = [];
+    const r = await adaptModel(model, {
+      ...base, lambda: 1, steps: 50, fidelityWeight: 0,
+      guard: { every: 5, minDice: 0.9, segment: async (m) => [(await segmentVolume(m, image, { metadata })).labels], onCheck: (c) => seen.push(c.step) },
+    });
+    const g = r.guard!;
+    // Step 0 is the original: the reference, passed, with its forbidden contacts.
+    assert.deepEqual(g.checks[0], { ...g.checks[0], step: 0, worst: null, passed: true });
+    assert.ok(g.checks[0].forbiddenContacts > 0);
+    assert.deepEqual(seen, g.checks.map((c) => c.step));
+    // The run (which collapses to one label by step 50 unguarded, test above) stops at the first failed check.
+    const failed = g.checks.at(-1)!;
+    assert.equal(failed.passed, false);
+    assert.ok(failed.worst!.dice < 0.9);
+    assert.ok(g.checks.slice(0, -1).every((c) => c.passed));
+    assert.equal(g.stoppedAtStep, failed.step);
+    assert.equal(r.steps, failed.step);
+    assert.ok(r.steps < 50);
+    // The model holds the best passing check's weights: its segmentation scores as that check did.
+    const kept = g.checks.find((c) => c.step === g.bestStep)!;
+    assert.ok(kept.passed);
+    assert.equal(kept.forbiddenContacts, Math.min(...g.checks.filter((c) => c.passed).map((c) => c.forbiddenContacts)));
+    const labels = (await segmentVolume(model, image, { metadata })).labels;
+    assert.equal(checkSegmentation(labels, prior).forbiddenContacts, kept.forbiddenContacts);
+    if (g.bestStep === 0) assert.deepEqual(Array.from(model.getWeights()[0].dataSync()), [0, 2, 3]);
+  });
+
+  test('guard: a run whose checks all pass keeps the fewest-contact weights and checks the last step', async () => {
+    const model = toyModel();
+    const tensors = tf.memory().numTensors;
+    const r = await adaptModel(model, {
+      ...base, lambda: 1, steps: 12, guard: { every: 5, minDice: 0, segment: async (m) => [(await segmentVolume(m, image, { metadata })).labels] },
+    });
+    assert.equal(tf.memory().numTensors, tensors, 'the kept weights are disposed');
+    const g = r.guard!;
+    assert.deepEqual(g.checks.map((c) => c.step), [0, 5, 10, 12]);
+    assert.equal(g.stoppedAtStep, null);
+    assert.equal(r.steps, 12);
+    const labels = (await segmentVolume(model, image, { metadata })).labels;
+    assert.equal(checkSegmentation(labels, prior).forbiddenContacts, Math.min(...g.checks.map((c) => c.forbiddenContacts)));
+  });
+
   test('zero steps leave the model as it was', async () => {
     const model = toyModel();
     const r = await adaptModel(model, { ...base, steps: 0 });

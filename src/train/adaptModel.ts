@@ -19,6 +19,8 @@ import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { headBoundingBox, type CropBox } from '../volume/headBoundingBox.js';
 import { sliceAxis, type SliceAxisIndex } from '../volume/sliceAxis.js';
 import { swapXZ } from '../volume/swapXZ.js';
+import type { Volume } from '../volume/Volume.js';
+import { checkAgainstOriginal, GUARD_MIN_DICE } from './checkAgainstOriginal.js';
 import { makeOptimizer } from './optimizer.js';
 import { makeGradientEngine, type GradientEngine, type GradientResult } from './makeGradientEngine.js';
 import { makeInferenceEngine, type EngineChoice, type InferenceEngine } from '../infer/makeInferenceEngine.js';
@@ -51,6 +53,41 @@ export interface AdaptStepInfo {
   nonAdjacency: number;
   total: number;
   ms: number;
+}
+
+/**
+ * The guard of {@link adaptModel}: a check of the adapted weights on the whole scans every few steps, against the
+ * original model's segmentations of the same scans (no ground truth), which keeps the best weights checked and stops
+ * before a structure collapses. Memory: the original's label maps are held throughout (int32, 4 bytes per voxel per
+ * scan: 64 MB for a 256³ scan), beside a copy of the weights; each check costs `segment`'s time.
+ */
+export interface AdaptGuardOptions {
+  /** Steps between checks (a check also runs before the first step, on the original weights, and after the last). */
+  every: number;
+  /** Tolerance: the lowest Dice to the original's segmentation any label it segments may have. @default GUARD_MIN_DICE (0.9) */
+  minDice?: number;
+  /**
+   * Segments every scan (in `scans`' order) with `model` as it is when called: `adaptModel` has copied the adapted
+   * weights into it. One label map per scan, in the prior's label codes, e.g. `segmentVolume`'s.
+   */
+  segment: (model: LayersModel) => Promise<Volume[]>;
+  /** Called after every check (for progress output). */
+  onCheck?: (check: AdaptCheck) => void;
+}
+
+/** One check of the guard (`checkAgainstOriginal` on the whole scans). */
+export interface AdaptCheck {
+  /** Steps done when checked (0: the original weights, the reference). */
+  step: number;
+  /** Forbidden contacts and pairs against the prior, summed over the scans. */
+  forbiddenContacts: number;
+  forbiddenPairs: number;
+  /** The label least in agreement with the original's segmentation (Dice), and the scan (index) where; null at step 0. */
+  worst: { label: number; dice: number; scan: number } | null;
+  /** Every label the original segments keeps Dice ≥ the tolerance. */
+  passed: boolean;
+  /** Seconds the check took (the segmentations and the scores). */
+  seconds: number;
 }
 
 /** Options of {@link adaptModel}. */
@@ -115,8 +152,10 @@ export interface AdaptModelOptions {
   onEngine?: (engines: { student: string; original: string }) => void;
   /** Called after every step; a returned promise is awaited before the next step (e.g. to segment with the model so far). */
   onStep?: (info: AdaptStepInfo) => void | Promise<void>;
-  /** Stops after the current step (the model then holds the weights reached so far). */
+  /** Stops after the current step (the model then holds the weights reached so far, or the guard's best). */
   signal?: AbortSignal;
+  /** Check the adapted weights on the whole scans every few steps, keep the best and stop at a failed check. */
+  guard?: AdaptGuardOptions;
 }
 
 /** Result of {@link adaptModel}. */
@@ -135,6 +174,12 @@ export interface AdaptModelResult {
     crop?: number | false;
   };
   seconds: number;
+  /**
+   * With `guard`: every check in order, the step whose weights the model holds at the end (the check with the fewest
+   * forbidden contacts among those passed, the earliest on a tie; 0 = the original weights) and the step of the check
+   * that failed and stopped the adaptation, if one did.
+   */
+  guard?: { minDice: number; every: number; checks: AdaptCheck[]; bestStep: number; stoppedAtStep: number | null };
 }
 
 /**
@@ -162,11 +207,20 @@ export interface AdaptModelResult {
  * bounded by `scansInMemory` standardised scans, the model twice, and one batch. Adam with a constant learning rate
  * (the training code's optimiser, `makeOptimizer`).
  *
+ * The patches never show a 3D network the whole head, nor does the fidelity on them bound what happens there: on
+ * Colin27 (`docs/adapt-brainchop.md`) a run whose patch fidelity stayed finite erased the pallidum from the whole
+ * head. The `guard` watches that: before the first step and every `guard.every` steps it segments the whole scans
+ * with the weights reached (`guard.segment`), scores them against the original weights' segmentations
+ * (`checkAgainstOriginal`: per-label Dice, forbidden contacts), keeps the weights of the passing check with the fewest
+ * forbidden contacts, and stops at the first check where a label falls below `guard.minDice`; the model then holds
+ * the kept weights (the original's, if no later check beat it).
+ *
  * @param model - outputs logits over the prior's classes (`loadModel` removes a final softmax): `[B, H, W, k]` →
  *   `[B, H, W, C]` (2.5D) or `[B, D, H, W, 1]` → `[B, D, H, W, C]` (3D), with fixed input sizes.
  * @throws Error naming the value for: no scan, a model whose outputs do not fit the prior, a free input size, a 2.5D
- *   model without axis, bad numeric options, a scan that cannot be read or is larger than a 2.5D model's input, or a
- *   non-finite loss (the weights are left as they were before that step).
+ *   model without axis, bad numeric options, a scan that cannot be read or is larger than a 2.5D model's input, a
+ *   non-finite loss (the weights are left as they were before that step), or a `guard.segment` that returns a label
+ *   map count other than one per scan.
  */
 export async function adaptModel(model: LayersModel, options: AdaptModelOptions): Promise<AdaptModelResult> {
   const op = 'adaptModel';
@@ -188,6 +242,12 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   if (!(fidelityWeight >= 0) || !Number.isFinite(fidelityWeight)) throw new RangeError(`${op}: fidelityWeight is ${fidelityWeight}, expected a finite number ≥ 0`);
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new RangeError(`${op}: learningRate is ${learningRate}, expected a finite number > 0`);
   if (scans.length === 0) throw new RangeError(`${op}: no scan to adapt to, expected at least one`);
+  const guard = options.guard;
+  const minDice = guard?.minDice ?? GUARD_MIN_DICE;
+  if (guard !== undefined) {
+    positiveInt('guard.every', guard.every, 1);
+    if (!(minDice >= 0 && minDice <= 1)) throw new RangeError(`${op}: guard.minDice is ${minDice}, expected a number in [0, 1]`);
+  }
   try {
     checkModelForPrior(model, { numClasses: prior.numLabels });
   } catch (error) {
@@ -255,10 +315,47 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   const batch = new Float32Array(batchSize * per);
   const history: AdaptModelResult['history'] = [];
   let order: number[] = [];
+  // The guard's state: the original's segmentations (the reference), every check, and the best weights checked.
+  let originals: Volume[] = [];
+  const checks: AdaptCheck[] = [];
+  // In an object, since the closure assigns it (TypeScript narrows a `let` to its initial null outside).
+  const kept: { best: { step: number; contacts: number; weights: tf.Tensor[] } | null } = { best: null };
+  let stoppedAtStep: number | null = null;
+  const copyBack = () => {
+    if (!rebuild) return;
+    for (const layer of student.layers) {
+      const weights = layer.getWeights();
+      if (weights.length > 0) model.getLayer(layer.name).setWeights(weights);
+    }
+  };
+  /** Segments the scans with the weights after `step` steps, scores them against the originals; false when it fails the tolerance. */
+  const runCheck = async (g: AdaptGuardOptions, step: number): Promise<boolean> => {
+    const t0 = performance.now();
+    copyBack();
+    const segmentations = await g.segment(model);
+    if (segmentations.length !== scans.length) {
+      throw new Error(`${op}: guard.segment returned ${segmentations.length} label maps for ${scans.length} scans, expected one per scan`);
+    }
+    if (step === 0) originals = segmentations;
+    const r = checkAgainstOriginal(segmentations, originals, prior, minDice);
+    const check: AdaptCheck = {
+      step, forbiddenContacts: r.forbiddenContacts, forbiddenPairs: r.forbiddenPairs, worst: step === 0 ? null : r.worst, passed: r.passed,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    checks.push(check);
+    g.onCheck?.(check);
+    // Strictly fewer: on a tie the earlier weights, the closer to the original, are kept.
+    if (check.passed && (kept.best === null || check.forbiddenContacts < kept.best.contacts)) {
+      if (kept.best !== null) tf.dispose(kept.best.weights);
+      kept.best = { step, contacts: check.forbiddenContacts, weights: student.getWeights().map((w) => w.clone()) };
+    }
+    return check.passed;
+  };
   try {
     gradientEngine = await makeGradientEngine(student, { engine: choice, threads: options.threads ?? 1 });
     originalEngine = await makeInferenceEngine(teacher, { engine: choice, threads: options.threads ?? 1 });
     options.onEngine?.({ student: gradientEngine.description, original: originalEngine.description });
+    if (guard !== undefined) await runCheck(guard, 0);
     for (let step = 0; step < steps; step++) {
       if (options.signal?.aborted) break;
       const t0 = performance.now();
@@ -302,14 +399,19 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
         result?.dispose();
         tf.dispose([x, target]);
       }
-    }
-    if (rebuild) {
-      for (const layer of student.layers) {
-        const weights = layer.getWeights();
-        if (weights.length > 0) model.getLayer(layer.name).setWeights(weights);
+      if (guard !== undefined && (step + 1) % guard.every === 0 && !(await runCheck(guard, step + 1))) {
+        stoppedAtStep = step + 1;
+        break;
       }
     }
+    if (guard !== undefined) {
+      // The last weights are checked too (unless a check just did), so that the best is chosen among all the checks.
+      if (stoppedAtStep === null && checks.at(-1)?.step !== history.length && !(await runCheck(guard, history.length))) stoppedAtStep = history.length;
+      if (kept.best !== null) student.setWeights(kept.best.weights);
+    }
+    copyBack();
   } finally {
+    if (kept.best !== null) tf.dispose(kept.best.weights);
     optimizer.dispose();
     await gradientEngine?.dispose();
     await originalEngine?.dispose();
@@ -325,6 +427,9 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
       ...(kind === '3d' ? { patch: sampleShape.slice(0, 3), inputOrder, crop: margin } : {}),
     },
     seconds: (performance.now() - started) / 1000,
+    ...(guard !== undefined
+      ? { guard: { minDice, every: guard.every, checks, bestStep: kept.best?.step ?? 0, stoppedAtStep } }
+      : {}),
   };
 }
 

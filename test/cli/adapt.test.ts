@@ -93,6 +93,31 @@ describe('nonadj adapt', () => {
     assert.equal(summary.scans.length, 1);
   });
 
+  test('--check-every with --check-dice 1: the first check that changes a label fails, and the original weights are kept', async () => {
+    const a = path.join(scans, 'a.nii.gz');
+    const out = path.join(tmp, 'guarded');
+    const r = runCli(['adapt', model, a, '--prior', priorFile, '--out', out, '--steps', '50', '--lambda', '1', '--lr', '1e-2', '--batch-size', '2', '--seed', '3',
+      '--check-every', '5', '--check-dice', '1', '--backend', 'cpu']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stderr, /^adapt: check at step 0: \d+ forbidden contacts \(1 pairs\), the reference: passed/m);
+    assert.match(r.stderr, /^adapt: check at step \d+: .*worst label label \d Dice 0\.\d{3} to the original: failed \(< 1\), stopping/m);
+    assert.match(r.stderr, /^adapt: keeping the weights of step 0 \(\d+ forbidden contacts\)$/m);
+    const summary = JSON.parse(readFileSync(path.join(out, 'adapt.json'), 'utf8')) as {
+      stepsDone: number; guard: { minDice: number; every: number; bestStep: number; stoppedAtStep: number; checks: Array<{ step: number; passed: boolean; forbiddenContacts: number }> };
+    };
+    const g = summary.guard;
+    assert.deepEqual([g.minDice, g.every, g.bestStep], [1, 5, 0]);
+    assert.equal(g.stoppedAtStep, summary.stepsDone);
+    assert.deepEqual(g.checks.map((c) => c.step), Array.from({ length: g.stoppedAtStep / 5 + 1 }, (_, i) => 5 * i));
+    assert.deepEqual(g.checks.map((c) => c.passed), g.checks.map((c) => c.step < g.stoppedAtStep));
+    assert.match(r.stdout, new RegExp(`adapted: {3}${g.stoppedAtStep} steps \\(of 50: a check failed --check-dice 1\\) of 2, .*; the weights of step 0 kept \\(guard\\)\n`));
+    // The scan is segmented with the original weights: the original's segmentation, its contacts those of check 0.
+    const original = await readNiftiFile(path.join(tmp, 'original', 'a.nii.gz'));
+    const seg = await readNiftiFile(path.join(out, 'segmentations', 'a.nii.gz'));
+    assert.deepEqual(seg.data, original.data);
+    assert.equal(checkSegmentation(seg, prior).forbiddenContacts, g.checks[0].forbiddenContacts);
+  });
+
   test('bad input: one line, exit 2', () => {
     const a = path.join(scans, 'a.nii.gz');
     const out = path.join(tmp, 'bad');
@@ -103,6 +128,8 @@ describe('nonadj adapt', () => {
       [['adapt', model, path.join(tmp, 'missing.nii.gz'), '--prior', priorFile, '--out', out], /cannot read .*missing.nii.gz/],
       [['adapt', model, a, '--prior', wrongPrior, '--out', out], /adaptModel: model .*4/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--lambda', '-1'], /--lambda.*expected a number ≥ 0/],
+      [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-dice', '1.5'], /--check-dice.*expected a number in \[0, 1\]/],
+      [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-every', '0'], /--check-every.*expected a positive integer/],
       [['adapt', model, a, path.join(tmp, 'original', 'a.nii.gz'), '--prior', priorFile, '--out', out], /would both be written as segmentations\/a.nii.gz/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--intensity', 'dataset'], /^nonadj adapt: --intensity dataset needs a training set; adapt takes zscore, minmax, quantile\[:lower,upper\] or none \(a model trained with dataset statistics stores them\)\n$/],
     ];
