@@ -131,9 +131,9 @@ describe('trainSegmenter', () => {
     await assert.rejects(trainSegmenter(options({ lambda: 'auto', epochs: 1 })), /at least 2 epochs/);
   });
 
-  test('resume after an interruption gives bit-identical weights to an uninterrupted run', async () => {
-    for (const kind of ['sgd', 'adam'] as const) {
-      const base = { optimizer: { kind, learningRate: 1e-2 }, unlabelled: ds.exams.slice(4), augmentation: { probability: 0.6, alpha: 2, sigma: 3 } };
+  test('resume after an interruption gives bit-identical weights to an uninterrupted run (tfjs, and onnxruntime\'s training graphs)', async () => {
+    for (const [kind, engine] of [['sgd', 'tfjs'], ['adam', 'tfjs'], ['adam', 'onnx']] as const) {
+      const base = { optimizer: { kind, learningRate: 1e-2 }, engine, unlabelled: ds.exams.slice(4), augmentation: { probability: 0.6, alpha: 2, sigma: 3 } };
       const whole = await trainSegmenter(options({ ...base, outDir: runDir() }));
       const dir = runDir();
       const controller = new AbortController();
@@ -148,7 +148,7 @@ describe('trainSegmenter', () => {
       assert.equal(resumed.status, 'completed');
       const [a, b] = await Promise.all([weightsOf(path.join(whole.files.checkpoint)), weightsOf(path.join(dir, 'checkpoint'))]);
       assert.equal(a.length, b.length);
-      a.forEach((w, i) => assert.deepEqual(Buffer.from(w.buffer), Buffer.from(b[i].buffer), `${kind}: weight ${i} differs`));
+      a.forEach((w, i) => assert.deepEqual(Buffer.from(w.buffer), Buffer.from(b[i].buffer), `${kind} on ${engine}: weight ${i} differs`));
       const strip = (l: EpochRecord) => ({ ...l, seconds: 0, time: '' });
       assert.deepEqual(resumed.history.map(strip), whole.history.map(strip));
       assert.equal(readFileSync(resumed.files.log, 'utf8').trim().split('\n').length, 2);
