@@ -147,12 +147,6 @@ export function toOnnxTraining(model: LayersModel): OnnxTrainingGraphs {
     list.push(grad);
     pending.set(value, list);
   };
-  /** Where a weight's gradient lands; several contributions never occur (no shared layers). */
-  const weightGrad = (layerName: string, weightName: string, grad: string): void => {
-    const i = trainable.get(weightName);
-    if (i === undefined) return; // a frozen weight: no gradient asked for
-    gradOf[i] = grad;
-  };
 
   for (const layer of model.layers) {
     const cls = layer.getClassName();
@@ -199,8 +193,8 @@ export function toOnnxTraining(model: LayersModel): OnnxTrainingGraphs {
       const bias = config.useBias === false ? undefined : layer.weights.find((w) => short(w.originalName) === 'bias');
       if (!kernel) throw new Error(`${where}: no kernel weight`);
       const kernelIndex = trainable.get(kernel.name);
-      const kernelInput = kernelIndex === undefined ? undefined : weightNames[kernelIndex];
-      if (kernelInput === undefined) throw new Error(`${where}: a frozen kernel is not covered`);
+      if (kernelIndex === undefined) throw new Error(`${where}: a frozen kernel is not covered`);
+      const kernelInput = weightNames[kernelIndex];
       // tfjs [k…, Cin, Cout] → ONNX [Cout, Cin, k…].
       const w = f('Transpose', `${layer.name}_kernel`, [kernelInput], [{ name: 'perm', ints: [n + 1, n, ...range(n)] }]);
       const biasIndex = bias ? trainable.get(bias.name) : undefined;
@@ -218,9 +212,9 @@ export function toOnnxTraining(model: LayersModel): OnnxTrainingGraphs {
         out: y,
         run: (dy) => {
           const dz = activationGrad(y, dy, config.activation);
-          weightGrad(layer.name, kernel.name, kernelGrad(x.name, dz, kernelSize, dilations, pads, [...kernel.shape] as number[], `${layer.name}_dw`));
+          gradOf[kernelIndex] = kernelGrad(x.name, dz, kernelSize, dilations, pads, [...kernel.shape] as number[], `${layer.name}_dw`);
           if (bias && biasIndex !== undefined) {
-            weightGrad(layer.name, bias.name, b('ReduceSum', `${layer.name}_db`, [dz, int64s('axes', [0, ...range(n).map((i) => i + 2)])], [{ name: 'keepdims', i: 0 }]));
+            gradOf[biasIndex] = b('ReduceSum', `${layer.name}_db`, [dz, int64s('axes', [0, ...range(n).map((i) => i + 2)])], [{ name: 'keepdims', i: 0 }]);
           }
           if (needInputGrad) {
             // The kernel is transposed again here rather than carried over from the forward graph.
