@@ -153,14 +153,10 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
   if (kind === '3d') {
     const inputOrder = resolveInputOrder(options.inputOrder, meta);
     const margin = resolveCropMargin(options.crop, meta);
-    const box = margin === false ? undefined : headBoundingBox(image, margin);
     const stages = layerwiseStages(model);
     const layerwise = stages !== null;
+    const { data, dims, box } = toNetworkGrid(image, grid.data, inputOrder, margin);
     Object.assign(run, { path: layerwise ? 'layerwise' : 'patches', inputOrder, crop: box });
-    let dims = [...image.dims] as [number, number, number];
-    let data = box ? cropGrid(grid.data, dims, box) : grid.data;
-    if (box) dims = [...box.size];
-    if (inputOrder === 'xyz') ({ data, dims } = swapXZ(data, dims));
     // A chain fed to the forward whole, when its one pass fits the budget; else tfjs' slabs, and the run says so.
     let whole = false;
     if (stages && options.forward) {
@@ -193,26 +189,7 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
           onProgress: options.onProgress,
           forward: options.forward,
         });
-    let labelsPart = part.labels;
-    let probsPart = part.probabilities;
-    const C = part.numClasses;
-    if (inputOrder === 'xyz') {
-      labelsPart = swapXZ(labelsPart, dims).data;
-      if (probsPart) probsPart = swapXZ(probsPart, dims, C).data;
-    }
-    if (!box) {
-      prediction = { labels: labelsPart, probabilities: probsPart, numClasses: C };
-    } else {
-      const n = image.dims[0] * image.dims[1] * image.dims[2];
-      const labels = pasteGrid(new Int32Array(n).fill(classes?.[0] ?? 0), image.dims, box, labelsPart);
-      let probabilities: Float32Array | undefined;
-      if (probsPart) {
-        probabilities = new Float32Array(n * C);
-        for (let v = 0; v < n; v++) probabilities[v * C] = 1;
-        pasteGrid(probabilities, image.dims, box, probsPart, C);
-      }
-      prediction = { labels, probabilities, numClasses: C };
-    }
+    prediction = { ...fromNetworkGrid({ dims, box, inputOrder }, image.dims, part.labels, classes?.[0] ?? 0, part.probabilities && { data: part.probabilities, channels: part.numClasses }), numClasses: part.numClasses };
   } else {
     const axis = options.axis ?? meta?.axis;
     if (axis === undefined) {
@@ -251,6 +228,63 @@ export async function segmentVolume(model: LayersModel, image: Volume, options: 
     header: { ...image.header, datatype: 'float32', sclSlope: 1, sclInter: 0, intentCode: 0, framesInFile: C, description: 'nonadj class probabilities' },
   });
   return { labels, probabilities, run };
+}
+
+/**
+ * A 3D image as a 3D network is fed it: standardised, cropped to the head's box (or not), and its axes in the
+ * network's order. `data` is x fastest over `dims`, seen by the network as `[D, H, W] = [dims[2], dims[1], dims[0]]`.
+ */
+export interface NetworkGrid {
+  data: Float32Array;
+  dims: [number, number, number];
+  /** The box of the image's grid cut out, or undefined for the whole grid. */
+  box?: CropBox;
+  inputOrder: InputOrder;
+}
+
+/**
+ * The grid a 3D network segments (`segmentVolume`'s, also `adaptLastLayer`'s): the standardised voxels of `image`
+ * cropped to its head's box grown by `margin` voxels (`headBoundingBox`, on the raw intensities), or the whole grid
+ * for `false`, with x and z swapped for `'xyz'` (brainchop's order).
+ *
+ * @param standardised - `image`'s voxels after `standardise`, x fastest (same length as `image.data`).
+ */
+export function toNetworkGrid(image: Volume, standardised: Float32Array, inputOrder: InputOrder, margin: number | false): NetworkGrid {
+  const box = margin === false ? undefined : headBoundingBox(image, margin);
+  let dims = [...image.dims] as [number, number, number];
+  let data = box ? cropGrid(standardised, dims, box) : standardised;
+  if (box) dims = [...box.size];
+  if (inputOrder === 'xyz') ({ data, dims } = swapXZ(data, dims));
+  return { data, dims, box, inputOrder };
+}
+
+/**
+ * The inverse of {@link toNetworkGrid} for its results: labels (and optionally C-channel scores, voxel-major) made on
+ * the network's grid, put back on the image's grid (axes swapped back, pasted into the box). Outside the box a voxel
+ * gets `fill` and a score vector one-hot on channel 0 (the background of brainchop's and nonadj's models).
+ *
+ * @param imageDims - the image's `[nx, ny, nz]`.
+ * @returns labels x fastest over `imageDims`, and the scores the same way, channels-last.
+ */
+export function fromNetworkGrid(
+  grid: Omit<NetworkGrid, 'data'>, imageDims: readonly [number, number, number], labels: Int32Array, fill: number,
+  scores?: { data: Float32Array; channels: number },
+): { labels: Int32Array; probabilities?: Float32Array } {
+  const C = scores?.channels ?? 1;
+  let labelsPart = labels;
+  let scoresPart = scores?.data;
+  if (grid.inputOrder === 'xyz') {
+    labelsPart = swapXZ(labelsPart, grid.dims).data;
+    if (scoresPart) scoresPart = swapXZ(scoresPart, grid.dims, C).data;
+  }
+  if (!grid.box) return { labels: labelsPart, probabilities: scoresPart };
+  const n = imageDims[0] * imageDims[1] * imageDims[2];
+  const full = pasteGrid(new Int32Array(n).fill(fill), imageDims, grid.box, labelsPart);
+  if (!scoresPart) return { labels: full };
+  const probabilities = new Float32Array(n * C);
+  for (let v = 0; v < n; v++) probabilities[v * C] = 1;
+  pasteGrid(probabilities, imageDims, grid.box, scoresPart, C);
+  return { labels: full, probabilities };
 }
 
 /** A fully convolutional 3D model on a whole grid (`[nz, ny, nx]` fed as D, H, W) in one forward pass: labels, and probabilities on request. */

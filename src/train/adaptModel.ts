@@ -20,7 +20,8 @@ import { headBoundingBox, type CropBox } from '../volume/headBoundingBox.js';
 import { sliceAxis, type SliceAxisIndex } from '../volume/sliceAxis.js';
 import { swapXZ } from '../volume/swapXZ.js';
 import type { Volume } from '../volume/Volume.js';
-import { checkAgainstOriginal, GUARD_MIN_DICE } from './checkAgainstOriginal.js';
+import { GUARD_MIN_DICE } from './checkAgainstOriginal.js';
+import { makeAdaptGuard, type AdaptCheck, type AdaptGuard } from './makeAdaptGuard.js';
 import { makeOptimizer } from './optimizer.js';
 import { makeGradientEngine, type GradientEngine, type GradientResult } from './makeGradientEngine.js';
 import { makeInferenceEngine, type EngineChoice, type InferenceEngine } from '../infer/makeInferenceEngine.js';
@@ -75,20 +76,7 @@ export interface AdaptGuardOptions {
   onCheck?: (check: AdaptCheck) => void;
 }
 
-/** One check of the guard (`checkAgainstOriginal` on the whole scans). */
-export interface AdaptCheck {
-  /** Steps done when checked (0: the original weights, the reference). */
-  step: number;
-  /** Forbidden contacts and pairs against the prior, summed over the scans. */
-  forbiddenContacts: number;
-  forbiddenPairs: number;
-  /** The label least in agreement with the original's segmentation (Dice), and the scan (index) where; null at step 0. */
-  worst: { label: number; dice: number; scan: number } | null;
-  /** Every label the original segments keeps Dice ≥ the tolerance. */
-  passed: boolean;
-  /** Seconds the check took (the segmentations and the scores). */
-  seconds: number;
-}
+export type { AdaptCheck } from './makeAdaptGuard.js';
 
 /** Options of {@link adaptModel}. */
 export interface AdaptModelOptions {
@@ -315,11 +303,6 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
   const batch = new Float32Array(batchSize * per);
   const history: AdaptModelResult['history'] = [];
   let order: number[] = [];
-  // The guard's state: the original's segmentations (the reference), every check, and the best weights checked.
-  let originals: Volume[] = [];
-  const checks: AdaptCheck[] = [];
-  // In an object, since the closure assigns it (TypeScript narrows a `let` to its initial null outside).
-  const kept: { best: { step: number; contacts: number; weights: tf.Tensor[] } | null } = { best: null };
   let stoppedAtStep: number | null = null;
   const copyBack = () => {
     if (!rebuild) return;
@@ -328,34 +311,20 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
       if (weights.length > 0) model.getLayer(layer.name).setWeights(weights);
     }
   };
-  /** Segments the scans with the weights after `step` steps, scores them against the originals; false when it fails the tolerance. */
-  const runCheck = async (g: AdaptGuardOptions, step: number): Promise<boolean> => {
-    const t0 = performance.now();
-    copyBack();
-    const segmentations = await g.segment(model);
-    if (segmentations.length !== scans.length) {
-      throw new Error(`${op}: guard.segment returned ${segmentations.length} label maps for ${scans.length} scans, expected one per scan`);
-    }
-    if (step === 0) originals = segmentations;
-    const r = checkAgainstOriginal(segmentations, originals, prior, minDice);
-    const check: AdaptCheck = {
-      step, forbiddenContacts: r.forbiddenContacts, forbiddenPairs: r.forbiddenPairs, worst: step === 0 ? null : r.worst, passed: r.passed,
-      seconds: (performance.now() - t0) / 1000,
-    };
-    checks.push(check);
-    g.onCheck?.(check);
-    // Strictly fewer: on a tie the earlier weights, the closer to the original, are kept.
-    if (check.passed && (kept.best === null || check.forbiddenContacts < kept.best.contacts)) {
-      if (kept.best !== null) tf.dispose(kept.best.weights);
-      kept.best = { step, contacts: check.forbiddenContacts, weights: student.getWeights().map((w) => w.clone()) };
-    }
-    return check.passed;
-  };
+  // The guard: the whole scans segmented with the weights reached (copied back into `model` first).
+  const checker: AdaptGuard | null = guard === undefined ? null : makeAdaptGuard({
+    prior, minDice, scans: scans.length, op, onCheck: guard.onCheck,
+    segment: async () => {
+      copyBack();
+      return guard.segment(model);
+    },
+    snapshot: () => student.getWeights().map((w) => w.clone()),
+  });
   try {
     gradientEngine = await makeGradientEngine(student, { engine: choice, threads: options.threads ?? 1 });
     originalEngine = await makeInferenceEngine(teacher, { engine: choice, threads: options.threads ?? 1 });
     options.onEngine?.({ student: gradientEngine.description, original: originalEngine.description });
-    if (guard !== undefined) await runCheck(guard, 0);
+    if (checker !== null) await checker.check(0);
     for (let step = 0; step < steps; step++) {
       if (options.signal?.aborted) break;
       const t0 = performance.now();
@@ -399,19 +368,19 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
         result?.dispose();
         tf.dispose([x, target]);
       }
-      if (guard !== undefined && (step + 1) % guard.every === 0 && !(await runCheck(guard, step + 1))) {
+      if (checker !== null && (step + 1) % (guard as AdaptGuardOptions).every === 0 && !(await checker.check(step + 1))) {
         stoppedAtStep = step + 1;
         break;
       }
     }
-    if (guard !== undefined) {
+    if (checker !== null) {
       // The last weights are checked too (unless a check just did), so that the best is chosen among all the checks.
-      if (stoppedAtStep === null && checks.at(-1)?.step !== history.length && !(await runCheck(guard, history.length))) stoppedAtStep = history.length;
-      if (kept.best !== null) student.setWeights(kept.best.weights);
+      if (stoppedAtStep === null && checker.checks.at(-1)?.step !== history.length && !(await checker.check(history.length))) stoppedAtStep = history.length;
+      if (checker.best !== null) student.setWeights(checker.best.weights);
     }
     copyBack();
   } finally {
-    if (kept.best !== null) tf.dispose(kept.best.weights);
+    checker?.dispose();
     optimizer.dispose();
     await gradientEngine?.dispose();
     await originalEngine?.dispose();
@@ -427,8 +396,8 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
       ...(kind === '3d' ? { patch: sampleShape.slice(0, 3), inputOrder, crop: margin } : {}),
     },
     seconds: (performance.now() - started) / 1000,
-    ...(guard !== undefined
-      ? { guard: { minDice, every: guard.every, checks, bestStep: kept.best?.step ?? 0, stoppedAtStep } }
+    ...(guard !== undefined && checker !== null
+      ? { guard: { minDice, every: guard.every, checks: [...checker.checks], bestStep: checker.best?.step ?? 0, stoppedAtStep } }
       : {}),
   };
 }
