@@ -29,6 +29,7 @@ interface AdaptFlags {
   seed: number;
   axis?: SliceAxisIndex;
   patch?: number;
+  layers: 'all' | 'last';
   /** `--intensity`, parsed (`intensityOption('adapt')`). */
   intensity?: StandardiseOptions;
   inputOrder?: 'zyx' | 'xyz';
@@ -73,6 +74,14 @@ export function makeAdaptCommand(): Command {
     .option('--lr <x>', 'Adam learning rate', numberOption('a positive number', (n) => n > 0), D.learningRate)
     .option('--seed <n>', 'seed of the scan order and the slices drawn', numberOption('an integer', Number.isInteger), D.seed)
     .option('--axis <n>', '2.5D slicing axis, for a model without nonadj metadata', axisOption)
+    .addOption(
+      new Option(
+        '--layers <which>',
+        'all: fine-tune every layer on patches (--patch, --batch-size, --seed); last: only the last layer (a pointwise Conv3D, as brainchop\'s ' +
+          'MeshNet), on the features the other layers compute once on the whole scans, each step a full pass over them in --patch³ tiles ' +
+          '(default 64): deterministic, and a --check-every check costs no segmentation',
+      ).choices(['all', 'last']).default('all'),
+    )
     .option('--patch <n>', '3D: adapt on n³ patches, the network rebuilt for them (a fully convolutional one such as brainchop\'s MeshNet, declared 256³)', positiveIntegerOption)
     .option(
       '--intensity <kind>',
@@ -112,11 +121,12 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
   const scans = await listScans(inputs, flags.quiet);
   const { prior } = await loadPrior(flags.prior);
   // TensorFlow.js loads only here, so bad arguments are refused fast.
-  const [{ initEngine }, { loadModel, saveModel }, { segmentVolume }, { adaptModel }, { checkSegmentation }, { makeInferenceEngine }] = await Promise.all([
+  const [{ initEngine }, { loadModel, saveModel }, { segmentVolume }, { adaptModel }, { adaptLastLayer }, { checkSegmentation }, { makeInferenceEngine }] = await Promise.all([
     import('../engine/initEngine.js'),
     import('../model/modelFiles.js'),
     import('../infer/segmentVolume.js'),
     import('../train/adaptModel.js'),
+    import('../train/adaptLastLayer.js'),
     import('../metric/checkSegmentation.js'),
     import('../infer/makeInferenceEngine.js'),
   ]);
@@ -167,7 +177,32 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
         process.stderr.write(`adapt: check at step ${c.step}: ${c.forbiddenContacts} forbidden contacts (${c.forbiddenPairs} pairs), ${worst}: ${c.passed ? 'passed' : `failed (< ${flags.checkDice}), stopping`} (${c.seconds.toFixed(0)} s)\n`);
       },
     };
-    const result = await adaptModel(model, {
+    const onStep = (s: { fidelity: number; nonAdjacency: number }) => {
+      adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`);
+      if (flags.timeLimit !== undefined && performance.now() - adaptStart >= flags.timeLimit * 1000) stop.abort();
+    };
+    const result = flags.layers === 'last' ? await adaptLastLayer(model, {
+      prior,
+      scans: scans.map((s) => s.file),
+      metadata,
+      inputOrder: flags.inputOrder,
+      crop: flags.crop,
+      tile: flags.patch,
+      steps: flags.steps,
+      lambda: flags.lambda,
+      learningRate: flags.lr,
+      intensity: intensity.intensity,
+      engine: flags.engine,
+      threads: os.availableParallelism(),
+      memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
+      onFeatures: (f) => {
+        if (!flags.quiet) process.stderr.write(`adapt: features of ${f.scan} (${f.channels} channels on ${f.dims.join('×')}) in ${f.seconds.toFixed(0)} s, ${f.engine}\n`);
+        trainingEngine = { student: 'tfjs (the last layer, on the stored features)', original: f.engine };
+      },
+      signal: stop.signal,
+      guard: guard && { every: guard.every, minDice: guard.minDice, onCheck: guard.onCheck },
+      onStep,
+    }) : await adaptModel(model, {
       prior,
       scans: scans.map((s) => s.file),
       metadata,
@@ -192,10 +227,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       },
       signal: stop.signal,
       guard,
-      onStep: (s) => {
-        adaptProgress.tick(`fidelity ${s.fidelity.toExponential(2)}, λ·NonAdjLoss ${s.nonAdjacency.toExponential(2)}`);
-        if (flags.timeLimit !== undefined && performance.now() - adaptStart >= flags.timeLimit * 1000) stop.abort();
-      },
+      onStep,
     });
     adaptProgress.stop();
     if (result.guard !== undefined && !flags.quiet) {
@@ -252,7 +284,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       [
         `model:     ${modelPath} → ${path.join(out, 'model', 'model.json')}`,
         `scans:     ${scans.length}`,
-        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: ${result.guard?.stoppedAtStep === result.steps ? `a check failed --check-dice ${flags.checkDice}` : `--time-limit ${flags.timeLimit} s reached`})` : ''} of ${flags.batchSize}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})${result.guard ? `; the weights of step ${result.guard.bestStep} kept (guard)` : ''}`,
+        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: ${result.guard?.stoppedAtStep === result.steps ? `a check failed --check-dice ${flags.checkDice}` : `--time-limit ${flags.timeLimit} s reached`})` : ''} ${flags.layers === 'last' ? 'of the last layer (full passes)' : `of ${flags.batchSize}`}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})${result.guard ? `; the weights of step ${result.guard.bestStep} kept (guard)` : ''}`,
         `forbidden: ${rows.map((r) => r.forbiddenContacts).reduce((a, b) => a + b, 0)} contacts in ${rows.filter((r) => r.forbiddenContacts > 0).length} of ${rows.length} segmentations`,
         `written:   ${rows.length === 1 ? rows[0].output : `${rows.length} segmentations in ${path.join(out, 'segmentations')}`}`,
         `engine:    ${summariseEngines(rows.map((r) => r.engine))}`,

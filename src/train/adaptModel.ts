@@ -154,7 +154,11 @@ export interface AdaptModelResult {
   history: Array<{ step: number; scan: string; fidelity: number; nonAdjacency: number }>;
   /** The settings used, defaults filled in (what the adapted model's metadata records). */
   settings: {
-    steps: number; batchSize: number; lambda: number; fidelityWeight: number; learningRate: number; seed: number; scans: number;
+    steps: number; lambda: number; fidelityWeight: number; learningRate: number; scans: number;
+    /** Slices or patches per step, and the seed of the draws (`adaptModel`; `adaptLastLayer` makes full passes, no draw). */
+    batchSize?: number; seed?: number;
+    /** `'last'`: `adaptLastLayer` (the last layer on whole-scan features), with the edge of its tiles; absent: every layer. */
+    layers?: 'last'; tile?: number;
     /** 3D: the patch `[D, H, W]` adapted on, and the axes fed to it. */
     patch?: number[];
     inputOrder?: InputOrder;
