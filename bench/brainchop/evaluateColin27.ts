@@ -5,16 +5,24 @@
  * subcortical structures on Colin27's own grid (the segmentation resampled back by nearest neighbour, as
  * `nonadj conform --like data/ch2.nii.gz` does), left and right merged as the model merges them.
  *
- * `node --import tsx bench/brainchop/evaluateColin27.ts <out.json> <prior name>=<graph.json>… -- <name>=<seg on the conformed grid>…`
- * writes `{ priors, rows: [{ name, file, labelsPresent, contacts: { <prior>: { forbiddenPairs, forbiddenContacts } }, dice: {…} }] }`.
+ * A row may be a segmentation of an augmented copy of the scan (`augmentColin27.ts`), written
+ * `<name>=<seg.nii.gz>@<copies.json>#<k>` for copy k: its contacts are counted on it as it is (a flip and an integer
+ * shift change no adjacency: they are the network's own), and for the Dice it is first mapped back onto the original
+ * conformed grid by the inverse of copy k's flip and shift (`undoFlipShift`; voxels whose source is off the grid are
+ * background), then scored as the other rows.
+ *
+ * `node --import tsx bench/brainchop/evaluateColin27.ts <out.json> <prior name>=<graph.json>… -- <name>=<seg on the conformed grid>[@<copies.json>#<k>]…`
+ * writes `{ priors, rows: [{ name, file, copy?: { copies, k, flip, shift }, labelsPresent, contacts: { <prior>: { forbiddenPairs, forbiddenContacts } }, dice: {…} }] }`.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkSegmentation } from '../../src/metric/checkSegmentation.js';
 import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
 import { readNiftiFile } from '../../src/volume/niftiFile.js';
 import { resampleVolume } from '../../src/volume/resampleVolume.js';
+import { undoFlipShift } from '../../src/volume/undoFlipShift.js';
+import { makeVolume } from '../../src/volume/Volume.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The model's class (FreeSurfer name) → AAL's codes of the same structure, left and right. */
@@ -40,8 +48,20 @@ const priors = await Promise.all(args.slice(1, split).map(pairOf).map(async ([na
 const aal = await readNiftiFile(path.join(ROOT, 'data', 'aal.nii.gz'), { expect: '3d' });
 const ch2 = await readNiftiFile(path.join(ROOT, 'data', 'ch2.nii.gz'), { expect: '3d' });
 const rows = [];
-for (const [name, file] of args.slice(split + 1).map(pairOf)) {
+/** `<seg>@<copies.json>#<k>`: the segmentation of copy k, with that copy's flip and shift; else the file alone. */
+const copyOf = async (spec: string) => {
+  const m = /^(.+)@(.+)#(\d+)$/.exec(spec);
+  if (!m) return { file: spec, copy: undefined };
+  const copies = JSON.parse(await readFile(m[2], 'utf8')) as { dims: [number, number, number]; copies: Array<{ flip: boolean; shift: [number, number, number] }> };
+  const k = Number(m[3]);
+  const c = copies.copies[k];
+  if (!c) throw new Error(`${m[2]} has ${copies.copies.length} copies, no copy ${k}`);
+  return { file: m[1], copy: { copies: m[2], k, flip: c.flip, shift: c.shift, dims: copies.dims } };
+};
+for (const [name, spec] of args.slice(split + 1).map(pairOf)) {
+  const { file, copy } = await copyOf(spec);
   const seg = await readNiftiFile(file, { expect: '3d' });
+  if (copy && seg.dims.join() !== copy.dims.join()) throw new Error(`${file} is ${seg.dims.join('×')}, copy ${copy.k} of ${copy.copies} is ${copy.dims.join('×')}`);
   const contacts: Record<string, { forbiddenPairs: number; forbiddenContacts: number; pairs: Record<string, number> }> = {};
   for (const p of priors) {
     const r = checkSegmentation(seg, p.prior);
@@ -49,7 +69,9 @@ for (const [name, file] of args.slice(split + 1).map(pairOf)) {
     for (const q of r.pairs) pairs[`${q.names[0]} – ${q.names[1]}`] = q.contacts;
     contacts[p.name] = { forbiddenPairs: r.forbiddenPairs, forbiddenContacts: r.forbiddenContacts, pairs };
   }
-  const back = resampleVolume(seg, ch2, { interpolation: 'nearest' });
+  // A copy's labels go back onto the original conformed grid first (same affine: the copy kept the grid).
+  const original = copy ? makeVolume(seg.dims, undoFlipShift(seg.data, seg.dims, copy), { spacingMm: seg.spacingMm, affine: seg.affine }) : seg;
+  const back = resampleVolume(original, ch2, { interpolation: 'nearest' });
   const dice: Record<string, number> = {};
   for (const s of AAL_STRUCTURES) {
     let both = 0;
@@ -64,7 +86,14 @@ for (const [name, file] of args.slice(split + 1).map(pairOf)) {
     }
     dice[s.name] = a + b === 0 ? NaN : (2 * both) / (a + b);
   }
-  const row = { name, file: path.basename(file), labelsPresent: new Set(seg.data).size, contacts, dice };
+  const row = {
+    name,
+    file: path.basename(file),
+    ...(copy ? { copy: { copies: path.basename(copy.copies), k: copy.k, flip: copy.flip, shift: copy.shift } } : {}),
+    labelsPresent: new Set(seg.data).size,
+    contacts,
+    dice,
+  };
   rows.push(row);
   console.log(JSON.stringify(row));
 }

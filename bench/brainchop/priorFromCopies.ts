@@ -16,6 +16,7 @@ import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
 import { consensusLabels } from '../../src/prior/consensusLabels.js';
 import { countAdjacency } from '../../src/prior/countAdjacency.js';
 import { readNiftiFile } from '../../src/volume/niftiFile.js';
+import { undoFlipShift } from '../../src/volume/undoFlipShift.js';
 
 const [copiesDir, colormap, out, mArg] = process.argv.slice(2);
 if (!copiesDir || !colormap || !out || !mArg) throw new Error('usage: priorFromCopies.ts <copies folder> <colormap.json> <out folder> <m>[,<m>…]');
@@ -25,26 +26,12 @@ const spec = JSON.parse(await readFile(path.join(copiesDir, 'copies.json'), 'utf
   dims: [number, number, number];
   copies: Array<{ file: string; flip: boolean; shift: [number, number, number] }>;
 };
-const [nx, ny, nz] = spec.dims;
 const maps: Int32Array[] = [];
 for (const [k, copy] of spec.copies.entries()) {
   const seg = await readNiftiFile(path.join(copiesDir, `seg-${k}.nii.gz`), { expect: '3d' });
   if (seg.dims.join() !== spec.dims.join()) throw new Error(`seg-${k}.nii.gz is ${seg.dims.join('×')}, expected ${spec.dims.join('×')}`);
   // The copy put voxel x at flip(x) + shift: read it back from there (−1 where that falls off the grid).
-  const back = new Int32Array(nx * ny * nz).fill(-1);
-  for (let z = 0; z < nz; z++) {
-    const z2 = z + copy.shift[2];
-    if (z2 < 0 || z2 >= nz) continue;
-    for (let y = 0; y < ny; y++) {
-      const y2 = y + copy.shift[1];
-      if (y2 < 0 || y2 >= ny) continue;
-      for (let x = 0; x < nx; x++) {
-        const x2 = (copy.flip ? nx - 1 - x : x) + copy.shift[0];
-        if (x2 < 0 || x2 >= nx) continue;
-        back[x + nx * (y + ny * z)] = seg.data[x2 + nx * (y2 + ny * z2)];
-      }
-    }
-  }
+  const back = undoFlipShift(seg.data, spec.dims, copy, { fill: -1 });
   maps.push(back);
 }
 const K = maps.length;
