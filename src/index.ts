@@ -159,6 +159,8 @@ export type { ArchitectureOptions, EpochRecord, TrainSegmenterOptions, TrainSegm
 export { makeGradientEngine } from './train/makeGradientEngine.js';
 export type { GradientEngine, GradientResult, LossTerms, MakeGradientEngineOptions } from './train/makeGradientEngine.js';
 export { adaptModel, ADAPT_DEFAULTS } from './train/adaptModel.js';
+export { adaptLastLayer, LAST_LAYER_DEFAULTS } from './train/adaptLastLayer.js';
+export type { AdaptLastLayerOptions } from './train/adaptLastLayer.js';
 export type { AdaptCheck, AdaptGuardOptions, AdaptModelOptions, AdaptModelResult, AdaptStepInfo } from './train/adaptModel.js';
 export { checkAgainstOriginal, GUARD_MIN_DICE } from './train/checkAgainstOriginal.js';
 export type { CheckAgainstOriginalResult } from './train/checkAgainstOriginal.js';

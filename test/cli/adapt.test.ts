@@ -21,6 +21,7 @@ import { runCli } from '../helpers/runCliSnapshot.js';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nonadj-cli-adapt-'));
 const scans = path.join(tmp, 'scans');
 const model = path.join(tmp, 'model');
+const model3d = path.join(tmp, 'model3d');
 const priorFile = path.join(tmp, 'graph.json');
 const wrongPrior = path.join(tmp, 'four.json');
 const prior = AdjacencyPrior.fromCounts([
@@ -47,6 +48,17 @@ before(async () => {
   m.layers[0].setWeights([tf.tensor4d([0, 2, 3], [1, 1, 1, 3]), tf.tensor1d([0, -1, -1.9])]);
   await saveModel(m, model, { kind: '2.5d', classes: [0, 1, 2], inputShape: [N, N, 1], axis: 2, k: 1, intensity: { method: 'zscore-dataset', mean: 0, std: 1 } });
   m.dispose();
+  // The same toy in 3D for --layers last: a trunk (feature = intensity) and a pointwise last layer with the same logits.
+  const m3 = tfl.sequential({
+    layers: [
+      tfl.layers.conv3d({ inputShape: [2, N, N, 1], filters: 1, kernelSize: 1, name: 'trunk' }),
+      tfl.layers.conv3d({ filters: 3, kernelSize: 1, name: 'last' }),
+    ],
+  });
+  m3.getLayer('trunk').setWeights([tf.ones([1, 1, 1, 1, 1]), tf.zeros([1])]);
+  m3.getLayer('last').setWeights([tf.tensor5d([0, 2, 3], [1, 1, 1, 1, 3]), tf.tensor1d([0, -1, -1.9])]);
+  await saveModel(m3, model3d, { kind: '3d', classes: [0, 1, 2], inputShape: [2, N, N, 1], intensity: { method: 'zscore-dataset', mean: 0, std: 1 } });
+  m3.dispose();
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -118,6 +130,30 @@ describe('nonadj adapt', () => {
     assert.equal(checkSegmentation(seg, prior).forbiddenContacts, g.checks[0].forbiddenContacts);
   });
 
+  test('--layers last: the last layer adapted on the whole scans, deterministic, every check recorded', async () => {
+    const run = (out: string) =>
+      runCli(['adapt', model3d, scans, '--prior', priorFile, '--out', out, '--layers', 'last', '--steps', '50', '--lambda', '1', '--lr', '1e-2', '--check-every', '10', '--check-dice', '0', '--backend', 'cpu']);
+    const out = path.join(tmp, 'last');
+    const r = run(out);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stderr, /^adapt: features of .*a\.nii\.gz \(1 channels on 16×16×2\) in \d+ s, /m);
+    assert.match(r.stdout, /adapted: {3}50 steps of the last layer \(full passes\), λ 1, lr 0\.01 .*; the weights of step \d+ kept \(guard\)\n/);
+    const summary = JSON.parse(readFileSync(path.join(out, 'adapt.json'), 'utf8')) as {
+      settings: { layers: string; tile: number }; guard: { bestStep: number; checks: Array<{ step: number; forbiddenContacts: number }> }; scans: Array<{ forbiddenContacts: number }>;
+    };
+    assert.deepEqual([summary.settings.layers, summary.settings.tile], ['last', 64]);
+    assert.deepEqual(summary.guard.checks.map((c) => c.step), [0, 10, 20, 30, 40, 50]);
+    // The segmentations written are those of the kept check, through segment's own path.
+    const kept = summary.guard.checks.find((c) => c.step === summary.guard.bestStep)!;
+    assert.ok(summary.guard.bestStep > 0 && kept.forbiddenContacts < summary.guard.checks[0].forbiddenContacts);
+    assert.equal(summary.scans.reduce((a, s) => a + s.forbiddenContacts, 0), kept.forbiddenContacts);
+    for (const name of ['a.nii.gz', 'b.nii.gz']) assert.deepEqual([...new Set((await readNiftiFile(path.join(out, 'segmentations', name))).data)].sort(), [0, 1, 2]);
+    // No patch, no seed: a second run gives the same model, byte for byte.
+    const again = path.join(tmp, 'last-again');
+    assert.equal(run(again).exitCode, 0);
+    assert.deepEqual(readFileSync(path.join(again, 'model', 'weights.bin')), readFileSync(path.join(out, 'model', 'weights.bin')));
+  });
+
   test('bad input: one line, exit 2', () => {
     const a = path.join(scans, 'a.nii.gz');
     const out = path.join(tmp, 'bad');
@@ -130,6 +166,8 @@ describe('nonadj adapt', () => {
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--lambda', '-1'], /--lambda.*expected a number ≥ 0/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-dice', '1.5'], /--check-dice.*expected a number in \[0, 1\]/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-every', '0'], /--check-every.*expected a positive integer/],
+      [['adapt', model, a, '--prior', priorFile, '--out', out, '--layers', 'last'], /adaptLastLayer: model .* is a 2\.5D model; the last-layer adaptation is for 3D models/],
+      [['adapt', model3d, a, '--prior', priorFile, '--out', out, '--layers', 'some'], /--layers.*some.*(all, last|all|last)/],
       [['adapt', model, a, path.join(tmp, 'original', 'a.nii.gz'), '--prior', priorFile, '--out', out], /would both be written as segmentations\/a.nii.gz/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--intensity', 'dataset'], /^nonadj adapt: --intensity dataset needs a training set; adapt takes zscore, minmax, quantile\[:lower,upper\] or none \(a model trained with dataset statistics stores them\)\n$/],
     ];
