@@ -185,6 +185,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       prior,
       scans: scans.map((s) => s.file),
       metadata,
+      axis: flags.axis,
       inputOrder: flags.inputOrder,
       crop: flags.crop,
       tile: flags.patch,

@@ -69,6 +69,13 @@ describe('predictSlices', () => {
     }
   }
 
+  it('labelsAndLogits: the model\'s raw outputs, without softmax, in place of probabilities', async () => {
+    // channelModel's logits are (x, −x) at the voxel's value x (the probabilities above are their softmax).
+    const result = await predictSlices(channelModel(4, 5, 1, 0), { dims, data }, { axis: 2, output: 'labelsAndLogits' });
+    assert.equal(result.probabilities, undefined);
+    assert.deepEqual(Array.from(result.logits!), Array.from(data).flatMap((x) => [Math.fround(x), Math.fround(-x)]));
+  });
+
   it('keeps only labels by default', async () => {
     const result = await predictSlices(channelModel(4, 5, 1, 0), { dims, data }, { axis: 2 });
     assert.equal(result.probabilities, undefined);

@@ -15,8 +15,11 @@ export interface PredictSlicesOptions {
   batchSize?: number;
   /** Label code written for each output channel (length C). Default: the channel index. */
   classes?: readonly number[];
-  /** `'labels'` (default): only the argmax map; `'labelsAndProbabilities'`: also every voxel's C probabilities. */
-  output?: PredictOutput;
+  /**
+   * `'labels'` (default): only the argmax map; `'labelsAndProbabilities'`: also every voxel's C probabilities;
+   * `'labelsAndLogits'`: also the model's raw C outputs (e.g. the features of a model cut before its last layer).
+   */
+  output?: PredictOutput | 'labelsAndLogits';
   /** Input value in the pixels added to reach the model's input size (what a zero voxel became after standardisation). Default 0. */
   imagePad?: number;
   /** Called after each batch with the number of slices done and the total. */
@@ -36,7 +39,7 @@ export interface PredictSlicesOptions {
  *
  * @param model - maps `[B, H, W, k]` to `[B, H, W, C]` logits (see `toLogits`); probabilities are their softmax.
  * @param image - the standardised image: `dims` `[nx, ny, nz]` and `data` x fastest.
- * @returns labels (x fastest, label codes of `classes`) and, on request, probabilities.
+ * @returns labels (x fastest, label codes of `classes`) and, on request, probabilities or the raw outputs (`logits`).
  * @throws RangeError when the model's input is not `[H, W, k]` with fixed H, W, a slice is larger
  *   than H×W, or the model's output is not `[H, W, C]` with C = `classes.length`.
  */
@@ -66,10 +69,12 @@ export async function predictSlices(model: LayersModel, image: GridData, options
   const classes = resolveClasses(options.classes, numClasses, 'predictSlices');
   const batchSize = options.batchSize ?? 4;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`predictSlices: batchSize ${batchSize} must be a positive integer`);
-  const withProbs = (options.output ?? 'labels') === 'labelsAndProbabilities';
+  const output = options.output ?? 'labels';
+  const withProbs = output === 'labelsAndProbabilities';
   const voxels = image.dims[0] * image.dims[1] * image.dims[2];
   const labels = new Int32Array(voxels);
-  const probabilities = withProbs ? new Float32Array(voxels * numClasses) : undefined;
+  // The scores kept per voxel: probabilities (softmax of the outputs) or the outputs as they are.
+  const kept = output === 'labels' ? undefined : new Float32Array(voxels * numClasses);
   // Inverse of make25dSample's centring: sample row r is slice row r + rowOffset (the odd extra goes to the end).
   const rowOffset = -Math.floor((height - g.height) / 2);
   const colOffset = -Math.floor((width - g.width) / 2);
@@ -106,7 +111,7 @@ export async function predictSlices(model: LayersModel, image: GridData, options
           let p = (b * pixels + (r - rowOffset) * width - colOffset) * numClasses;
           for (let c = 0; c < g.width; c++, v += g.colStride, p += numClasses) {
             labels[v] = classes[argmaxAt(values, p, numClasses)];
-            if (probabilities) probabilities.set(values.subarray(p, p + numClasses), v * numClasses);
+            if (kept) kept.set(values.subarray(p, p + numClasses), v * numClasses);
           }
         }
       }
@@ -115,5 +120,6 @@ export async function predictSlices(model: LayersModel, image: GridData, options
     }
     options.onProgress?.(start + n, g.depth);
   }
-  return probabilities ? { labels, probabilities, numClasses } : { labels, numClasses };
+  if (!kept) return { labels, numClasses };
+  return withProbs ? { labels, probabilities: kept, numClasses } : { labels, logits: kept, numClasses };
 }

@@ -10,6 +10,8 @@ export interface VolumePrediction {
    * x fastest), length nx·ny·nz·C.
    */
   probabilities?: Float32Array;
+  /** Only when asked for (`predictSlices`' `'labelsAndLogits'`): the model's raw outputs, laid out as `probabilities`. */
+  logits?: Float32Array;
   /** Number of classes C. */
   numClasses: number;
 }

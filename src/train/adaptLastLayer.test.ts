@@ -118,10 +118,28 @@ describe('adaptLastLayer', () => {
     assert.deepEqual(weightsOf(strict, 'last'), weightsOf(toyModel(), 'last'));
   });
 
-  test('refuses a 2.5D model, a last layer that is not pointwise, and bad options, naming the value', async () => {
+  test('a 2.5D model: features slice by slice, the loss over the 3D grid; the toy contacts go, every label stays', async () => {
+    const flat = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [N, N, 1], filters: 1, kernelSize: 1, name: 'trunk' }),
+        tfl.layers.conv2d({ filters: 3, kernelSize: 1, name: 'last' }),
+      ],
+    });
+    flat.getLayer('trunk').setWeights([tf.ones([1, 1, 1, 1]), tf.zeros([1])]);
+    flat.getLayer('last').setWeights([tf.tensor4d([0, 2, 3], [1, 1, 1, 3]), tf.tensor1d([0, -1, -1.9])]);
+    const flatMeta: ModelMetadata = { ...metadata, kind: '2.5d', inputShape: [N, N, 1], axis: 2, k: 1 };
+    const before = (await segmentVolume(flat, image, { metadata: flatMeta })).labels;
+    const r = await adaptLastLayer(flat, { ...base, metadata: flatMeta, guard: { every: 10, minDice: 0 } });
+    assert.equal(r.guard?.checks[0].forbiddenContacts, checkSegmentation(before, prior).forbiddenContacts, 'the reference is segment\'s');
+    const after = (await segmentVolume(flat, image, { metadata: flatMeta })).labels;
+    assert.equal(checkSegmentation(after, prior).forbiddenContacts, 0);
+    assert.deepEqual([...new Set(after.data)].sort(), [0, 1, 2]);
+    assert.deepEqual(weightsOf(flat, 'last').map((w) => w.length), [3, 3], 'the Conv2D kernel keeps its shape');
+    await assert.rejects(adaptLastLayer(flat, { ...base, metadata: null }), /has no nonadj metadata; give the slicing axis/);
+  });
+
+  test('refuses a last layer that is not pointwise, and bad options, naming the value', async () => {
     await assert.rejects(adaptLastLayer(toyModel('wide'), base), /ends in Conv3D last \(kernel \[3,3,3\].*pointwise Conv3D/);
-    const flat = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [N, N, 1], filters: 3, kernelSize: 1 })] });
-    await assert.rejects(adaptLastLayer(flat, { ...base, metadata: { ...metadata, kind: '2.5d', inputShape: [N, N, 1], axis: 2, k: 1 } }), /2\.5D model/);
     await assert.rejects(adaptLastLayer(toyModel(), { ...base, tile: 0 }), /tile is 0, expected an integer ≥ 1/);
     await assert.rejects(adaptLastLayer(toyModel(), { ...base, scans: [] }), /no scan/);
   });

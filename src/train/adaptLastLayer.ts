@@ -5,6 +5,7 @@ import { readVolume, type LoadVolume } from '../data/loadExam.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
 import { makeInferenceEngine, type EngineChoice } from '../infer/makeInferenceEngine.js';
 import { predictLayerwise3d } from '../infer/predictLayerwise3d.js';
+import { predictSlices } from '../infer/predictSlices.js';
 import { fromNetworkGrid, resolveCropMargin, resolveInputOrder, toNetworkGrid, type InputOrder, type NetworkGrid } from '../infer/segmentVolume.js';
 import { fidelityLoss } from '../loss/fidelityLoss.js';
 import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
@@ -12,6 +13,7 @@ import { checkModelForPrior } from '../model/checkModelForPrior.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
 import { modelIntensity } from '../model/modelIntensity.js';
 import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import { ADAPT_DEFAULTS, type AdaptGuardOptions, type AdaptModelResult, type AdaptStepInfo } from './adaptModel.js';
 import { GUARD_MIN_DICE } from './checkAgainstOriginal.js';
@@ -30,13 +32,15 @@ export interface AdaptLastLayerOptions {
   prior: AdjacencyPrior;
   /** The scans to adapt to: file paths (or any key `load` understands), unlabelled, single-frame 3D. */
   scans: readonly string[];
-  /** nonadj's metadata of the model, or null for a model from another tool (brainchop's). */
+  /** nonadj's metadata of the model, or null for a model from another tool (brainchop's; then give `axis` for a 2.5D model). */
   metadata: ModelMetadata | null;
+  /** 2.5D slicing axis; overrides the metadata's. */
+  axis?: SliceAxisIndex;
   /** Intensity standardisation; default: the metadata's, else brainchop's quantile scaling (`modelIntensity`). */
   intensity?: StandardiseOptions;
-  /** The array axes fed to the network's (D, H, W), as `segmentVolume` feeds them. @default `resolveInputOrder` */
+  /** 3D: the array axes fed to the network's (D, H, W), as `segmentVolume` feeds them. @default `resolveInputOrder` */
   inputOrder?: InputOrder;
-  /** The head's bounding box margin (voxels), or false for the whole grid, as `segmentVolume` crops. @default `resolveCropMargin` */
+  /** 3D: the head's bounding box margin (voxels), or false for the whole grid, as `segmentVolume` crops. @default `resolveCropMargin` */
   crop?: number | false;
   /** Edge of the cubic tiles a full pass is cut into. @default LAST_LAYER_DEFAULTS.tile */
   tile?: number;
@@ -78,8 +82,8 @@ interface ScanFeatures {
 const CHUNK_VOXELS = 1 << 18;
 
 /**
- * Test-time adaptation of the **last layer only** (issue 13), for a 3D network ending in a pointwise convolution
- * (kernel 1×1×1, linear output), such as brainchop's MeshNet: the same loss as `adaptModel`,
+ * Test-time adaptation of the **last layer only** (issue 13), for a network ending in a pointwise convolution
+ * (kernel 1×1×1 or 1×1, linear output), such as brainchop's MeshNet or nonadj's ModSegNet: the same loss as `adaptModel`,
  *
  *   `loss = fidelity(z, q) + λ · NonAdjLoss(softmax(z))`,  z = F·W + b,
  *
@@ -93,6 +97,11 @@ const CHUNK_VOXELS = 1 << 18;
  * no patch is drawn, there is no seed. The price is expressiveness: a per-voxel linear map of fixed features can move
  * the boundaries between classes where the features leave them uncertain, not learn new features.
  *
+ * A 2.5D model's features are computed slice by slice as `segmentVolume` segments (`predictSlices`), onto the scan's
+ * grid, and the loss is then taken in 3D over that grid, as for a 3D model: the contacts it penalises are those of the
+ * 3D segmentation the model writes (which `checkSegmentation` counts), not those within each slice, which is what
+ * `adaptModel` and training penalise for a 2.5D model.
+ *
  * The guard's checks cost a product of the stored features with W, not a segmentation (`adaptModel`'s ~60 s per check
  * on a 1 mm head), so a check after every step is cheap. At the end the last layer of `model` holds the adapted (or
  * the guard's kept) weights: `model` is changed **in place**, in its own format.
@@ -100,12 +109,13 @@ const CHUNK_VOXELS = 1 << 18;
  * Memory: the stored features, 4·F bytes per voxel of the box per scan (Colin27's 196×191×230 box with MeshNet's 30
  * channels: 1.0 GB), plus the forward pass that computes them (onnxruntime: ~3.6 GB for that box) and one tile's tensors.
  *
- * @param model - a 3D model whose outputs fit the prior (logits: `loadModel` removes a final softmax), ending in a
- *   pointwise Conv3D; any input size (the layers before the last run on the whole box: onnxruntime's one pass, or
- *   tfjs' layer-by-layer slabs for a chain).
- * @throws RangeError naming the value for: no scan, bad numeric options, a 2.5D model, a last layer that is not a
- *   pointwise linear Conv3D, outputs that do not fit the prior; Error for an unreadable scan, a multi-frame scan, or a
- *   non-finite loss (the weights are left as before that step).
+ * @param model - a model whose outputs fit the prior (logits: `loadModel` removes a final softmax), ending in a
+ *   pointwise convolution: a 3D model (`[B, D, H, W, 1]`, any input size: the layers before the last run on the whole
+ *   box, onnxruntime's one pass or tfjs' layer-by-layer slabs for a chain) ending in Conv3D, or a 2.5D model
+ *   (`[B, H, W, k]`) ending in Conv2D.
+ * @throws RangeError naming the value for: no scan, bad numeric options, a 2.5D model without axis, a last layer
+ *   that is not a pointwise linear convolution, outputs that do not fit the prior; Error for an unreadable scan, a
+ *   multi-frame scan, or a non-finite loss (the weights are left as before that step).
  */
 export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayerOptions): Promise<AdaptModelResult> {
   const op = 'adaptLastLayer';
@@ -133,18 +143,21 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
     throw new Error(`${op}: model ${model.name}: ${(error as Error).message.replace(/^checkModelForPrior: /, '')}`, { cause: error });
   }
   const declared = model.inputs[0].shape.slice(1);
-  if ((metadata?.kind ?? (declared.length === 3 ? '2.5d' : '3d')) !== '3d') {
-    throw new RangeError(`${op}: model ${model.name} is a 2.5D model; the last-layer adaptation is for 3D models (adapt every layer instead)`);
+  const kind = metadata?.kind ?? (declared.length === 3 ? '2.5d' : '3d');
+  const axis = options.axis ?? metadata?.axis;
+  if (kind === '2.5d' && axis === undefined) {
+    throw new RangeError(`${op}: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);
   }
   const last = model.layers[model.layers.length - 1];
-  const config = last.getConfig() as { kernelSize?: number[]; strides?: number[]; activation?: string; useBias?: boolean };
+  const config = last.getConfig() as { kernelSize?: number[]; strides?: number[]; activation?: string };
+  const convolution = kind === '3d' ? 'Conv3D' : 'Conv2D';
   const pointwise =
-    last.getClassName() === 'Conv3D' && (config.kernelSize ?? []).every((k) => k === 1) && (config.strides ?? [1]).every((s) => s === 1) &&
+    last.getClassName() === convolution && (config.kernelSize ?? []).every((k) => k === 1) && (config.strides ?? [1]).every((s) => s === 1) &&
     (config.activation ?? 'linear') === 'linear';
   if (!pointwise) {
     throw new RangeError(
       `${op}: model ${model.name} ends in ${last.getClassName()} ${last.name} (kernel ${JSON.stringify(config.kernelSize)}, activation ${config.activation}); ` +
-        'the last-layer adaptation needs a pointwise Conv3D (kernel 1×1×1, stride 1, linear output); adapt every layer instead',
+        `the last-layer adaptation needs a pointwise ${convolution} (kernel ${kind === '3d' ? '1×1×1' : '1×1'}, stride 1, linear output); adapt every layer instead`,
     );
   }
   const inputOrder = resolveInputOrder(options.inputOrder, metadata);
@@ -157,7 +170,8 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
   // The layers before the last, sharing its weights (never disposed here: they are the model's).
   const trunk = tfl.model({ inputs: model.inputs, outputs: last.input as SymbolicTensor });
   const [kernel0, bias0] = last.getWeights();
-  const [F, C] = [kernel0.shape[3] as number, kernel0.shape[4] as number];
+  const kernelShape = kernel0.shape;
+  const [F, C] = kernelShape.slice(-2) as [number, number];
   const original = tf.tidy(() => [tf.reshape(kernel0, [F, C]), ...(bias0 ? [bias0.clone()] : [])]);
   const variables = original.map((w) => tf.variable(w, true));
   const optimizer = makeOptimizer(variables, { kind: 'adam', learningRate, schedule: 'constant' });
@@ -168,7 +182,7 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
   let stoppedAtStep: number | null = null;
   let checker: AdaptGuard | null = null;
   try {
-    const data = await computeFeatures(trunk, scans, F, { load, intensity, inputOrder, margin, options, op });
+    const data = await computeFeatures(trunk, scans, F, { load, intensity, inputOrder, margin, axis: kind === '2.5d' ? axis : undefined, options, op });
     const totalVoxels = data.reduce((a, s) => a + s.features.length / F, 0);
 
     /** The segmentation of every scan with the last layer's current weights, on the scan's own grid. */
@@ -250,7 +264,7 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
       if (stoppedAtStep === null && checker.checks.at(-1)?.step !== history.length && !(await checker.check(history.length))) stoppedAtStep = history.length;
     }
     const kept = checker?.best?.weights ?? variables;
-    const adapted = tf.tidy(() => [tf.reshape(kept[0], [1, 1, 1, F, C]), ...kept.slice(1).map((w) => w.clone())]);
+    const adapted = tf.tidy(() => [tf.reshape(kept[0], kernelShape), ...kept.slice(1).map((w) => w.clone())]);
     last.setWeights(adapted); // assigns the values to the layer's variables
     tf.dispose(adapted);
   } finally {
@@ -262,7 +276,7 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
   return {
     steps: history.length,
     history,
-    settings: { steps, lambda, fidelityWeight, learningRate, scans: scans.length, layers: 'last', tile, inputOrder, crop: margin },
+    settings: { steps, lambda, fidelityWeight, learningRate, scans: scans.length, layers: 'last', tile, ...(kind === '3d' ? { inputOrder, crop: margin } : {}) },
     seconds: (performance.now() - started) / 1000,
     ...(guard !== undefined && checker !== null
       ? { guard: { minDice, every: guard.every, checks: [...checker.checks], bestStep: checker.best?.step ?? 0, stoppedAtStep } }
@@ -271,12 +285,13 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
 }
 
 /**
- * The features of the layers before the last on every scan's whole grid (the head's box), in the network's axes:
- * onnxruntime's one pass when the engine has one, else tfjs' layer-by-layer slabs (a chain of convolutions).
+ * The features of the layers before the last on every scan's whole grid. 3D: on the head's box, in the network's axes,
+ * by onnxruntime's one pass when the engine has one, else tfjs' layer-by-layer slabs (a chain of convolutions). 2.5D
+ * (`axis` given): slice by slice on the scan's own grid, as `segmentVolume` segments.
  */
 async function computeFeatures(
   trunk: LayersModel, scans: readonly string[], F: number,
-  c: { load: LoadVolume; intensity: StandardiseOptions; inputOrder: InputOrder; margin: number | false; options: AdaptLastLayerOptions; op: string },
+  c: { load: LoadVolume; intensity: StandardiseOptions; inputOrder: InputOrder; margin: number | false; axis: SliceAxisIndex | undefined; options: AdaptLastLayerOptions; op: string },
 ): Promise<ScanFeatures[]> {
   const engine = await makeInferenceEngine(trunk, { engine: c.options.engine ?? 'tfjs', threads: c.options.threads ?? 1 });
   try {
@@ -286,9 +301,14 @@ async function computeFeatures(
       const image = await c.load(scan);
       if (image.frames !== 1) throw new RangeError(`${c.op}: scan ${scan} has ${image.frames} frames, expected one 3D volume`);
       const params = standardiseParams(image, c.intensity);
-      const grid = toNetworkGrid(image, standardise(image, { mode: 'dataset', ...params }), c.inputOrder, c.margin);
+      const standardised = standardise(image, { mode: 'dataset', ...params });
+      const grid: NetworkGrid = c.axis === undefined
+        ? toNetworkGrid(image, standardised, c.inputOrder, c.margin)
+        : { data: standardised, dims: [...image.dims] as [number, number, number], inputOrder: 'zyx' };
       const [gx, gy, gz] = grid.dims;
-      const features = engine.forward
+      const features = c.axis !== undefined
+        ? (await predictSlices(trunk, grid, { axis: c.axis, output: 'labelsAndLogits', imagePad: -params.mean / params.std, forward: engine.forward })).logits
+        : engine.forward
         ? await engine.forward(grid.data, [1, gz, gy, gx, 1])
         : (await predictLayerwise3d(trunk, { dims: grid.dims, data: grid.data }, { scores: 'logits', memoryBudgetBytes: c.options.memoryBudgetBytes })).logits;
       if (!features || features.length !== gx * gy * gz * F) {

@@ -166,7 +166,6 @@ describe('nonadj adapt', () => {
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--lambda', '-1'], /--lambda.*expected a number ≥ 0/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-dice', '1.5'], /--check-dice.*expected a number in \[0, 1\]/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-every', '0'], /--check-every.*expected a positive integer/],
-      [['adapt', model, a, '--prior', priorFile, '--out', out, '--layers', 'last'], /adaptLastLayer: model .* is a 2\.5D model; the last-layer adaptation is for 3D models/],
       [['adapt', model3d, a, '--prior', priorFile, '--out', out, '--layers', 'some'], /--layers.*some.*(all, last|all|last)/],
       [['adapt', model, a, path.join(tmp, 'original', 'a.nii.gz'), '--prior', priorFile, '--out', out], /would both be written as segmentations\/a.nii.gz/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--intensity', 'dataset'], /^nonadj adapt: --intensity dataset needs a training set; adapt takes zscore, minmax, quantile\[:lower,upper\] or none \(a model trained with dataset statistics stores them\)\n$/],
