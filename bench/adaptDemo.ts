@@ -32,6 +32,7 @@ import { keepLargestComponent } from '../src/postprocess/keepLargestComponent.js
 import { AdjacencyPrior } from '../src/prior/AdjacencyPrior.js';
 import { bootstrapPairedDifference } from '../src/stats/bootstrapPairedDifference.js';
 import { adaptModel } from '../src/train/adaptModel.js';
+import { adaptLastLayer } from '../src/train/adaptLastLayer.js';
 import { readNiftiFile } from '../src/volume/niftiFile.js';
 import type { Volume } from '../src/volume/Volume.js';
 import { machineLine } from './machine.js';
@@ -47,6 +48,7 @@ const { values: a } = parseArgs({
     batch: { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
+    layers: { type: 'string', default: 'all' },
   },
 });
 if (!a.data || !a.out) throw new Error('adaptDemo: give --data <demo data folder> and --out <results path without extension>');
@@ -58,6 +60,8 @@ const lrs = a.lrs!.split(',').map(Number);
 const checkpoints = a.checkpoints!.split(',').map(Number).sort((x, y) => x - y);
 const batchSize = Number(a.batch);
 const seed = Number(a.seed);
+const layers = a.layers === 'last' ? 'last' : 'all';
+if (a.layers !== layers) throw new Error(`adaptDemo: --layers is ${a.layers}, expected all or last`);
 
 const engine = await initEngine({ backend: 'wasm' });
 const prior = await AdjacencyPrior.read(path.join(dataDir, 'prior', 'graph.json'));
@@ -100,8 +104,9 @@ for (const lr of lrs) {
     const runStart = performance.now();
     let segmentTime = 0;
     let recent: Array<{ fidelity: number; nonAdjacency: number }> = [];
-    await adaptModel(model, {
-      prior, scans: images, metadata, steps: checkpoints.at(-1)!, batchSize, lambda, learningRate: lr, seed,
+    const common = { prior, scans: images, metadata, steps: checkpoints.at(-1)!, lambda, learningRate: lr };
+    await (layers === 'last' ? adaptLastLayer : adaptModel)(model, {
+      ...common, ...(layers === 'all' ? { batchSize, seed } : {}),
       onStep: async (info) => {
         recent = [...recent.slice(-9), info];
         if (info.step % 10 === 0) say(`λ ${lambda} lr ${lr} step ${info.step}/${info.steps}: fidelity ${info.fidelity.toExponential(3)}, λ·NonAdj ${info.nonAdjacency.toExponential(3)} (${info.ms.toFixed(0)} ms)`);
@@ -141,7 +146,7 @@ const result = {
   subjects,
   model: path.relative(process.cwd(), a.model!),
   prior: path.join(dataDir, 'prior', 'graph.json'),
-  settings: { lambdas, lrs, checkpoints, batchSize, seed },
+  settings: { layers, lambdas, lrs, checkpoints, ...(layers === 'all' ? { batchSize, seed } : {}) },
   baseline,
   baselineLcc: lcc,
   segmentSecondsPerSubject: segmentSeconds,
@@ -163,7 +168,9 @@ function renderMarkdown(): string {
     `# Test-time adaptation of the demo baseline: ${a.set} (${subjects.length} subjects)`,
     '',
     `Machine: ${machineLine()}, backend ${engine.backend}. Data: ${dataDir} (varied cohort); prior: its training label maps.`,
-    `Adaptation: one model adapted on all ${subjects.length} images (transductive), batch ${batchSize}, Adam, seed ${seed}.`,
+    layers === 'all'
+      ? `Adaptation: one model adapted on all ${subjects.length} images (transductive), batch ${batchSize}, Adam, seed ${seed}.`
+      : `Adaptation: the last layer only (\`--layers last\`), on the features of all ${subjects.length} images (transductive), full passes, Adam.`,
     '',
     '## Means over subjects',
     '',
