@@ -7,8 +7,8 @@ import { segmentVolume } from '../infer/segmentVolume.js';
 import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
-import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
-import { makeVolume, type Volume } from '../volume/Volume.js';
+import type { Volume } from '../volume/Volume.js';
+import { discInRing, discInRingPrior } from '../../test/helpers/discInRing.js';
 import { adaptLastLayer } from './adaptLastLayer.js';
 
 /**
@@ -19,23 +19,8 @@ import { adaptLastLayer } from './adaptLastLayer.js';
  */
 const N = 16;
 const Z = 3;
-function toyImage(): Volume {
-  const data = new Float32Array(N * N * Z);
-  for (let z = 0; z < Z; z++) {
-    for (let y = 0; y < N; y++) {
-      for (let x = 0; x < N; x++) {
-        const r = Math.hypot(x - 7.5, y - 7.5);
-        data[x + N * (y + N * z)] = r < 3 ? 2 : r < 5.5 ? 1 : 0;
-      }
-    }
-  }
-  return makeVolume([N, N, Z], data, { spacingMm: [1, 1, 1] });
-}
-const prior = AdjacencyPrior.fromCounts([
-  [10, 5, 0],
-  [5, 10, 5],
-  [0, 5, 10],
-]);
+const toyImage = () => discInRing(N, Z);
+const prior = discInRingPrior;
 const metadata: ModelMetadata = {
   kind: '3d', classes: [0, 1, 2], inputShape: [Z, N, N, 1], intensity: { method: 'zscore-dataset', mean: 0, std: 1 },
 };

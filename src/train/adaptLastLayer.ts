@@ -3,20 +3,16 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { readVolume, type LoadVolume } from '../data/loadExam.js';
 import { standardise, standardiseParams, type StandardiseOptions } from '../data/standardise.js';
-import { makeInferenceEngine, type EngineChoice } from '../infer/makeInferenceEngine.js';
+import { makeInferenceEngine } from '../infer/makeInferenceEngine.js';
 import { predictLayerwise3d } from '../infer/predictLayerwise3d.js';
 import { predictSlices } from '../infer/predictSlices.js';
 import { fromNetworkGrid, resolveCropMargin, resolveInputOrder, toNetworkGrid, type InputOrder, type NetworkGrid } from '../infer/segmentVolume.js';
 import { fidelityLoss } from '../loss/fidelityLoss.js';
 import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
-import { checkModelForPrior } from '../model/checkModelForPrior.js';
-import type { ModelMetadata } from '../model/modelFiles.js';
 import { modelIntensity } from '../model/modelIntensity.js';
-import type { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
-import { ADAPT_DEFAULTS, type AdaptGuardOptions, type AdaptModelResult, type AdaptStepInfo } from './adaptModel.js';
-import { GUARD_MIN_DICE } from './checkAgainstOriginal.js';
+import { resolveAdaptSettings, type AdaptGuardOptions, type AdaptModelOptions, type AdaptModelResult } from './adaptModel.js';
 import { makeAdaptGuard, type AdaptGuard } from './makeAdaptGuard.js';
 import { makeOptimizer } from './optimizer.js';
 
@@ -26,49 +22,23 @@ export const LAST_LAYER_DEFAULTS = {
   tile: 64,
 } as const;
 
-/** Options of {@link adaptLastLayer}. */
-export interface AdaptLastLayerOptions {
-  /** The adjacency prior (its labels = the model's output channels). */
-  prior: AdjacencyPrior;
-  /** The scans to adapt to: file paths (or any key `load` understands), unlabelled, single-frame 3D. */
-  scans: readonly string[];
-  /** nonadj's metadata of the model, or null for a model from another tool (brainchop's; then give `axis` for a 2.5D model). */
-  metadata: ModelMetadata | null;
-  /** 2.5D slicing axis; overrides the metadata's. */
-  axis?: SliceAxisIndex;
-  /** Intensity standardisation; default: the metadata's, else brainchop's quantile scaling (`modelIntensity`). */
-  intensity?: StandardiseOptions;
-  /** 3D: the array axes fed to the network's (D, H, W), as `segmentVolume` feeds them. @default `resolveInputOrder` */
-  inputOrder?: InputOrder;
-  /** 3D: the head's bounding box margin (voxels), or false for the whole grid, as `segmentVolume` crops. @default `resolveCropMargin` */
-  crop?: number | false;
+/**
+ * Options of {@link adaptLastLayer}: `adaptModel`'s that apply (the same meanings and defaults; a 3D model's
+ * `inputOrder` and `crop` as `segmentVolume`'s, a 2.5D model's `axis`), and its own.
+ */
+export type AdaptLastLayerOptions = Pick<
+  AdaptModelOptions,
+  'prior' | 'scans' | 'metadata' | 'axis' | 'intensity' | 'inputOrder' | 'crop' | 'steps' | 'lambda' | 'fidelityWeight' | 'learningRate' | 'load' | 'engine' | 'threads' | 'onStep' | 'signal'
+> & {
   /** Edge of the cubic tiles a full pass is cut into. @default LAST_LAYER_DEFAULTS.tile */
   tile?: number;
-  /** Full passes (Adam steps). @default ADAPT_DEFAULTS.steps */
-  steps?: number;
-  /** Weight λ of NonAdjLoss (`makeNonAdjacencyLoss`'s), the fidelity term's being 1. @default ADAPT_DEFAULTS.lambda */
-  lambda?: number;
-  /** Weight of the fidelity term. @default 1 */
-  fidelityWeight?: number;
-  /** Adam's learning rate (constant). @default ADAPT_DEFAULTS.learningRate */
-  learningRate?: number;
-  /** How a scan is read. @default `readVolume` */
-  load?: LoadVolume;
-  /** Engine of the one forward pass of the layers before the last (`makeInferenceEngine`). @default 'tfjs' (the CLI's default is auto) */
-  engine?: EngineChoice;
-  /** onnxruntime's intra-op threads for that pass. @default 1 */
-  threads?: number;
-  /** tfjs' layer-by-layer path (without onnxruntime): tensor memory one slab may use. @default 1 GiB */
+  /** tfjs' layer-by-layer path (a 3D model without onnxruntime): tensor memory one slab may use. @default 1 GiB */
   memoryBudgetBytes?: number;
   /** Called once per scan when its features are computed (for progress output). */
   onFeatures?: (info: { scan: string; channels: number; dims: readonly number[]; seconds: number; engine: string }) => void;
-  /** Called after every step. */
-  onStep?: (info: AdaptStepInfo) => void | Promise<void>;
-  /** Stops after the current step. */
-  signal?: AbortSignal;
   /** The guard, as `adaptModel`'s; its segmentations are made here (the last layer on the stored features), so no `segment`. */
   guard?: Omit<AdaptGuardOptions, 'segment'>;
-}
+};
 
 /** One scan as the last layer sees it: the features of the layers before it on the network's grid. */
 interface ScanFeatures {
@@ -120,30 +90,9 @@ const CHUNK_VOXELS = 1 << 18;
 export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayerOptions): Promise<AdaptModelResult> {
   const op = 'adaptLastLayer';
   const { prior, scans, metadata } = options;
-  const steps = options.steps ?? ADAPT_DEFAULTS.steps;
-  const lambda = options.lambda ?? ADAPT_DEFAULTS.lambda;
-  const learningRate = options.learningRate ?? ADAPT_DEFAULTS.learningRate;
-  const fidelityWeight = options.fidelityWeight ?? 1;
+  const { steps, lambda, learningRate, fidelityWeight, guard, minDice, kind } = resolveAdaptSettings(op, model, options);
   const tile = options.tile ?? LAST_LAYER_DEFAULTS.tile;
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`${op}: steps is ${steps}, expected an integer ≥ 0`);
   if (!Number.isInteger(tile) || tile < 1) throw new RangeError(`${op}: tile is ${tile}, expected an integer ≥ 1`);
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new RangeError(`${op}: lambda is ${lambda}, expected a finite number ≥ 0`);
-  if (!(fidelityWeight >= 0) || !Number.isFinite(fidelityWeight)) throw new RangeError(`${op}: fidelityWeight is ${fidelityWeight}, expected a finite number ≥ 0`);
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new RangeError(`${op}: learningRate is ${learningRate}, expected a finite number > 0`);
-  if (scans.length === 0) throw new RangeError(`${op}: no scan to adapt to, expected at least one`);
-  const guard = options.guard;
-  const minDice = guard?.minDice ?? GUARD_MIN_DICE;
-  if (guard !== undefined) {
-    if (!Number.isInteger(guard.every) || guard.every < 1) throw new RangeError(`${op}: guard.every is ${guard.every}, expected an integer ≥ 1`);
-    if (!(minDice >= 0 && minDice <= 1)) throw new RangeError(`${op}: guard.minDice is ${minDice}, expected a number in [0, 1]`);
-  }
-  try {
-    checkModelForPrior(model, { numClasses: prior.numLabels });
-  } catch (error) {
-    throw new Error(`${op}: model ${model.name}: ${(error as Error).message.replace(/^checkModelForPrior: /, '')}`, { cause: error });
-  }
-  const declared = model.inputs[0].shape.slice(1);
-  const kind = metadata?.kind ?? (declared.length === 3 ? '2.5d' : '3d');
   const axis = options.axis ?? metadata?.axis;
   if (kind === '2.5d' && axis === undefined) {
     throw new RangeError(`${op}: model ${model.name} has no nonadj metadata; give the slicing axis it was trained on (0, 1 or 2)`);

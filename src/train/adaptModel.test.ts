@@ -6,9 +6,10 @@ import { initEngine } from '../engine/initEngine.js';
 import { segmentVolume } from '../infer/segmentVolume.js';
 import { checkSegmentation } from '../metric/checkSegmentation.js';
 import type { ModelMetadata } from '../model/modelFiles.js';
-import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
 import { swapXZ } from '../volume/swapXZ.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
+import { AdjacencyPrior } from '../prior/AdjacencyPrior.js';
+import { discInRing, discInRingPrior } from '../../test/helpers/discInRing.js';
 import { adaptModel } from './adaptModel.js';
 
 /**
@@ -21,23 +22,8 @@ import { adaptModel } from './adaptModel.js';
  */
 const N = 16;
 const Z = 2;
-function toyImage(): Volume {
-  const data = new Float32Array(N * N * Z);
-  for (let z = 0; z < Z; z++) {
-    for (let y = 0; y < N; y++) {
-      for (let x = 0; x < N; x++) {
-        const r = Math.hypot(x - 7.5, y - 7.5);
-        data[x + N * (y + N * z)] = r < 3 ? 2 : r < 5.5 ? 1 : 0;
-      }
-    }
-  }
-  return makeVolume([N, N, Z], data, { spacingMm: [1, 1, 1] });
-}
-const prior = AdjacencyPrior.fromCounts([
-  [10, 5, 0],
-  [5, 10, 5],
-  [0, 5, 10],
-]);
+const toyImage = () => discInRing(N, Z);
+const prior = discInRingPrior;
 const metadata: ModelMetadata = {
   kind: '2.5d', classes: [0, 1, 2], inputShape: [N, N, 1], axis: 2, k: 1, intensity: { method: 'zscore-dataset', mean: 0, std: 1 },
 };

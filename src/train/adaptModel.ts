@@ -217,36 +217,13 @@ export interface AdaptModelResult {
 export async function adaptModel(model: LayersModel, options: AdaptModelOptions): Promise<AdaptModelResult> {
   const op = 'adaptModel';
   const { prior, scans, metadata } = options;
-  const steps = options.steps ?? ADAPT_DEFAULTS.steps;
+  const { steps, lambda, learningRate, fidelityWeight, minDice, declared, kind } = resolveAdaptSettings(op, model, options);
+  const guard = options.guard;
   const batchSize = options.batchSize ?? ADAPT_DEFAULTS.batchSize;
-  const lambda = options.lambda ?? ADAPT_DEFAULTS.lambda;
-  const learningRate = options.learningRate ?? ADAPT_DEFAULTS.learningRate;
   const seed = options.seed ?? ADAPT_DEFAULTS.seed;
   const capacity = options.scansInMemory ?? ADAPT_DEFAULTS.scansInMemory;
-  const fidelityWeight = options.fidelityWeight ?? 1;
-  const positiveInt = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} is ${v}, expected an integer ≥ ${min}`);
-  };
-  positiveInt('steps', steps, 0);
-  positiveInt('batchSize', batchSize, 1);
-  positiveInt('scansInMemory', capacity, 1);
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new RangeError(`${op}: lambda is ${lambda}, expected a finite number ≥ 0`);
-  if (!(fidelityWeight >= 0) || !Number.isFinite(fidelityWeight)) throw new RangeError(`${op}: fidelityWeight is ${fidelityWeight}, expected a finite number ≥ 0`);
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new RangeError(`${op}: learningRate is ${learningRate}, expected a finite number > 0`);
-  if (scans.length === 0) throw new RangeError(`${op}: no scan to adapt to, expected at least one`);
-  const guard = options.guard;
-  const minDice = guard?.minDice ?? GUARD_MIN_DICE;
-  if (guard !== undefined) {
-    positiveInt('guard.every', guard.every, 1);
-    if (!(minDice >= 0 && minDice <= 1)) throw new RangeError(`${op}: guard.minDice is ${minDice}, expected a number in [0, 1]`);
-  }
-  try {
-    checkModelForPrior(model, { numClasses: prior.numLabels });
-  } catch (error) {
-    throw new Error(`${op}: model ${model.name}: ${(error as Error).message.replace(/^checkModelForPrior: /, '')}`, { cause: error });
-  }
-  const declared = model.inputs[0].shape.slice(1);
-  const kind = metadata?.kind ?? (declared.length === 3 ? '2.5d' : '3d');
+  positiveInt(op, 'batchSize', batchSize, 1);
+  positiveInt(op, 'scansInMemory', capacity, 1);
   const patch = options.patch;
   if (patch !== undefined) {
     if (kind !== '3d') throw new RangeError(`${op}: patch is given for model ${model.name}, a 2.5D model; patch is for 3D models`);
@@ -372,7 +349,7 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
         result?.dispose();
         tf.dispose([x, target]);
       }
-      if (checker !== null && (step + 1) % (guard as AdaptGuardOptions).every === 0 && !(await checker.check(step + 1))) {
+      if (checker !== null && (step + 1) % guard!.every === 0 && !(await checker.check(step + 1))) {
         stoppedAtStep = step + 1;
         break;
       }
@@ -404,6 +381,45 @@ export async function adaptModel(model: LayersModel, options: AdaptModelOptions)
       ? { guard: { minDice, every: guard.every, checks: [...checker.checks], bestStep: checker.best?.step ?? 0, stoppedAtStep } }
       : {}),
   };
+}
+
+/** Throws a RangeError naming `op`, the option and its value unless `v` is an integer ≥ `min`. */
+function positiveInt(op: string, name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} is ${v}, expected an integer ≥ ${min}`);
+}
+
+/**
+ * The settings `adaptModel` and `adaptLastLayer` share, defaults filled in and checked (steps, λ, learning rate,
+ * fidelity weight, the scans, the guard, the model's outputs against the prior), and the model's kind.
+ *
+ * @throws RangeError (Error for outputs that do not fit the prior) naming `op`, the option and its value.
+ */
+export function resolveAdaptSettings(
+  op: string, model: LayersModel, options: Pick<AdaptModelOptions, 'prior' | 'scans' | 'metadata' | 'steps' | 'lambda' | 'learningRate' | 'fidelityWeight'> & { guard?: Omit<AdaptGuardOptions, 'segment'> },
+) {
+  const steps = options.steps ?? ADAPT_DEFAULTS.steps;
+  const lambda = options.lambda ?? ADAPT_DEFAULTS.lambda;
+  const learningRate = options.learningRate ?? ADAPT_DEFAULTS.learningRate;
+  const fidelityWeight = options.fidelityWeight ?? 1;
+  positiveInt(op, 'steps', steps, 0);
+  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new RangeError(`${op}: lambda is ${lambda}, expected a finite number ≥ 0`);
+  if (!(fidelityWeight >= 0) || !Number.isFinite(fidelityWeight)) throw new RangeError(`${op}: fidelityWeight is ${fidelityWeight}, expected a finite number ≥ 0`);
+  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new RangeError(`${op}: learningRate is ${learningRate}, expected a finite number > 0`);
+  if (options.scans.length === 0) throw new RangeError(`${op}: no scan to adapt to, expected at least one`);
+  const guard = options.guard;
+  const minDice = guard?.minDice ?? GUARD_MIN_DICE;
+  if (guard !== undefined) {
+    positiveInt(op, 'guard.every', guard.every, 1);
+    if (!(minDice >= 0 && minDice <= 1)) throw new RangeError(`${op}: guard.minDice is ${minDice}, expected a number in [0, 1]`);
+  }
+  try {
+    checkModelForPrior(model, { numClasses: options.prior.numLabels });
+  } catch (error) {
+    throw new Error(`${op}: model ${model.name}: ${(error as Error).message.replace(/^checkModelForPrior: /, '')}`, { cause: error });
+  }
+  const declared = model.inputs[0].shape.slice(1);
+  const kind: '2.5d' | '3d' = options.metadata?.kind ?? (declared.length === 3 ? '2.5d' : '3d');
+  return { steps, lambda, learningRate, fidelityWeight, guard, minDice, declared, kind };
 }
 
 /**

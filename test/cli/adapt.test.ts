@@ -10,7 +10,7 @@ import { checkSegmentation } from '../../src/metric/checkSegmentation.js';
 import { saveModel } from '../../src/model/modelFiles.js';
 import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
 import { readNiftiFile, writeNiftiFile } from '../../src/volume/niftiFile.js';
-import { makeVolume } from '../../src/volume/Volume.js';
+import { discInRing, discInRingPrior } from '../helpers/discInRing.js';
 import { runCli } from '../helpers/runCliSnapshot.js';
 
 /**
@@ -24,22 +24,13 @@ const model = path.join(tmp, 'model');
 const model3d = path.join(tmp, 'model3d');
 const priorFile = path.join(tmp, 'graph.json');
 const wrongPrior = path.join(tmp, 'four.json');
-const prior = AdjacencyPrior.fromCounts([
-  [10, 5, 0],
-  [5, 10, 5],
-  [0, 5, 10],
-]);
+const prior = discInRingPrior;
 const N = 16;
 
 before(async () => {
   mkdirSync(scans);
   for (const [name, cx] of [['a.nii.gz', 7.5], ['b.nii.gz', 8]] as const) {
-    const data = new Float32Array(N * N * 2);
-    for (let z = 0; z < 2; z++) for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) {
-      const r = Math.hypot(x - cx, y - 7.5);
-      data[x + N * (y + N * z)] = r < 3 ? 2 : r < 5.5 ? 1 : 0;
-    }
-    await writeNiftiFile(path.join(scans, name), makeVolume([N, N, 2], data, { spacingMm: [1, 1, 1] }), { kind: 'image' });
+    await writeNiftiFile(path.join(scans, name), discInRing(N, 2, cx), { kind: 'image' });
   }
   writeFileSync(priorFile, JSON.stringify(prior.toJson()));
   writeFileSync(wrongPrior, JSON.stringify(AdjacencyPrior.fromCounts([[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 1, 1], [0, 0, 1, 1]]).toJson()));
