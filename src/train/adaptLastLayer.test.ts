@@ -50,7 +50,11 @@ describe('adaptLastLayer', () => {
     assert.ok(checkSegmentation(before, prior).forbiddenContacts > 0, 'the toy original breaks the prior');
     const trunkBefore = weightsOf(model, 'trunk');
     const tensors = tf.memory().numTensors;
-    const result = await adaptLastLayer(model, base);
+    // The model holds each step's weights when onStep runs (to segment with it, as adaptModel's callers do).
+    const seen: number[][] = [];
+    const result = await adaptLastLayer(model, { ...base, onStep: () => void seen.push(weightsOf(model, 'last')[1]) });
+    assert.notDeepEqual(seen[0], seen[1]);
+    assert.deepEqual(seen.at(-1), weightsOf(model, 'last')[1]);
     assert.equal(tf.memory().numTensors, tensors, 'no tensor left behind');
     const after = (await segmentVolume(model, image, { metadata })).labels;
     assert.equal(checkSegmentation(after, prior).forbiddenContacts, 0);

@@ -126,6 +126,12 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
   const optimizer = makeOptimizer(variables, { kind: 'adam', learningRate, schedule: 'constant' });
   const nonAdjacency = makeNonAdjacencyLoss(prior, { lambda, inputs: 'logits', nanCheck: 'off' });
   const logitsOf = (x: tf.Tensor2D, w: readonly tf.Tensor[]) => (w.length > 1 ? tf.add(tf.matMul(x, w[0] as tf.Tensor2D), w[1]) : tf.matMul(x, w[0] as tf.Tensor2D));
+  /** Puts weights `[W [F, C], b]` into the model's last layer (its own variables, assigned). */
+  const setLast = (weights: readonly tf.Tensor[]) => {
+    const values = tf.tidy(() => [tf.reshape(weights[0], kernelShape), ...weights.slice(1).map((w) => w.clone())]);
+    last.setWeights(values);
+    tf.dispose(values);
+  };
   const history: AdaptModelResult['history'] = [];
   const stepScan = scans.length === 1 ? scans[0] : `${scans.length} scans`;
   let stoppedAtStep: number | null = null;
@@ -201,6 +207,8 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
       }
       optimizer.apply(gradList, learningRate);
       tf.dispose(gradList);
+      // The model holds the weights reached, so that `onStep` may segment with it (`adaptModel`'s student is the model).
+      setLast(variables);
       history.push({ step: step + 1, scan: stepScan, fidelity, nonAdjacency: nonAdj });
       await options.onStep?.({ step: step + 1, steps, scan: stepScan, fidelity, nonAdjacency: nonAdj, total: fidelity + nonAdj, ms: performance.now() - t0 });
       if (checker !== null && (step + 1) % (guard as Omit<AdaptGuardOptions, 'segment'>).every === 0 && !(await checker.check(step + 1))) {
@@ -212,10 +220,7 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
       // The last weights are checked too (unless a check just did), so that the best is chosen among all the checks.
       if (stoppedAtStep === null && checker.checks.at(-1)?.step !== history.length && !(await checker.check(history.length))) stoppedAtStep = history.length;
     }
-    const kept = checker?.best?.weights ?? variables;
-    const adapted = tf.tidy(() => [tf.reshape(kept[0], kernelShape), ...kept.slice(1).map((w) => w.clone())]);
-    last.setWeights(adapted); // assigns the values to the layer's variables
-    tf.dispose(adapted);
+    setLast(checker?.best?.weights ?? variables);
   } finally {
     checker?.dispose();
     optimizer.dispose();
