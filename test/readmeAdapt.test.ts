@@ -77,3 +77,13 @@ test('the quoted intervals are those of docs/adapt/test.json', () => {
   const lccContacts = quoted.vsLcc.forbiddenContacts.meanDifference;
   assert.ok(readme.includes(`(${signed(lccContacts.estimate, 0)} [${signed(lccContacts.low, 0)}, ${signed(lccContacts.high, 0)}])`));
 });
+
+test('the quoted last-layer intervals are those of docs/adapt/last-layer-test.json', () => {
+  const last = JSON.parse(readFileSync(path.join(ROOT, 'docs/adapt/last-layer-test.json'), 'utf8')) as { settings: { layers: string }; arms: Arm[] };
+  assert.equal(last.settings.layers, 'last');
+  assert.equal(last.arms.length, 1, 'the one setting chosen on validation');
+  const [arm] = last.arms;
+  const dice = arm.vsBaseline.meanDice.meanDifference;
+  const quote = `contacts ${percentInterval(arm.vsBaseline.forbiddenContacts)}, but\n  Dice ${signed(dice.estimate * 100, 2)} point [${signed(dice.low * 100, 2)}, ${signed(dice.high * 100, 2)}]`;
+  assert.ok(readme.includes(quote), `README lacks ${JSON.stringify(quote)}`);
+});
