@@ -25,7 +25,7 @@ export const DICE_MARGIN = 0.01;
 /** Per input and over the inputs. */
 export interface InputsSummary {
   inputs: Array<{ name: string; original: ScoreRow; adapted: ScoreRow; passes: boolean; why: string }>;
-  /** Score → the mean paired difference over the inputs, its interval, and the relative change of the means. */
+  /** Score → the mean paired difference over the inputs and the relative change of the means, and the median of the inputs' relative changes, each with its interval. */
   differences: Array<{ score: string; meanOriginal: number; meanAdapted: number; difference: BootstrapInterval; relative: BootstrapInterval | null; medianRelative: BootstrapInterval | null }>;
 }
 
@@ -74,7 +74,7 @@ export function summaryTables(s: InputsSummary, structures: readonly string[]): 
   }
   const f = (x: number, digits: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(digits));
   const interval = (b: BootstrapInterval, digits: number) => `${f(b.estimate, digits)} [${f(b.low, digits)}, ${f(b.high, digits)}]`;
-  lines.push('', `| score, over the ${s.inputs.length} inputs | mean, original | mean, adapted | adapted − original, 95 % interval | relative change, 95 % interval |`, '|---|---|---|---|---|');
+  lines.push('', `| score, over the ${s.inputs.length} inputs | mean, original | mean, adapted | adapted − original, 95 % interval | relative change of the means | median of the inputs' relative changes |`, '|---|---|---|---|---|---|');
   for (const d of s.differences) {
     const digits = d.score.startsWith('contacts') ? 1 : 4;
     const pct = (b: BootstrapInterval) => `${(100 * b.estimate).toFixed(0)} % [${(100 * b.low).toFixed(0)}, ${(100 * b.high).toFixed(0)}]`;

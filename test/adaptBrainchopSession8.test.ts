@@ -1,0 +1,65 @@
+/**
+ * Session 8 of `docs/adapt-brainchop.md` (the last layer alone, on whole-scan features, over nine inputs: Colin27 and
+ * eight augmented copies) comes from the files committed in `docs/adapt/session8/`: `eval.json`
+ * (`bench/brainchop/evaluateColin27.ts`, the original's and the adapted model's segmentation of every input) and each
+ * run's `adapt.json` (as `adapt-<input>.json`). The document's tables are rebuilt here from them with the analysis
+ * the design fixed (`bench/brainchop/summariseInputs.ts`), and the runs are checked to be the design's.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { summariseInputs, summaryTables, type ScoreRow } from '../bench/brainchop/summariseInputs.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIR = path.join(ROOT, 'docs', 'adapt', 'session8');
+const doc = readFileSync(path.join(ROOT, 'docs', 'adapt-brainchop.md'), 'utf8');
+const session8 = doc.slice(doc.indexOf('## Session 8'));
+const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const scores = JSON.parse(readFileSync(path.join(DIR, 'eval.json'), 'utf8')) as { structures: Array<{ name: string }>; rows: ScoreRow[] };
+const structures = scores.structures.map((s) => s.name);
+const summary = summariseInputs(scores.rows, structures, 'last-');
+interface Adapt {
+  settings: { layers: string; lambda: number; learningRate: number; steps: number };
+  stepsDone: number;
+  guard: { minDice: number; every: number; bestStep: number; checks: Array<{ step: number; forbiddenContacts: number; forbiddenPairs: number }> };
+  scans: Array<{ forbiddenContacts: number; forbiddenPairs: number }>;
+}
+const adaptOf = (input: string) => JSON.parse(readFileSync(path.join(DIR, `adapt-${input}.json`), 'utf8')) as Adapt;
+
+test('Session 8: nine inputs, each run with the pre-registered settings, each scored on its own final segmentation', () => {
+  assert.deepEqual(summary.inputs.map((i) => i.name), ['orig', ...Array.from({ length: 8 }, (_, k) => `copy${k}`)]);
+  for (const input of summary.inputs) {
+    const a = adaptOf(input.name);
+    assert.deepEqual([a.settings.layers, a.settings.lambda, a.settings.learningRate, a.settings.steps], ['last', 137429, 1e-3, 15]);
+    assert.deepEqual([a.guard.every, a.guard.minDice], [1, 0.9]);
+    // The segmentation scored is the one `adapt` wrote: the same contacts against A as it counted, which are the kept check's.
+    const kept = a.guard.checks.find((c) => c.step === a.guard.bestStep)!;
+    const counted = input.adapted.contacts.A;
+    assert.deepEqual([counted.forbiddenContacts, counted.forbiddenPairs], [a.scans[0].forbiddenContacts, a.scans[0].forbiddenPairs]);
+    assert.deepEqual([counted.forbiddenContacts, counted.forbiddenPairs], [kept.forbiddenContacts, kept.forbiddenPairs]);
+    // And the reference check (step 0, the original weights on the stored features) is the original's segmentation.
+    assert.equal(a.guard.checks[0].forbiddenContacts, input.original.contacts.A.forbiddenContacts);
+  }
+});
+
+test('Session 8: the document\'s tables are the analysis of eval.json', () => {
+  for (const line of summaryTables(summary, structures).split('\n')) {
+    assert.ok(session8.includes(line), `Session 8 lacks the line ${line}`);
+  }
+});
+
+test('Session 8: the README quotes the count of inputs passing and the mean changes', () => {
+  const passing = summary.inputs.filter((i) => i.passes).length;
+  assert.match(readme, new RegExp(`${passing} of the 9 inputs pass`));
+  const pallidum = summary.differences.find((x) => x.score === 'pallidum Dice')!.difference;
+  const loss = `the pallidum loses ${(-pallidum.estimate).toFixed(3)} Dice against AAL on average [${(-pallidum.high).toFixed(3)}, ${(-pallidum.low).toFixed(3)}]`;
+  assert.ok(readme.replace(/\s+/g, ' ').includes(loss), `the README lacks "${loss}"`);
+  for (const score of ['contacts vs A', 'contacts vs B']) {
+    const d = summary.differences.find((x) => x.score === score)!;
+    const x = Math.round(100 * d.medianRelative!.estimate);
+    const pct = `${x < 0 ? '−' : '+'}${Math.abs(x)} %`;
+    assert.ok(readme.includes(pct), `the README lacks the median change of ${score}, ${pct}`);
+  }
+});
