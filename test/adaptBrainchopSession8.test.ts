@@ -63,3 +63,23 @@ test('Session 8: the README quotes the count of inputs passing and the mean chan
     assert.ok(readme.includes(pct), `the README lacks the median change of ${score}, ${pct}`);
   }
 });
+
+test('Session 8, restricted prior: the runs are the pre-registered design, and the document\'s tables are the analysis of eval-made.json', () => {
+  const made = JSON.parse(readFileSync(path.join(DIR, 'eval-made.json'), 'utf8')) as { rows: ScoreRow[] };
+  const result = summariseInputs(made.rows, structures, 'made-');
+  assert.ok(result.inputs.length >= 1);
+  // λ_k = 30 000 × (2 × pairs the original's segmentation of copy k makes) / 420, fixed before the runs.
+  const lambdas: Record<string, number> = { copy0: 2571, copy1: 8429, copy2: 1857, copy3: 8571, copy4: 5429, copy5: 2000, copy6: 2857, copy7: 1857 };
+  for (const input of result.inputs) {
+    const a = adaptOf(`made-${input.name}`);
+    assert.deepEqual([a.settings.layers, a.settings.lambda, a.settings.learningRate, a.settings.steps], ['last', lambdas[input.name], 1e-3, 15]);
+    assert.deepEqual([a.guard.every, a.guard.minDice], [1, 0.9]);
+    assert.equal(a.settings.lambda, Math.round((30000 * 2 * input.original.contacts.A.forbiddenPairs) / 420), 'the per-pair rule, from the pairs the original makes');
+  }
+  for (const line of summaryTables(result, structures).split('\n')) {
+    assert.ok(session8.includes(line), `Session 8 lacks the line ${line}`);
+  }
+  const passing = result.inputs.filter((i) => i.passes).length;
+  assert.ok(readme.replace(/\s+/g, ' ').includes(`${passing} of the ${result.inputs.length} copies run pass the rule`));
+  assert.ok(session8.includes(`**${passing} of the ${result.inputs.length} copies run pass the rule`));
+});
