@@ -20,6 +20,7 @@ import { softAdjacency } from '../../src/loss/softAdjacency.js';
 import { loadModel } from '../../src/model/modelFiles.js';
 import { modelIntensity } from '../../src/model/modelIntensity.js';
 import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
+import { cropGrid } from '../../src/volume/cropGrid.js';
 import { readNiftiFile } from '../../src/volume/niftiFile.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '15' }, out: { type: 'string' } } });
@@ -49,14 +50,8 @@ for (const spec of models) {
   const sum = new Float64Array(C * C);
   const voxels = gx * gy * gz;
   for (let z = 0; z < gz; z += TILE) for (let y = 0; y < gy; y += TILE) for (let x = 0; x < gx; x += TILE) {
-    const size = [Math.min(TILE, gx - x), Math.min(TILE, gy - y), Math.min(TILE, gz - z)];
-    const part = new Float32Array(size[0] * size[1] * size[2] * C);
-    let o = 0;
-    for (let k = 0; k < size[2]; k++) for (let j = 0; j < size[1]; j++) {
-      const start = (((z + k) * gy + y + j) * gx + x) * C;
-      part.set(logits.subarray(start, start + size[0] * C), o);
-      o += size[0] * C;
-    }
+    const size: [number, number, number] = [Math.min(TILE, gx - x), Math.min(TILE, gy - y), Math.min(TILE, gz - z)];
+    const part = cropGrid(logits, grid.dims, { start: [x, y, z], size }, C);
     const a = tf.tidy(() => softAdjacency(tf.softmax(tf.tensor(part, [1, size[2], size[1], size[0], C]))));
     const values = a.dataSync();
     a.dispose();

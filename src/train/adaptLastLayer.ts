@@ -10,6 +10,8 @@ import { fromNetworkGrid, resolveCropMargin, resolveInputOrder, toNetworkGrid, t
 import { fidelityLoss } from '../loss/fidelityLoss.js';
 import { makeNonAdjacencyLoss } from '../loss/makeNonAdjacencyLoss.js';
 import { modelIntensity } from '../model/modelIntensity.js';
+import { cropGrid } from '../volume/cropGrid.js';
+import type { CropBox } from '../volume/headBoundingBox.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import { makeVolume, type Volume } from '../volume/Volume.js';
 import { resolveAdaptSettings, type AdaptGuardOptions, type AdaptModelOptions, type AdaptModelResult } from './adaptModel.js';
@@ -171,7 +173,7 @@ export async function adaptLastLayer(model: LayersModel, options: AdaptLastLayer
       for (const s of data) {
         for (const t of tiles(s.grid.dims, tile)) {
           const share = t.voxels / totalVoxels;
-          const x = tf.tensor2d(tileOf(s.features, s.grid.dims, F, t.origin, t.size), [t.voxels, F]);
+          const x = tf.tensor2d(cropGrid(s.features, s.grid.dims, t, F), [t.voxels, F]);
           const shape = [1, t.size[2], t.size[1], t.size[0], C];
           const target = tf.tidy(() => tf.reshape(tf.softmax(logitsOf(x, original)), shape));
           const terms: { value: tf.Tensor | null } = { value: null };
@@ -277,30 +279,14 @@ async function computeFeatures(
   }
 }
 
-/** The cubic tiles (edge `edge`, cut short at the far faces) covering a grid `[gx, gy, gz]`: origin and size, x first. */
-function* tiles(dims: readonly number[], edge: number): Generator<{ origin: number[]; size: number[]; voxels: number }> {
+/** The cubic tiles (edge `edge`, cut short at the far faces) covering a grid `[gx, gy, gz]`, as boxes (x first) and their voxels. */
+function* tiles(dims: readonly number[], edge: number): Generator<CropBox & { voxels: number }> {
   for (let z = 0; z < dims[2]; z += edge) {
     for (let y = 0; y < dims[1]; y += edge) {
       for (let x = 0; x < dims[0]; x += edge) {
-        const size = [Math.min(edge, dims[0] - x), Math.min(edge, dims[1] - y), Math.min(edge, dims[2] - z)];
-        yield { origin: [x, y, z], size, voxels: size[0] * size[1] * size[2] };
+        const size: CropBox['size'] = [Math.min(edge, dims[0] - x), Math.min(edge, dims[1] - y), Math.min(edge, dims[2] - z)];
+        yield { start: [x, y, z], size, voxels: size[0] * size[1] * size[2] };
       }
     }
   }
-}
-
-/** A tile of a channels-last grid (`voxel·F + f`, x fastest), channels-last, x fastest. */
-function tileOf(features: Float32Array, dims: readonly number[], F: number, origin: number[], size: number[]): Float32Array {
-  const [gx, gy] = dims;
-  const row = size[0] * F;
-  const out = new Float32Array(size[0] * size[1] * size[2] * F);
-  let o = 0;
-  for (let z = 0; z < size[2]; z++) {
-    for (let y = 0; y < size[1]; y++) {
-      const start = (((origin[2] + z) * gy + origin[1] + y) * gx + origin[0]) * F;
-      out.set(features.subarray(start, start + row), o);
-      o += row;
-    }
-  }
-  return out;
 }
