@@ -7,6 +7,7 @@ import { assertBackendInstalled } from './assertBackendInstalled.js';
 import { ADAPT_DEFAULTS, type AdaptCheck } from '../train/adaptModel.js';
 import { GUARD_MIN_DICE } from '../train/checkAgainstOriginal.js';
 import type { SliceAxisIndex } from '../volume/sliceAxis.js';
+import type { Volume } from '../volume/Volume.js';
 import type { StandardiseOptions } from '../data/standardise.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
@@ -38,6 +39,7 @@ interface AdaptFlags {
   timeLimit?: number;
   checkEvery?: number;
   checkDice: number;
+  saveChecks?: boolean;
   scansInMemory: number;
   backend?: EngineBackend;
   engine: EngineChoice;
@@ -104,6 +106,7 @@ export function makeAdaptCommand(): Command {
       positiveIntegerOption,
     )
     .option('--check-dice <d>', 'guard: the lowest Dice to the original\'s segmentation any label it segments may keep', numberOption('a number in [0, 1]', (n) => n >= 0 && n <= 1), GUARD_MIN_DICE)
+    .option('--save-checks', 'guard: also write each check\'s segmentations, <out>/checks/step-<n>/<scan> (step 0: the original\'s), to see what every step changed')
     .option('--scans-in-memory <n>', 'scans held decoded at once', positiveIntegerOption, D.scansInMemory)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'tensorflow']))
     .addOption(engineOption())
@@ -116,6 +119,7 @@ export function makeAdaptCommand(): Command {
 async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags): Promise<void> {
   if (!flags.prior) throw new Error('--prior <graph.json> is required (the adjacency prior the model segments with)');
   if (!flags.out) throw new Error('--out <folder> is required');
+  if (flags.saveChecks && flags.checkEvery === undefined) throw new Error('--save-checks writes the guard\'s checks: give --check-every <n> too');
   assertBackendInstalled(flags.backend);
   const out = flags.out;
   const scans = await listScans(inputs, flags.quiet);
@@ -171,7 +175,14 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
           await engine.dispose();
         }
       },
-      onCheck: (c: AdaptCheck) => {
+      onCheck: async (c: AdaptCheck, segmentations: readonly Volume[]) => {
+        if (flags.saveChecks) {
+          for (const [i, labels] of segmentations.entries()) {
+            const target = path.join(out, 'checks', `step-${c.step}`, scans[i].rel);
+            await mkdir(path.dirname(target), { recursive: true });
+            await writeNiftiFile(target, labels, { kind: 'labels', description: `nonadj adapt check, step ${c.step}` });
+          }
+        }
         if (flags.quiet) return;
         const worst = c.worst === null ? 'the reference' : `worst label ${prior.nameOf(prior.indexOfLabel(c.worst.label))} Dice ${c.worst.dice.toFixed(3)} to the original${scans.length > 1 ? ` (${scans[c.worst.scan].rel})` : ''}`;
         process.stderr.write(`adapt: check at step ${c.step}: ${c.forbiddenContacts} forbidden contacts (${c.forbiddenPairs} pairs), ${worst}: ${c.passed ? 'passed' : `failed (< ${flags.checkDice}), stopping`} (${c.seconds.toFixed(0)} s)\n`);

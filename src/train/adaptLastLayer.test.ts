@@ -92,8 +92,18 @@ describe('adaptLastLayer', () => {
     const model = toyModel();
     const original = (await segmentVolume(model, image, { metadata })).labels;
     const checks: number[] = [];
-    const r = await adaptLastLayer(model, { ...base, steps: 4, guard: { every: 2, minDice: 0, onCheck: (c) => checks.push(c.forbiddenContacts) } });
+    const seen: Volume[][] = [];
+    const r = await adaptLastLayer(model, {
+      ...base, steps: 4,
+      guard: { every: 2, minDice: 0, onCheck: (c, segmentations) => { checks.push(c.forbiddenContacts); seen.push([...segmentations]); } },
+    });
     assert.equal(checks[0], checkSegmentation(original, prior).forbiddenContacts);
+    // onCheck gets each check's segmentation: at step 0 the original's; each one scores as its check says.
+    assert.deepEqual(Array.from(seen[0][0].data), Array.from(original.data));
+    assert.deepEqual(seen.map((v) => checkSegmentation(v[0], prior).forbiddenContacts), checks);
+    // The kept check's is the adapted model's own segmentation (the model ends with the kept weights).
+    const kept = r.guard!.checks.findIndex((c) => c.step === r.guard!.bestStep);
+    assert.deepEqual(Array.from(seen[kept][0].data), Array.from((await segmentVolume(model, image, { metadata })).labels.data));
     assert.deepEqual(r.guard?.checks.map((c) => c.step), [0, 2, 4]);
     assert.equal(r.guard?.stoppedAtStep, null);
     // A tolerance no change can meet: the first check whose segmentation differs fails (the steps before it changed no

@@ -108,7 +108,7 @@ describe('adaptModel', () => {
     const seen: number[] = [];
     const r = await adaptModel(model, {
       ...base, lambda: 1, steps: 50, fidelityWeight: 0,
-      guard: { every: 5, minDice: 0.9, segment: async (m) => [(await segmentVolume(m, image, { metadata })).labels], onCheck: (c) => seen.push(c.step) },
+      guard: { every: 5, minDice: 0.9, segment: async (m) => [(await segmentVolume(m, image, { metadata })).labels], onCheck: (c) => { seen.push(c.step); } },
     });
     const g = r.guard!;
     // Step 0 is the original: the reference, passed, with its forbidden contacts.

@@ -72,8 +72,11 @@ export interface AdaptGuardOptions {
    * weights into it. One label map per scan, in the prior's label codes, e.g. `segmentVolume`'s.
    */
   segment: (model: LayersModel) => Promise<Volume[]>;
-  /** Called after every check (for progress output). */
-  onCheck?: (check: AdaptCheck) => void;
+  /**
+   * Called after every check, with the check's segmentations (one label map per scan, on the scan's grid, in `scans`'
+   * order: at step 0 the original's), e.g. for progress output or to keep them (`nonadj adapt --save-checks`). Awaited.
+   */
+  onCheck?: (check: AdaptCheck, segmentations: readonly Volume[]) => void | Promise<void>;
 }
 
 export type { AdaptCheck } from './makeAdaptGuard.js';

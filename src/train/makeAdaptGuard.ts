@@ -29,7 +29,8 @@ export interface MakeAdaptGuardOptions {
   segment: () => Promise<Volume[]>;
   /** Copies of the weights of the moment (the guard keeps the best; it disposes them). */
   snapshot: () => tf.Tensor[];
-  onCheck?: (check: AdaptCheck) => void;
+  /** Called after every check with its segmentations (`AdaptGuardOptions.onCheck`); awaited. */
+  onCheck?: (check: AdaptCheck, segmentations: readonly Volume[]) => void | Promise<void>;
   /** The caller's name, for errors. */
   op: string;
 }
@@ -77,7 +78,7 @@ export function makeAdaptGuard(options: MakeAdaptGuardOptions): AdaptGuard {
         seconds: (performance.now() - t0) / 1000,
       };
       checks.push(check);
-      options.onCheck?.(check);
+      await options.onCheck?.(check, segmentations);
       // Strictly fewer: on a tie the earlier weights, the closer to the original, are kept.
       if (check.passed && (best === null || check.forbiddenContacts < best.contacts)) {
         if (best !== null) tf.dispose(best.weights);

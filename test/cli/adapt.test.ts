@@ -122,10 +122,10 @@ describe('nonadj adapt', () => {
   });
 
   test('--layers last: the last layer adapted on the whole scans, deterministic, every check recorded', async () => {
-    const run = (out: string) =>
-      runCli(['adapt', model3d, scans, '--prior', priorFile, '--out', out, '--layers', 'last', '--steps', '50', '--lambda', '1', '--lr', '1e-2', '--check-every', '10', '--check-dice', '0', '--backend', 'cpu']);
+    const run = (out: string, ...extra: string[]) =>
+      runCli(['adapt', model3d, scans, '--prior', priorFile, '--out', out, '--layers', 'last', '--steps', '50', '--lambda', '1', '--lr', '1e-2', '--check-every', '10', '--check-dice', '0', '--backend', 'cpu', ...extra]);
     const out = path.join(tmp, 'last');
-    const r = run(out);
+    const r = run(out, '--save-checks');
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stderr, /^adapt: features of .*a\.nii\.gz \(1 channels on 16×16×2\) in \d+ s, /m);
     assert.match(r.stdout, /adapted: {3}50 steps of the last layer \(full passes\), λ 1, lr 0\.01 .*; the weights of step \d+ kept \(guard\)\n/);
@@ -139,6 +139,15 @@ describe('nonadj adapt', () => {
     assert.ok(summary.guard.bestStep > 0 && kept.forbiddenContacts < summary.guard.checks[0].forbiddenContacts);
     assert.equal(summary.scans.reduce((a, s) => a + s.forbiddenContacts, 0), kept.forbiddenContacts);
     for (const name of ['a.nii.gz', 'b.nii.gz']) assert.deepEqual([...new Set((await readNiftiFile(path.join(out, 'segmentations', name))).data)].sort(), [0, 1, 2]);
+    // --save-checks: every check's segmentations, each scoring as its check; the kept one's are those written.
+    for (const c of summary.guard.checks) {
+      const seg = await Promise.all(['a.nii.gz', 'b.nii.gz'].map((name) => readNiftiFile(path.join(out, 'checks', `step-${c.step}`, name))));
+      assert.equal(seg.reduce((a, v) => a + checkSegmentation(v, prior).forbiddenContacts, 0), c.forbiddenContacts, `step ${c.step}`);
+    }
+    for (const name of ['a.nii.gz', 'b.nii.gz']) {
+      const [kept, written] = await Promise.all([path.join('checks', `step-${summary.guard.bestStep}`, name), path.join('segmentations', name)].map((f) => readNiftiFile(path.join(out, f))));
+      assert.deepEqual(kept.data, written.data);
+    }
     // No patch, no seed: a second run gives the same model, byte for byte.
     const again = path.join(tmp, 'last-again');
     assert.equal(run(again).exitCode, 0);
@@ -157,6 +166,7 @@ describe('nonadj adapt', () => {
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--lambda', '-1'], /--lambda.*expected a number ≥ 0/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-dice', '1.5'], /--check-dice.*expected a number in \[0, 1\]/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-every', '0'], /--check-every.*expected a positive integer/],
+      [['adapt', model, a, '--prior', priorFile, '--out', out, '--save-checks'], /--save-checks .*give --check-every/],
       [['adapt', model3d, a, '--prior', priorFile, '--out', out, '--layers', 'some'], /--layers.*some.*(all, last|all|last)/],
       [['adapt', model, a, path.join(tmp, 'original', 'a.nii.gz'), '--prior', priorFile, '--out', out], /would both be written as segmentations\/a.nii.gz/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--intensity', 'dataset'], /^nonadj adapt: --intensity dataset needs a training set; adapt takes zscore, minmax, quantile\[:lower,upper\] or none \(a model trained with dataset statistics stores them\)\n$/],
