@@ -146,6 +146,7 @@ export type { CropBox } from './volume/headBoundingBox.js';
 export type { PatchWindow } from './infer/predictPatches3d.js';
 export { makeInferenceEngine, ONNX_RUNTIME_MISSING } from './infer/makeInferenceEngine.js';
 export type { BatchForward, EngineChoice, InferenceEngine, MakeInferenceEngineOptions, OnnxRuntimeModule } from './infer/makeInferenceEngine.js';
+export type { OnnxSession, OnnxSessionOptions } from './infer/openOnnxSessions.js';
 export type { IntensityRegion } from './data/intensityStats.js';
 export type { StandardiseOptions } from './data/standardise.js';
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { toOnnx } from '../model/toOnnx.js';
+import { openOnnxSessions, type EngineChoice, type OnnxRuntimeModule } from './openOnnxSessions.js';
 
 /**
  * One forward pass of a model on a batch, outside tfjs: `input` is `[B, …spatial, Cin]` float32 row-major
@@ -10,31 +11,8 @@ import { toOnnx } from '../model/toOnnx.js';
  */
 export type BatchForward = (input: Float32Array, shape: readonly number[]) => Promise<Float32Array>;
 
-/** The engine asked for: `'auto'` (onnxruntime-node when it loads and the model exports, else tfjs), `'tfjs'` or `'onnx'`. */
-export type EngineChoice = 'auto' | 'tfjs' | 'onnx';
-
-/** The few parts of the onnxruntime-node module used here (its own types are not imported, so that tsc does not need it). */
-export interface OnnxRuntimeModule {
-  InferenceSession: {
-    create(
-      model: Uint8Array,
-      options: {
-        intraOpNumThreads?: number;
-        interOpNumThreads?: number;
-        graphOptimizationLevel?: 'all';
-        executionMode?: 'sequential';
-        enableCpuMemArena?: boolean;
-        /** 0 verbose … 3 error, 4 fatal: onnxruntime's own log lines go to stderr. */
-        logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
-      },
-    ): Promise<{
-      run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
-      release(): Promise<void>;
-    }>;
-  };
-  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
-  env: { versions: { node?: string; common: string } };
-}
+export { importOnnxRuntime, ONNX_RUNTIME_MISSING } from './openOnnxSessions.js';
+export type { EngineChoice, OnnxRuntimeModule } from './openOnnxSessions.js';
 
 /** Options of {@link makeInferenceEngine}. */
 export interface MakeInferenceEngineOptions {
@@ -60,17 +38,6 @@ export interface InferenceEngine {
   dispose(): Promise<void>;
 }
 
-// The module name is held in a variable so that tsc and bundlers do not require the optional package.
-const ortModule = 'onnxruntime-node';
-/** Loads onnxruntime-node (a dynamic import: the package is an optional peer); rejects when it is not installed. */
-export const importOnnxRuntime = async (): Promise<OnnxRuntimeModule> => {
-  const m = (await import(ortModule)) as OnnxRuntimeModule & { default?: OnnxRuntimeModule };
-  return m.InferenceSession ? m : m.default!;
-};
-
-/** The message when `'onnx'` is asked for but the package does not load. */
-export const ONNX_RUNTIME_MISSING = 'onnxruntime-node is not installed: npm install onnxruntime-node (or use --engine tfjs)';
-
 /**
  * Choose and set up the inference engine of a model (logits output, see `toLogits`): onnxruntime-node running the
  * model exported with `toOnnx` (5–11× faster forward passes than tfjs-backend-wasm on CPU), or tfjs. `'auto'` takes
@@ -87,24 +54,14 @@ export async function makeInferenceEngine(model: LayersModel, options: MakeInfer
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`makeInferenceEngine: threads ${threads} must be a positive integer`);
   const tfjs = (why: string): InferenceEngine => ({ kind: 'tfjs', description: `tfjs ${tf.getBackend()}${why}`, setupSeconds: 0, dispose: async () => {} });
   if (choice === 'tfjs') return tfjs('');
-  let ort: OnnxRuntimeModule;
-  try {
-    ort = await (options.loadRuntime ?? importOnnxRuntime)();
-  } catch (error) {
-    if (choice === 'onnx') throw new Error(ONNX_RUNTIME_MISSING, { cause: error });
-    return tfjs(' (onnxruntime-node not installed)');
-  }
-  const started = performance.now();
-  let bytes: Uint8Array;
-  try {
-    bytes = toOnnx(model);
-  } catch (error) {
-    if (choice === 'onnx') throw error;
-    return tfjs(` (${(error as Error).message.replace(/^toOnnx: /, 'not exportable: ')})`);
-  }
-  let session: Awaited<ReturnType<OnnxRuntimeModule['InferenceSession']['create']>>;
-  try {
-    session = await ort.InferenceSession.create(bytes, {
+  const opened = await openOnnxSessions({
+    engine: choice,
+    loadRuntime: options.loadRuntime,
+    convert: () => toOnnx(model),
+    bytesOf: (bytes) => [bytes],
+    notCovered: [/^toOnnx: /, 'not exportable: '],
+    what: `the exported model ${model.name}`,
+    sessionOptions: {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
@@ -112,18 +69,15 @@ export async function makeInferenceEngine(model: LayersModel, options: MakeInfer
       // Without the arena, memory goes back after each run: a MeshNet's one-pass head box peaks at 3.6 GB instead of
       // 7.6 GB (measured), and the demo baseline's 2 mm brain runs as fast (0.93–0.95 s CPU either way).
       enableCpuMemArena: false,
-    });
-  } catch (error) {
-    const message = `onnxruntime-node cannot load the exported model ${model.name}: ${(error as Error).message.split('\n')[0]}`;
-    if (choice === 'onnx') throw new Error(`makeInferenceEngine: ${message}`, { cause: error });
-    return tfjs(` (${message})`);
-  }
-  const setupSeconds = (performance.now() - started) / 1000;
+    },
+    op: 'makeInferenceEngine',
+  });
+  if (opened.kind === 'tfjs') return tfjs(` (${opened.why})`);
+  const { ort, sessions: [session], version, setupSeconds } = opened;
   const forward: BatchForward = async (input, shape) => {
     const result = await session.run({ input: new ort.Tensor('float32', input, shape) });
     return result.output.data as Float32Array;
   };
-  const version = ort.env.versions.node ?? ort.env.versions.common;
   return {
     kind: 'onnx',
     description: `onnxruntime-node ${version}, ${threads} thread${threads === 1 ? '' : 's'}`,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { SegmentationLossResult } from '../loss/makeSegmentationLoss.js';
-import { importOnnxRuntime, ONNX_RUNTIME_MISSING, type EngineChoice, type OnnxRuntimeModule } from '../infer/makeInferenceEngine.js';
+import { openOnnxSessions, type EngineChoice, type OnnxRuntimeModule } from '../infer/openOnnxSessions.js';
 import { toOnnxTraining } from '../model/toOnnxTraining.js';
 
 /** A loss as the engines take it: its total (what is differentiated); every other field must be a scalar term too (kept for the logs). */
@@ -70,33 +70,21 @@ export async function makeGradientEngine(model: LayersModel, options: MakeGradie
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`makeGradientEngine: threads ${threads} must be a positive integer`);
   if (choice === 'tfjs') return tfjsEngine(model, '');
-  let ort: OnnxRuntimeModule;
-  try {
-    ort = await (options.loadRuntime ?? importOnnxRuntime)();
-  } catch (error) {
-    if (choice === 'onnx') throw new Error(ONNX_RUNTIME_MISSING, { cause: error });
-    return tfjsEngine(model, ' (onnxruntime-node not installed)');
-  }
-  let graphs: ReturnType<typeof toOnnxTraining>;
-  try {
-    graphs = toOnnxTraining(model);
-  } catch (error) {
-    if (choice === 'onnx') throw error;
-    return tfjsEngine(model, ` (${(error as Error).message.replace(/^toOnnxTraining: /, 'not covered by the training graphs: ')})`);
-  }
-  // Errors only: onnxruntime's warnings would print on the CLI's stderr between its own lines.
-  const sessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 } as const;
-  let sessions: Array<Awaited<ReturnType<OnnxRuntimeModule['InferenceSession']['create']>>>;
-  try {
-    sessions = await Promise.all([ort.InferenceSession.create(graphs.forward, sessionOptions), ort.InferenceSession.create(graphs.backward, sessionOptions)]);
-  } catch (error) {
-    const message = `onnxruntime-node cannot load the training graphs of ${model.name}: ${(error as Error).message.split('\n')[0]}`;
-    if (choice === 'onnx') throw new Error(`makeGradientEngine: ${message}`, { cause: error });
-    return tfjsEngine(model, ` (${message})`);
-  }
+  const opened = await openOnnxSessions({
+    engine: choice,
+    loadRuntime: options.loadRuntime,
+    convert: () => toOnnxTraining(model),
+    bytesOf: (g) => [g.forward, g.backward],
+    notCovered: [/^toOnnxTraining: /, 'not covered by the training graphs: '],
+    what: `the training graphs of ${model.name}`,
+    // Errors only: onnxruntime's warnings would print on the CLI's stderr between its own lines.
+    sessionOptions: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 },
+    op: 'makeGradientEngine',
+  });
+  if (opened.kind === 'tfjs') return tfjsEngine(model, ` (${opened.why})`);
+  const { ort, graphs, sessions, version } = opened;
   const [forward, backward] = sessions;
   const shapes = model.trainableWeights.map((w) => [...w.shape] as number[]);
-  const version = ort.env.versions.node ?? ort.env.versions.common;
   return {
     kind: 'onnx',
     description: `onnxruntime-node ${version} (training graphs), ${threads} thread${threads === 1 ? '' : 's'}`,
