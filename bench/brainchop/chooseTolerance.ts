@@ -10,11 +10,12 @@
  * `node --import tsx bench/brainchop/chooseTolerance.ts <eval.json> <out.json> <name>=<adapt.json>…` where `eval.json`
  * (`evaluateColin27.ts`) holds a row `<name>@s<n>` for the segmentation of each saved check n of each run (n = 0: the
  * original's). Prints the table of the grid (markdown) and writes `{ tolerances: [{ tau, kept, passes, summary }], chosen }`.
+ * With `--at τ,τ…` (the test: τ\* and the control), judges those values only and prints session 8's tables for each.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AdaptCheck } from '../../src/train/makeAdaptGuard.js';
-import { summariseInputs, type InputsSummary, type ScoreRow } from './summariseInputs.js';
+import { summariseInputs, summaryTables, type InputsSummary, type ScoreRow } from './summariseInputs.js';
 
 /** The grid of session 9: 0.90, 0.91, …, 0.99. */
 export const TOLERANCES: readonly number[] = Array.from({ length: 10 }, (_, i) => Math.round((0.9 + 0.01 * i) * 100) / 100);
@@ -109,8 +110,14 @@ export function toleranceTable(results: readonly ToleranceResult[], structures: 
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [evalFile, outFile, ...specs] = process.argv.slice(2);
-  if (!evalFile || !outFile || specs.length === 0) throw new Error('usage: chooseTolerance.ts <eval.json> <out.json> <name>=<adapt.json>…');
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--at');
+  const fixed = at >= 0 ? args[at + 1]?.split(',').map(Number) : undefined;
+  if (at >= 0) args.splice(at, 2);
+  const [evalFile, outFile, ...specs] = args;
+  if (!evalFile || !outFile || specs.length === 0 || fixed?.some((t) => !(t >= 0 && t <= 1))) {
+    throw new Error('usage: chooseTolerance.ts <eval.json> <out.json> [--at τ,τ…] <name>=<adapt.json>…');
+  }
   const scores = JSON.parse(readFileSync(evalFile, 'utf8')) as { rows: ScoreRow[]; structures: Array<{ name: string }> };
   const structures = scores.structures.map((s) => s.name);
   const runs = specs.map((spec) => {
@@ -120,8 +127,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (!adapt.guard) throw new Error(`${spec.slice(i + 1)} has no guard checks (run adapt with --check-every 1 --check-dice 0 --save-checks)`);
     return { name: spec.slice(0, i), checks: adapt.guard.checks };
   });
-  const results = judgeTolerances(scores.rows, runs, structures);
-  const chosen = chooseTolerance(results);
-  process.stdout.write(`${toleranceTable(results, structures)}\n\nτ* = ${chosen.tau.toFixed(2)}: ${chosen.passes} of ${runs.length} inputs pass\n`);
-  writeFileSync(outFile, JSON.stringify({ tolerances: results, chosen: chosen.tau }, null, 1) + '\n');
+  if (fixed) {
+    // The test: the tolerances given (τ* and the control), each as session 8's tables.
+    const results = judgeTolerances(scores.rows, runs, structures, fixed);
+    for (const r of results) process.stdout.write(`τ = ${r.tau.toFixed(2)}, steps kept ${JSON.stringify(r.kept)}\n\n${summaryTables(r.summary, structures)}\n\n`);
+    writeFileSync(outFile, JSON.stringify({ tolerances: results }, null, 1) + '\n');
+  } else {
+    const results = judgeTolerances(scores.rows, runs, structures);
+    const chosen = chooseTolerance(results);
+    process.stdout.write(`${toleranceTable(results, structures)}\n\nτ* = ${chosen.tau.toFixed(2)}: ${chosen.passes} of ${runs.length} inputs pass\n`);
+    writeFileSync(outFile, JSON.stringify({ tolerances: results, chosen: chosen.tau }, null, 1) + '\n');
+  }
 }
