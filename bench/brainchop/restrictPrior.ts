@@ -5,26 +5,19 @@
  * already keeps apart in its labels (on Colin27, background – pallidum carries 10 % of the forbidden soft adjacency of
  * prior A with no contact in the segmentation).
  *
- * `node --import tsx bench/brainchop/restrictPrior.ts <graph.json> <segmentation.nii.gz> <out graph.json>`
+ * `node --import tsx bench/brainchop/restrictPrior.ts <graph.json> <segmentation.nii.gz> <out graph.json>`; the same
+ * restriction as `nonadj adapt --pairs made` (`restrictPrior`, `src/prior/`), kept for the study's recorded priors.
  */
 import { writeFileSync } from 'node:fs';
 import { checkSegmentation } from '../../src/metric/checkSegmentation.js';
 import { AdjacencyPrior } from '../../src/prior/AdjacencyPrior.js';
+import { restrictPrior } from '../../src/prior/restrictPrior.js';
 import { readNiftiFile } from '../../src/volume/niftiFile.js';
 
 const [priorFile, segFile, out] = process.argv.slice(2);
 if (!priorFile || !segFile || !out) throw new Error('usage: restrictPrior.ts <graph.json> <segmentation> <out graph.json>');
 const prior = await AdjacencyPrior.read(priorFile);
 const made = checkSegmentation(await readNiftiFile(segFile, { expect: '3d' }), prior).pairs;
-const C = prior.numLabels;
-const keep = new Set(made.map((p) => [prior.indexOfLabel(p.labels[0]), prior.indexOfLabel(p.labels[1])].sort((a, b) => a - b).join(',')));
-const counts = Float64Array.from(prior.counts);
-for (let i = 0; i < C; i++) {
-  for (let j = 0; j < C; j++) {
-    const key = [i, j].sort((a, b) => a - b).join(',');
-    if (!prior.isAllowed(i, j) && !keep.has(key)) counts[i * C + j] = 1;
-  }
-}
-const restricted = AdjacencyPrior.fromCounts(counts, { labels: [...prior.labels], names: [...prior.names], connectivity: prior.connectivity, radius: prior.radius }, out);
+const restricted = restrictPrior(prior, made.map((p) => p.labels));
 writeFileSync(out, JSON.stringify(restricted.toJson()) + '\n');
 process.stdout.write(`${out}: ${restricted.forbiddenUnorderedPairs} pairs forbidden (of ${prior.forbiddenUnorderedPairs}), the ones ${segFile} makes\n`);

@@ -10,6 +10,7 @@ import type { SliceAxisIndex } from '../volume/sliceAxis.js';
 import type { Volume } from '../volume/Volume.js';
 import type { StandardiseOptions } from '../data/standardise.js';
 import { readNiftiFile, writeNiftiFile } from '../volume/niftiFile.js';
+import { restrictPrior } from '../prior/restrictPrior.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { listImages } from './listImages.js';
 import { loadPrior } from './loadPrior.js';
@@ -31,6 +32,7 @@ interface AdaptFlags {
   axis?: SliceAxisIndex;
   patch?: number;
   layers: 'all' | 'last';
+  pairs: 'all' | 'made';
   /** `--intensity`, parsed (`intensityOption('adapt')`). */
   intensity?: StandardiseOptions;
   inputOrder?: 'zyx' | 'xyz';
@@ -83,6 +85,14 @@ export function makeAdaptCommand(): Command {
           'MeshNet), on the features the other layers compute once on the whole scans, each step a full pass over them in --patch³ tiles ' +
           '(default 64): deterministic, and a --check-every check costs no segmentation',
       ).choices(['all', 'last']).default('all'),
+    )
+    .addOption(
+      new Option(
+        '--pairs <which>',
+        'all: NonAdjLoss over every pair the prior forbids; made: only over the forbidden pairs the original model\'s segmentations of the scans ' +
+          'make (one extra segmentation per scan first), λ scaled by their share of the forbidden pairs so that each keeps its weight, and the ' +
+          'guard counting those pairs (<out>/prior-made.json)',
+      ).choices(['all', 'made']).default('all'),
     )
     .option('--patch <n>', '3D: adapt on n³ patches, the network rebuilt for them (a fully convolutional one such as brainchop\'s MeshNet, declared 256³)', positiveIntegerOption)
     .option(
@@ -159,6 +169,36 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       crop: flags.crop,
       memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
     });
+    // --pairs made: the loss and the guard see only the forbidden pairs the original's segmentations make; each keeps
+    // the weight per pair it has under the full prior (NonAdjLoss is divided by the forbidden pairs, METHOD.md §3).
+    let lossPrior = prior;
+    let lambda = flags.lambda;
+    let pairs: { mode: 'made'; file: string; forbiddenOrderedPairs: number; of: number; lambdaGiven: number } | undefined;
+    if (flags.pairs === 'made') {
+      const made = new Map<string, readonly [number, number]>();
+      const engine = await makeInferenceEngine(model, { engine: flags.engine });
+      try {
+        for (const scan of scans) {
+          const image = await readNiftiFile(scan.file, { expect: '3d' });
+          const { labels } = await segmentVolume(model, image, { ...segmentOptions(metadata), forward: engine.forward });
+          for (const p of checkSegmentation(labels, prior).pairs) made.set(p.labels.join(), p.labels);
+        }
+      } finally {
+        await engine.dispose();
+      }
+      lossPrior = restrictPrior(prior, made.values());
+      if (lossPrior.forbiddenOrderedPairs === 0) {
+        throw new Error(`--pairs made: the original model's segmentations of the ${scans.length === 1 ? 'scan' : `${scans.length} scans`} make no contact that ${flags.prior} forbids: nothing to adapt`);
+      }
+      lambda = (flags.lambda * lossPrior.forbiddenOrderedPairs) / prior.forbiddenOrderedPairs;
+      await mkdir(out, { recursive: true });
+      const file = path.join(out, 'prior-made.json');
+      await writeFileAtomic(file, JSON.stringify(lossPrior.toJson()) + '\n');
+      pairs = { mode: 'made', file, forbiddenOrderedPairs: lossPrior.forbiddenOrderedPairs, of: prior.forbiddenOrderedPairs, lambdaGiven: flags.lambda };
+      if (!flags.quiet) {
+        process.stderr.write(`adapt: --pairs made: the original makes ${lossPrior.forbiddenUnorderedPairs} of the ${prior.forbiddenUnorderedPairs} forbidden pairs; λ ${flags.lambda} → ${Number(lambda.toPrecision(6))} (the same weight per pair)\n`);
+      }
+    }
     const guard = flags.checkEvery === undefined ? undefined : {
       every: flags.checkEvery,
       minDice: flags.checkDice,
@@ -193,7 +233,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       if (flags.timeLimit !== undefined && performance.now() - adaptStart >= flags.timeLimit * 1000) stop.abort();
     };
     const result = flags.layers === 'last' ? await adaptLastLayer(model, {
-      prior,
+      prior: lossPrior,
       scans: scans.map((s) => s.file),
       metadata,
       axis: flags.axis,
@@ -201,7 +241,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       crop: flags.crop,
       tile: flags.patch,
       steps: flags.steps,
-      lambda: flags.lambda,
+      lambda,
       learningRate: flags.lr,
       intensity: intensity.intensity,
       engine: flags.engine,
@@ -215,7 +255,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       guard: guard && { every: guard.every, minDice: guard.minDice, onCheck: guard.onCheck },
       onStep,
     }) : await adaptModel(model, {
-      prior,
+      prior: lossPrior,
       scans: scans.map((s) => s.file),
       metadata,
       axis: flags.axis,
@@ -224,7 +264,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       crop: flags.crop,
       steps: flags.steps,
       batchSize: flags.batchSize,
-      lambda: flags.lambda,
+      lambda,
       learningRate: flags.lr,
       seed: flags.seed,
       intensity: intensity.intensity,
@@ -289,14 +329,14 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const meanOf = (k: 'fidelity' | 'nonAdjacency') => (last.length ? last.reduce((a, h) => a + h[k], 0) / last.length : NaN);
     await writeFileAtomic(
       path.join(out, 'adapt.json'),
-      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, settings: result.settings, trainingEngine, stepsDone: result.steps, seconds: result.seconds, ...(result.guard ? { guard: result.guard } : {}), scans: rows, history: result.history }, null, 1) + '\n',
+      JSON.stringify({ format: 'nonadj-adapt', version: 1, model: modelPath, prior: flags.prior, ...(pairs ? { pairs } : {}), settings: result.settings, trainingEngine, stepsDone: result.steps, seconds: result.seconds, ...(result.guard ? { guard: result.guard } : {}), scans: rows, history: result.history }, null, 1) + '\n',
     );
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
       [
         `model:     ${modelPath} → ${path.join(out, 'model', 'model.json')}`,
         `scans:     ${scans.length}`,
-        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: ${result.guard?.stoppedAtStep === result.steps ? `a check failed --check-dice ${flags.checkDice}` : `--time-limit ${flags.timeLimit} s reached`})` : ''} ${flags.layers === 'last' ? 'of the last layer (full passes)' : `of ${flags.batchSize}`}, λ ${flags.lambda}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})${result.guard ? `; the weights of step ${result.guard.bestStep} kept (guard)` : ''}`,
+        `adapted:   ${result.steps} steps${result.steps < flags.steps ? ` (of ${flags.steps}: ${result.guard?.stoppedAtStep === result.steps ? `a check failed --check-dice ${flags.checkDice}` : `--time-limit ${flags.timeLimit} s reached`})` : ''} ${flags.layers === 'last' ? 'of the last layer (full passes)' : `of ${flags.batchSize}`}, λ ${Number(lambda.toPrecision(6))}${pairs ? ' (--pairs made)' : ''}, lr ${flags.lr} (last ${last.length} steps: fidelity ${meanOf('fidelity').toExponential(2)}, λ·NonAdjLoss ${meanOf('nonAdjacency').toExponential(2)})${result.guard ? `; the weights of step ${result.guard.bestStep} kept (guard)` : ''}`,
         `forbidden: ${rows.map((r) => r.forbiddenContacts).reduce((a, b) => a + b, 0)} contacts in ${rows.filter((r) => r.forbiddenContacts > 0).length} of ${rows.length} segmentations`,
         `written:   ${rows.length === 1 ? rows[0].output : `${rows.length} segmentations in ${path.join(out, 'segmentations')}`}`,
         `engine:    ${summariseEngines(rows.map((r) => r.engine))}`,

@@ -24,6 +24,9 @@ const model = path.join(tmp, 'model');
 const model3d = path.join(tmp, 'model3d');
 const priorFile = path.join(tmp, 'graph.json');
 const wrongPrior = path.join(tmp, 'four.json');
+const model4 = path.join(tmp, 'model4');
+const prior4File = path.join(tmp, 'prior4.json');
+const blank = path.join(tmp, 'blank.nii.gz');
 const prior = discInRingPrior;
 const N = 16;
 
@@ -50,6 +53,20 @@ before(async () => {
   m3.getLayer('last').setWeights([tf.tensor5d([0, 2, 3], [1, 1, 1, 1, 3]), tf.tensor1d([0, -1, -1.9])]);
   await saveModel(m3, model3d, { kind: '3d', classes: [0, 1, 2], inputShape: [2, N, N, 1], intensity: { method: 'zscore-dataset', mean: 0, std: 1 } });
   m3.dispose();
+  // --pairs made: the 3D toy with a fourth class that never wins, and a prior that also forbids every pair with it
+  // (never made) and 1–2 (made: the disc touches the ring), beside 0–2 (made by the toy's mistake).
+  const m4 = tfl.sequential({
+    layers: [
+      tfl.layers.conv3d({ inputShape: [2, N, N, 1], filters: 1, kernelSize: 1, name: 'trunk' }),
+      tfl.layers.conv3d({ filters: 4, kernelSize: 1, name: 'last' }),
+    ],
+  });
+  m4.getLayer('trunk').setWeights([tf.ones([1, 1, 1, 1, 1]), tf.zeros([1])]);
+  m4.getLayer('last').setWeights([tf.tensor5d([0, 2, 3, 0], [1, 1, 1, 1, 4]), tf.tensor1d([0, -1, -1.9, -50])]);
+  await saveModel(m4, model4, { kind: '3d', classes: [0, 1, 2, 3], inputShape: [2, N, N, 1], intensity: { method: 'zscore-dataset', mean: 0, std: 1 } });
+  m4.dispose();
+  writeFileSync(prior4File, JSON.stringify(AdjacencyPrior.fromCounts([[9, 5, 0, 0], [5, 9, 5, 0], [0, 5, 9, 0], [0, 0, 0, 9]]).toJson()));
+  await writeNiftiFile(blank, discInRing(N, 2, -100), { kind: 'image' });
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -154,6 +171,32 @@ describe('nonadj adapt', () => {
     assert.deepEqual(readFileSync(path.join(again, 'model', 'weights.bin')), readFileSync(path.join(out, 'model', 'weights.bin')));
   });
 
+  test('--pairs made: the loss and the guard see only the forbidden pairs the original makes, each with its weight', async () => {
+    const out = path.join(tmp, 'made');
+    const r = runCli(['adapt', model4, path.join(scans, 'a.nii.gz'), '--prior', prior4File, '--out', out, '--pairs', 'made', '--layers', 'last',
+      '--steps', '50', '--lambda', '4', '--lr', '1e-2', '--check-every', '10', '--check-dice', '0', '--backend', 'cpu']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    // Forbidden: 0–2, 0–3, 1–3, 2–3 (8 ordered pairs); the toy makes 0–2 only, so λ 4 × 2 / 8 = 1.
+    assert.match(r.stderr, /^adapt: --pairs made: the original makes 1 of the 4 forbidden pairs; λ 4 → 1 \(the same weight per pair\)$/m);
+    const summary = JSON.parse(readFileSync(path.join(out, 'adapt.json'), 'utf8')) as {
+      pairs: { mode: string; forbiddenOrderedPairs: number; of: number; lambdaGiven: number; file: string };
+      settings: { lambda: number }; guard: { checks: Array<{ forbiddenContacts: number }> }; scans: Array<{ forbiddenContacts: number }>;
+    };
+    assert.deepEqual(summary.pairs, { mode: 'made', file: path.join(out, 'prior-made.json'), forbiddenOrderedPairs: 2, of: 8, lambdaGiven: 4 });
+    assert.equal(summary.settings.lambda, 1);
+    const made = await AdjacencyPrior.read(path.join(out, 'prior-made.json'));
+    assert.deepEqual(made.forbiddenMask().join(''), '0010000010000000');
+    // The contacts the guard counts (against the restricted prior) go, and so do those against the full prior.
+    const full = checkSegmentation(await readNiftiFile(path.join(out, 'segmentations', 'a.nii.gz')), await AdjacencyPrior.read(prior4File));
+    assert.ok(summary.guard.checks[0].forbiddenContacts > 0);
+    assert.equal(summary.scans[0].forbiddenContacts, full.forbiddenContacts);
+    assert.ok(full.forbiddenContacts < summary.guard.checks[0].forbiddenContacts, `${full.forbiddenContacts} contacts left`);
+    // A scan whose segmentation makes no forbidden contact: nothing to adapt, said in one line.
+    const none = runCli(['adapt', model4, blank, '--prior', prior4File, '--out', path.join(tmp, 'made-none'), '--pairs', 'made', '--layers', 'last', '--backend', 'cpu']);
+    assert.equal(none.exitCode, 2);
+    assert.match(none.stderr, /--pairs made: the original model's segmentations of the scan make no contact that .*prior4\.json forbids: nothing to adapt/);
+  });
+
   test('bad input: one line, exit 2', () => {
     const a = path.join(scans, 'a.nii.gz');
     const out = path.join(tmp, 'bad');
@@ -167,6 +210,7 @@ describe('nonadj adapt', () => {
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-dice', '1.5'], /--check-dice.*expected a number in \[0, 1\]/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--check-every', '0'], /--check-every.*expected a positive integer/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--save-checks'], /--save-checks .*give --check-every/],
+      [['adapt', model, a, '--prior', priorFile, '--out', out, '--pairs', 'some'], /--pairs.*some.*(all, made|Allowed choices)/],
       [['adapt', model3d, a, '--prior', priorFile, '--out', out, '--layers', 'some'], /--layers.*some.*(all, last|all|last)/],
       [['adapt', model, a, path.join(tmp, 'original', 'a.nii.gz'), '--prior', priorFile, '--out', out], /would both be written as segmentations\/a.nii.gz/],
       [['adapt', model, a, '--prior', priorFile, '--out', out, '--intensity', 'dataset'], /^nonadj adapt: --intensity dataset needs a training set; adapt takes zscore, minmax, quantile\[:lower,upper\] or none \(a model trained with dataset statistics stores them\)\n$/],

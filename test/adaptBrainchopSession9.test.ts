@@ -1,0 +1,79 @@
+/**
+ * Session 9 of `docs/adapt-brainchop.md` (the guard's tolerance τ chosen on the seed-8 copies, tested on eight new
+ * seed-9 copies) comes from the files committed in `docs/adapt/session9/`: each run's `adapt.json`
+ * (`adapt-traj-copy<k>.json` for validation, `adapt-test-new<k>.json` for the test: every check of a run made with
+ * tolerance 0) and the scores of every check's segmentation (`eval-traj.json`, `eval-test.json`, rows `<input>@s<step>`,
+ * `bench/brainchop/evaluateColin27.ts`). The document's tables are rebuilt here by the analysis fixed before the runs
+ * (`bench/brainchop/chooseTolerance.ts`), and the runs are checked to be the design's.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chooseTolerance, judgeTolerances, keptStep, toleranceTable, type TrajectoryCheck } from '../bench/brainchop/chooseTolerance.js';
+import { summaryTables, type ScoreRow } from '../bench/brainchop/summariseInputs.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIR = path.join(ROOT, 'docs', 'adapt', 'session9');
+const S8 = path.join(ROOT, 'docs', 'adapt', 'session8');
+const doc = readFileSync(path.join(ROOT, 'docs', 'adapt-brainchop.md'), 'utf8');
+const session9 = doc.slice(doc.indexOf('## Session 9'));
+const readJson = <T>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
+interface Adapt {
+  settings: { layers: string; lambda: number; learningRate: number; steps: number };
+  stepsDone: number;
+  guard: { minDice: number; every: number; checks: TrajectoryCheck[] };
+}
+type Scores = { structures: Array<{ name: string }>; rows: ScoreRow[] };
+const validation = readJson<Scores>(path.join(DIR, 'eval-traj.json'));
+const structures = validation.structures.map((s) => s.name);
+const copies = Array.from({ length: 8 }, (_, k) => `copy${k}`);
+const validationRuns = copies.map((name) => ({ name, adapt: readJson<Adapt>(path.join(DIR, `adapt-traj-${name}.json`)) }));
+/** Session 8's λ per copy: 30 000 × (2 × the forbidden pairs of A the original's segmentation of the copy makes) / 420. */
+const lambdas8 = [2571, 8429, 1857, 8571, 5429, 2000, 2857, 1857];
+
+/** A run of the design: `--layers last`, lr 1e-3, 15 full passes, checked every step with tolerance 0, every step scored. */
+function assertTrajectory(name: string, a: Adapt, rows: readonly ScoreRow[], lambda: number): void {
+  assert.deepEqual([a.settings.layers, a.settings.lambda, a.settings.learningRate, a.settings.steps, a.stepsDone], ['last', lambda, 1e-3, 15, 15], name);
+  assert.deepEqual([a.guard.every, a.guard.minDice], [1, 0], name);
+  assert.deepEqual(a.guard.checks.map((c) => c.step), Array.from({ length: 16 }, (_, s) => s), name);
+  for (const c of a.guard.checks) assert.ok(rows.some((r) => r.name === `${name}@s${c.step}`), `no scores of ${name} step ${c.step}`);
+}
+
+test('Session 9, validation: session 8\'s restricted-prior runs on the eight seed-8 copies, tolerance 0, every check scored', () => {
+  const originals = readJson<Scores>(path.join(S8, 'eval.json')).rows;
+  for (const [k, { name, adapt }] of validationRuns.entries()) {
+    assertTrajectory(name, adapt, validation.rows, lambdas8[k]);
+    // Step 0 is the original's segmentation of the copy: session 8's scores of it.
+    const step0 = validation.rows.find((r) => r.name === `${name}@s0`)!;
+    const original = originals.find((r) => r.name === name)!;
+    assert.deepEqual([step0.contacts.A.forbiddenContacts, step0.contacts.B.forbiddenContacts, step0.dice], [original.contacts.A.forbiddenContacts, original.contacts.B.forbiddenContacts, original.dice], name);
+  }
+});
+
+test('Session 9: --check-dice 0.9 read off the trajectories is session 8\'s run of copies 0–5, to a near-tie voxel, with the same scores', () => {
+  const made = readJson<Scores>(path.join(S8, 'eval-made.json')).rows;
+  // sameLabels of the check read off and session 8's written segmentation: the check's labels come from tfjs on the
+  // stored features, the written ones from onnxruntime end to end, so a voxel whose two best logits tie within float
+  // rounding may differ.
+  const same = readJson<Array<{ input: string; step: number; differing: number; voxels: number }>>(path.join(DIR, 'substitution.json'));
+  for (const { name, adapt } of validationRuns.slice(0, 6)) {
+    const run8 = readJson<{ guard: { bestStep: number } }>(path.join(S8, `adapt-made-${name}.json`));
+    const step = keptStep(adapt.guard.checks, 0.9);
+    assert.equal(step, run8.guard.bestStep, name);
+    const read = validation.rows.find((r) => r.name === `${name}@s${step}`)!;
+    const ran = made.find((r) => r.name === `made-${name}`)!;
+    assert.deepEqual([read.contacts, read.dice], [ran.contacts, ran.dice], name);
+    const compared = same.find((x) => x.input === name)!;
+    assert.deepEqual([compared.step, compared.voxels], [step, 256 ** 3], name);
+    assert.ok(compared.differing <= 10, `${name}: ${compared.differing} voxels differ`);
+  }
+});
+
+test('Session 9: the document\'s validation table is the grid judged, and τ* is its choice', () => {
+  const results = judgeTolerances(validation.rows, validationRuns.map((r) => ({ name: r.name, checks: r.adapt.guard.checks })), structures);
+  for (const line of toleranceTable(results, structures).split('\n')) assert.ok(session9.includes(line), `Session 9 lacks the line ${line}`);
+  const chosen = chooseTolerance(results);
+  assert.ok(session9.includes(`τ\\* = ${chosen.tau.toFixed(2)}`), `Session 9 does not state τ* = ${chosen.tau.toFixed(2)}`);
+});
