@@ -7,12 +7,12 @@
  * (`bench/brainchop/chooseTolerance.ts`), and the runs are checked to be the design's.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chooseTolerance, judgeTolerances, keptStep, toleranceTable, type TrajectoryCheck } from '../bench/brainchop/chooseTolerance.js';
-import { summaryTables, type ScoreRow } from '../bench/brainchop/summariseInputs.js';
+import type { ScoreRow } from '../bench/brainchop/summariseInputs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = path.join(ROOT, 'docs', 'adapt', 'session9');
