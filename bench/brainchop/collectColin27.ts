@@ -2,8 +2,8 @@
  * Gathers the brainchop adaptation study's measurements (`docs/adapt-brainchop.md`) into one results file,
  * `docs/adapt/colin27.json`, from the run folder: the scores (`evaluateColin27.ts`'s JSON), prior A for each m
  * (`priorA/prior-m<m>/graph.json`) and the voxel-consensus variant's table (`consensus/priors.json`), each adapt run's `adapt.json` (steps done, λ, losses) and the cost of every
- * stage from its `/usr/bin/time -v` output (user + system CPU seconds, wall seconds, peak RSS). The README's figures
- * are checked against that file by `test/readmeAdaptBrainchop.test.ts`.
+ * stage from its `/usr/bin/time -v` output (user + system CPU seconds, wall seconds, peak RSS). The document's
+ * session-5 figures are checked against that file by `test/adaptBrainchopSession5.test.ts`.
  *
  * `node --import tsx bench/brainchop/collectColin27.ts <run folder> <out.json> <stage>=<time -v file>… -- <run name>=<adapt folder>…`
  */

@@ -83,6 +83,30 @@ export function summaryTables(s: InputsSummary, structures: readonly string[]): 
   return lines.join('\n');
 }
 
+/** The README's names of the designs in its table (`designRow`). */
+export const README_DESIGNS = {
+  full: 'full prior A, `--check-dice 0.9` (session 8: Colin27 and 8 copies)',
+  made: '`--pairs made`, `--check-dice 0.9` (sessions 8–9: the same 8 copies)',
+  test: '`--pairs made`, `--check-dice 0.98` (session 9 test: 8 new copies; 0.98 chosen on the 8 copies above)',
+  control: '`--pairs made`, `--check-dice 0.9` (session 9 test, the control: the same 8 new copies)',
+} as const;
+
+/**
+ * One row of the README's table of designs (`| design | inputs passing | contacts vs A | vs B | pallidum Dice |`):
+ * the inputs passing the rule, the median of the inputs' relative changes of the contacts, and the pallidum's mean
+ * Dice change with its 95 % interval (the structure every design eroded first).
+ */
+export function designRow(design: string, s: InputsSummary): string {
+  const d = (score: string) => s.differences.find((x) => x.score === score)!;
+  const pct = (x: number) => `${x < 0 ? '−' : '+'}${Math.abs(Math.round(100 * x))} %`;
+  const num = (x: number) => `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(3)}`;
+  const pallidum = d('pallidum Dice').difference;
+  return (
+    `| ${design} | ${s.inputs.filter((i) => i.passes).length} of ${s.inputs.length} | ${pct(d('contacts vs A').medianRelative!.estimate)} | ` +
+    `${pct(d('contacts vs B').medianRelative!.estimate)} | ${num(pallidum.estimate)} [${num(pallidum.low)}, ${num(pallidum.high)}] |`
+  );
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [file, prefix, out] = process.argv.slice(2);
   if (!file || !prefix) throw new Error('usage: summariseInputs.ts <eval.json> <adapted prefix> [out.json]');
