@@ -77,3 +77,16 @@ test('Session 9: the document\'s validation table is the grid judged, and τ* is
   const chosen = chooseTolerance(results);
   assert.ok(session9.includes(`τ\\* = ${chosen.tau.toFixed(2)}`), `Session 9 does not state τ* = ${chosen.tau.toFixed(2)}`);
 });
+
+test('Session 9: the design as a user runs it (nonadj adapt --pairs made --check-dice 0.98, the full prior) is the trajectory read off', () => {
+  const run = readJson<Adapt & { pairs: { mode: string; forbiddenOrderedPairs: number; of: number; lambdaGiven: number }; guard: { bestStep: number; minDice: number } }>(path.join(DIR, 'product-copy2.json'));
+  assert.deepEqual([run.pairs.mode, run.pairs.lambdaGiven, run.pairs.of], ['made', 137429, 1924]);
+  // λ: 137 429 × the restricted prior's share of the forbidden ordered pairs = session 8's 1 857 up to its rounding.
+  assert.ok(Math.abs(run.settings.lambda - lambdas8[2]) < 1, `λ ${run.settings.lambda}`);
+  assert.equal(run.guard.minDice, 0.98);
+  const trajectory = validationRuns[2].adapt.guard.checks;
+  assert.equal(run.guard.bestStep, keptStep(trajectory, 0.98));
+  const product = readJson<Scores>(path.join(DIR, 'eval-product-copy2.json')).rows[0];
+  const read = validation.rows.find((r) => r.name === `copy2@s${run.guard.bestStep}`)!;
+  assert.deepEqual([product.contacts, product.dice], [read.contacts, read.dice]);
+});
