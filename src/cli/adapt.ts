@@ -157,8 +157,8 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     if (flags.timeLimit === 0) stop.abort();
     const adaptStart = performance.now();
     let trainingEngine: { student: string; original: string } | null = null;
-    // The guard's whole-scan segmentations: the same path as the final one below (and `segment`), with the weights
-    // of the moment, exported anew to the engine at every check.
+    // The segmentations of --pairs made and of the guard's checks take the same path as the final one below (and
+    // `segment`).
     const segmentOptions = (m: typeof metadata) => ({
       metadata: m,
       classes: metadata?.classes ?? [...prior.labels],
@@ -169,6 +169,20 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
       crop: flags.crop,
       memoryBudgetBytes: flags.tensorMemory === undefined ? undefined : flags.tensorMemory * 2 ** 20,
     });
+    /** Every scan segmented by `current` (its weights of the moment, exported anew to the engine). */
+    const segmentScans = async (current: typeof model): Promise<Volume[]> => {
+      const engine = await makeInferenceEngine(current, { engine: flags.engine });
+      try {
+        const labels = [];
+        for (const scan of scans) {
+          const image = await readNiftiFile(scan.file, { expect: '3d' });
+          labels.push((await segmentVolume(current, image, { ...segmentOptions(metadata), forward: engine.forward })).labels);
+        }
+        return labels;
+      } finally {
+        await engine.dispose();
+      }
+    };
     // --pairs made: the loss and the guard see only the forbidden pairs the original's segmentations make; each keeps
     // the weight per pair it has under the full prior (NonAdjLoss is divided by the forbidden pairs, METHOD.md §3).
     let lossPrior = prior;
@@ -176,15 +190,8 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     let pairs: { mode: 'made'; file: string; forbiddenOrderedPairs: number; of: number; lambdaGiven: number } | undefined;
     if (flags.pairs === 'made') {
       const made = new Map<string, readonly [number, number]>();
-      const engine = await makeInferenceEngine(model, { engine: flags.engine });
-      try {
-        for (const scan of scans) {
-          const image = await readNiftiFile(scan.file, { expect: '3d' });
-          const { labels } = await segmentVolume(model, image, { ...segmentOptions(metadata), forward: engine.forward });
-          for (const p of checkSegmentation(labels, prior).pairs) made.set(p.labels.join(), p.labels);
-        }
-      } finally {
-        await engine.dispose();
+      for (const labels of await segmentScans(model)) {
+        for (const p of checkSegmentation(labels, prior).pairs) made.set(p.labels.join(), p.labels);
       }
       lossPrior = restrictPrior(prior, made.values());
       if (lossPrior.forbiddenOrderedPairs === 0) {
@@ -202,19 +209,7 @@ async function runAdapt(modelPath: string, inputs: string[], flags: AdaptFlags):
     const guard = flags.checkEvery === undefined ? undefined : {
       every: flags.checkEvery,
       minDice: flags.checkDice,
-      segment: async (current: typeof model) => {
-        const engine = await makeInferenceEngine(current, { engine: flags.engine });
-        try {
-          const labels = [];
-          for (const scan of scans) {
-            const image = await readNiftiFile(scan.file, { expect: '3d' });
-            labels.push((await segmentVolume(current, image, { ...segmentOptions(metadata), forward: engine.forward })).labels);
-          }
-          return labels;
-        } finally {
-          await engine.dispose();
-        }
-      },
+      segment: segmentScans,
       onCheck: async (c: AdaptCheck, segmentations: readonly Volume[]) => {
         if (flags.saveChecks) {
           for (const [i, labels] of segmentations.entries()) {
