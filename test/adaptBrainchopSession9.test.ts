@@ -7,18 +7,19 @@
  * (`bench/brainchop/chooseTolerance.ts`), and the runs are checked to be the design's.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chooseTolerance, judgeTolerances, keptStep, toleranceTable, type TrajectoryCheck } from '../bench/brainchop/chooseTolerance.js';
-import type { ScoreRow } from '../bench/brainchop/summariseInputs.js';
+import { designRow, README_DESIGNS, summaryTables, type ScoreRow } from '../bench/brainchop/summariseInputs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = path.join(ROOT, 'docs', 'adapt', 'session9');
 const S8 = path.join(ROOT, 'docs', 'adapt', 'session8');
 const doc = readFileSync(path.join(ROOT, 'docs', 'adapt-brainchop.md'), 'utf8');
 const session9 = doc.slice(doc.indexOf('## Session 9'));
+const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const readJson = <T>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
 interface Adapt {
   settings: { layers: string; lambda: number; learningRate: number; steps: number };
@@ -89,4 +90,29 @@ test('Session 9: the design as a user runs it (nonadj adapt --pairs made --check
   const product = readJson<Scores>(path.join(DIR, 'eval-product-copy2.json')).rows[0];
   const read = validation.rows.find((r) => r.name === `copy2@s${run.guard.bestStep}`)!;
   assert.deepEqual([product.contacts, product.dice], [read.contacts, read.dice]);
+});
+
+test('Session 9, test: eight new copies (seed 9), the same design, scored at τ* and at session 8\'s 0.9 (the matched control)', () => {
+  const results = judgeTolerances(validation.rows, validationRuns.map((r) => ({ name: r.name, checks: r.adapt.guard.checks })), structures);
+  const tau = chooseTolerance(results).tau;
+  const scores = readJson<Scores>(path.join(DIR, 'eval-test.json'));
+  const copies9 = readJson<{ seed: number; copies: unknown[] }>(path.join(DIR, 'copies.json'));
+  assert.deepEqual([copies9.seed, copies9.copies.length], [9, 8]);
+  const runs = Array.from({ length: 8 }, (_, k) => `new${k}`).map((name) => ({ name, adapt: readJson<Adapt>(path.join(DIR, `adapt-test-${name}.json`)) }));
+  for (const { name, adapt } of runs) {
+    const original = scores.rows.find((r) => r.name === `${name}@s0`)!;
+    // λ by the per-pair rule, from the forbidden pairs of A the original's segmentation of the copy makes.
+    assertTrajectory(name, adapt, scores.rows, Math.round((30000 * 2 * original.contacts.A.forbiddenPairs) / 420));
+  }
+  const [atTau, atControl] = judgeTolerances(scores.rows, runs.map((r) => ({ name: r.name, checks: r.adapt.guard.checks })), structures, [tau, 0.9]);
+  for (const r of [atTau, atControl]) {
+    for (const line of summaryTables(r.summary, structures).split('\n')) assert.ok(session9.includes(line), `Session 9 lacks the line ${line} (τ ${r.tau})`);
+  }
+  assert.ok(session9.includes(`**At τ\\* = ${tau.toFixed(2)}, ${atTau.passes} of the 8 test inputs pass the rule`), 'the test\'s count at τ*');
+  assert.ok(session9.includes(`At τ = 0.90, ${atControl.passes} of 8 pass`), 'the control\'s count');
+  assert.ok(existsSync(path.join(DIR, 'README.md')));
+  // The README's table of designs has the test's two rows.
+  for (const [design, r] of [[README_DESIGNS.test, atTau], [README_DESIGNS.control, atControl]] as const) {
+    assert.ok(readme.includes(designRow(design, r.summary)), `the README lacks ${designRow(design, r.summary)}`);
+  }
 });

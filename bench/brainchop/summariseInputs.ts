@@ -98,7 +98,10 @@ export const README_DESIGNS = {
  */
 export function designRow(design: string, s: InputsSummary): string {
   const d = (score: string) => s.differences.find((x) => x.score === score)!;
-  const pct = (x: number) => `${x < 0 ? '−' : '+'}${Math.abs(Math.round(100 * x))} %`;
+  const pct = (x: number) => {
+    const r = Math.round(100 * x);
+    return r === 0 ? '0 %' : `${r < 0 ? '−' : '+'}${Math.abs(r)} %`;
+  };
   const num = (x: number) => `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(3)}`;
   const pallidum = d('pallidum Dice').difference;
   return (
