@@ -110,6 +110,11 @@ test('Session 9, test: eight new copies (seed 9), the same design, scored at τ*
   }
   assert.ok(session9.includes(`**At τ\\* = ${tau.toFixed(2)}, ${atTau.passes} of the 8 test inputs pass the rule`), 'the test\'s count at τ*');
   assert.ok(session9.includes(`At τ = 0.90, ${atControl.passes} of 8 pass`), 'the control\'s count');
+  // The issue's own criterion (contacts against A fall, no subcortical Dice down by more than 0.01), which the document
+  // reports beside the study's rule: at τ* every test input meets it.
+  const issueCriterion = atTau.summary.inputs.filter((i) =>
+    i.adapted.contacts.A.forbiddenContacts < i.original.contacts.A.forbiddenContacts && structures.every((st) => i.adapted.dice[st] >= i.original.dice[st] - 0.01));
+  assert.ok(session9.includes(`all ${issueCriterion.length} pass`) && issueCriterion.length === 8, `${issueCriterion.length} of 8 meet the issue's criterion`);
   assert.ok(existsSync(path.join(DIR, 'README.md')));
   // The README's table of designs has the test's two rows.
   for (const [design, r] of [[README_DESIGNS.test, atTau], [README_DESIGNS.control, atControl]] as const) {
