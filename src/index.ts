@@ -52,6 +52,7 @@ export { mergePartialCounts } from './prior/mergePartialCounts.js';
 export type { MergePartialCountsResult, PartialCountsSource } from './prior/mergePartialCounts.js';
 export { AdjacencyPrior } from './prior/AdjacencyPrior.js';
 export type { AdjacencyPriorJson, AdjacencyPriorMeta, PriorExam } from './prior/AdjacencyPrior.js';
+export { restrictPrior } from './prior/restrictPrior.js';
 export { parseLabelNames } from './prior/parseLabelNames.js';
 export type { LabelEntry, LabelTableFormat, ParseLabelNamesResult } from './prior/parseLabelNames.js';
 export { encodeGraphPng } from './prior/encodeGraphPng.js';
